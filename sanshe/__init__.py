@@ -1,0 +1,1 @@
+"""Sanshe (三社): a community's online epidemic response platform."""

@@ -1,0 +1,123 @@
+"""Who may do what where: a user's scope, resolved once per request from their memberships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sanshe.core.errors import ActionForbidden
+
+from .roles import CAPABILITIES, HOME_ORDER, STAFF_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Everything access decisions need about one user, as plain data."""
+
+    user_id: int
+    roles: frozenset[str]
+    organisation_ids: frozenset[int]
+    # capability → organisation ids / community ids / building ids where the user holds it
+    org_grants: dict[str, frozenset[int]] = field(default_factory=dict)
+    community_grants: dict[str, frozenset[int]] = field(default_factory=dict)
+    building_grants: dict[str, frozenset[int]] = field(default_factory=dict)
+    person_id: int | None = None
+    household_id: int | None = None
+
+    def can(self, capability: str) -> bool:
+        """Holds the capability somewhere (in at least one community, building or organisation)."""
+        return bool(
+            self.org_grants.get(capability) or self.community_grants.get(capability)
+            or self.building_grants.get(capability)
+        )
+
+    def community_ids(self, capability: str) -> frozenset[int]:
+        return self.community_grants.get(capability, frozenset())
+
+    def building_ids(self, capability: str) -> frozenset[int]:
+        return self.building_grants.get(capability, frozenset())
+
+    def organisation_ids_for(self, capability: str) -> frozenset[int]:
+        return self.org_grants.get(capability, frozenset())
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+    @property
+    def home_role(self) -> str | None:
+        for role in HOME_ORDER:
+            if role in self.roles:
+                return role
+        return None
+
+
+def _build_scope(user) -> Scope:
+    from sanshe.people.models import Person
+
+    from .models import Membership
+
+    memberships = (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organisation")
+        .prefetch_related("communities", "buildings", "organisation__communities")
+    )
+    roles: set[str] = set()
+    org_ids: set[int] = set()
+    org_grants: dict[str, set[int]] = {}
+    community_grants: dict[str, set[int]] = {}
+    building_grants: dict[str, set[int]] = {}
+    for membership in memberships:
+        roles.add(membership.role)
+        org_ids.add(membership.organisation_id)
+        capabilities = CAPABILITIES.get(membership.role, frozenset())
+        if membership.role == Role.ORG_ADMIN:
+            communities = {c.pk for c in membership.organisation.communities.all()}
+        else:
+            communities = {c.pk for c in membership.communities.all()}
+        buildings = {b.pk for b in membership.buildings.all()}
+        for capability in capabilities:
+            community_grants.setdefault(capability, set()).update(communities)
+            building_grants.setdefault(capability, set()).update(buildings)
+            if membership.role == Role.ORG_ADMIN:
+                org_grants.setdefault(capability, set()).add(membership.organisation_id)
+    person = Person.objects.filter(user=user).only("pk", "household_id").first()
+    if person is not None:
+        roles.add(Role.RESIDENT)
+    return Scope(
+        user_id=user.pk,
+        roles=frozenset(roles),
+        organisation_ids=frozenset(org_ids),
+        org_grants={k: frozenset(v) for k, v in org_grants.items()},
+        community_grants={k: frozenset(v) for k, v in community_grants.items()},
+        building_grants={k: frozenset(v) for k, v in building_grants.items()},
+        person_id=person.pk if person else None,
+        household_id=person.household_id if person else None,
+    )
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once and cached on the user object (one request's lifetime)."""
+    cached = getattr(user, "_sanshe_scope", None)
+    if cached is None:
+        cached = _build_scope(user)
+        user._sanshe_scope = cached
+    return cached
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope after a membership change in the same request."""
+    if hasattr(user, "_sanshe_scope"):
+        del user._sanshe_scope
+
+
+def require(user, capability: str) -> Scope:
+    """The user's scope if they hold `capability` anywhere; 403 otherwise (the role cannot do this at all)."""
+    scope = scope_for(user)
+    if not scope.can(capability):
+        raise ActionForbidden(capability)
+    return scope
+
+
+def primary_organisation_id(user) -> int | None:
+    scope = scope_for(user)
+    return min(scope.organisation_ids) if scope.organisation_ids else None

@@ -1,0 +1,36 @@
+"""Navigation for the base layout: only the entries the user's roles can use."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from sanshe.accounts.policies import scope_for
+from sanshe.accounts.roles import Role
+
+# (label, url name, capability needed; None = any logged-in user)
+NAV = [
+    (_("工作台"), "core:home", None),
+    (_("人员"), "people:person_list", "people.view"),
+    (_("地点"), "places:community_list", "places.view"),
+    (_("名册导入"), "people:roster_import", "people.import"),
+    (_("审计日志"), "core:audit_list", "audit.view"),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = scope_for(user)
+    items = []
+    for label, url_name, capability in NAV:
+        if capability is None or scope.can(capability):
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:  # a feature whose pages are not installed is simply not shown
+                continue
+            items.append({"label": label, "url": url, "active": request.path == url or (
+                url != "/" and request.path.startswith(url))})
+    role = scope.home_role
+    return {"nav_items": items, "scope": scope, "home_role_label": Role(role).label if role else ""}

@@ -1,0 +1,98 @@
+"""People: residents and clients, with their household, documents and vulnerability."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sanshe.core.models import TimeStampedModel
+from sanshe.core.pii import EncryptedCharField, mask_address, mask_document, mask_phone
+
+from .choices import Category, DocumentType, PopulationLevel, Relation, Sex
+from .querysets import PersonQuerySet
+
+
+class Person(TimeStampedModel):
+    name = models.CharField(_("姓名"), max_length=50)
+    # Pinyin for sorting and for search by initials (zhangsan / zs).
+    name_pinyin = models.CharField(max_length=200, editable=False, default="")
+    name_initials = models.CharField(max_length=50, editable=False, default="")
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+
+    doc_type = models.CharField(_("证件类型"), max_length=20, choices=DocumentType.choices,
+                                default=DocumentType.RESIDENT_ID)
+    doc_number = EncryptedCharField(_("证件号码"), max_length=40, null=True, blank=True)
+    doc_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    phone = EncryptedCharField(_("手机号"), max_length=20, null=True, blank=True)
+    phone_index = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)
+    address = EncryptedCharField(_("详细地址"), max_length=200, null=True, blank=True)
+
+    household = models.ForeignKey("places.Household", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="members", verbose_name=_("住户"))
+    relation = models.CharField(_("与户主关系"), max_length=20, choices=Relation.choices, default=Relation.HEAD)
+    is_representative = models.BooleanField(_("户代表"), default=False,
+                                            help_text=_("每户一名代表加入小区居民群"))
+    # Denormalised from the household so scoping and per-building lists are one indexed filter.
+    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="people",
+                                  verbose_name=_("社区"))
+    compound = models.ForeignKey("places.Compound", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="people", verbose_name=_("小区"))
+    building = models.ForeignKey("places.Building", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="people", verbose_name=_("楼栋"))
+
+    category = models.CharField(_("人员类别"), max_length=32, choices=Category.choices, default=Category.RESIDENT)
+    population_level = models.PositiveSmallIntegerField(_("人群分级"), choices=PopulationLevel.choices,
+                                                        null=True, blank=True)
+    elderly_alone = models.BooleanField(_("60岁以上独居"), default=False)
+    chronic_disease = models.BooleanField(_("慢性病"), default=False)
+    pregnant = models.BooleanField(_("孕期"), default=False)
+    disabled = models.BooleanField(_("残疾"), default=False)
+    child_under_14 = models.BooleanField(_("14岁以下儿童"), default=False)
+    needs_care = models.BooleanField(_("需要照料"), default=False)
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="person", verbose_name=_("登录账号"))
+    is_active = models.BooleanField(_("在册"), default=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["name_pinyin", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["doc_index"], condition=models.Q(doc_index__isnull=False),
+                                    name="person_unique_document"),
+        ]
+        indexes = [
+            models.Index(fields=["community", "name_pinyin", "id"], name="person_comm_pinyin"),
+            models.Index(fields=["community", "name_initials", "id"], name="person_comm_initials"),
+            models.Index(fields=["community", "name", "id"], name="person_comm_name"),
+            models.Index(fields=["building", "name_pinyin", "id"], name="person_bldg_pinyin"),
+            models.Index(fields=["community", "category", "name_pinyin", "id"], name="person_comm_cat"),
+            models.Index(fields=["household"], name="person_household"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # Masked forms: what every list, detail, export and API response shows by default.
+    @property
+    def doc_number_masked(self) -> str:
+        return mask_document(self.doc_number, resident_id=self.doc_type == DocumentType.RESIDENT_ID)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def address_masked(self) -> str:
+        return mask_address(self.address)
+
+    @property
+    def vulnerabilities(self) -> list[str]:
+        from .choices import VULNERABILITY_FLAGS
+
+        return [str(label) for flag, label in VULNERABILITY_FLAGS if getattr(self, flag)]

@@ -1,0 +1,3 @@
+"""Roster import/export pages (owned by the roster feature)."""
+
+urlpatterns: list = []

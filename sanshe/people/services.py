@@ -1,0 +1,150 @@
+"""Writes to people: create, update, reveal. Each validates, writes and audits in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanshe.accounts.policies import require
+from sanshe.core.audit import audit_record
+from sanshe.core.errors import ObjectNotFound
+from sanshe.core.models import AuditOutcome
+from sanshe.core.pii import blind_index
+from sanshe.places.models import Household
+
+from .choices import DocumentType, Sex
+from .identity import IdentityError, age_on, normalize_phone, parse_resident_id
+from .models import Person
+from .pinyin import name_keys
+
+PERSON_FIELDS = {
+    "name", "sex", "birth_date", "doc_type", "doc_number", "phone", "address", "relation",
+    "is_representative", "category", "population_level", "elderly_alone", "chronic_disease", "pregnant",
+    "disabled", "child_under_14", "needs_care", "is_active",
+}
+REVEALABLE = {"doc_number": "证件号码", "phone": "手机号", "address": "详细地址"}
+
+
+def person_normalise(person: Person, *, today: date | None = None) -> None:
+    """Derive and cross-check everything that follows from the entered values; ValidationError in Chinese."""
+    errors: dict[str, str] = {}
+    person.name = (person.name or "").strip()
+    if not person.name:
+        errors["name"] = _("姓名不能为空")
+    person.name_pinyin, person.name_initials = name_keys(person.name)
+    number = (person.doc_number or "").strip().replace(" ", "").upper() or None
+    person.doc_number = number
+    if number and person.doc_type == DocumentType.RESIDENT_ID:
+        try:
+            parsed = parse_resident_id(number, today=today)
+        except IdentityError as exc:
+            errors["doc_number"] = str(exc)
+        else:
+            if person.sex in (Sex.MALE, Sex.FEMALE) and person.sex != parsed.sex:
+                errors["sex"] = _("性别与身份证号不符（身份证号显示为%(sex)s）") % {
+                    "sex": Sex(parsed.sex).label}
+            if person.birth_date and person.birth_date != parsed.birth_date:
+                errors["birth_date"] = _("出生日期与身份证号不符")
+            person.sex = parsed.sex
+            person.birth_date = parsed.birth_date
+    person.doc_index = blind_index(f"doc:{person.doc_type}", number)
+    if person.phone:
+        try:
+            person.phone = normalize_phone(person.phone)
+        except IdentityError as exc:
+            errors["phone"] = str(exc)
+    person.phone = person.phone or None
+    person.phone_index = blind_index("phone", person.phone)
+    person.address = (person.address or "").strip() or None
+    if person.birth_date:
+        person.child_under_14 = age_on(person.birth_date, today or timezone.localdate()) < 14
+    if person.household_id:
+        household = person.household
+        person.community_id = household.community_id
+        person.compound_id = household.compound_id
+        person.building_id = household.building_id
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_duplicate(person: Person) -> None:
+    if person.doc_index and Person.objects.filter(doc_index=person.doc_index).exclude(pk=person.pk).exists():
+        raise ValidationError({"doc_number": _("该证件号码已登记（同一人不能重复登记）")})
+
+
+@transaction.atomic
+def person_create(*, actor, household: Household, data: dict[str, Any]) -> Person:
+    """Register a person in a household the actor may change."""
+    require(actor, "people.change")
+    if not Household.objects.for_actor(actor, "change").filter(pk=household.pk).exists():
+        raise ObjectNotFound()
+    person = Person(household=household, **{k: v for k, v in data.items() if k in PERSON_FIELDS})
+    person_normalise(person)
+    _check_duplicate(person)
+    person.full_clean()
+    try:
+        person.save()
+    except IntegrityError as exc:
+        raise ValidationError({"doc_number": _("该证件号码已登记（同一人不能重复登记）")}) from exc
+    audit_record(actor=actor, action="person.create", obj=person)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, data: dict[str, Any], household: Household | None = None) -> Person:
+    """Change a person's record; the changed field names (never values) go to the audit log."""
+    require(actor, "people.change")
+    person = Person.objects.for_actor(actor, "change").select_for_update().filter(pk=person.pk).first()
+    if person is None:
+        raise ObjectNotFound()
+    changed = []
+    for key, value in data.items():
+        if key in PERSON_FIELDS and getattr(person, key) != value:
+            setattr(person, key, value)
+            changed.append(key)
+    if household is not None and household.pk != person.household_id:
+        if not Household.objects.for_actor(actor, "change").filter(pk=household.pk).exists():
+            raise ObjectNotFound()
+        person.household = household
+        changed.append("household")
+    person_normalise(person)
+    _check_duplicate(person)
+    person.full_clean()
+    person.save()
+    # Re-check: the actor must still be able to see what they just wrote.
+    if not Person.objects.for_actor(actor, "view").filter(pk=person.pk).exists():
+        raise ObjectNotFound()
+    audit_record(actor=actor, action="person.update", obj=person, detail={"fields": sorted(changed)})
+    return person
+
+
+@dataclass(frozen=True)
+class Revealed:
+    field: str
+    label: str
+    value: str
+
+
+def person_reveal(*, actor, person_id: int, field: str, reason: str) -> Revealed:
+    """Show one protected field in full, with a written reason that goes to the audit log.
+
+    Not atomic on purpose: a denied attempt is audited and must stay audited when the 404 is raised.
+    """
+    if field not in REVEALABLE:
+        raise ValidationError({"field": _("该字段不能查看")})
+    reason = (reason or "").strip()
+    person = Person.objects.for_actor(actor, "reveal").filter(pk=person_id).first()
+    if person is None:
+        audit_record(actor=actor, action="person.reveal", outcome=AuditOutcome.DENIED,
+                     detail={"field": field, "person_id": person_id})
+        raise ObjectNotFound()
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("请填写查看事由（至少4个字）")})
+    audit_record(actor=actor, action="person.reveal", obj=person, reason=reason, detail={"field": field})
+    return Revealed(field=field, label=REVEALABLE[field], value=getattr(person, field) or "")

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from sanshe.api.api import api
+
+admin.site.site_header = "三社 · 机构管理"
+admin.site.site_title = "三社"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", include("sanshe.core.urls")),
+    path("accounts/", include("sanshe.accounts.urls")),
+    path("places/", include("sanshe.places.urls")),
+    path("people/", include("sanshe.people.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
