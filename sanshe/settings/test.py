@@ -7,7 +7,7 @@ os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test-field-key-1")
 os.environ.setdefault("BLIND_INDEX_KEY", "test-blind-index-key")
 
 from .base import *  # noqa: E402,F403
-from .base import DATABASES, HUEY, VAR_DIR  # noqa: E402
+from .base import HUEY  # noqa: E402
 
 HUEY = {**HUEY, "immediate": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,6 +17,4 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["NAME"] = str(VAR_DIR / "test.sqlite3")
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+# SQLite tests run in a shared in-memory database (one per test process, so parallel runs never collide).
