@@ -38,9 +38,9 @@ def world(db):
     household2 = HouseholdFactory(unit=unit2, room="202")
     away_household = HouseholdFactory(unit__building__compound__community=away)
     head = PersonFactory(household=household, name="张伟", relation="head")
-    spouse = PersonFactory(household=household, name="王芳", sex="F", relation="spouse",
+    spouse = PersonFactory(household=household, name="王芳", relation="spouse",
                            doc_number="11010519491231002X")
-    neighbour = PersonFactory(household=household2, name="李娜", sex="F")
+    neighbour = PersonFactory(household=household2, name="李娜")
     stranger = PersonFactory(household=away_household, name="刘洋")
     return SimpleNamespace(
         org=org, other_org=other_org, home=home, away=away, compound=compound, building=building,

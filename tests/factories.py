@@ -6,7 +6,7 @@ import factory
 
 from sanshe.accounts.models import Membership, Organisation, User
 from sanshe.accounts.roles import OrganisationKind, Role
-from sanshe.people.identity import resident_id_check_char
+from sanshe.people.identity import parse_resident_id, resident_id_check_char
 from sanshe.people.models import Person
 from sanshe.people.pinyin import name_keys
 from sanshe.places.models import Building, Community, Compound, Household, Unit
@@ -88,8 +88,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
     name = factory.Iterator(["张伟", "王芳", "李娜", "刘洋", "陈静", "杨勇", "赵敏", "黄磊"])
     name_pinyin = factory.LazyAttribute(lambda o: name_keys(o.name)[0])
     name_initials = factory.LazyAttribute(lambda o: name_keys(o.name)[1])
-    sex = "M"
     doc_number = factory.Sequence(lambda n: resident_id(n))
+    sex = factory.LazyAttribute(lambda o: parse_resident_id(o.doc_number).sex if o.doc_number else "U")
+    birth_date = factory.LazyAttribute(lambda o: parse_resident_id(o.doc_number).birth_date if o.doc_number else None)
     phone = factory.Sequence(lambda n: f"138{n:08d}")
 
     @classmethod
