@@ -16,6 +16,7 @@ urlpatterns = [
     path("places/", include("sanshe.places.urls")),
     path("people/", include("sanshe.people.urls")),
     path("api/v1/", api.urls),
+    path("api/tokens/", include("sanshe.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from sanshe.people import services as people_services
 from sanshe.people.choices import Category
@@ -84,7 +84,7 @@ def person_create(request: HttpRequest, payload: PersonIn):
     household = scoped_get(request, Household, payload.household_id, "change")
     person = people_services.person_create(
         actor=actor_of(request), household=household, data=_person_data(payload, exclude_unset=False))
-    return 201, _detail(request, person.pk)
+    return Status(201, _detail(request, person.pk))
 
 
 @router.patch("/people/{person_id}", response={200: PersonOut, **ERRORS}, summary="修改人员 / update a person")

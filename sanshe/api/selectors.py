@@ -13,9 +13,10 @@ import json
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from sanshe.accounts.models import ApiToken
 from sanshe.people.models import Person
 from sanshe.places.models import Household
 
@@ -103,3 +104,10 @@ def person_page(
     has_more = len(rows) > limit
     rows = rows[:limit]
     return PersonPageResult(items=rows, next_cursor=encode_cursor(rows[-1]) if has_more and rows else None)
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+def api_token_list(*, actor) -> QuerySet[ApiToken]:
+    """The actor's own tokens, active ones first, newest first."""
+    return ApiToken.objects.filter(user=actor).order_by(F("revoked_at").desc(nulls_first=True), "-created_at")
