@@ -249,7 +249,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
-        "huey": {"level": "WARNING"},
+        # Own handler, not propagated: run_huey adds a second handler to a handler-less "huey" logger.
+        "huey": {"level": "WARNING", "handlers": ["console"], "propagate": False},
     },
 }
 
