@@ -149,6 +149,7 @@ def test_search_by_chinese_prefix_and_pinyin(world, as_user, community_worker):
     assert names(caller.get("/people", q="王芳")) == ["王芳"]
     assert names(caller.get("/people", q="ln")) == ["李娜"]
     assert names(caller.get("/people", q="WangF")) == ["王芳"]
+    assert names(caller.get("/people", q="zhang wei")) == ["张伟"]
     assert names(caller.get("/people", q="刘")) == []  # 刘洋 lives in another community
 
 
@@ -186,6 +187,34 @@ def test_cursor_pages_through_everyone_once_in_pinyin_order(world, as_user, comm
             break
     assert seen == expected
     assert pages == 3 and len(seen) == 25
+
+
+def test_cursor_carries_no_name_and_follows_an_initials_fallback(world, as_user, community_worker):
+    import base64
+
+    for _ in range(3):
+        PersonFactory(household=HouseholdFactory(unit=world.unit), name="欧阳娜娜")
+    caller = as_user(community_worker)
+    # "oy" has vowels, so it is read as pinyin first; nobody's pinyin starts "oy", so initials are used.
+    first = caller.get("/people", q="oy", limit=2).json()
+    assert [p["name"] for p in first["items"]] == ["欧阳娜娜", "欧阳娜娜"]
+    decoded = base64.urlsafe_b64decode(first["next"] + "==").decode()
+    assert "ouyang" not in decoded and "欧阳" not in decoded
+    second = caller.get("/people", q="oy", limit=2, cursor=first["next"]).json()
+    assert [p["name"] for p in second["items"]] == ["欧阳娜娜"] and second["next"] is None
+
+
+def test_cursor_of_someone_out_of_scope_is_rejected(world, as_user, community_worker):
+    from sanshe.api.selectors import encode_cursor
+
+    response = as_user(community_worker).get("/people", cursor=encode_cursor("all", world.stranger.pk))
+    assert response.json() == {"detail": [{"field": "cursor", "message": "分页游标已失效，请从第一页重新开始"}]}
+
+
+def test_numbers_are_refused_in_the_url(world, as_user, community_worker):
+    response = as_user(community_worker).get("/people", q=world.spouse.doc_number)
+    assert response.status_code == 422
+    assert response.json() == {"detail": [{"field": "q", "message": "证件号、手机号不能放在网址中搜索，请按姓名或拼音搜索"}]}
 
 
 def test_exact_page_size_has_no_next(world, as_user, community_worker):
