@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sanshe.places",
     "sanshe.people",
     "sanshe.api",
+    "sanshe.triage",
 ]
 
 MIDDLEWARE = [
