@@ -29,6 +29,8 @@ class Command(BaseCommand):
                             help="load only into a fresh database; otherwise just print the logins")
         parser.add_argument("--logins", action="store_true", help="only print the demo logins")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--no-logins", action="store_true",
+                            help="do not print the logins (`serve --demo-logins` prints them once it answers)")
 
     def handle(self, *args, **options) -> None:
         if options["logins"]:
@@ -37,7 +39,8 @@ class Command(BaseCommand):
         if options["if_empty"] and not database_is_empty():
             message = "演示数据已存在，未重复加载。" if demo_is_loaded() else "数据库已有数据，未加载演示数据。"
             self.stdout.write(message)
-            self._print_logins()
+            if not options["no_logins"]:
+                self._print_logins()
             return
         if demo_is_loaded():
             raise CommandError("演示数据已经存在。如需重新加载，请先清空数据库（manage.py flush）。")
@@ -59,7 +62,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"已加载演示数据：{result.communities} 个社区，{result.compounds} 个小区，{result.buildings} 栋楼，"
             f"{result.households} 户，{result.people} 人（用时 {time.monotonic() - started:.1f} 秒）。"))
-        self.stdout.write(format_logins(result.logins))
+        if not options["no_logins"]:
+            self.stdout.write(format_logins(result.logins))
 
     def _print_logins(self) -> None:
         text = format_logins(demo_logins())
