@@ -1,34 +1,68 @@
-"""Idle session timeout (等保2.0): a session unused for SESSION_IDLE_TIMEOUT seconds is ended."""
+"""Session policy (等保2.0): idle timeout, and a forced change of a password an administrator chose."""
 
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-_KEY = "last_seen"
+LAST_SEEN_KEY = "last_seen"
+_API_PREFIX = "/api/"
+
+
+def _go(request, url: str) -> HttpResponse:
+    """Redirect; for an htmx request, make the whole page navigate instead of swapping a fragment."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 class IdleTimeoutMiddleware:
+    """A session unused for SESSION_IDLE_TIMEOUT seconds is ended (checked on the next request)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
             now = int(time.time())
-            last_seen = request.session.get(_KEY)
+            last_seen = request.session.get(LAST_SEEN_KEY)
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
-                if request.path.startswith("/api/"):
+                if request.path.startswith(_API_PREFIX):
                     return self.get_response(request)
                 messages.info(request, _("长时间未操作，已自动退出，请重新登录"))
-                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+                login_url = reverse("accounts:login")
+                if request.method == "GET":
+                    login_url += "?" + urlencode({"next": request.path})
+                return _go(request, login_url)
             # Write at most once a minute to keep session saves off the hot path.
             if last_seen is None or now - last_seen > 60:
-                request.session[_KEY] = now
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Until they choose their own password, such users can only reach the password page (and log out)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and getattr(user, "password_must_change", False):
+            allowed = (reverse("accounts:password_change"), reverse("accounts:logout"))
+            path = request.path
+            if not (path in allowed or path.startswith((settings.STATIC_URL, _API_PREFIX))):
+                messages.warning(request, _("您的密码由管理员设置，请先修改为只有您自己知道的密码"))
+                return _go(request, reverse("accounts:password_change"))
         return self.get_response(request)

@@ -14,11 +14,15 @@ from .roles import OrganisationKind, Role, WorkerKind
 
 
 class UserQuerySet(ScopedQuerySet):
+    """Organisation admins reach every user holding (or having held) a role in their organisations."""
+
     def scope_filter(self, scope, action):
         org_ids = scope.organisation_ids_for("users.manage")
         if not org_ids:
             return models.Q(pk=scope.user_id) if action == "view" else None
-        return models.Q(memberships__organisation_id__in=org_ids) | models.Q(pk=scope.user_id)
+        # A subquery, not a join: no duplicate rows for users with several roles.
+        members = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
+        return models.Q(pk__in=members) | models.Q(pk=scope.user_id)
 
 
 class SansheUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -31,6 +35,8 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = EncryptedCharField(_("手机号"), max_length=20, null=True, blank=True)
     phone_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # Set when an administrator chose the password (creation, reset): the user must pick their own.
+    password_must_change = models.BooleanField(_("须修改密码"), default=False)
 
     objects = SansheUserManager()
 
@@ -71,6 +77,16 @@ class Organisation(TimeStampedModel):
         return self.name
 
 
+class MembershipQuerySet(ScopedQuerySet):
+    """Organisation admins manage their organisations' memberships; everyone may view their own."""
+
+    def scope_filter(self, scope, action):
+        condition = models.Q(organisation_id__in=scope.organisation_ids_for("users.manage"))
+        if action == "view":
+            condition |= models.Q(user_id=scope.user_id)
+        return condition
+
+
 class Membership(TimeStampedModel):
     """A role a user holds in an organisation, scoped to communities and (for stewards) buildings."""
 
@@ -87,6 +103,8 @@ class Membership(TimeStampedModel):
         "places.Building", blank=True, related_name="stewards", verbose_name=_("负责楼栋")
     )
     is_active = models.BooleanField(_("有效"), default=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("角色分配")
@@ -114,6 +132,9 @@ class OneTimeCode(models.Model):
         verbose_name = _("验证码")
         verbose_name_plural = _("验证码")
         indexes = [models.Index(fields=["ip", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class ApiToken(TimeStampedModel):

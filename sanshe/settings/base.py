@@ -258,3 +258,22 @@ LOGGING = {
 # Lockout is per account (等保2.0: "lock the account after repeated failures"); a per-IP lock would shut
 # out a whole community office behind one NAT address. One-time codes are rate-limited per IP separately.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- accounts (appended by the accounts part) ---
+# Lock the account, not the spelling: a username and the phone number of the same account count together,
+# and a phone number typed at the login page never lands in axes' tables in clear.
+AXES_USERNAME_CALLABLE = "sanshe.accounts.lockout.axes_username"
+# Session policy runs after MessageMiddleware (it tells the user why they were sent to another page):
+# idle timeout, then the forced change of a password that an administrator chose.
+MIDDLEWARE.remove("sanshe.accounts.middleware.IdleTimeoutMiddleware")
+_messages_at = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_messages_at:_messages_at] = [
+    "sanshe.accounts.middleware.IdleTimeoutMiddleware",
+    "sanshe.accounts.middleware.PasswordChangeRequiredMiddleware",
+]
+# The same length rule, with a Chinese message (Django's zh-Hans catalogue has none for it).
+AUTH_PASSWORD_VALIDATORS = [
+    {**rule, "NAME": "sanshe.accounts.validators.MinimumLengthValidator"}
+    if rule["NAME"].endswith(".MinimumLengthValidator") else rule
+    for rule in AUTH_PASSWORD_VALIDATORS
+]

@@ -1,0 +1,599 @@
+"""Writes to accounts: residents' one-time codes, users, roles, passwords, lockouts. Each one is audited."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sanshe.core.audit import audit_record
+from sanshe.core.errors import ObjectNotFound
+from sanshe.core.models import AuditOutcome
+from sanshe.core.pii import blind_index, mask_phone
+from sanshe.people.identity import IdentityError, normalize_phone
+from sanshe.places.models import Building
+
+from . import lockout
+from .models import ApiToken, Membership, OneTimeCode, Organisation, User
+from .otp import otp_clean_code, otp_generate, otp_hash, otp_matches
+from .policies import forget_scope, require, scope_for
+from .roles import STAFF_ROLES, Role, WorkerKind
+from .sms import get_sms_backend
+from .validators import generate_password
+
+# ---------------------------------------------------------------------------------------------------------
+# Residents: phone + one-time code
+# ---------------------------------------------------------------------------------------------------------
+
+
+class OtpRefused(ValidationError):
+    """A refused code request or check. The message is the Chinese text shown to the resident."""
+
+    def __init__(self, message, *, error: str, retry_after: int = 0):
+        super().__init__(message)
+        self.error = error  # machine-readable cause, for the audit log and tests
+        self.retry_after = retry_after  # seconds until a new request can succeed (rate limits)
+
+
+@dataclass(frozen=True)
+class OtpSent:
+    resend_after: int
+    ttl_minutes: int
+
+
+def _resend_seconds() -> int:
+    return int(getattr(settings, "OTP_RESEND_SECONDS", 60))
+
+
+def _phone_or_error(raw: str) -> tuple[str, str]:
+    try:
+        phone = normalize_phone(raw)
+    except IdentityError as exc:
+        raise ValidationError({"phone": str(exc)}) from exc
+    return phone, blind_index("phone", phone)
+
+
+def _wait_minutes(oldest: datetime, now: datetime) -> int:
+    return max(1, math.ceil((oldest + timedelta(hours=1) - now).total_seconds() / 60))
+
+
+def _otp_rate_limit(*, phone_index: str, ip: str | None, now: datetime) -> OtpRefused | None:
+    """The reason this request must wait, or None. Counts every issued code, registered phone or not."""
+    hour_ago = now - timedelta(hours=1)
+    recent = OneTimeCode.objects.filter(phone_index=phone_index, created_at__gte=hour_ago).order_by("created_at")
+    latest = recent.last()
+    if latest is not None:
+        wait = _resend_seconds() - int((now - latest.created_at).total_seconds())
+        if wait > 0:
+            return OtpRefused(_("请求过于频繁，请%(n)d秒后再试") % {"n": wait}, error="resend_too_soon",
+                              retry_after=wait)
+    if recent.count() >= settings.OTP_MAX_PER_PHONE_PER_HOUR:
+        minutes = _wait_minutes(recent.first().created_at, now)
+        return OtpRefused(_("请求过于频繁，请%(n)d分钟后再试") % {"n": minutes}, error="phone_rate_limit",
+                          retry_after=minutes * 60)
+    if ip:
+        by_ip = OneTimeCode.objects.filter(ip=ip, created_at__gte=hour_ago).order_by("created_at")
+        if by_ip.count() >= settings.OTP_MAX_PER_IP_PER_HOUR:
+            minutes = _wait_minutes(by_ip.first().created_at, now)
+            return OtpRefused(_("请求过于频繁，请%(n)d分钟后再试") % {"n": minutes}, error="ip_rate_limit",
+                              retry_after=minutes * 60)
+    return None
+
+
+def _roster_people(phone_index: str) -> list:
+    """People on the roster with this phone, the household representative / head first.
+
+    An unscoped read on purpose: nobody is logged in yet, and only the yes/no and the link are used.
+    """
+    from sanshe.people.choices import Relation
+    from sanshe.people.models import Person
+
+    people = list(Person.objects.filter(phone_index=phone_index, is_active=True).select_related("user"))
+    people.sort(key=lambda p: (not p.is_representative, p.relation != Relation.HEAD, p.pk))
+    return people
+
+
+def otp_request(*, phone: str, ip: str | None) -> OtpSent:
+    """Issue a login code for a phone and text it if the phone is on the roster.
+
+    The answer is the same for a registered and an unregistered phone (a code row is stored for both,
+    so rate limits behave the same); only a registered phone receives the SMS. Not wrapped in one
+    transaction: a refused request is audited and must stay audited when the refusal is raised.
+    """
+    phone, index = _phone_or_error(phone)
+    masked = mask_phone(phone)
+    now = timezone.now()
+    ttl = settings.OTP_TTL_SECONDS
+    with transaction.atomic():
+        refusal = _otp_rate_limit(phone_index=index, ip=ip, now=now)
+        if refusal is not None:
+            audit_record(actor=None, action="otp.request", outcome=AuditOutcome.DENIED, actor_label=masked,
+                         detail={"phone": masked, "error": refusal.error})
+        else:
+            people = _roster_people(index)
+            code = otp_generate()
+            OneTimeCode.objects.create(phone_index=index, code_hash=otp_hash(phone_index=index, code=code),
+                                       ip=ip, expires_at=now + timedelta(seconds=ttl))
+            audit_record(actor=None, action="otp.request", actor_label=masked,
+                         detail={"phone": masked, "registered": bool(people)},
+                         community_id=people[0].community_id if people else None)
+            if people:
+                message = _("【三社】您的登录验证码是%(code)s，%(minutes)d分钟内有效。请勿告诉他人。") % {
+                    "code": code, "minutes": max(1, ttl // 60)}
+                transaction.on_commit(lambda: get_sms_backend().send(phone, message))
+    if refusal is not None:
+        raise refusal
+    return OtpSent(resend_after=_resend_seconds(), ttl_minutes=max(1, ttl // 60))
+
+
+def _resident_username(person) -> str:
+    base = f"resident{person.pk}"
+    username, n = base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    return username
+
+
+def _resident_account(phone_index: str) -> tuple[User | None, str, int | None]:
+    """The resident account for a phone on the roster, created and linked on first login.
+
+    Returns (user, error, community_id); error is "" on success.
+    """
+    people = _roster_people(phone_index)
+    if not people:
+        return None, "not_registered", None
+    linked = next((p for p in people if p.user_id), None)
+    if linked is not None:
+        user, person = linked.user, linked
+    else:
+        person = people[0]
+        user = User(username=_resident_username(person), display_name=person.name[:50])
+        user.set_unusable_password()
+        user.save()
+        person.user = user
+        person.save(update_fields=["user", "updated_at"])
+        audit_record(actor=None, action="user.create_resident", obj=user, actor_label=user.username,
+                     community_id=person.community_id)
+    if not user.is_active:
+        return user, "inactive", person.community_id
+    # A code must never open an account that a password protects with staff powers.
+    if user.is_staff or user.is_superuser or Membership.objects.filter(
+            user=user, is_active=True, role__in=STAFF_ROLES).exists():
+        return user, "staff_account", person.community_id
+    return user, "", person.community_id
+
+
+_OTP_MESSAGES = {
+    "no_code": gettext_lazy("验证码错误或已失效，请重新获取"),
+    "used": gettext_lazy("验证码已使用，请重新获取"),
+    "expired": gettext_lazy("验证码已过期，请重新获取"),
+    "too_many_attempts": gettext_lazy("验证码错误次数过多，请重新获取"),
+    "not_registered": gettext_lazy("该手机号暂不能登录，请联系社区工作人员核实登记信息"),
+    "inactive": gettext_lazy("该账号已停用，请联系社区工作人员"),
+    "staff_account": gettext_lazy("工作人员账号请使用用户名（或手机号）和密码登录"),
+}
+
+
+def otp_verify(*, phone: str, code: str, ip: str | None) -> User:
+    """Check a login code and return the resident's account; OtpRefused (Chinese message) otherwise.
+
+    Only the latest code for the phone counts; it is single-use, expires, and allows OTP_MAX_ATTEMPTS
+    wrong tries. Not wrapped in one transaction: a wrong try must stay counted and audited when the
+    refusal is raised.
+    """
+    phone, index = _phone_or_error(phone)
+    clean = otp_clean_code(code)
+    if clean is None:
+        raise ValidationError({"code": _("验证码应为6位数字")})
+    masked = mask_phone(phone)
+    now = timezone.now()
+    error, message, user, community_id = "", "", None, None
+    with transaction.atomic():
+        record = (OneTimeCode.objects.select_for_update().filter(phone_index=index)
+                  .order_by("-created_at", "-id").first())
+        if record is None:
+            error = "no_code"
+        elif record.used_at is not None:
+            error = "used"
+        elif record.expires_at <= now:
+            error = "expired"
+        elif record.attempts >= settings.OTP_MAX_ATTEMPTS:
+            error = "too_many_attempts"
+        elif not otp_matches(phone_index=index, code=clean, code_hash=record.code_hash):
+            record.attempts += 1
+            record.save(update_fields=["attempts"])
+            left = settings.OTP_MAX_ATTEMPTS - record.attempts
+            error = "wrong_code" if left > 0 else "too_many_attempts"
+            if left > 0:
+                message = _("验证码错误，还可尝试%(n)d次") % {"n": left}
+        else:
+            record.used_at = now
+            record.save(update_fields=["used_at"])
+            user, error, community_id = _resident_account(index)
+        if error:
+            audit_record(actor=None, action="otp.verify", outcome=AuditOutcome.FAILURE, actor_label=masked,
+                         detail={"phone": masked, "error": error}, community_id=community_id)
+        else:
+            audit_record(actor=user, action="otp.verify", obj=user, detail={"phone": masked},
+                         community_id=community_id)
+    if error:
+        raise OtpRefused(message or str(_OTP_MESSAGES[error]), error=error)
+    return user
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Users and roles, managed by organisation admins
+# ---------------------------------------------------------------------------------------------------------
+
+# Roles that only make sense within named communities.
+_NEEDS_COMMUNITY = {Role.SOCIAL_WORKER, Role.COMMUNITY_WORKER}
+
+
+@dataclass(frozen=True)
+class RoleChoice:
+    """A validated role grant: everything needed to write one Membership."""
+
+    role: str
+    worker_kind: str
+    community_ids: frozenset[int]
+    building_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class UserCreated:
+    user: User
+    generated_password: str | None
+
+
+def _managed_organisation(actor, organisation_id: int | None) -> Organisation:
+    """An organisation whose users the actor manages: 403 if they manage none, 404 if not this one."""
+    scope = require(actor, "users.manage")
+    if organisation_id not in scope.organisation_ids_for("users.manage"):
+        raise ObjectNotFound()
+    return Organisation.objects.get(pk=organisation_id)
+
+
+def _managed_user(actor, user_id: int, *, lock: bool = False) -> User:
+    require(actor, "users.manage")
+    users = User.objects.for_actor(actor, "manage")
+    if lock:
+        users = users.select_for_update()
+    user = users.filter(pk=user_id).first()
+    if user is None:
+        raise ObjectNotFound()
+    return user
+
+
+def _require_whole_account(actor, user: User) -> None:
+    """Account-wide changes (password, phone, deactivation) only when the actor manages all of the user."""
+    if user.is_superuser:
+        raise ValidationError(_("系统管理员账号只能由系统管理员修改"))
+    managed = scope_for(actor).organisation_ids_for("users.manage")
+    elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(organisation_id__in=managed)
+    if elsewhere.exists():
+        raise ValidationError(_("该用户还在其他机构担任角色，此项须由系统管理员处理；您可以撤销其在本机构的角色"))
+
+
+def _clean_phone(user: User, raw: str, errors: dict) -> None:
+    raw = (raw or "").strip()
+    if not raw:
+        user.phone, user.phone_index = None, None
+        return
+    try:
+        phone = normalize_phone(raw)
+    except IdentityError as exc:
+        errors["phone"] = str(exc)
+        return
+    index = blind_index("phone", phone)
+    if User.objects.filter(phone_index=index).exclude(pk=user.pk).exists():
+        errors["phone"] = _("该手机号已被其他账号使用")
+        return
+    user.phone, user.phone_index = phone, index
+
+
+def _clean_username(user: User, raw: str, errors: dict) -> None:
+    user.username = (raw or "").strip()
+    if not user.username:
+        errors["username"] = _("请填写用户名")
+        return
+    try:
+        normalize_phone(user.username)
+    except IdentityError:
+        return
+    # Login accepts a username or a phone: a username that is a phone number would be ambiguous.
+    errors["username"] = _("用户名不能是手机号（手机号请填在“手机号”一栏）")
+
+
+def _clean_password(user: User, password: str, errors: dict, field: str = "password") -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors[field] = exc.messages
+
+
+def _merge(errors: dict, exc: ValidationError) -> None:
+    for field, messages in exc.message_dict.items():
+        errors.setdefault(field, [])
+        if isinstance(errors[field], str):
+            errors[field] = [errors[field]]
+        errors[field].extend(messages)
+
+
+def role_clean(*, organisation: Organisation, role: str, worker_kind: str = "",
+               community_ids: Iterable[int] = (), building_ids: Iterable[int] = ()) -> RoleChoice:
+    """Check a role grant against the organisation's communities; ValidationError by field, in Chinese."""
+    errors: dict[str, str] = {}
+    community_ids = frozenset(int(pk) for pk in community_ids)
+    building_ids = frozenset(int(pk) for pk in building_ids)
+    if role == Role.RESIDENT:
+        errors["role"] = _("居民账号在居民用手机验证码首次登录时自动建立，无需分配")
+    elif role not in Role.values:
+        errors["role"] = _("请选择角色")
+    if role == Role.COMMUNITY_WORKER:
+        if worker_kind not in WorkerKind.values:
+            errors["worker_kind"] = _("请选择社区工作者类别")
+    else:
+        worker_kind = ""
+    served = set(organisation.communities.values_list("pk", flat=True))
+    if role == Role.ORG_ADMIN:
+        community_ids = frozenset()  # an organisation admin covers every community the organisation serves
+    elif community_ids - served:
+        errors["communities"] = _("所选社区不在本机构的服务范围内")
+    if building_ids:
+        if role != Role.COMMUNITY_WORKER:
+            errors["buildings"] = _("只有社区工作者（如楼门栋长）可以负责具体楼栋")
+        elif Building.objects.filter(pk__in=building_ids, community_id__in=served).count() != len(building_ids):
+            errors["buildings"] = _("所选楼栋不在本机构服务的社区内")
+    if worker_kind == WorkerKind.BUILDING_STEWARD:
+        if not building_ids and "buildings" not in errors:
+            errors["buildings"] = _("楼门栋长请至少选择一个负责楼栋")
+    elif role in _NEEDS_COMMUNITY and not community_ids and "communities" not in errors:
+        errors["communities"] = _("请至少选择一个负责社区")
+    if errors:
+        raise ValidationError(errors)
+    return RoleChoice(role=role, worker_kind=worker_kind, community_ids=community_ids, building_ids=building_ids)
+
+
+def _sync_admin_site_access(user: User) -> None:
+    """Organisation admins may open the (scoped) Django admin; nobody else without being a superuser."""
+    is_admin = Membership.objects.filter(user=user, is_active=True, role=Role.ORG_ADMIN).exists()
+    wanted = is_admin or user.is_superuser
+    if user.is_staff != wanted:
+        user.is_staff = wanted
+        user.save(update_fields=["is_staff"])
+
+
+def _membership_write(*, user: User, organisation: Organisation, choice: RoleChoice) -> tuple[Membership, bool]:
+    """Create or re-activate the user's membership for this role; returns (membership, created)."""
+    membership = (Membership.objects.select_for_update()
+                  .filter(user=user, organisation=organisation, role=choice.role).first())
+    created = membership is None
+    if created:
+        membership = Membership(user=user, organisation=organisation, role=choice.role)
+    membership.worker_kind = choice.worker_kind
+    membership.is_active = True
+    membership.full_clean(exclude=["user", "organisation"])
+    membership.save()
+    membership.communities.set(choice.community_ids)
+    membership.buildings.set(choice.building_ids)
+    _sync_admin_site_access(user)
+    forget_scope(user)
+    return membership, created
+
+
+def _role_detail(user: User, choice: RoleChoice) -> dict:
+    return {"user_id": user.pk, "role": choice.role, "worker_kind": choice.worker_kind,
+            "community_ids": sorted(choice.community_ids), "building_ids": sorted(choice.building_ids)}
+
+
+@transaction.atomic
+def user_create(*, actor, organisation_id: int, username: str, display_name: str, phone: str = "",
+                password: str = "", role: str, worker_kind: str = "", community_ids: Iterable[int] = (),
+                building_ids: Iterable[int] = ()) -> UserCreated:
+    """Create a staff account in the actor's organisation with its first role.
+
+    With no password given, one meeting the policy is generated and returned (shown once). Either way
+    the user must choose their own password at first login.
+    """
+    organisation = _managed_organisation(actor, organisation_id)
+    user = User(display_name=(display_name or "").strip())
+    errors: dict = {}
+    _clean_username(user, username, errors)
+    if not user.display_name:
+        errors["display_name"] = _("请填写姓名")
+    _clean_phone(user, phone, errors)
+    generated = None
+    if password:
+        _clean_password(user, password, errors)
+    else:
+        password = generated = generate_password()
+    try:
+        user.full_clean(exclude=["password", "phone_index", *errors.keys()])
+    except ValidationError as exc:
+        _merge(errors, exc)
+    choice = None
+    try:
+        choice = role_clean(organisation=organisation, role=role, worker_kind=worker_kind,
+                            community_ids=community_ids, building_ids=building_ids)
+    except ValidationError as exc:
+        _merge(errors, exc)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.password_must_change = True
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent create took the username or phone
+        raise ValidationError({"username": _("该用户名或手机号已被使用，请换一个")}) from exc
+    membership, _created = _membership_write(user=user, organisation=organisation, choice=choice)
+    audit_record(actor=actor, action="user.create", obj=user, organisation_id=organisation.pk,
+                 detail={"generated_password": generated is not None})
+    audit_record(actor=actor, action="membership.grant", obj=membership, organisation_id=organisation.pk,
+                 detail=_role_detail(user, choice))
+    return UserCreated(user=user, generated_password=generated)
+
+
+@transaction.atomic
+def user_update(*, actor, user_id: int, display_name: str, phone: str | None = None) -> User:
+    """Change a user's name and login phone (None keeps it, "" removes it); changed field names are audited."""
+    user = _managed_user(actor, user_id, lock=True)
+    _require_whole_account(actor, user)
+    errors: dict = {}
+    old = (user.display_name, user.phone_index)
+    user.display_name = (display_name or "").strip()
+    if not user.display_name:
+        errors["display_name"] = _("请填写姓名")
+    if phone is not None:
+        _clean_phone(user, phone, errors)
+    if errors:
+        raise ValidationError(errors)
+    user.full_clean(exclude=["password", "phone_index"])
+    user.save()
+    changed = [name for name, before, after in (("display_name", old[0], user.display_name),
+                                                  ("phone", old[1], user.phone_index)) if before != after]
+    audit_record(actor=actor, action="user.update", obj=user, detail={"fields": changed})
+    return user
+
+
+@transaction.atomic
+def membership_grant(*, actor, user_id: int, organisation_id: int, role: str, worker_kind: str = "",
+                     community_ids: Iterable[int] = (), building_ids: Iterable[int] = ()) -> Membership:
+    """Give a managed user a role in one of the actor's organisations (or change its communities/buildings)."""
+    organisation = _managed_organisation(actor, organisation_id)
+    user = _managed_user(actor, user_id, lock=True)
+    if not user.is_active:
+        raise ValidationError(_("该账号已停用，请先启用再分配角色"))
+    choice = role_clean(organisation=organisation, role=role, worker_kind=worker_kind,
+                        community_ids=community_ids, building_ids=building_ids)
+    membership, created = _membership_write(user=user, organisation=organisation, choice=choice)
+    audit_record(actor=actor, action="membership.grant", obj=membership, organisation_id=organisation.pk,
+                 detail={**_role_detail(user, choice), "created": created})
+    if user.pk == actor.pk:
+        forget_scope(actor)
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor, membership_id: int) -> Membership:
+    """Withdraw a role; the membership is kept inactive so the history stays readable."""
+    require(actor, "users.manage")
+    membership = (Membership.objects.for_actor(actor, "manage").select_for_update()
+                  .select_related("user").filter(pk=membership_id).first())
+    if membership is None:
+        raise ObjectNotFound()
+    if not membership.is_active:
+        raise ValidationError(_("该角色已撤销"))
+    if membership.user_id == actor.pk and membership.role == Role.ORG_ADMIN:
+        raise ValidationError(_("不能撤销自己的机构管理员角色，请由本机构另一位管理员操作"))
+    membership.is_active = False
+    membership.save(update_fields=["is_active", "updated_at"])
+    _sync_admin_site_access(membership.user)
+    audit_record(actor=actor, action="membership.revoke", obj=membership,
+                 organisation_id=membership.organisation_id,
+                 detail={"user_id": membership.user_id, "role": membership.role})
+    forget_scope(membership.user)
+    return membership
+
+
+@transaction.atomic
+def user_deactivate(*, actor, user_id: int) -> User:
+    """Stop an account from logging in; its open sessions end and its API tokens are revoked."""
+    user = _managed_user(actor, user_id, lock=True)
+    if user.pk == actor.pk:
+        raise ValidationError(_("不能停用自己的账号"))
+    _require_whole_account(actor, user)
+    if not user.is_active:
+        raise ValidationError(_("该账号已是停用状态"))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit_record(actor=actor, action="user.deactivate", obj=user, detail={"api_tokens_revoked": revoked})
+    return user
+
+
+@transaction.atomic
+def user_activate(*, actor, user_id: int) -> User:
+    """Let a deactivated account log in again."""
+    user = _managed_user(actor, user_id, lock=True)
+    _require_whole_account(actor, user)
+    if user.is_active:
+        raise ValidationError(_("该账号已是启用状态"))
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="user.activate", obj=user)
+    return user
+
+
+@transaction.atomic
+def user_password_reset(*, actor, user_id: int, password: str = "") -> str | None:
+    """Set a new password for a managed user (generated when none is given; returned to show once).
+
+    The account is unlocked too, and the user must choose their own password at next login; their open
+    sessions end because the password changed.
+    """
+    user = _managed_user(actor, user_id, lock=True)
+    _require_whole_account(actor, user)
+    errors: dict = {}
+    generated = None
+    if password:
+        _clean_password(user, password, errors)
+    else:
+        password = generated = generate_password()
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.password_must_change = True
+    user.save(update_fields=["password", "password_must_change"])
+    cleared = lockout.unlock(user.username)
+    audit_record(actor=actor, action="user.password_reset", obj=user,
+                 detail={"generated_password": generated is not None, "unlocked": cleared > 0})
+    return generated
+
+
+@transaction.atomic
+def user_unlock(*, actor, user_id: int) -> int:
+    """Lift a login lockout before its 30 minutes are over; returns the cleared attempt records."""
+    user = _managed_user(actor, user_id)
+    cleared = lockout.unlock(user.username)
+    audit_record(actor=actor, action="user.unlock", obj=user, detail={"attempts_cleared": cleared})
+    return cleared
+
+
+def user_password_change(*, actor, old_password: str, new_password: str) -> User:
+    """A user changes their own password (policy enforced); clears a forced-change flag.
+
+    Not wrapped in one transaction: a failed attempt (wrong current password) stays audited.
+    """
+    if not actor.is_authenticated:
+        raise ObjectNotFound()
+    errors: dict = {}
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        if not user.check_password(old_password or ""):
+            errors["old_password"] = _("原密码不正确")
+        elif old_password and old_password == new_password:
+            errors["new_password1"] = _("新密码不能与原密码相同")
+        else:
+            _clean_password(user, new_password or "", errors, field="new_password1")
+        if errors:
+            audit_record(actor=actor, action="user.password_change", obj=user, outcome=AuditOutcome.FAILURE,
+                         detail={"error": sorted(errors)})
+        else:
+            user.set_password(new_password)
+            user.password_must_change = False
+            user.save(update_fields=["password", "password_must_change"])
+            audit_record(actor=actor, action="user.password_change", obj=user)
+    if errors:
+        raise ValidationError(errors)
+    return user
