@@ -14,6 +14,19 @@ from ninja import Field, Schema
 from sanshe.people.choices import Category, DocumentType, PopulationLevel, Relation, Sex
 
 
+def _codes(choices) -> str:
+    """The codes of a choice list with their Chinese names, for the schema's descriptions."""
+    return "; ".join(f"{value} {label}" for value, label in choices.choices)
+
+
+SEX_DOC = "性别 / sex: " + _codes(Sex)
+DOC_TYPE_DOC = "证件类型 / document type: " + _codes(DocumentType)
+RELATION_DOC = "与户主关系 / relation to the household head: " + _codes(Relation)
+CATEGORY_DOC = "人员类别 / client category: " + _codes(Category)
+LEVEL_DOC = "国家卫健委人群分级 / NHC 2020 population level: " + _codes(PopulationLevel)
+_VULNERABILITY_DOC = "脆弱性标记 / vulnerability flag: "
+
+
 class FieldErrorOut(Schema):
     field: str | None = Field(None, description="出错的字段（null 表示整体错误）/ the field at fault, null for the whole request")
     message: str = Field(..., description="中文错误说明 / the reason, in the request's language (Chinese by default)")
@@ -78,19 +91,19 @@ class CodeLabel(Schema):
 class PersonBrief(Schema):
     id: int
     name: str = Field(..., description="姓名 / name")
-    sex: str = Field(..., description="性别代码 M/F/U / sex code")
+    sex: str = Field(..., description=SEX_DOC)
     sex_label: str = Field(..., description="性别 / sex")
     age: int | None = Field(None, description="年龄（周岁）/ age in full years")
-    relation: str = Field(..., description="与户主关系代码 / relation to the household head")
+    relation: str = Field(..., description=RELATION_DOC)
     relation_label: str = Field(..., description="与户主关系 / relation to the household head")
     is_representative: bool = Field(..., description="户代表 / the household's representative")
-    doc_type: str = Field(..., description="证件类型代码 / document type code")
+    doc_type: str = Field(..., description=DOC_TYPE_DOC)
     doc_type_label: str = Field(..., description="证件类型 / document type")
     doc_number_masked: str = Field(..., description="证件号码（已遮蔽）/ document number, masked: 440308********1234")
     phone_masked: str = Field(..., description="手机号（已遮蔽）/ mobile, masked: 138****5678")
-    category: str = Field(..., description="人员类别代码 / client category code")
+    category: str = Field(..., description=CATEGORY_DOC)
     category_label: str = Field(..., description="人员类别 / client category")
-    population_level: int | None = Field(None, description="国家卫健委人群分级 1–4 / NHC 2020 population level")
+    population_level: int | None = Field(None, description=LEVEL_DOC)
     vulnerabilities: list[CodeLabel] = Field(..., description="脆弱性标记 / vulnerability flags")
     household_id: int | None = Field(None, description="住户 / household")
     household_label: str = Field("", description="楼栋-单元-房号 / building-unit-room")
@@ -121,22 +134,20 @@ class PersonPage(Schema):
 
 # --- writes -------------------------------------------------------------------------------------
 
-_VULNERABILITY_DOC = "脆弱性标记 / vulnerability flag: "
-
 
 class PersonIn(Schema):
     household_id: int = Field(..., description="住户（须在您可管理的范围内）/ household, within your scope")
     name: str = Field(..., min_length=1, max_length=50, description="姓名 / name")
-    sex: Sex | None = Field(None, description="性别；居民身份证可推算 / sex; derived from a resident ID")
+    sex: Sex | None = Field(None, description=SEX_DOC + "（居民身份证可推算 / derived from a resident ID）")
     birth_date: date | None = Field(None, description="出生日期；居民身份证可推算 / birth date; derived from a resident ID")
-    doc_type: DocumentType = Field(DocumentType.RESIDENT_ID, description="证件类型 / document type")
+    doc_type: DocumentType = Field(DocumentType.RESIDENT_ID, description=DOC_TYPE_DOC)
     doc_number: str | None = Field(None, max_length=40, description="证件号码（居民身份证按 GB 11643 校验）/ document number")
     phone: str | None = Field(None, max_length=20, description="手机号（可带 +86）/ mainland mobile, +86 allowed")
     address: str | None = Field(None, max_length=200, description="详细地址 / detailed address")
-    relation: Relation = Field(Relation.HEAD, description="与户主关系 / relation to the household head")
+    relation: Relation = Field(Relation.HEAD, description=RELATION_DOC)
     is_representative: bool = Field(False, description="户代表 / the household's representative")
-    category: Category = Field(Category.RESIDENT, description="人员类别 / client category")
-    population_level: PopulationLevel | None = Field(None, description="人群分级 1–4 / NHC population level")
+    category: Category = Field(Category.RESIDENT, description=CATEGORY_DOC)
+    population_level: PopulationLevel | None = Field(None, description=LEVEL_DOC)
     elderly_alone: bool = Field(False, description=_VULNERABILITY_DOC + "60岁以上独居 / over 60 living alone")
     chronic_disease: bool = Field(False, description=_VULNERABILITY_DOC + "慢性病 / chronic disease")
     pregnant: bool = Field(False, description=_VULNERABILITY_DOC + "孕期 / pregnant")
@@ -146,26 +157,27 @@ class PersonIn(Schema):
 
 
 class PersonPatch(Schema):
-    """Only the fields sent are changed."""
+    """只修改传入的字段；phone、address、doc_number、birth_date、population_level 可传 null 清除。
+    Only the fields sent are changed; send null to clear an optional field."""
 
     household_id: int | None = Field(None, description="迁入另一住户 / move to another household")
     name: str | None = Field(None, min_length=1, max_length=50, description="姓名 / name")
-    sex: Sex | None = None
-    birth_date: date | None = None
-    doc_type: DocumentType | None = None
+    sex: Sex | None = Field(None, description=SEX_DOC)
+    birth_date: date | None = Field(None, description="出生日期 / birth date")
+    doc_type: DocumentType | None = Field(None, description=DOC_TYPE_DOC)
     doc_number: str | None = Field(None, max_length=40, description="证件号码 / document number")
     phone: str | None = Field(None, max_length=20, description="手机号 / mainland mobile")
     address: str | None = Field(None, max_length=200, description="详细地址 / detailed address")
-    relation: Relation | None = None
-    is_representative: bool | None = None
-    category: Category | None = None
-    population_level: PopulationLevel | None = None
-    elderly_alone: bool | None = None
-    chronic_disease: bool | None = None
-    pregnant: bool | None = None
-    disabled: bool | None = None
-    child_under_14: bool | None = None
-    needs_care: bool | None = None
+    relation: Relation | None = Field(None, description=RELATION_DOC)
+    is_representative: bool | None = Field(None, description="户代表 / the household's representative")
+    category: Category | None = Field(None, description=CATEGORY_DOC)
+    population_level: PopulationLevel | None = Field(None, description=LEVEL_DOC + "（null 清除 / null clears）")
+    elderly_alone: bool | None = Field(None, description=_VULNERABILITY_DOC + "60岁以上独居 / over 60 living alone")
+    chronic_disease: bool | None = Field(None, description=_VULNERABILITY_DOC + "慢性病 / chronic disease")
+    pregnant: bool | None = Field(None, description=_VULNERABILITY_DOC + "孕期 / pregnant")
+    disabled: bool | None = Field(None, description=_VULNERABILITY_DOC + "残疾 / disability")
+    child_under_14: bool | None = Field(None, description=_VULNERABILITY_DOC + "14岁以下儿童 / child under 14")
+    needs_care: bool | None = Field(None, description=_VULNERABILITY_DOC + "需要照料 / needs care")
     is_active: bool | None = Field(None, description="在册 / still registered")
 
 
