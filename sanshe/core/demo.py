@@ -278,15 +278,13 @@ class DemoGenerator:
         else:
             head_age = rng.randint(28, 50)
         members = [self._member(Relation.HEAD, head_sex, head_age, head_surname)]
-        if size == 2 and roll >= 0.85:  # a single parent with a child
-            child_sex = rng.choice([Sex.MALE, Sex.FEMALE])
-            members.append(self._member(Relation.CHILD, child_sex, max(0, head_age - rng.randint(24, 34)),
-                                        head_surname))
-            return members
-        if size >= 2:
+        single_parent = size == 2 and roll >= 0.85
+        if single_parent:
+            child_surname = head_surname
+        elif size >= 2:
             members.append(self._member(Relation.SPOUSE, spouse_sex, max(20, head_age + rng.randint(-4, 4)),
                                         spouse_surname))
-        children = {3: 1, 4: 2 if rng.random() < 0.5 else 1, 5: 1, 6: 2}.get(size, 0)
+        children = {3: 1, 4: 2 if rng.random() < 0.5 else 1, 5: 1, 6: 2}.get(size, 1 if single_parent else 0)
         for _ in range(children):
             child_sex = rng.choice([Sex.MALE, Sex.FEMALE])
             members.append(self._member(Relation.CHILD, child_sex, max(0, head_age - rng.randint(24, 34)),
