@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from sanshe.accounts.policies import scope_for
@@ -85,5 +85,5 @@ def triage_assessment(request):
     try:
         result = triage(assessment_from_text(request.body))
     except AssessmentError as exc:
-        return 400, {"detail": "；".join(exc.errors), "errors": exc.errors}
-    return 200, result.as_dict()
+        return Status(400, {"detail": "；".join(exc.errors), "errors": exc.errors})
+    return Status(200, result.as_dict())
