@@ -1,8 +1,8 @@
 """Screening scales as pure functions over plain data: PHQ-9, GAD-7, PHQ-4, ISI and the C-SSRS screener.
 
-The item wording follows the Simplified Chinese versions in common use in China (PHQ-9 and GAD-7 as
-distributed by the PHQ Screeners project; ISI and the C-SSRS screener as in the published Chinese
-translations). Licensed clinical use should check the wording against the version the organisation holds.
+The PHQ-9, GAD-7 and PHQ-4 wording is the Simplified Chinese version in common use in China. The ISI and
+C-SSRS screener wording follows the published Chinese translations as closely as we could reconstruct them;
+check both against the version the organisation is licensed to use before clinical use.
 
 Scoring and bands:
 - PHQ-9: Kroenke, Spitzer & Williams 2001 — total 0–27; bands at 5/10/15/20; item 9 ≥ 1 needs a suicide
