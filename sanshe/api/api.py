@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
+from sanshe.triage import api as triage_api
+
 from . import people, places
 from .auth import BearerToken, SessionWithCsrf
 from .errors import install_error_handlers
@@ -51,6 +53,8 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", places.router)
 api.add_router("", people.router)
+# Feature routers from other apps, under the same authentication and error handling.
+api.add_router("", triage_api.router)
 
 
 @api.get("/health", auth=None, summary="存活检查 / liveness", tags=["system 系统"])
