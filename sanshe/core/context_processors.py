@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from sanshe.accounts.policies import scope_for
-from sanshe.accounts.roles import Role
+from sanshe.accounts.roles import Role, WorkerKind
 
 # (label, url name, capability needed; None = any logged-in user)
 NAV = [
@@ -14,6 +14,7 @@ NAV = [
     (_("人员"), "people:person_list", "people.view"),
     (_("地点"), "places:community_list", "places.view"),
     (_("名册导入"), "people:roster_import", "people.import"),
+    (_("用户"), "accounts:user_list", "users.manage"),
     (_("审计日志"), "core:audit_list", "audit.view"),
 ]
 
@@ -33,4 +34,7 @@ def navigation(request) -> dict:
             items.append({"label": label, "url": url, "active": request.path == url or (
                 url != "/" and request.path.startswith(url))})
     role = scope.home_role
-    return {"nav_items": items, "scope": scope, "home_role_label": Role(role).label if role else ""}
+    label = Role(role).label if role else ""
+    if role == Role.COMMUNITY_WORKER and not scope.community_ids("places.view") and scope.building_ids("places.view"):
+        label = f"{label}（{WorkerKind.BUILDING_STEWARD.label}）"
+    return {"nav_items": items, "scope": scope, "home_role_label": label}

@@ -1,35 +1,254 @@
-"""Reads for the home pages."""
+"""Reads for the home pages (工作台) and the audit log page, all scoped to the actor."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from sanshe.core.models import AuditEvent
+from sanshe.accounts.models import Membership, Organisation
+from sanshe.accounts.policies import scope_for
+from sanshe.core.models import AuditEvent, AuditOutcome
+from sanshe.people.choices import VULNERABILITY_FLAGS, Category
 from sanshe.people.models import Person
-from sanshe.places.models import Building, Community, Compound, Household
+from sanshe.places import selectors as places
+from sanshe.places.models import Building
+
+# Human names for the audit actions the services write; unknown actions are shown as their code.
+ACTION_LABELS: dict[str, Any] = {
+    "login.success": _("登录成功"),
+    "login.failure": _("登录失败"),
+    "login.lockout": _("账号锁定"),
+    "logout": _("退出登录"),
+    "otp.request": _("申请验证码"),
+    "otp.verify": _("验证码登录"),
+    "access.denied": _("越权访问被拒绝"),
+    "api.denied": _("接口访问被拒绝"),
+    "person.create": _("登记人员"),
+    "person.update": _("修改人员信息"),
+    "person.reveal": _("查看完整证件号/手机号/地址"),
+    "community.create": _("新增社区"),
+    "community.update": _("修改社区"),
+    "compound.create": _("新增小区"),
+    "compound.update": _("修改小区"),
+    "building.create": _("新增楼栋"),
+    "building.update": _("修改楼栋"),
+    "unit.create": _("新增单元"),
+    "unit.update": _("修改单元"),
+    "household.create": _("新增住户"),
+    "household.update": _("修改住户"),
+    "roster.upload": _("上传名册"),
+    "roster.validate": _("检查名册"),
+    "roster.import": _("导入名册"),
+    "roster.cancel": _("取消导入"),
+    "roster.export": _("导出名册"),
+    "user.create": _("新增用户"),
+    "user.create_resident": _("开通居民账号"),
+    "user.update": _("修改用户"),
+    "user.activate": _("启用账号"),
+    "user.deactivate": _("停用账号"),
+    "user.unlock": _("解除锁定"),
+    "user.password_reset": _("重置密码"),
+    "user.password_change": _("修改密码"),
+    "membership.grant": _("分配角色"),
+    "membership.revoke": _("撤销角色"),
+    "api_token.create": _("创建接口令牌"),
+    "api_token.revoke": _("吊销接口令牌"),
+    "demo.load": _("载入演示数据"),
+}
+
+# The action filter: a value ending in "." matches every action with that prefix.
+ACTION_FILTERS: list[tuple[str, Any]] = [
+    ("", _("全部操作")),
+    ("person.reveal", _("查看完整证件号/手机号/地址")),
+    ("access.denied", _("越权访问被拒绝")),
+    ("login.", _("登录与退出（全部）")),
+    ("login.failure", _("登录失败")),
+    ("login.lockout", _("账号锁定")),
+    ("person.", _("人员信息（全部）")),
+    ("roster.", _("名册导入导出（全部）")),
+    ("roster.export", _("导出名册")),
+    ("user.", _("用户管理（全部）")),
+    ("membership.", _("角色分配（全部）")),
+    ("admin.", _("后台管理（全部）")),
+    ("community.", _("社区（全部）")),
+    ("compound.", _("小区（全部）")),
+    ("building.", _("楼栋（全部）")),
+    ("household.", _("住户（全部）")),
+]
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+# ---------------------------------------------------------------------------------------------- home pages
+
+
+def _category_rows(people: QuerySet) -> list[dict]:
+    """People per client category (the ordinary resident category is left out: it is everyone else)."""
+    labels = dict(Category.choices)
+    rows = people.exclude(category=Category.RESIDENT).order_by().values("category").annotate(n=Count("pk"))
+    return sorted(({"code": r["category"], "label": labels.get(r["category"], r["category"]), "n": r["n"]}
+                   for r in rows), key=lambda r: -r["n"])
+
+
+def _vulnerability_rows(people: QuerySet) -> list[dict]:
+    """People per vulnerability flag, in one aggregate query."""
+    totals = people.order_by().aggregate(**{name: Count("pk", filter=Q(**{name: True}))
+                                            for name, _label in VULNERABILITY_FLAGS})
+    return [{"code": name, "label": label, "n": totals[name]} for name, label in VULNERABILITY_FLAGS]
+
+
+def _staff_figures(actor) -> dict[str, Any]:
+    rows = places.community_list(actor=actor)
+    people = Person.objects.for_actor(actor, "view")
+    categories = _category_rows(people)
+    return {
+        "community_rows": rows,
+        "attention_total": sum(row["n"] for row in categories),
+        "totals": {key: sum(row.counts[key] for row in rows)
+                   for key in ("compounds", "buildings", "households", "people")},
+        "category_rows": categories,
+        "vulnerability_rows": _vulnerability_rows(people),
+    }
+
+
+def _memberships(actor) -> list[Membership]:
+    return list(Membership.objects.filter(user=actor, is_active=True).select_related("organisation")
+                .order_by("organisation__name"))
+
+
+def _buildings_by_compound(actor, buildings: QuerySet) -> list[dict]:
+    """Buildings grouped under their compound, each with household and people counts."""
+    buildings = list(buildings.select_related("compound").order_by("compound__name", "sort_key", "name"))
+    rows = places.with_counts(buildings, actor, "building_id")
+    groups: dict[int, dict] = {}
+    for row in rows:
+        group = groups.setdefault(row.obj.compound_id, {"compound": row.obj.compound, "rows": [],
+                                                         "households": 0, "people": 0})
+        group["rows"].append(row)
+        group["households"] += row.counts["households"]
+        group["people"] += row.counts["people"]
+    return list(groups.values())
 
 
 def home_context(*, actor, role: str) -> dict[str, Any]:
-    """Figures each role's home page shows, all scoped to the actor."""
-    context: dict[str, Any] = {"role": role}
+    """What each role's home page shows, all scoped to the actor."""
+    scope = scope_for(actor)
+    context: dict[str, Any] = {"role": role, "memberships": _memberships(actor)}
     if role in {"org_admin", "social_worker", "community_worker"}:
-        people = Person.objects.for_actor(actor, "view")
-        context["communities"] = list(
-            Community.objects.for_actor(actor, "view").annotate(compound_count=Count("compounds"))
-        )
-        context["people_count"] = people.count()
-        context["household_count"] = Household.objects.for_actor(actor, "view").count()
-        context["compound_count"] = Compound.objects.for_actor(actor, "view").count()
-        context["building_count"] = Building.objects.for_actor(actor, "view").count()
-        context["category_counts"] = list(
-            people.exclude(category="resident").values("category").annotate(n=Count("id")).order_by("-n")
-        )
+        context.update(_staff_figures(actor))
     if role == "org_admin":
-        context["recent_audit"] = list(AuditEvent.objects.for_actor(actor, "view")[:8])
+        context["organisations"] = list(Organisation.objects.filter(pk__in=scope.organisation_ids_for("users.manage")))
+        context["recent_audit"] = [
+            (event, action_label(event.action)) for event in
+            AuditEvent.objects.for_actor(actor, "view").select_related("actor")[:8]
+        ]
+    if role == "community_worker":
+        communities = scope.community_ids("places.view")
+        context["compound_groups"] = _buildings_by_compound(
+            actor, Building.objects.for_actor(actor, "view").filter(community_id__in=communities))
+    if role == "building_steward":
+        people = Person.objects.for_actor(actor, "view")
+        context["compound_groups"] = _buildings_by_compound(actor, Building.objects.for_actor(actor, "view"))
+        context["category_rows"] = _category_rows(people)
+        context["vulnerability_rows"] = _vulnerability_rows(people)
     if role == "resident":
-        context["household_members"] = list(
-            Person.objects.for_actor(actor, "view").select_related("household__unit", "building", "compound")
-        )
+        context.update(_resident_context(actor, scope))
     return context
+
+
+def _resident_context(actor, scope) -> dict[str, Any]:
+    me = Person.objects.for_actor(actor, "view").filter(pk=scope.person_id).select_related(
+        "household__unit", "building", "compound", "community").first() if scope.person_id else None
+    members = list(
+        Person.objects.for_actor(actor, "view").filter(household_id=scope.household_id)
+        .defer("doc_number", "address").order_by("-is_representative", "id")
+    ) if scope.household_id else ([me] if me else [])
+    community = me.community if me else None
+    return {"me": me, "household_members": members, "community": community}
+
+
+def home_role_for(actor, role: str | None) -> str:
+    """The home page to show: a community worker who covers only stewarded buildings gets the steward's page."""
+    if role is None:
+        return "none"
+    if role == "community_worker":
+        scope = scope_for(actor)
+        if not scope.community_ids("places.view") and scope.building_ids("places.view"):
+            return "building_steward"
+    return role
+
+
+# ---------------------------------------------------------------------------------------------- audit page
+
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor: str = ""
+    action: str = ""
+    outcome: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass
+class AuditPage:
+    events: list[tuple[AuditEvent, str]]
+    older: int | None = None
+    newer: int | None = None
+    filters: AuditFilters = field(default_factory=AuditFilters)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_list(*, actor, filters: AuditFilters, before: int | None = None, after: int | None = None,
+               limit: int = AUDIT_PAGE_SIZE) -> AuditPage:
+    """Audit events the actor may read, newest first, paged by keyset (never by OFFSET or COUNT)."""
+    visible = AuditEvent.objects.for_actor(actor, "view")
+    events = visible
+    if filters.actor:
+        events = events.filter(actor_label=filters.actor.strip())
+    if filters.action.endswith("."):
+        events = events.filter(action__startswith=filters.action)
+    elif filters.action:
+        events = events.filter(action=filters.action)
+    if filters.outcome in AuditOutcome.values:
+        events = events.filter(outcome=filters.outcome)
+    if filters.date_from:
+        events = events.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        events = events.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    forward = after is None  # forward = towards older events
+    cursor_pk = before if forward else after
+    cursor = visible.filter(pk=cursor_pk).values_list("created_at", "pk").first() if cursor_pk else None
+    if cursor is not None:
+        at, pk = cursor
+        if forward:
+            events = events.filter(Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(pk__lt=pk)))
+        else:
+            events = events.filter(Q(created_at__gte=at) & (Q(created_at__gt=at) | Q(pk__gt=pk)))
+    order = ("-created_at", "-pk") if forward else ("created_at", "pk")
+    rows = list(events.select_related("actor", "organisation", "community").order_by(*order)[:limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if not forward:
+        rows.reverse()
+    page = AuditPage(events=[(event, action_label(event.action)) for event in rows], filters=filters)
+    if forward:
+        page.older = rows[-1].pk if more and rows else None
+        page.newer = rows[0].pk if cursor is not None and rows else None
+    else:
+        page.newer = rows[0].pk if more and rows else None
+        page.older = rows[-1].pk if rows else None
+    return page
+

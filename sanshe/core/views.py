@@ -1,24 +1,59 @@
-"""Home pages (工作台) per role, health check."""
+"""Home pages (工作台) per role, the audit log page, health check."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from sanshe.accounts.policies import scope_for
 
 from . import selectors
+from .forms import AuditFilterForm
+from .pages import capability_required, int_param
 
 
 @login_required
+@never_cache
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own 工作台."""
     scope = scope_for(request.user)
-    role = scope.home_role or "none"
+    role = selectors.home_role_for(request.user, scope.home_role)
     context = selectors.home_context(actor=request.user, role=role)
     return render(request, f"core/home_{role}.html", context)
+
+
+@capability_required("audit.view")
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """Organisation admins search their organisation's audit log."""
+    form = AuditFilterForm(request.GET)
+    values = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.AuditFilters(
+        actor=values.get("actor", ""), action=values.get("action", ""), outcome=values.get("outcome", ""),
+        date_from=values.get("date_from"), date_to=values.get("date_to"))
+    page = selectors.audit_list(actor=request.user, filters=filters, before=int_param(request.GET.get("before")),
+                                after=int_param(request.GET.get("after")))
+
+    def url(**cursor) -> str:
+        query = QueryDict(mutable=True)
+        for key in ("actor", "action", "outcome", "date_from", "date_to"):
+            if request.GET.get(key):
+                query[key] = request.GET[key]
+        query.update({k: str(v) for k, v in cursor.items()})
+        return f"{reverse('core:audit_list')}?{query.urlencode()}"
+
+    return render(request, "core/audit_list.html", {
+        "form": form,
+        "page": page,
+        "older_url": url(before=page.older) if page.older else "",
+        "newer_url": url(after=page.newer) if page.newer else "",
+        "filtered": any(request.GET.get(k) for k in ("actor", "action", "outcome", "date_from", "date_to")),
+    })
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

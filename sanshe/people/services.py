@@ -148,3 +148,31 @@ def person_reveal(*, actor, person_id: int, field: str, reason: str) -> Revealed
         raise ValidationError({"reason": _("请填写查看事由（至少4个字）")})
     audit_record(actor=actor, action="person.reveal", obj=person, reason=reason, detail={"field": field})
     return Revealed(field=field, label=REVEALABLE[field], value=getattr(person, field) or "")
+
+
+def _household_or_new_room(*, actor, household: Household | None, unit=None, room: str = "") -> Household:
+    """The chosen household, or the household at a room of the unit not registered yet (created, audited)."""
+    from sanshe.places.services import household_find_or_create
+
+    if household is not None:
+        return household
+    if unit is None or not room.strip():
+        raise ValidationError({"household": _("请选择房号，或填写新房号")})
+    return household_find_or_create(actor=actor, unit=unit, room=room)
+
+
+@transaction.atomic
+def person_register(*, actor, data: dict[str, Any], household: Household | None = None, unit=None,
+                    room: str = "") -> Person:
+    """Register a person in a chosen household or in a new room of a unit, all or nothing."""
+    household = _household_or_new_room(actor=actor, household=household, unit=unit, room=room)
+    return person_create(actor=actor, household=household, data=data)
+
+
+@transaction.atomic
+def person_edit(*, actor, person: Person, data: dict[str, Any], household: Household | None = None, unit=None,
+                room: str = "") -> Person:
+    """Change a person's record and, if asked, move them to another (possibly new) household, all or nothing."""
+    if household is None and unit is not None and room.strip():
+        household = _household_or_new_room(actor=actor, household=None, unit=unit, room=room)
+    return person_update(actor=actor, person=person, data=data, household=household)

@@ -1,8 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-from . import views  # noqa: F401
+from . import views
 from .roster_urls import urlpatterns as roster_urlpatterns
 
 app_name = "people"
 
-urlpatterns: list = [] + roster_urlpatterns
+urlpatterns: list = [
+    path("", views.person_list, name="person_list"),
+    path("new/", views.person_create, name="person_create"),
+    path("<int:pk>/", views.person_detail, name="person_detail"),
+    path("<int:pk>/edit/", views.person_update, name="person_update"),
+    re_path(r"^(?P<pk>[0-9]+)/reveal/(?P<field>doc_number|phone|address)/$", views.person_reveal,
+            name="person_reveal"),
+    path("options/buildings/", views.building_options, name="building_options"),
+    path("options/household/", views.household_picker, name="household_picker"),
+] + roster_urlpatterns

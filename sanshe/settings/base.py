@@ -277,3 +277,7 @@ AUTH_PASSWORD_VALIDATORS = [
     if rule["NAME"].endswith(".MinimumLengthValidator") else rule
     for rule in AUTH_PASSWORD_VALIDATORS
 ]
+
+# --- pages (appended by the pages part) ---
+# Every 403 a view raises is written to the audit log as `access.denied`.
+MIDDLEWARE.append("sanshe.core.middleware.AccessDeniedAuditMiddleware")

@@ -1,5 +1,20 @@
 // Small progressive enhancements; every page works without them.
 document.addEventListener("htmx:responseError", function (e) {
   var box = document.getElementById("htmx-error");
-  if (box) { box.hidden = false; box.textContent = "请求失败（" + e.detail.xhr.status + "），请稍后重试。已填写的内容没有丢失。"; }
+  if (box) {
+    box.hidden = false;
+    var status = e.detail.xhr.status;
+    box.textContent = status === 404 ? "没有找到该记录，或您没有权限查看。"
+      : status === 403 ? "您的角色不能进行这项操作。"
+      : "请求失败（" + status + "），请稍后重试。已填写的内容没有丢失。";
+  }
+});
+document.addEventListener("htmx:sendError", function () {
+  var box = document.getElementById("htmx-error");
+  if (box) { box.hidden = false; box.textContent = "网络连接失败，请检查网络后重试。已填写的内容没有丢失。"; }
+});
+// After a reveal, focus the value so screen readers announce it.
+document.addEventListener("htmx:afterSwap", function (e) {
+  var value = e.detail.target && e.detail.target.querySelector && e.detail.target.querySelector(".masked.full");
+  if (value) { value.setAttribute("tabindex", "-1"); value.focus(); }
 });

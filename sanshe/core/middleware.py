@@ -1,0 +1,44 @@
+"""Permission denials reach the audit log, whichever view raised them."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
+from django.http import HttpRequest
+
+from .audit import audit_record
+from .models import AuditOutcome
+
+logger = logging.getLogger(__name__)
+
+
+class AccessDeniedAuditMiddleware:
+    """A view that raises PermissionDenied/ActionForbidden (403) leaves an `access.denied` audit event.
+
+    Out-of-scope objects are 404s on purpose (their existence is not revealed) and are not recorded here;
+    services audit the denials they decide themselves (a refused reveal, say).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if not isinstance(exception, PermissionDenied):
+            return None
+        user = getattr(request, "user", None)
+        # The path names pages and row ids only (personal data never travels in URLs); no query string.
+        detail = {"path": request.path[:200], "method": request.method}
+        if exception.args and isinstance(exception.args[0], str):
+            detail["capability"] = exception.args[0][:64]
+        try:
+            audit_record(actor=user, action="access.denied", outcome=AuditOutcome.DENIED, detail=detail,
+                         actor_label="" if user is not None and user.is_authenticated else "anonymous")
+        except DatabaseError:
+            # The 403 must still be answered if the database refuses the write (e.g. a broken transaction).
+            logger.exception("could not audit an access denial")
+        return None

@@ -1,0 +1,210 @@
+"""Reads of people: the scoped, keyset-paginated list with search, and single-person access.
+
+The list never counts the whole table and never uses OFFSET. Rows are ordered by the key the search
+uses — pinyin when browsing or searching pinyin, initials for initials, the name for characters — then
+by id, so every page is one index range scan. When the actor covers several communities (or stewards
+buildings), each community/building is read through its own composite index, LIMIT n+1 each, and the
+database merges those short runs: at 300,000 people a page costs what it costs at 1,000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Q, QuerySet
+
+from sanshe.accounts.policies import scope_for
+from sanshe.core.errors import ObjectNotFound
+from sanshe.places.models import Building
+
+from .choices import VULNERABILITY_FLAGS, Category
+from .models import Person
+from .search import NumberLookup, SearchQuery, number_lookup, parse_query, prefix_upper_bound
+
+PAGE_SIZE = 30
+# Above this many communities/buildings a single query is cheaper than merging per-partition runs.
+MAX_PARTITIONS = 200
+SORT_FIELD = {"all": "name_pinyin", "pinyin": "name_pinyin", "initials": "name_initials", "name": "name"}
+VULNERABILITY_NAMES = {name for name, _label in VULNERABILITY_FLAGS}
+
+
+def access_person(*, actor, id: int, action: str = "view") -> Person:
+    """One person in the actor's scope for `action`; 404 for missing and out-of-scope alike."""
+    person = (
+        Person.objects.for_actor(actor, action)
+        .select_related("household__unit", "building", "compound", "community")
+        .filter(pk=id).first()
+    )
+    if person is None:
+        raise ObjectNotFound()
+    return person
+
+
+@dataclass(frozen=True)
+class PersonFilters:
+    """What the list is narrowed by. `number` (blind indexes) wins over the typed text `q`."""
+
+    q: str = ""
+    number: NumberLookup | None = None
+    compound_id: int | None = None
+    building_id: int | None = None
+    category: str = ""
+    vulnerability: str = ""  # a flag name from VULNERABILITY_FLAGS, or "any"
+    prefer_initials: bool = False
+
+
+@dataclass
+class PersonPage:
+    people: list[Person]
+    mode: str
+    next_after: int | None = None
+    prev_before: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _filtered(actor, filters: PersonFilters) -> QuerySet:
+    queryset = Person.objects.for_actor(actor, "view")
+    if filters.compound_id:
+        queryset = queryset.filter(compound_id=filters.compound_id)
+    if filters.building_id:
+        queryset = queryset.filter(building_id=filters.building_id)
+    if filters.category in Category.values:
+        queryset = queryset.filter(category=filters.category)
+    if filters.vulnerability in VULNERABILITY_NAMES:
+        queryset = queryset.filter(**{filters.vulnerability: True})
+    elif filters.vulnerability == "any":
+        condition = Q()
+        for name in VULNERABILITY_NAMES:
+            condition |= Q(**{name: True})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def _partitions(actor, filters: PersonFilters) -> list[Q]:
+    """Disjoint slices of the actor's people, each served by one composite index.
+
+    Only an index plan: `for_actor` still decides who is visible; a slice outside the scope is empty.
+    """
+    if filters.building_id:
+        return [Q(building_id=filters.building_id)]
+    if filters.compound_id:
+        buildings = Building.objects.for_actor(actor, "view").filter(compound_id=filters.compound_id)
+        return [Q(building_id=pk) for pk in buildings.values_list("pk", flat=True).order_by("pk")]
+    scope = scope_for(actor)
+    communities = sorted(scope.community_ids("people.view"))
+    parts = [Q(community_id=pk) for pk in communities]
+    # A stewarded building outside the covered communities; excluding those communities keeps slices disjoint.
+    parts += [Q(building_id=pk) & ~Q(community_id__in=communities) for pk in sorted(scope.building_ids("people.view"))]
+    return parts
+
+
+def _keyset(queryset: QuerySet, key: str, cursor: tuple[str, int] | None, *, forward: bool) -> QuerySet:
+    """Rows after (or before) the cursor in (key, id) order; `key >= v` leads so the index range starts there."""
+    if cursor is not None:
+        value, pk = cursor
+        if forward:
+            queryset = queryset.filter(Q(**{f"{key}__gte": value}) & (Q(**{f"{key}__gt": value}) | Q(pk__gt=pk)))
+        else:
+            queryset = queryset.filter(Q(**{f"{key}__lte": value}) & (Q(**{f"{key}__lt": value}) | Q(pk__lt=pk)))
+    order = (key, "pk") if forward else (f"-{key}", "-pk")
+    return queryset.order_by(*order)
+
+
+def _page_ids(queryset: QuerySet, key: str, parts: list[Q], take: int, *, forward: bool) -> list[int]:
+    """Ids of the next `take` rows: one query, merging per-partition index runs in the database."""
+    columns = queryset.values_list("pk", key)
+    if len(parts) <= 1 or len(parts) > MAX_PARTITIONS:
+        if len(parts) == 1:
+            columns = columns.filter(parts[0])
+        return [row[0] for row in columns[:take]]
+    pieces, params = [], []
+    for i, part in enumerate(parts):
+        sliced = columns.filter(part)[:take]
+        try:
+            sql, part_params = sliced.query.get_compiler(using=sliced.db).as_sql()
+        except EmptyResultSet:
+            continue
+        pieces.append(f"SELECT * FROM ({sql}) AS part{i}")
+        params.extend(part_params)
+    if not pieces:
+        return []
+    direction = "ASC" if forward else "DESC"
+    sql = (f"SELECT * FROM ({' UNION ALL '.join(pieces)}) AS merged "
+           f"ORDER BY 2 {direction}, 1 {direction} LIMIT {int(take)}")
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _load(actor, ids: list[int]) -> list[Person]:
+    """The rows for one page, in the order given, with what a list row shows (masked phone, room)."""
+    if not ids:
+        return []
+    people = (
+        Person.objects.for_actor(actor, "view").filter(pk__in=ids)
+        .select_related("household__unit", "building", "compound")
+        .defer("doc_number", "address")
+    )
+    by_pk = {person.pk: person for person in people}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _number_ids(queryset: QuerySet, lookup: NumberLookup, limit: int) -> list[int]:
+    ids: list[int] = []
+    if lookup.doc_indexes:
+        ids += queryset.filter(doc_index__isnull=False, doc_index__in=lookup.doc_indexes).values_list("pk", flat=True)
+    if lookup.phone_index:
+        ids += queryset.filter(phone_index=lookup.phone_index).values_list("pk", flat=True)[:limit]
+    return list(dict.fromkeys(ids))[:limit]
+
+
+def person_list(*, actor, filters: PersonFilters, after: int | None = None, before: int | None = None,
+                limit: int = PAGE_SIZE) -> PersonPage:
+    """One page of the people the actor may see, searched and filtered; next/previous cursors are row ids."""
+    queryset = _filtered(actor, filters)
+    if filters.number is not None:
+        return PersonPage(people=_load(actor, _number_ids(queryset, filters.number, limit)), mode="number")
+    query = parse_query(filters.q, prefer_initials=filters.prefer_initials)
+    if query.mode == "number":
+        return person_list(actor=actor, filters=_with_number(filters, query), limit=limit)
+    page = _search_page(actor, queryset, query, _partitions(actor, filters), after, before, limit)
+    if query.mode == "pinyin" and not page.people and after is None and before is None:
+        # "oy" has vowels but means 欧阳's initials: fall back when pinyin finds nobody.
+        page = _search_page(actor, queryset, SearchQuery("initials", query.text), _partitions(actor, filters),
+                            None, None, limit)
+    return page
+
+
+def _with_number(filters: PersonFilters, query: SearchQuery) -> PersonFilters:
+    return replace(filters, q="", number=number_lookup(query.text))
+
+
+def _search_page(actor, queryset: QuerySet, query: SearchQuery, parts: list[Q], after: int | None,
+                 before: int | None, limit: int) -> PersonPage:
+    key = SORT_FIELD[query.mode]
+    if query.text:
+        queryset = queryset.filter(**{f"{key}__gte": query.text, f"{key}__lt": prefix_upper_bound(query.text)})
+    forward = after is not None or before is None
+    cursor_pk = after if forward else before
+    cursor = None
+    if cursor_pk is not None:
+        # The cursor is a row id (names never travel in URLs); its sort key is read back here.
+        cursor = Person.objects.for_actor(actor, "view").filter(pk=cursor_pk).values_list(key, "pk").first()
+        if cursor is None:
+            forward, cursor_pk = True, None
+    ids = _page_ids(_keyset(queryset, key, cursor, forward=forward), key, parts, limit + 1, forward=forward)
+    more = len(ids) > limit
+    ids = ids[:limit]
+    if not forward:
+        ids.reverse()
+    people = _load(actor, ids)
+    page = PersonPage(people=people, mode=query.mode)
+    if forward:
+        page.next_after = ids[-1] if more and ids else None
+        page.prev_before = ids[0] if cursor is not None and ids else None
+    else:
+        page.prev_before = ids[0] if more and ids else None
+        page.next_after = ids[-1] if ids else None
+    return page
