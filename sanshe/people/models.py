@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sanshe.core.models import TimeStampedModel
 from sanshe.core.pii import EncryptedCharField, mask_address, mask_document, mask_phone
+from sanshe.core.querysets import ScopedQuerySet
 
 from .choices import Category, DocumentType, PopulationLevel, Relation, Sex
 from .querysets import PersonQuerySet
@@ -96,3 +97,80 @@ class Person(TimeStampedModel):
         from .choices import VULNERABILITY_FLAGS
 
         return [str(label) for flag, label in VULNERABILITY_FLAGS if getattr(self, flag)]
+
+
+# --------------------------------------------------------------------------- roster import (ImportJob)
+
+def roster_upload_path(instance: ImportJob, filename: str) -> str:
+    """A random name under private/: the uploaded roster is never linked, and the user's file name (which
+    may carry a family name) stays out of the path."""
+    from pathlib import Path
+    from uuid import uuid4
+
+    suffix = Path(filename).suffix.lower()[:8]
+    return f"private/roster/{uuid4().hex}{suffix}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("已上传")
+    VALIDATING = "validating", _("正在检查")
+    VALIDATED = "validated", _("检查完成")
+    IMPORTING = "importing", _("正在导入")
+    DONE = "done", _("导入完成")
+    FAILED = "failed", _("未能导入")
+
+
+class ImportMode(models.TextChoices):
+    VALID_ONLY = "valid_only", _("只导入无误的行")
+    ALL_OR_NOTHING = "all_or_nothing", _("全部无误才导入")
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    """Jobs are visible to whoever may import into the job's community."""
+
+    def scope_filter(self, scope, action):
+        if action not in {"view", "import"}:
+            return None
+        return models.Q(community_id__in=scope.community_ids("people.import"))
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded roster file: its check results and, once imported, the counts. No personal data:
+    errors carry row, column and reason only, and the file is deleted when the job ends."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("导入人"))
+    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="import_jobs",
+                                  verbose_name=_("社区"))
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=roster_upload_path, max_length=200, blank=True)
+    file_size = models.PositiveIntegerField(_("文件大小"), default=0)
+    status = models.CharField(_("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    mode = models.CharField(_("导入方式"), max_length=20, choices=ImportMode.choices, blank=True)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    valid_rows = models.PositiveIntegerField(_("可导入行数"), default=0)
+    error_rows = models.PositiveIntegerField(_("有问题的行数"), default=0)
+    error_count = models.PositiveIntegerField(_("问题条数"), default=0)
+    imported_rows = models.PositiveIntegerField(_("已导入人数"), default=0)
+    # [{"row": 12, "column": "身份证号", "reason": "..."}]: capped, `error_count` keeps the full number.
+    errors = models.JSONField(_("问题清单"), default=list, blank=True)
+    # Counts and names of places the import creates or created, the sheet used, ignored columns.
+    summary = models.JSONField(_("摘要"), default=dict, blank=True)
+    failure_reason = models.CharField(_("失败原因"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("名册导入")
+        verbose_name_plural = _("名册导入")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "-created_at"], name="importjob_comm_created")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.IMPORTING}

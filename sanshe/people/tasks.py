@@ -1,0 +1,52 @@
+"""Background jobs for people: checking and importing uploaded rosters, deleting forgotten uploads."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+logger = logging.getLogger(__name__)
+
+
+def _job_and_actor(job_id: int, actor_id: int):
+    from sanshe.accounts.models import User
+
+    from .models import ImportJob
+
+    # The task acts for the user who asked; the services re-check that user's scope on the job.
+    return (ImportJob.objects.filter(pk=job_id).first(),
+            User.objects.filter(pk=actor_id, is_active=True).first())
+
+
+@db_task()
+def roster_validate_task(job_id: int, actor_id: int) -> None:
+    """Dry run of an uploaded roster, with progress for the page."""
+    from .roster_services import cache_progress, roster_validate
+
+    job, actor = _job_and_actor(job_id, actor_id)
+    if job is None or actor is None:
+        logger.warning("roster check %s skipped: job or user is gone", job_id)
+        return
+    roster_validate(actor=actor, job=job, progress=cache_progress(job_id))
+
+
+@db_task()
+def roster_import_task(job_id: int, actor_id: int, mode: str) -> None:
+    """Import a checked roster the way the user chose."""
+    from .roster_services import cache_progress, roster_import
+
+    job, actor = _job_and_actor(job_id, actor_id)
+    if job is None or actor is None:
+        logger.warning("roster import %s skipped: job or user is gone", job_id)
+        return
+    roster_import(actor=actor, job=job, mode=mode, progress=cache_progress(job_id))
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def roster_files_purge_task() -> None:
+    """Uploaded rosters hold ID and phone numbers: delete those nobody imported within a day."""
+    from .roster_services import roster_files_purge
+
+    roster_files_purge()
