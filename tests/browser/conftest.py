@@ -39,7 +39,9 @@ def require_chromium() -> None:
     pytest.skip(reason, allow_module_level=True)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is open, and
+# later tests (Channels' communicators through async_to_sync) need the thread without one.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
