@@ -50,7 +50,8 @@ class OtpSent:
     ttl_minutes: int
 
 
-def _resend_seconds() -> int:
+def resend_seconds() -> int:
+    """How long a phone waits between two code requests (OTP_RESEND_SECONDS, default 60)."""
     return int(getattr(settings, "OTP_RESEND_SECONDS", 60))
 
 
@@ -72,7 +73,7 @@ def _otp_rate_limit(*, phone_index: str, ip: str | None, now: datetime) -> OtpRe
     recent = OneTimeCode.objects.filter(phone_index=phone_index, created_at__gte=hour_ago).order_by("created_at")
     latest = recent.last()
     if latest is not None:
-        wait = _resend_seconds() - int((now - latest.created_at).total_seconds())
+        wait = resend_seconds() - int((now - latest.created_at).total_seconds())
         if wait > 0:
             return OtpRefused(_("请求过于频繁，请%(n)d秒后再试") % {"n": wait}, error="resend_too_soon",
                               retry_after=wait)
@@ -132,7 +133,7 @@ def otp_request(*, phone: str, ip: str | None) -> OtpSent:
                 transaction.on_commit(lambda: get_sms_backend().send(phone, message))
     if refusal is not None:
         raise refusal
-    return OtpSent(resend_after=_resend_seconds(), ttl_minutes=max(1, ttl // 60))
+    return OtpSent(resend_after=resend_seconds(), ttl_minutes=max(1, ttl // 60))
 
 
 def _resident_username(person) -> str:

@@ -121,6 +121,7 @@ def otp_login(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/otp_login.html", {
         "form": form, "stage": stage, "notice": notice, "resend_wait": resend_wait, "next": next_url,
         "console_sms": settings.SMS_BACKEND.endswith("ConsoleSmsBackend"),
+        "ttl_minutes": max(1, settings.OTP_TTL_SECONDS // 60), "resend_seconds": services.resend_seconds(),
     })
 
 

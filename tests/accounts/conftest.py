@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sanshe.accounts.sms import MemorySmsBackend
+from tests.browser.conftest import browser, demo_street, phone_page, problems  # noqa: F401  (shared fixtures)
 from tests.factories import PASSWORD
 
 

@@ -106,7 +106,7 @@ def test_list_query_count_does_not_grow_with_users(client, logged_in, world, org
         return len(queries)
 
     few = count()
-    for n in range(12):
+    for _ in range(12):
         user = UserFactory()
         grant(user, world.org, Role.COMMUNITY_WORKER, communities=[world.home], worker_kind="community_staff")
     assert count() == few
