@@ -105,6 +105,14 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     )
     inlines = [MembershipInline]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # Organisation admins reset passwords on the users pages; not even a hash summary here.
+        return tuple((name, {**opts, "fields": tuple(f for f in opts["fields"] if f != "password")})
+                     for name, opts in fieldsets)
+
     @admin.display(description=_("手机号"))
     def phone_masked(self, obj) -> str:
         return obj.phone_masked

@@ -30,6 +30,7 @@ def test_org_admin_sees_only_their_organisation_read_only(client, world, org_adm
     assert client.get(reverse("admin:accounts_user_change", args=[outsider.pk])).status_code == 302
     own = client.get(reverse("admin:accounts_user_change", args=[social_worker.pk]))
     assert own.status_code == 200
+    assert "md5$" not in own.content.decode() and "哈希" not in own.content.decode()
     assert client.get(reverse("admin:accounts_user_add")).status_code == 403
     orgs = client.get(reverse("admin:accounts_organisation_changelist")).content.decode()
     assert world.org.name in orgs and world.other_org.name not in orgs
