@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("sanshe.accounts.urls")),
     path("places/", include("sanshe.places.urls")),
     path("people/", include("sanshe.people.urls")),
+    path("volunteers/", include("sanshe.volunteers.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("sanshe.api.urls")),
     path("admin/", admin.site.urls),

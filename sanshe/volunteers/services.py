@@ -1,0 +1,628 @@
+"""Writes of the volunteer lifecycle: sign-up, review, account, training, confidentiality agreement. All audited."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanshe.accounts.models import Membership, Organisation, User
+from sanshe.accounts.policies import forget_scope, scope_for
+from sanshe.accounts.roles import OrganisationKind, Role
+from sanshe.accounts.sms import get_sms_backend
+from sanshe.core.audit import audit_record
+from sanshe.core.errors import ObjectNotFound
+from sanshe.core.pii import blind_index, mask_phone
+from sanshe.people.choices import DocumentType
+from sanshe.people.identity import IdentityError, normalize_phone, parse_resident_id
+
+from .clearance import current_agreements
+from .models import (
+    POST_ROLES,
+    VOLUNTEER_ROLES,
+    AgreementSignature,
+    AgreementVersion,
+    ApplicationStatus,
+    Certificate,
+    CertificateCheck,
+    CertificateKind,
+    Post,
+    Recruitment,
+    TimeSlot,
+    TrainingCompletion,
+    TrainingModule,
+    VolunteerApplication,
+)
+from .policies import require_org_admin, require_reviewer, reviewable_organisations_q
+from .rules import (
+    UploadRejected,
+    agreement_fingerprint,
+    certificate_content_type,
+    quiz_problems,
+    quiz_score,
+    signature_png_ok,
+)
+
+MAX_CERTIFICATES = 10
+# The certificates that qualify a volunteer for a role; general volunteers need none.
+ROLE_CERTIFICATES: dict[str, frozenset[str]] = {
+    Role.MEDICAL_VOLUNTEER: frozenset({CertificateKind.PHYSICIAN, CertificateKind.NURSE}),
+    Role.COUNSELLOR: frozenset({CertificateKind.COUNSELLOR}),
+}
+RECRUITING_KINDS = (OrganisationKind.VOLUNTEER, OrganisationKind.SOCIAL_WORK)
+
+
+def certificate_max_bytes() -> int:
+    return int(getattr(settings, "VOLUNTEER_CERTIFICATE_MAX_MB", 10)) * 1024 * 1024
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(f"volunteer-status:{token}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CertificateUpload:
+    kind: str
+    number: str
+    file: UploadedFile
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Recruitment links
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _reviewable(actor, queryset, pk: int, *, lock: bool = False):
+    require_reviewer(actor)
+    rows = queryset.for_actor(actor, "review")
+    if lock:
+        rows = rows.select_for_update()
+    obj = rows.filter(pk=pk).first()
+    if obj is None:
+        raise ObjectNotFound()
+    return obj
+
+
+@transaction.atomic
+def recruitment_create(*, actor, organisation_id: int, title: str, intro: str = "") -> Recruitment:
+    """Open a public sign-up link for an organisation the actor reviews volunteers for."""
+    scope = require_reviewer(actor)
+    organisation = (Organisation.objects.filter(_reviewable_org_filter(scope), pk=organisation_id,
+                                                kind__in=RECRUITING_KINDS).first())
+    if organisation is None:
+        raise ObjectNotFound()
+    recruitment = Recruitment(organisation=organisation, title=(title or "").strip(), intro=(intro or "").strip(),
+                              token=secrets.token_urlsafe(16)[:22], created_by=actor)
+    if not recruitment.title:
+        raise ValidationError({"title": _("请填写招募标题")})
+    recruitment.full_clean()
+    recruitment.save()
+    audit_record(actor=actor, action="volunteer.recruitment_create", obj=recruitment, organisation_id=organisation.pk)
+    return recruitment
+
+
+def _reviewable_org_filter(scope):
+    """Organisations (as rows of Organisation) the scope reviews for."""
+    return reviewable_organisations_q(scope, field="pk")
+
+
+def reviewable_organisations(actor):
+    """The organisations (that recruit volunteers) the actor reviews for, by name."""
+    scope = require_reviewer(actor)
+    return Organisation.objects.filter(_reviewable_org_filter(scope), kind__in=RECRUITING_KINDS).order_by("name")
+
+
+@transaction.atomic
+def recruitment_set_open(*, actor, recruitment_id: int, is_open: bool) -> Recruitment:
+    """Open or close a sign-up link."""
+    recruitment = _reviewable(actor, Recruitment.objects, recruitment_id, lock=True)
+    recruitment.is_open = is_open
+    recruitment.save(update_fields=["is_open", "updated_at"])
+    audit_record(actor=actor, action="volunteer.recruitment_open" if is_open else "volunteer.recruitment_close",
+                 obj=recruitment, organisation_id=recruitment.organisation_id)
+    return recruitment
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sign-up (public) and the applicant's own status link
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _clean_uploads(uploads: Sequence[CertificateUpload], errors: dict, *, already: int = 0,
+                   field: str = "certificates") -> list[tuple[CertificateUpload, str]]:
+    """Check every file before anything is stored; all or nothing."""
+    accepted: list[tuple[CertificateUpload, str]] = []
+    problems: list[str] = []
+    if already + len(uploads) > MAX_CERTIFICATES:
+        problems.append(_("每份报名最多上传%(n)d份证明材料") % {"n": MAX_CERTIFICATES})
+    for upload in uploads:
+        if upload.kind not in CertificateKind.values:
+            problems.append(_("请为每份证明材料选择证书类型"))
+            continue
+        head = upload.file.read(16)
+        upload.file.seek(0)
+        try:
+            content_type = certificate_content_type(head, upload.file.size or 0, max_bytes=certificate_max_bytes(),
+                                                    name=(upload.file.name or "")[:60])
+        except UploadRejected as exc:
+            problems.append(str(exc))
+            continue
+        accepted.append((upload, content_type))
+    if problems:
+        errors[field] = problems
+    return accepted
+
+
+@dataclass(frozen=True)
+class Submitted:
+    application: VolunteerApplication
+    token: str
+
+
+def application_submit(*, recruitment_token: str, data: dict, uploads: Sequence[CertificateUpload],
+                       status_url_base: str = "") -> Submitted:
+    """Store a sign-up (tool 1) with its certificates; text the applicant their private status link.
+
+    Everything is checked first, and nothing is stored unless everything is right.
+    """
+    recruitment = Recruitment.objects.select_related("organisation").filter(token=recruitment_token).first()
+    if recruitment is None:
+        raise ObjectNotFound()
+    if not recruitment.is_open:
+        raise ValidationError(_("该招募已结束，暂不接受报名"))
+    errors: dict = {}
+    application = VolunteerApplication(recruitment=recruitment, organisation=recruitment.organisation)
+    text_fields = ["name", "political_status", "sex", "school", "major", "education", "skills", "region",
+                   "employer", "experience", "qualifications", "availability_note", "other_post", "wechat_id"]
+    for name in text_fields:
+        setattr(application, name, (data.get(name) or "").strip())
+    application.doc_type = data.get("doc_type") or DocumentType.RESIDENT_ID
+    application.years_of_work = data.get("years_of_work")
+    application.hours_per_week = data.get("hours_per_week")
+    application.time_slots = [s for s in data.get("time_slots") or [] if s in TimeSlot.values]
+    application.posts = [p for p in data.get("posts") or [] if p in Post.values]
+    number = (data.get("doc_number") or "").strip().replace(" ", "").upper()
+    if application.doc_type == DocumentType.RESIDENT_ID:
+        try:
+            number = parse_resident_id(number).number
+        except IdentityError as exc:
+            errors["doc_number"] = str(exc)
+    elif not number:
+        errors["doc_number"] = _("请填写证件号码")
+    application.doc_number = number
+    application.doc_index = blind_index(f"doc:{application.doc_type}", number) or ""
+    try:
+        application.phone = normalize_phone(data.get("phone") or "")
+        application.phone_index = blind_index("phone", application.phone)
+    except IdentityError as exc:
+        errors["phone"] = str(exc)
+    if not application.posts:
+        errors["posts"] = _("请至少选择一个可胜任的志愿服务岗位")
+    elif Post.OTHER in application.posts and not application.other_post:
+        errors["other_post"] = _("选择“其他”时请填写具体岗位")
+    if not application.time_slots and not application.availability_note:
+        errors["time_slots"] = _("请选择可参与的时段，或在补充说明中填写")
+    if not data.get("consent"):
+        errors["consent"] = _("请阅读并同意个人信息处理说明后再提交")
+    application.consent_at = timezone.now()
+    token = secrets.token_urlsafe(24)
+    application.status_token_hash = token_hash(token)
+    try:
+        application.full_clean(exclude=["recruitment", "organisation", "doc_index", "phone_index",
+                                        "status_token_hash", *errors.keys()])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    accepted = _clean_uploads(uploads, errors)
+    if not errors and application.doc_index and VolunteerApplication.objects.filter(
+            organisation=recruitment.organisation, doc_index=application.doc_index,
+            status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO]).exists():
+        errors["doc_number"] = _("该证件号已有一份待审核的报名，请通过报名时短信里的进度链接查看或补充材料")
+    if errors:
+        raise ValidationError(errors)
+    with _files_removed_on_failure() as stored:
+        with transaction.atomic():
+            application.save()
+            for upload, content_type in accepted:
+                stored.append(_save_certificate(application, upload, content_type))
+            audit_record(actor=None, action="volunteer.apply", obj=application, actor_label=mask_phone(application.phone),
+                         organisation_id=recruitment.organisation_id,
+                         detail={"posts": application.posts, "certificates": len(accepted)})
+            if status_url_base:
+                message = _("【三社】%(org)s已收到您的志愿者报名。查看审核进度、补充材料：%(url)s （请勿转发）") % {
+                    "org": recruitment.organisation.name, "url": f"{status_url_base}{token}/"}
+                phone = application.phone
+                transaction.on_commit(lambda: get_sms_backend().send(phone, message))
+    return Submitted(application=application, token=token)
+
+
+class _files_removed_on_failure:
+    """Collect stored file names; delete them again if the block raises (the rows were rolled back)."""
+
+    def __enter__(self) -> list[str]:
+        self.names: list[str] = []
+        return self.names
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            from .storage import private_storage
+
+            for name in self.names:
+                private_storage().delete(name)
+        return False
+
+
+def _save_certificate(application: VolunteerApplication, upload: CertificateUpload, content_type: str) -> str:
+    certificate = Certificate(application=application, kind=upload.kind, number=(upload.number or "").strip()[:60],
+                              original_name=(upload.file.name or "")[-200:], content_type=content_type,
+                              size=upload.file.size)
+    certificate.file.save("upload", upload.file, save=False)
+    certificate.save()
+    return certificate.file.name
+
+
+def application_by_token(token: str) -> VolunteerApplication:
+    """The application a private status link opens; 404 for anything else."""
+    if not token or len(token) > 64:
+        raise ObjectNotFound()
+    application = (VolunteerApplication.objects.select_related("organisation", "user")
+                   .filter(status_token_hash=token_hash(token)).first())
+    if application is None:
+        raise ObjectNotFound()
+    return application
+
+
+def application_add_documents(*, token: str, uploads: Sequence[CertificateUpload], note: str = "") -> int:
+    """The applicant adds certificates through their status link; a request for more documents goes back to review."""
+    application = application_by_token(token)
+    errors: dict = {}
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO):
+        raise ValidationError(_("报名已审核完毕，不能再补充材料"))
+    if not uploads:
+        raise ValidationError({"certificates": _("请选择要上传的证明材料")})
+    accepted = _clean_uploads(uploads, errors, already=application.certificates.count())
+    if errors:
+        raise ValidationError(errors)
+    with _files_removed_on_failure() as stored:
+        with transaction.atomic():
+            locked = VolunteerApplication.objects.select_for_update().get(pk=application.pk)
+            for upload, content_type in accepted:
+                stored.append(_save_certificate(locked, upload, content_type))
+            previous = locked.status
+            if locked.status == ApplicationStatus.MORE_INFO:
+                locked.status = ApplicationStatus.SUBMITTED
+                locked.save(update_fields=["status", "updated_at"])
+            audit_record(actor=None, action="volunteer.add_documents", obj=locked,
+                         actor_label=mask_phone(locked.phone), organisation_id=locked.organisation_id,
+                         detail={"certificates": len(accepted), "status_from": previous, "status_to": locked.status,
+                                 "note_given": bool((note or "").strip())})
+    return len(accepted)
+
+
+@transaction.atomic
+def application_account_activate(*, token: str, password1: str, password2: str) -> User:
+    """An approved applicant chooses the password of the account that approval created."""
+    application = application_by_token(token)
+    if application.status != ApplicationStatus.APPROVED or application.user_id is None:
+        raise ValidationError(_("报名通过审核后才能设置登录密码"))
+    user = User.objects.select_for_update().get(pk=application.user_id)
+    if user.has_usable_password():
+        raise ValidationError(_("登录密码已设置过，请直接登录；忘记密码请联系机构管理员重置"))
+    if password1 != password2:
+        raise ValidationError({"password2": _("两次输入的密码不一致")})
+    try:
+        validate_password(password1, user)
+    except ValidationError as exc:
+        raise ValidationError({"password1": exc.messages}) from exc
+    user.set_password(password1)
+    user.password_must_change = False
+    user.save(update_fields=["password", "password_must_change"])
+    audit_record(actor=user, action="volunteer.account_activate", obj=user, organisation_id=application.organisation_id)
+    return user
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Review by social workers
+# ---------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def certificate_check(*, actor, certificate_id: int, result: str, note: str = "") -> Certificate:
+    """Record the check of one certificate: verified, or not (with the reason the applicant sees)."""
+    require_reviewer(actor)
+    certificate = (Certificate.objects.for_actor(actor, "review").select_for_update()
+                   .select_related("application").filter(pk=certificate_id).first())
+    if certificate is None:
+        raise ObjectNotFound()
+    if result not in (CertificateCheck.VERIFIED, CertificateCheck.REJECTED):
+        raise ValidationError({"result": _("请选择核验结果")})
+    note = (note or "").strip()
+    if result == CertificateCheck.REJECTED and not note:
+        raise ValidationError({"note": _("核验不通过时请写明原因，申请人会看到")})
+    if certificate.application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO):
+        raise ValidationError(_("报名已审核完毕，证书核验结果不能再修改"))
+    certificate.check_status, certificate.check_note = result, note[:300]
+    certificate.checked_by, certificate.checked_at = actor, timezone.now()
+    certificate.full_clean(exclude=["file"])
+    certificate.save()
+    audit_record(actor=actor, action="volunteer.certificate_check", obj=certificate,
+                 organisation_id=certificate.application.organisation_id, detail={"result": result})
+    return certificate
+
+
+def _open_application(actor, application_id: int) -> VolunteerApplication:
+    application = _reviewable(actor, VolunteerApplication.objects.select_related("organisation"), application_id,
+                              lock=True)
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO):
+        raise ValidationError(_("这份报名已经审核完毕"))
+    return application
+
+
+def _notify_applicant(application: VolunteerApplication, message: str) -> None:
+    phone = application.phone
+    transaction.on_commit(lambda: get_sms_backend().send(phone, message))
+
+
+@transaction.atomic
+def application_request_more(*, actor, application_id: int, note: str) -> VolunteerApplication:
+    """Ask the applicant for more documents; they see the note on their status page."""
+    application = _open_application(actor, application_id)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("请写明需要补充哪些材料")})
+    application.status, application.decision_note = ApplicationStatus.MORE_INFO, note
+    application.reviewed_by, application.reviewed_at = actor, timezone.now()
+    application.save(update_fields=["status", "decision_note", "reviewed_by", "reviewed_at", "updated_at"])
+    audit_record(actor=actor, action="volunteer.request_more", obj=application,
+                 organisation_id=application.organisation_id)
+    _notify_applicant(application, _("【三社】您的志愿者报名需要补充材料，请打开报名时收到的进度链接查看并上传。"))
+    return application
+
+
+@transaction.atomic
+def application_reject(*, actor, application_id: int, reason: str) -> VolunteerApplication:
+    """Decline an application with the reason the applicant sees."""
+    application = _open_application(actor, application_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"note": _("请写明未通过的原因，申请人会看到")})
+    application.status, application.decision_note = ApplicationStatus.REJECTED, reason
+    application.reviewed_by, application.reviewed_at = actor, timezone.now()
+    application.save(update_fields=["status", "decision_note", "reviewed_by", "reviewed_at", "updated_at"])
+    audit_record(actor=actor, action="volunteer.reject", obj=application, organisation_id=application.organisation_id)
+    _notify_applicant(application, _("【三社】您的志愿者报名审核结果已出，请打开报名时收到的进度链接查看。"))
+    return application
+
+
+def _volunteer_username(application: VolunteerApplication) -> str:
+    base = f"zyz{application.pk:05d}"
+    username, n = base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    return username
+
+
+@transaction.atomic
+def application_approve(*, actor, application_id: int, roles: Iterable[str], note: str = "") -> VolunteerApplication:
+    """Admit the applicant: create (or link) their account and give them the volunteer roles in the organisation.
+
+    Every certificate must have been checked; medical and counselling roles need a verified certificate of
+    the matching kind. The volunteer still has training and the confidentiality agreement ahead.
+    """
+    application = _open_application(actor, application_id)
+    roles = sorted({r for r in roles})
+    errors: list[str] = []
+    if not roles:
+        raise ValidationError({"roles": _("请选择通过的岗位")})
+    if any(r not in VOLUNTEER_ROLES for r in roles):
+        raise ValidationError({"roles": _("只能授予志愿者岗位")})
+    wanted = {POST_ROLES[p] for p in application.posts if p in POST_ROLES}
+    if Post.OTHER not in application.posts and set(roles) - wanted:
+        errors.append(_("只能授予申请人报名的岗位"))
+    certificates = list(application.certificates.all())
+    if any(c.check_status == CertificateCheck.PENDING for c in certificates):
+        errors.append(_("还有证明材料未核验，请逐一核验后再审批"))
+    verified = {c.kind for c in certificates if c.check_status == CertificateCheck.VERIFIED}
+    for role in roles:
+        needed = ROLE_CERTIFICATES.get(role)
+        if needed and not verified & needed:
+            kinds = "、".join(str(CertificateKind(k).label) for k in sorted(needed))
+            errors.append(_("授予“%(role)s”岗位需要一份核验通过的%(kinds)s") % {"role": Role(role).label, "kinds": kinds})
+    if errors:
+        raise ValidationError({"roles": errors})
+
+    user = User.objects.select_for_update().filter(phone_index=application.phone_index).first()
+    created = user is None
+    if created:
+        user = User(username=_volunteer_username(application), display_name=application.name[:50],
+                    phone=application.phone, phone_index=application.phone_index)
+        user.set_unusable_password()
+        user.save()
+    elif not user.is_active:
+        raise ValidationError({"roles": _("该手机号对应的账号已停用，请联系机构管理员处理后再审批")})
+    organisation = application.organisation
+    community_ids = list(organisation.communities.values_list("pk", flat=True))
+    for role in roles:
+        membership, _new = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+        if not membership.is_active:
+            membership.is_active = True
+            membership.save(update_fields=["is_active", "updated_at"])
+        membership.communities.set(community_ids)
+    forget_scope(user)
+    application.status = ApplicationStatus.APPROVED
+    application.approved_roles = roles
+    application.decision_note = (note or "").strip()
+    application.user = user
+    application.reviewed_by, application.reviewed_at = actor, timezone.now()
+    application.save()
+    audit_record(actor=actor, action="volunteer.approve", obj=application, organisation_id=organisation.pk,
+                 detail={"roles": roles, "user_id": user.pk, "account_created": created})
+    _notify_applicant(application, _(
+        "【三社】恭喜，您的志愿者报名已通过审核！请打开报名时收到的进度链接设置登录密码，登录后完成岗前培训并签署保密协议。"))
+    return application
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def training_complete(*, actor, module_id: int, confirmed: bool = False,
+                      answers: Sequence[int | None] = ()) -> TrainingCompletion:
+    """Record that the volunteer read a module (and passed its quiz, when it has one: every answer right)."""
+    module = TrainingModule.objects.for_actor(actor, "view").filter(pk=module_id, is_active=True).first()
+    if module is None:
+        raise ObjectNotFound()
+    if module.role not in scope_for(actor).roles:
+        raise ValidationError(_("这门培训属于其他岗位"))
+    if TrainingCompletion.objects.filter(user=actor, module=module, version=module.version).exists():
+        raise ValidationError(_("您已完成这门培训的当前版本"))
+    score = None
+    if module.quiz:
+        correct, total = quiz_score(module.quiz, list(answers))
+        if correct < total:
+            audit_record(actor=actor, action="volunteer.training_quiz_failed", obj=module,
+                         detail={"correct": correct, "total": total})
+            raise ValidationError(_("答对%(c)d题，共%(t)d题。请再阅读一遍材料，全部答对才算完成。") % {"c": correct, "t": total})
+        score = correct
+    elif not confirmed:
+        raise ValidationError({"confirmed": _("请勾选“我已认真阅读并理解以上内容”")})
+    completion = TrainingCompletion.objects.create(user=actor, module=module, version=module.version, score=score)
+    audit_record(actor=actor, action="volunteer.training_complete", obj=module,
+                 organisation_id=module.organisation_id, detail={"version": module.version, "score": score})
+    return completion
+
+
+@transaction.atomic
+def training_module_save(*, actor, organisation_id: int, role: str, title: str, body: str, quiz: list,
+                         is_active: bool = True, module_id: int | None = None) -> TrainingModule:
+    """Create or change an organisation's training module; a change of content is a new version to redo."""
+    scope = require_reviewer(actor)
+    if module_id is not None:
+        module = _reviewable(actor, TrainingModule.objects, module_id, lock=True)
+        if module.organisation_id is None:
+            raise ObjectNotFound()
+    else:
+        if not Organisation.objects.filter(_reviewable_org_filter(scope), pk=organisation_id).exists():
+            raise ObjectNotFound()
+        module = TrainingModule(organisation_id=organisation_id)
+    errors: dict = {}
+    problems = quiz_problems(quiz)
+    if problems:
+        errors["quiz"] = problems
+    if role not in VOLUNTEER_ROLES:
+        errors["role"] = _("请选择岗位")
+    changed = module.pk is None or (module.title, module.body, module.quiz, module.role) != (title, body, quiz, role)
+    module.role, module.title, module.body, module.quiz = role, (title or "").strip(), (body or "").strip(), quiz
+    module.is_active = is_active
+    try:
+        module.full_clean(exclude=list(errors))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if module.pk is not None and changed:
+        module.version += 1
+    module.save()
+    audit_record(actor=actor, action="volunteer.training_save", obj=module, organisation_id=module.organisation_id,
+                 detail={"version": module.version, "role": role, "active": is_active})
+    return module
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Confidentiality agreement (tool 2)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _decode_signature(data_url: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    if not data_url or not data_url.startswith(prefix):
+        return b""
+    try:
+        return base64.b64decode(data_url[len(prefix):], validate=True)
+    except ValueError:
+        return b""
+
+
+@transaction.atomic
+def agreement_sign(*, actor, organisation_id: int, signer_name: str, signature_data_url: str,
+                   agreement_id: int, ip: str | None = None) -> AgreementSignature:
+    """乙方 signs the agreement in force for an organisation they volunteer with (typed name + drawn signature)."""
+    if not Membership.objects.filter(user=actor, organisation_id=organisation_id, is_active=True,
+                                     role__in=VOLUNTEER_ROLES).exists():
+        raise ObjectNotFound()
+    organisation = Organisation.objects.get(pk=organisation_id)
+    current = current_agreements([organisation_id]).get(organisation_id)
+    if current is None:
+        raise ValidationError(_("尚未发布保密协议，请联系机构"))
+    if current.pk != agreement_id:
+        raise ValidationError(_("保密协议已更新为第%(v)d版，请阅读新版本后再签署") % {"v": current.version})
+    errors: dict = {}
+    signer_name = (signer_name or "").strip()
+    expected = (actor.display_name or "").strip()
+    if not signer_name:
+        errors["signer_name"] = _("请填写乙方签名（您的姓名）")
+    elif expected and signer_name != expected:
+        errors["signer_name"] = _("签名须与您登记的姓名“%(name)s”一致") % {"name": expected}
+    png = _decode_signature(signature_data_url)
+    problem = signature_png_ok(png)
+    if problem:
+        errors["signature"] = problem
+    if AgreementSignature.objects.filter(user=actor, organisation_id=organisation_id, agreement=current).exists():
+        raise ValidationError(_("您已签署过第%(v)d版保密协议，无需重复签署") % {"v": current.version})
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    signature = AgreementSignature(
+        user=actor, organisation=organisation, agreement=current, signer_name=signer_name, signature_png=png, ip=ip,
+        fingerprint=agreement_fingerprint(body=current.body, version=current.version, organisation=organisation.name,
+                                          signer_name=signer_name, user_id=actor.pk,
+                                          signed_on=timezone.localdate(now).isoformat()),
+    )
+    try:
+        with transaction.atomic():
+            signature.save()
+    except IntegrityError as exc:  # the same version signed twice at once (double tap)
+        raise ValidationError(_("您已签署过第%(v)d版保密协议，无需重复签署") % {"v": current.version}) from exc
+    audit_record(actor=actor, action="volunteer.agreement_sign", obj=signature, organisation_id=organisation_id,
+                 detail={"agreement_id": current.pk, "version": current.version})
+    return signature
+
+
+@transaction.atomic
+def agreement_publish(*, actor, organisation_id: int, title: str, body: str) -> AgreementVersion:
+    """An organisation admin publishes a new version; every volunteer of the organisation must sign it again."""
+    scope = require_org_admin(actor)
+    if organisation_id not in scope.organisation_ids_for("users.manage"):
+        raise ObjectNotFound()
+    current = current_agreements([organisation_id]).get(organisation_id)
+    title, body = (title or "").strip(), (body or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = _("请填写协议标题")
+    if not body:
+        errors["body"] = _("请填写协议正文")
+    elif current is not None and current.body.strip() == body and current.title == title:
+        errors["body"] = _("协议内容没有变化，无需发布新版本")
+    if errors:
+        raise ValidationError(errors)
+    latest = (AgreementVersion.objects.filter(organisation_id=organisation_id).order_by("-version")
+              .values_list("version", flat=True).first())
+    number = max(latest or 0, current.version if current else 0) + 1
+    version = AgreementVersion.objects.create(organisation_id=organisation_id, version=number, title=title, body=body,
+                                              published_by=actor)
+    audit_record(actor=actor, action="volunteer.agreement_publish", obj=version, organisation_id=organisation_id,
+                 detail={"version": number})
+    return version

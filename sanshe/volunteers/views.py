@@ -1,0 +1,399 @@
+"""Volunteer pages: public sign-up and status link, review, the volunteer's own checklist, training, agreement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sanshe.accounts.models import Organisation
+from sanshe.accounts.policies import scope_for
+from sanshe.core.context import client_ip
+from sanshe.core.errors import ObjectNotFound
+from sanshe.core.pages import apply_service_errors
+
+from . import selectors, services
+from .forms import (
+    ActivateForm,
+    AddDocumentsForm,
+    AgreementPublishForm,
+    AgreementSignForm,
+    ApplicationForm,
+    CertificateCheckForm,
+    DecisionForm,
+    RecruitmentForm,
+    TrainingCompleteForm,
+    TrainingModuleForm,
+)
+from .models import VOLUNTEER_ROLES, ApplicationStatus, CertificateCheck, Post
+from .policies import require_org_admin, require_reviewer
+from .rules import quiz_as_text
+from .services import POST_ROLES
+
+
+def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Personal pages are never cached (shared phones, WeChat's browser)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapped
+
+
+def login_required(gate: Callable | None = None) -> Callable:
+    """Anonymous → login page; `gate(user)` may raise 403 for a role that cannot use the page at all."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if gate is not None:
+                gate(request.user)
+            return private(view)(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _status_base(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("volunteers:status", args=["TOKEN"])).removesuffix("TOKEN/")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Public: sign-up and the applicant's status link
+# ---------------------------------------------------------------------------------------------------------
+
+
+@private
+def apply(request: HttpRequest, token: str) -> HttpResponse:
+    """志愿者信息登记表 on a phone, with certificate photos or PDFs."""
+    recruitment = selectors.recruitment_open(token)
+    form = ApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and recruitment.is_open and form.is_valid():
+        try:
+            submitted = services.application_submit(recruitment_token=token, data=form.service_data(),
+                                                    uploads=form.uploads(), status_url_base=_status_base(request))
+        except ValidationError as error:
+            apply_service_errors(form, error, aliases={"certificates": "cert1_file"})
+        else:
+            request.session["volunteer_status_token"] = submitted.token
+            return redirect("volunteers:status", token=submitted.token)
+    files_lost = request.method == "POST" and bool(request.FILES) and form.errors
+    return render(request, "volunteers/apply_form.html", {
+        "recruitment": recruitment, "form": form, "files_lost": files_lost,
+    })
+
+
+@private
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """The applicant's own page: status, the reviewer's note, certificate checks, more documents, account."""
+    application = services.application_by_token(token)
+    add_form = AddDocumentsForm(prefix="add")
+    activate_form = ActivateForm(prefix="act")
+    if request.method == "POST" and request.POST.get("action") == "add":
+        add_form = AddDocumentsForm(request.POST, request.FILES, prefix="add")
+        if add_form.is_valid():
+            try:
+                n = services.application_add_documents(token=token, uploads=add_form.uploads(),
+                                                       note=add_form.cleaned_data["note"])
+            except ValidationError as error:
+                apply_service_errors(add_form, error, aliases={"certificates": "cert1_file"})
+            else:
+                messages.success(request, _("已上传%(n)d份材料，等待审核") % {"n": n})
+                return redirect("volunteers:status", token=token)
+    elif request.method == "POST" and request.POST.get("action") == "activate":
+        activate_form = ActivateForm(request.POST, prefix="act")
+        if activate_form.is_valid():
+            try:
+                services.application_account_activate(token=token, **activate_form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(activate_form, error)
+            else:
+                messages.success(request, _("密码已设置，请用手机号和新密码登录"))
+                return redirect("accounts:login")
+    user = application.user
+    return render(request, "volunteers/status.html", {
+        "application": application, "certificates": application.certificates.all(),
+        "add_form": add_form, "activate_form": activate_form, "token": token,
+        "can_add": application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO),
+        "needs_password": user is not None and not user.has_usable_password(),
+        "username": user.username if user else "",
+    })
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Review (social workers, organisation admins)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@login_required(require_reviewer)
+def application_list(request: HttpRequest) -> HttpResponse:
+    status_filter = request.GET.get("status", ApplicationStatus.SUBMITTED)
+    if status_filter not in ApplicationStatus.values and status_filter != "all":
+        status_filter = ApplicationStatus.SUBMITTED
+    rows = selectors.application_list(actor=request.user, status="" if status_filter == "all" else status_filter)
+    counts = selectors.application_counts(actor=request.user)
+    return render(request, "volunteers/application_list.html", {
+        "rows": rows[:200], "status_filter": status_filter,
+        "tabs": [(value, label, counts[value]) for value, label in ApplicationStatus.choices],
+    })
+
+
+@login_required(require_reviewer)
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One application: every field of tool 1 (personal numbers masked), each certificate, the decision."""
+    application = selectors.access_application(actor=request.user, id=pk)
+    wanted = [POST_ROLES[p] for p in application.posts if p in POST_ROLES]
+    if Post.OTHER in application.posts and not wanted:
+        wanted = [VOLUNTEER_ROLES[-1]]
+    decision_form = DecisionForm(prefix="d", initial={"roles": wanted})
+    check_forms = {}
+    if request.method == "POST" and request.POST.get("action") == "check":
+        certificate_id = int(request.POST.get("certificate") or 0)
+        form = CertificateCheckForm(request.POST, prefix=f"c{certificate_id}")
+        if form.is_valid():
+            try:
+                services.certificate_check(actor=request.user, certificate_id=certificate_id, **form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("已记录核验结果"))
+                return redirect("volunteers:application_detail", pk=pk)
+        check_forms[certificate_id] = form
+    elif request.method == "POST" and request.POST.get("action") == "decide":
+        decision_form = DecisionForm(request.POST, prefix="d")
+        if decision_form.is_valid():
+            data = decision_form.cleaned_data
+            try:
+                if data["decision"] == "approve":
+                    services.application_approve(actor=request.user, application_id=pk, roles=data["roles"],
+                                                 note=data["note"])
+                    messages.success(request, _("已通过，申请人会收到短信通知，设置密码后即可登录"))
+                elif data["decision"] == "more":
+                    services.application_request_more(actor=request.user, application_id=pk, note=data["note"])
+                    messages.success(request, _("已请申请人补充材料"))
+                else:
+                    services.application_reject(actor=request.user, application_id=pk, reason=data["note"])
+                    messages.success(request, _("已记录不通过及原因"))
+            except ValidationError as error:
+                apply_service_errors(decision_form, error)
+            else:
+                return redirect("volunteers:application_detail", pk=pk)
+    certificates = list(application.certificates.select_related("checked_by"))
+    for certificate in certificates:
+        certificate.form = check_forms.get(certificate.pk) or CertificateCheckForm(
+            prefix=f"c{certificate.pk}", initial={"result": certificate.check_status, "note": certificate.check_note}
+            if certificate.check_status != CertificateCheck.PENDING else None)
+    return render(request, "volunteers/application_detail.html", {
+        "application": application, "certificates": certificates, "decision_form": decision_form,
+        "is_open": application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO),
+        "crumbs": [(_("志愿者报名"), reverse("volunteers:application_list"))],
+    })
+
+
+@login_required()
+def certificate_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A certificate's file, for its reviewers and its own volunteer only; never cached, never guessed by type."""
+    certificate = selectors.access_certificate(actor=request.user, id=pk)
+    try:
+        handle = certificate.file.open("rb")
+    except FileNotFoundError as exc:
+        raise ObjectNotFound() from exc
+    response = FileResponse(handle, content_type=certificate.content_type)
+    extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(certificate.content_type, "bin")
+    response["Content-Disposition"] = f'inline; filename="certificate-{certificate.pk}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'; sandbox"
+    return response
+
+
+@login_required(require_reviewer)
+def recruitment_list(request: HttpRequest) -> HttpResponse:
+    organisations = services.reviewable_organisations(request.user)
+    form = RecruitmentForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and request.POST.get("action") == "create" and form.is_valid():
+        try:
+            services.recruitment_create(actor=request.user, organisation_id=form.cleaned_data["organisation"].pk,
+                                        title=form.cleaned_data["title"], intro=form.cleaned_data["intro"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已生成报名链接，可复制发给报名者"))
+            return redirect("volunteers:recruitment_list")
+    rows = list(selectors.recruitment_list(actor=request.user))
+    for row in rows:
+        row.link = request.build_absolute_uri(reverse("volunteers:apply", args=[row.token]))
+    return render(request, "volunteers/recruitment_list.html", {"rows": rows, "form": form})
+
+
+@require_POST
+@login_required(require_reviewer)
+def recruitment_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    services.recruitment_set_open(actor=request.user, recruitment_id=pk, is_open=request.POST.get("open") == "1")
+    messages.success(request, _("已更新"))
+    return redirect("volunteers:recruitment_list")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The volunteer's own checklist, training and agreement
+# ---------------------------------------------------------------------------------------------------------
+
+
+@login_required()
+def my_volunteering(request: HttpRequest) -> HttpResponse:
+    """What stands between the volunteer and duty: approval, each training, the agreement."""
+    return render(request, "volunteers/me.html", {
+        "progress": selectors.volunteer_progress(user=request.user),
+        "applications": selectors.own_applications(user=request.user),
+    })
+
+
+@login_required()
+def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    module = selectors.access_training(actor=request.user, id=pk)
+    form = TrainingCompleteForm(request.POST or None, quiz=module.quiz)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_complete(actor=request.user, module_id=module.pk, confirmed=form.cleaned_data["confirmed"],
+                                       answers=form.answers())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已完成培训：%(title)s") % {"title": module.title})
+            return redirect("volunteers:me")
+    done = module.completions.filter(user=request.user, version=module.version).exists()
+    return render(request, "volunteers/training_detail.html", {"module": module, "form": form, "done": done})
+
+
+def _signable(request: HttpRequest, organisation_id: int):
+    """The organisation a volunteer signs for, and the agreement in force there; 404 if not theirs."""
+    progress = [p for p in selectors.volunteer_progress(user=request.user) if p.organisation.pk == organisation_id]
+    if not progress:
+        raise ObjectNotFound()
+    return progress[0]
+
+
+@login_required()
+def agreement_sign(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Tool 2 on the phone: read the text in force, type the name, draw the signature."""
+    progress = _signable(request, organisation_id)
+    agreement = progress.agreement
+    if agreement is None:
+        raise ObjectNotFound()
+    form = AgreementSignForm(request.POST or None, initial={
+        "organisation": organisation_id, "agreement": agreement.pk, "signer_name": request.user.display_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_sign(actor=request.user, organisation_id=organisation_id,
+                                    agreement_id=form.cleaned_data["agreement"],
+                                    signer_name=form.cleaned_data["signer_name"],
+                                    signature_data_url=form.cleaned_data["signature"], ip=client_ip(request))
+        except ValidationError as error:
+            apply_service_errors(form, error, aliases={"signature": "signer_name"})
+        else:
+            messages.success(request, _("已签署《%(title)s》第%(v)d版") % {"title": agreement.title, "v": agreement.version})
+            return redirect("volunteers:me")
+    return render(request, "volunteers/agreement_sign.html", {
+        "progress": progress, "agreement": agreement, "form": form, "organisation": progress.organisation,
+    })
+
+
+@login_required()
+def signature_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A signed agreement, printable on A4: the text, both parties, the drawn signature, the fingerprint."""
+    signature = (selectors.AgreementSignature.objects.for_actor(request.user, "view")
+                 .select_related("agreement", "organisation", "user").filter(pk=pk).first())
+    if signature is None:
+        raise ObjectNotFound()
+    application = (selectors.VolunteerApplication.objects.filter(user=signature.user_id,
+                                                                 organisation_id=signature.organisation_id)
+                   .order_by("-created_at").first())
+    return render(request, "volunteers/signature_detail.html", {"signature": signature, "application": application})
+
+
+@login_required()
+def signature_image(request: HttpRequest, pk: int) -> HttpResponse:
+    signature = (selectors.AgreementSignature.objects.for_actor(request.user, "view").filter(pk=pk).first())
+    if signature is None:
+        raise ObjectNotFound()
+    response = HttpResponse(bytes(signature.signature_png), content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Managing training and agreement versions
+# ---------------------------------------------------------------------------------------------------------
+
+
+@login_required(require_reviewer)
+def training_manage(request: HttpRequest) -> HttpResponse:
+    return render(request, "volunteers/training_manage.html", {
+        "modules": selectors.training_list(actor=request.user),
+        "signatures": selectors.signature_list(actor=request.user)[:50],
+    })
+
+
+@login_required(require_reviewer)
+def training_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    organisations = services.reviewable_organisations(request.user)
+    module = None
+    initial = {}
+    if pk is not None:
+        module = selectors.TrainingModule.objects.for_actor(request.user, "change").filter(pk=pk).first()
+        if module is None:
+            raise ObjectNotFound()
+        initial = {"organisation": module.organisation_id, "role": module.role, "title": module.title,
+                   "body": module.body, "quiz_text": quiz_as_text(module.quiz), "is_active": module.is_active}
+    form = TrainingModuleForm(request.POST or None, organisations=organisations, initial=initial or {"is_active": True})
+    if request.method == "POST" and form.is_valid():
+        from .rules import parse_quiz_text
+
+        data = form.cleaned_data
+        try:
+            saved = services.training_module_save(
+                actor=request.user, module_id=pk, organisation_id=data["organisation"].pk, role=data["role"],
+                title=data["title"], body=data["body"], quiz=parse_quiz_text(data["quiz_text"]),
+                is_active=data["is_active"])
+        except ValidationError as error:
+            apply_service_errors(form, error, aliases={"quiz": "quiz_text"})
+        else:
+            messages.success(request, _("已保存（第%(v)d版）") % {"v": saved.version})
+            return redirect("volunteers:training_manage")
+    return render(request, "volunteers/training_edit.html", {"form": form, "module": module})
+
+
+@login_required(require_org_admin)
+def agreement_publish(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    organisations = Organisation.objects.filter(pk__in=scope.organisation_ids_for("users.manage")).order_by("name")
+    first = organisations.first()
+    current = services.current_agreements([first.pk]).get(first.pk) if first else None
+    form = AgreementPublishForm(request.POST or None, organisations=organisations, initial={
+        "organisation": first.pk if first else None, "title": current.title if current else "",
+        "body": current.body if current else ""})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.agreement_publish(actor=request.user, organisation_id=data["organisation"].pk,
+                                                 title=data["title"], body=data["body"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("已发布第%(v)d版，本机构志愿者需重新签署") % {"v": version.version})
+            return redirect("volunteers:training_manage")
+    return render(request, "volunteers/agreement_publish.html", {"form": form, "current": current})

@@ -1,0 +1,24 @@
+import pytest
+
+from sanshe.accounts.sms import MemorySmsBackend
+from sanshe.volunteers import services
+from tests.volunteers.helpers import volunteer_org
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Certificates land in a throwaway MEDIA_ROOT; SMS go to memory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SMS_BACKEND = "sanshe.accounts.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def vol_org(world):
+    return volunteer_org(world)
+
+
+@pytest.fixture
+def recruitment(vol_org, social_worker):
+    return services.recruitment_create(actor=social_worker, organisation_id=vol_org.pk, title="抗疫志愿者招募")

@@ -1,0 +1,98 @@
+"""Volunteers made through the real services: sign-up, review, training, agreement (shared with rosters tests)."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from itertools import count
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sanshe.accounts.roles import OrganisationKind, Role
+from sanshe.volunteers import services
+from sanshe.volunteers.models import POST_ROLES, CertificateCheck, CertificateKind, Post, TrainingModule
+from tests.factories import OrganisationFactory, resident_id
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+_seq = count(100)
+
+
+def png(width: int = 300, height: int = 100) -> bytes:
+    """A real, small PNG (white) of the given size."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    raw = b"".join(b"\x00" + b"\xff" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def signature_data_url() -> str:
+    return "data:image/png;base64," + base64.b64encode(png()).decode()
+
+
+def volunteer_org(world, name: str = "江汉区志愿者协会"):
+    org = OrganisationFactory(name=name, kind=OrganisationKind.VOLUNTEER)
+    org.communities.add(world.home)
+    return org
+
+
+def application_data(**overrides) -> dict:
+    n = next(_seq)
+    data = {
+        "name": "孙海燕", "sex": "F", "political_status": "cpc", "doc_type": "resident_id",
+        "doc_number": resident_id(n, birth="19850312"), "years_of_work": 12, "school": "武汉大学医学部",
+        "major": "临床医学", "education": "bachelor", "skills": "内科诊疗、慢病管理", "region": "武汉市江汉区",
+        "phone": f"139{n:08d}", "wechat_id": f"sunhy{n}", "employer": "江汉区人民医院",
+        "experience": "2020年参与社区核酸采样", "qualifications": "执业医师（内科）", "hours_per_week": 8,
+        "time_slots": ["weekday_evening", "weekend_morning"], "availability_note": "", "posts": [Post.MEDICAL],
+        "other_post": "", "consent": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def upload(kind: str = CertificateKind.PHYSICIAN, content: bytes = JPEG, name: str = "zhengshu.jpg"):
+    return services.CertificateUpload(kind=kind, number="", file=SimpleUploadedFile(name, content))
+
+
+def submit(recruitment, *, uploads=None, **overrides):
+    return services.application_submit(recruitment_token=recruitment.token, data=application_data(**overrides),
+                                       uploads=uploads if uploads is not None else [upload()])
+
+
+def approved_volunteer(reviewer, recruitment, role: str = Role.MEDICAL_VOLUNTEER, **overrides):
+    """An approved volunteer (account created by approval), not yet trained or signed."""
+    post = {v: k for k, v in POST_ROLES.items()}[role]
+    kind = {Role.MEDICAL_VOLUNTEER: CertificateKind.PHYSICIAN, Role.COUNSELLOR: CertificateKind.COUNSELLOR,
+            Role.GENERAL_VOLUNTEER: CertificateKind.OTHER}[role]
+    overrides.setdefault("posts", [post])
+    submitted = submit(recruitment, uploads=[upload(kind)], **overrides)
+    application = submitted.application
+    for certificate in application.certificates.all():
+        services.certificate_check(actor=reviewer, certificate_id=certificate.pk, result=CertificateCheck.VERIFIED)
+    application = services.application_approve(actor=reviewer, application_id=application.pk, roles=[role])
+    return application.user
+
+
+def train(user, role: str) -> None:
+    for module in TrainingModule.objects.filter(role=role, is_active=True):
+        answers = [q["answer"] for q in module.quiz]
+        services.training_complete(actor=user, module_id=module.pk, confirmed=True, answers=answers)
+
+
+def sign(user, organisation):
+    from sanshe.volunteers.clearance import current_agreements
+
+    agreement = current_agreements([organisation.pk])[organisation.pk]
+    return services.agreement_sign(actor=user, organisation_id=organisation.pk, signer_name=user.display_name,
+                                   signature_data_url=signature_data_url(), agreement_id=agreement.pk)
+
+
+def cleared_volunteer(reviewer, recruitment, role: str = Role.MEDICAL_VOLUNTEER, **overrides):
+    """Approved, trained and signed: may take shifts."""
+    user = approved_volunteer(reviewer, recruitment, role, **overrides)
+    train(user, role)
+    sign(user, recruitment.organisation)
+    return user
