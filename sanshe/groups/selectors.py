@@ -1,0 +1,300 @@
+"""Reads for groups: scoped fetches, lists with unread counts, streams, queues, alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from sanshe.core.errors import ObjectNotFound
+
+from . import rules
+from .config import GroupSettings
+from .duty import on_duty_user_ids
+from .models import (
+    ChatEvent,
+    Group,
+    GroupMember,
+    Invite,
+    ManualDuty,
+    MemberStatus,
+    Message,
+    MessageStatus,
+    ModerationAction,
+    ModerationPolicy,
+    PrivateThread,
+    RecordRequest,
+    RiskAlert,
+    RiskAlertStatus,
+    RuleList,
+)
+from .posting import PostingDecision, posting_decision
+
+PAGE_SIZE = 50
+CATCH_UP_LIMIT = 500
+
+
+# ----------------------------------------------------------------------------------------------- access
+
+def access_group(*, actor, group_id: int, action: str = "view") -> Group:
+    """The group if the actor may `action` it; 404 for missing and out-of-scope alike."""
+    group = (Group.objects.for_actor(actor, action).select_related("organisation", "community", "compound",
+                                                                   "building", "admin")
+             .filter(pk=group_id).first())
+    if group is None:
+        raise ObjectNotFound(group_id)
+    return group
+
+
+def access_thread(*, actor, thread_id: int) -> PrivateThread:
+    """A private thread the actor takes part in (or administers the group of); 404 otherwise."""
+    thread = (PrivateThread.objects.for_actor(actor, "view").select_related("group", "client", "helper",
+                                                                            "group__admin")
+              .filter(pk=thread_id).first())
+    if thread is None:
+        raise ObjectNotFound(thread_id)
+    return thread
+
+
+def access_message(*, actor, message_id: int, group: Group | None = None) -> Message:
+    """A message of a stream the actor may read (whatever its status); 404 otherwise."""
+    queryset = Message.objects.for_actor(actor, "view").select_related("group", "thread", "sender", "image")
+    if group is not None:
+        queryset = queryset.filter(group=group)
+    message = queryset.filter(pk=message_id).first()
+    if message is None:
+        raise ObjectNotFound(message_id)
+    return message
+
+
+def access_alert(*, actor, alert_id: int) -> RiskAlert:
+    alert = (RiskAlert.objects.for_actor(actor, "view")
+             .select_related("group", "message", "subject", "thread", "acknowledged_by")
+             .filter(pk=alert_id).first())
+    if alert is None:
+        raise ObjectNotFound(alert_id)
+    return alert
+
+
+def membership_of(*, group: Group, user) -> GroupMember | None:
+    return GroupMember.objects.filter(group=group, user=user).first()
+
+
+def can_manage(*, actor, group: Group) -> bool:
+    return Group.objects.for_actor(actor, "manage").filter(pk=group.pk).exists()
+
+
+# ----------------------------------------------------------------------------------------------- lists
+
+def group_list(*, actor) -> list[Group]:
+    """The actor's groups (member or manager) with member counts, held counts and the actor's unread count."""
+    me = GroupMember.objects.filter(group=OuterRef("pk"), user=actor)
+    members = (GroupMember.objects.filter(group=OuterRef("pk"), status=MemberStatus.ACTIVE).order_by()
+               .values("group").annotate(n=Count("pk")).values("n"))
+    held = (Message.objects.filter(group=OuterRef("pk"), status=MessageStatus.HELD).order_by()
+            .values("group").annotate(n=Count("pk")).values("n"))
+    groups = list(
+        Group.objects.for_actor(actor, "view").filter(is_archived=False)
+        .select_related("community", "compound", "building")
+        .annotate(
+            member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
+            held_count=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)),
+            my_role=Subquery(me.values("role")[:1]),
+            my_status=Subquery(me.values("status")[:1]),
+        )
+        .order_by("tier", "name", "pk")
+    )
+    # One join: each message against the actor's own membership row of the same group.
+    unread = dict(
+        Message.objects.filter(
+            thread__isnull=True, status=MessageStatus.PUBLISHED, group__members__user=actor,
+            group__members__status=MemberStatus.ACTIVE, seq__gt=F("group__members__last_read_seq"),
+        ).exclude(sender=actor).order_by().values("group_id").annotate(n=Count("pk")).values_list("group_id", "n")
+    )
+    for group in groups:
+        group.unread = unread.get(group.pk, 0)
+    return groups
+
+
+def member_list(*, group: Group) -> list[GroupMember]:
+    return list(GroupMember.objects.filter(group=group).select_related("user", "household__building")
+                .order_by("status", "role", "nickname", "pk"))
+
+
+def active_member_count(*, group: Group) -> int:
+    return GroupMember.objects.filter(group=group, status=MemberStatus.ACTIVE).count()
+
+
+def stream_names(*, group: Group, user_ids: set[int] | None = None) -> tuple[dict[int, str], dict[int, str]]:
+    """Nicknames (falling back to account names) and role labels of a group's members."""
+    queryset = GroupMember.objects.filter(group=group).select_related("user")
+    if user_ids is not None:
+        queryset = queryset.filter(user_id__in=[u for u in user_ids if u])
+    nicknames, roles = {}, {}
+    for member in queryset:
+        nicknames[member.user_id] = member.nickname or str(member.user)
+        roles[member.user_id] = member.get_role_display()
+    return nicknames, roles
+
+
+def _messages_base():
+    return Message.objects.select_related("sender", "image", "reply_to__sender").prefetch_related("mentions")
+
+
+def stream_messages(*, actor, group: Group, thread: PrivateThread | None = None, before_seq: int | None = None,
+                    limit: int = PAGE_SIZE) -> list[Message]:
+    """The latest published messages of a stream (older than `before_seq`), oldest first; the actor's own
+    held messages are included so they can see what awaits review."""
+    queryset = _messages_base().filter(group=group, thread=thread)
+    visible = Q(status=MessageStatus.PUBLISHED)
+    if before_seq is not None:
+        visible &= Q(seq__lt=before_seq)
+    rows = list(queryset.filter(visible).order_by("-seq")[:limit])
+    rows.reverse()
+    if before_seq is None:
+        own_held = list(queryset.filter(sender=actor, status=MessageStatus.HELD).order_by("id")[:20])
+        rows += own_held
+    return rows
+
+
+def stream_events_after(*, group: Group, thread: PrivateThread | None, after_seq: int,
+                        limit: int = CATCH_UP_LIMIT) -> list[ChatEvent]:
+    """Events of a stream after `after_seq`, in order (catch-up on reconnect and polling)."""
+    return list(
+        ChatEvent.objects.filter(group=group, thread=thread, seq__gt=after_seq)
+        .select_related("message__sender", "message__image", "message__reply_to__sender")
+        .prefetch_related("message__mentions").order_by("seq")[:limit]
+    )
+
+
+def held_messages(*, group: Group) -> list[Message]:
+    return list(_messages_base().filter(group=group, status=MessageStatus.HELD).order_by("id"))
+
+
+def moderation_log(*, group: Group, limit: int = 100) -> list[ModerationAction]:
+    return list(ModerationAction.objects.filter(group=group).select_related("actor", "target")
+                .order_by("-created_at", "-id")[:limit])
+
+
+def warnings_for(*, group: Group, user) -> list[ModerationAction]:
+    """What a member has been told (warnings, mutes, removals) in this group."""
+    return list(ModerationAction.objects.filter(group=group, target=user)
+                .exclude(kind__in=["approve"]).order_by("-created_at")[:10])
+
+
+def invite_list(*, group: Group) -> list[Invite]:
+    return list(Invite.objects.filter(group=group).select_related("created_by").order_by("-created_at")[:20])
+
+
+def duty_list(*, group: Group, now: datetime) -> list[ManualDuty]:
+    return list(ManualDuty.objects.filter(group=group, ends_at__gt=now, cancelled_at__isnull=True)
+                .select_related("user", "set_by").order_by("starts_at"))
+
+
+def thread_list(*, actor, group: Group) -> list[PrivateThread]:
+    return list(PrivateThread.objects.for_actor(actor, "view").filter(group=group)
+                .select_related("client", "helper").order_by("-updated_at"))
+
+
+def my_threads(*, actor) -> list[PrivateThread]:
+    return list(PrivateThread.objects.filter(Q(client=actor) | Q(helper=actor))
+                .select_related("group", "client", "helper").order_by("-updated_at")[:50])
+
+
+def record_requests(*, group: Group) -> list[RecordRequest]:
+    return list(RecordRequest.objects.filter(group=group).select_related("requested_by", "client")
+                .order_by("-created_at")[:50])
+
+
+def alert_list(*, actor, open_only: bool = False) -> list[RiskAlert]:
+    queryset = RiskAlert.objects.for_actor(actor, "view").select_related("group", "message", "subject",
+                                                                          "acknowledged_by")
+    if open_only:
+        queryset = queryset.filter(status=RiskAlertStatus.OPEN)
+    return list(queryset.order_by("status", "-level", "created_at")[:100])
+
+
+def open_alert_count(*, actor) -> int:
+    return RiskAlert.objects.for_actor(actor, "view").filter(status=RiskAlertStatus.OPEN).count()
+
+
+# ----------------------------------------------------------------------------------------------- rights
+
+@dataclass(frozen=True)
+class ChatRights:
+    """What the actor may do on a group's chat page."""
+
+    member: GroupMember | None
+    posting: PostingDecision
+    manage: bool
+    on_duty: bool
+
+
+def chat_rights(*, actor, group: Group, now: datetime | None = None) -> ChatRights:
+    now = now or timezone.now()
+    member = membership_of(group=group, user=actor)
+    on_duty = actor.pk in on_duty_user_ids(group=group, at=now) if member and member.is_staff_role else False
+    decision = posting_decision(
+        tier=group.tier, role=member.role if member else None, status=member.status if member else None,
+        is_admin=group.admin_id == actor.pk, on_duty=on_duty, muted_until=member.muted_until if member else None,
+        now=now, archived=group.is_archived,
+    )
+    return ChatRights(member=member, posting=decision, manage=can_manage(actor=actor, group=group), on_duty=on_duty)
+
+
+def group_settings(group: Group) -> GroupSettings:
+    return GroupSettings.from_json(group.settings, tier=group.tier)
+
+
+# ----------------------------------------------------------------------------------------------- rules
+
+_RULEBOOKS: dict[int, tuple[tuple, rules.RuleBook]] = {}
+
+
+def moderation_policy(*, organisation_id: int) -> ModerationPolicy:
+    """The organisation's saved policy, or the defaults (unsaved) when it has none."""
+    return (ModerationPolicy.objects.filter(organisation_id=organisation_id).first()
+            or ModerationPolicy(organisation_id=organisation_id))
+
+
+def rulebook_for(*, organisation_id: int) -> rules.RuleBook:
+    """The organisation's compiled rule lists (cached per process until a list or the policy changes)."""
+    lists = list(RuleList.objects.filter(organisation_id=organisation_id).values_list("category", "terms",
+                                                                                      "is_active", "updated_at"))
+    policy = moderation_policy(organisation_id=organisation_id)
+    version = (tuple(sorted((c, str(u), a) for c, _t, a, u in lists)), str(policy.updated_at))
+    cached = _RULEBOOKS.get(organisation_id)
+    if cached and cached[0] == version:
+        return cached[1]
+    terms: dict[str, list[str]] = {c: list(t) for c, t in rules.DEFAULT_TERMS.items()}
+    for category, text, active, _updated in lists:
+        terms[category] = rules.parse_terms(text) if active else []
+    domains = list(rules.DEFAULT_APPROVED_DOMAINS) + rules.parse_domains(policy.approved_domains or "")
+    book = rules.RuleBook(terms=terms, approved_domains=domains)
+    _RULEBOOKS[organisation_id] = (version, book)
+    return book
+
+
+def rule_lists(*, organisation_id: int) -> list[dict]:
+    """Every category with its current terms (saved or default) for the editing page."""
+    saved = {r.category: r for r in RuleList.objects.filter(organisation_id=organisation_id)}
+    from .models import RuleCategory
+
+    rows = []
+    for category in RuleCategory:
+        row = saved.get(category.value)
+        rows.append({
+            "category": category.value, "label": category.label,
+            "terms": row.terms if row else "\n".join(rules.DEFAULT_TERMS[category.value]),
+            "is_active": row.is_active if row else True, "is_default": row is None,
+            "updated_at": row.updated_at if row else None,
+        })
+    return rows
+
+
+def last_activity(*, group: Group):
+    return Message.objects.filter(group=group, thread__isnull=True, status=MessageStatus.PUBLISHED).aggregate(
+        last=Max("published_at"))["last"]
