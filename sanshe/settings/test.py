@@ -18,3 +18,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # SQLite tests run in a shared in-memory database (one per test process, so parallel runs never collide).
+
+# WhiteNoise serves static files from the finders here; an existing (empty) STATIC_ROOT keeps it from
+# warning "No directory at: staticfiles/" in every test on a fresh clone where collectstatic never ran.
+STATIC_ROOT = VAR_DIR / "test-static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
