@@ -442,7 +442,7 @@ def validate_roster(table: RosterTable, *, today: date | None = None) -> RosterR
         total += 1
         if excel_row in covered:
             continue
-        if not all(t.isprintable() for t in texts):
+        if not "".join(texts).isprintable():
             texts = [_cell_text(t) for t in texts]  # zero-width spaces, BOMs pasted from web pages
         (name, sex_text, doc_type_text, number_text, phone_text, compound, building, unit, room, relation_text,
          category_text, address) = texts

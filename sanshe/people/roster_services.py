@@ -9,10 +9,12 @@ the page until it commits.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -71,6 +73,23 @@ def cache_progress(job_id: int) -> Progress:
 
 def _no_progress(phase: str, done: int, total: int) -> None:
     return None
+
+
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while a big roster is processed.
+
+    Hundreds of thousands of short-lived rows, strings and tuples make the collector rescan everything
+    it holds again and again (about 10-15 % of an import's time, measured). The rows are freed by reference
+    counting as usual; only cycles wait until the collector runs again. The previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # ---------------------------------------------------------------------------------------------- upload
@@ -326,7 +345,8 @@ def roster_validate(*, actor, job: ImportJob, progress: Progress | None = None) 
         return job
     job.refresh_from_db()
     try:
-        checked = _check(job, today=timezone.localdate(), progress=progress)
+        with _gc_paused():
+            checked = _check(job, today=timezone.localdate(), progress=progress)
     except RosterFileError as exc:
         with transaction.atomic():
             _fail(job, exc.errors[0].reason, exc.errors)
@@ -383,37 +403,46 @@ def roster_import_start(*, actor, job: ImportJob, mode: str) -> ImportJob:
     return job
 
 
-class _PersonWriter:
-    """Insert many people in one statement per batch, without building a model instance for each.
+class _RowWriter:
+    """Insert many rows of a model in one statement per batch, without building a model instance for each.
 
-    Columns come from the model, so a field added later gets its default; values are converted the way the
-    fields would (encrypted fields encrypt, dates are adapted) — at a fraction of bulk_create's cost.
+    The columns come from the model, so a field added later is written with its default. The caller passes
+    the varying values already as the database takes them (see `_PersonWriter`); everything else is the
+    field's default, converted once. This is what bulk_create does, minus its per-object, per-field cost,
+    which was most of the import's time.
     """
 
+    def __init__(self, model, varying: tuple[str, ...]) -> None:
+        self.connection = connections[router.db_for_write(model)]
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        by_attname = {f.attname: f for f in fields}
+        missing = set(varying) - by_attname.keys()
+        if missing:
+            raise RuntimeError(f"{model.__name__} has no fields {sorted(missing)}")
+        fixed = [f for f in fields if f.attname not in varying]
+        self.fixed_values = tuple(f.get_db_prep_save(f.get_default(), self.connection) for f in fixed)
+        quote = self.connection.ops.quote_name
+        columns = [quote(f.column) for f in fixed] + [quote(by_attname[a].column) for a in varying]
+        self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join(['%s'] * len(columns))})")
+        self.now = self.connection.ops.adapt_datetimefield_value(timezone.now())
+
+    def insert(self, batch: list[tuple]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(self.sql, batch)
+
+
+class _PersonWriter(_RowWriter):
     VARYING = ("name", "name_pinyin", "name_initials", "sex", "birth_date", "doc_type", "doc_number", "doc_index",
                "phone", "phone_index", "address", "household_id", "relation", "is_representative", "community_id",
                "compound_id", "building_id", "category", "child_under_14", "created_at", "updated_at")
 
     def __init__(self) -> None:
-        self.connection = connections[router.db_for_write(Person)]
-        fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
-        known = {f.attname for f in fields}
-        missing = set(self.VARYING) - known
-        if missing:
-            raise RuntimeError(f"Person has no fields {sorted(missing)}")
-        by_attname = {f.attname: f for f in fields}
-        self.fixed = [f for f in fields if f.attname not in self.VARYING]
-        self.fixed_values = tuple(f.get_db_prep_save(f.get_default(), self.connection) for f in self.fixed)
-        quote = self.connection.ops.quote_name
-        columns = [quote(f.column) for f in self.fixed] + [quote(by_attname[a].column) for a in self.VARYING]
-        self.sql = (f"INSERT INTO {quote(Person._meta.db_table)} ({', '.join(columns)}) "
-                    f"VALUES ({', '.join(['%s'] * len(columns))})")
+        super().__init__(Person, self.VARYING)
         self.encrypt_doc = self._encrypter("doc_number")
         self.encrypt_phone = self._encrypter("phone")
         self.encrypt_address = self._encrypter("address")
         self.adapt_date = self.connection.ops.adapt_datefield_value
-        now = timezone.now()
-        self.now = self.connection.ops.adapt_datetimefield_value(now)
 
     @staticmethod
     def _encrypter(name: str) -> Callable[[str], str]:
@@ -438,10 +467,6 @@ class _PersonWriter:
             household_id, row.relation, representative, community_id, compound_id, building_id, row.category,
             draft.child_under_14, self.now, self.now,
         )
-
-    def insert(self, batch: list[tuple]) -> None:
-        with self.connection.cursor() as cursor:
-            cursor.executemany(self.sql, batch)
 
 
 def _ensure_places(community_id: int, rows: list[RosterRow]) -> tuple[list[tuple[int, int, int, int]], dict]:
@@ -487,10 +512,14 @@ def _ensure_places(community_id: int, rows: list[RosterRow]) -> tuple[list[tuple
         if key not in places.households:
             wanted_h[key] = building_id
     if wanted_h:
-        Household.objects.bulk_create([
-            Household(unit_id=u, room=room, building_id=b, compound_id=compound_of_building[b],
-                      community_id=community_id)
-            for (u, room), b in sorted(wanted_h.items())], ignore_conflicts=True, batch_size=BATCH_SIZE)
+        # Checked above that none exists; a household added meanwhile by someone else fails the unique
+        # constraint and with it the whole import (reported to the user), never a silent double.
+        writer = _RowWriter(Household, ("unit_id", "room", "building_id", "compound_id", "community_id",
+                                        "created_at", "updated_at"))
+        values = [writer.fixed_values + (u, room, b, compound_of_building[b], community_id, writer.now, writer.now)
+                  for (u, room), b in sorted(wanted_h.items())]
+        for start in range(0, len(values), BATCH_SIZE):
+            writer.insert(values[start:start + BATCH_SIZE])
         places.households = {(u, r): i for u, r, i in Household.objects.filter(community_id=community_id)
                              .values_list("unit_id", "room", "id")}
         created["households"] = len(wanted_h)
@@ -555,7 +584,8 @@ def roster_import(*, actor, job: ImportJob, mode: str, progress: Progress | None
         return job
     job.refresh_from_db()
     try:
-        checked = _check(job, today=timezone.localdate(), progress=progress)
+        with _gc_paused():
+            checked = _check(job, today=timezone.localdate(), progress=progress)
         if mode == ImportMode.ALL_OR_NOTHING and checked.errors:
             return _fail(job, _("复核时发现%(n)d处问题，按“全部无误才导入”的选择，没有导入任何人员")
                          % {"n": len(checked.errors)}, checked.errors, actor=actor, action="roster.import")
@@ -563,7 +593,8 @@ def roster_import(*, actor, job: ImportJob, mode: str, progress: Progress | None
             return _fail(job, _("复核后没有可以导入的行（可能已有人先导入了这些人员）"), checked.errors,
                          actor=actor, action="roster.import")
         with transaction.atomic():
-            created = _write(job, checked, progress)
+            with _gc_paused():
+                created = _write(job, checked, progress)
             job.status = ImportStatus.DONE
             job.mode = mode
             job.total_rows = job.processed_rows = checked.total_rows

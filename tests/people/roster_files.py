@@ -36,7 +36,17 @@ def person_row(seq: int, *, name: str = "王小明", building: str = "1栋", uni
 
 
 def xlsx_bytes(rows: list[list], *, headers: list[str] | None = HEADERS, title: str | None = None,
-               merge: list[str] = (), sheet_name: str = "Sheet1", text_columns: bool = True) -> bytes:
+               merge: list[str] = (), sheet_name: str = "Sheet1") -> bytes:
+    if not title and not merge:  # big files: the streaming writer is several times faster
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(sheet_name)
+        if headers:
+            sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+        handle = io.BytesIO()
+        workbook.save(handle)
+        return handle.getvalue()
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name
