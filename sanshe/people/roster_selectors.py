@@ -51,12 +51,7 @@ def import_progress(job: ImportJob) -> Progress:
     """Where a running job is, from the cache the task writes to; the job row once it has finished."""
     if job.status in {ImportStatus.VALIDATING, ImportStatus.IMPORTING}:
         value = cache.get(progress_key(job.pk)) or {}
-        wanted = "importing" if job.status == ImportStatus.IMPORTING else None
-        phase = value.get("phase", "")
-        # While importing, the re-check runs first: show it as part of the import (never over 100 %).
-        if wanted and phase != wanted:
-            return Progress(phase=phase, done=0, total=value.get("total", 0))
-        return Progress(phase=phase, done=value.get("done", 0), total=value.get("total", 0))
+        return Progress(phase=value.get("phase", ""), done=value.get("done", 0), total=value.get("total", 0))
     return Progress(phase="", done=job.processed_rows, total=job.total_rows)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,6 +24,7 @@ from .roster_xlsx import write_errors, write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 100
+STALLED_AFTER = timedelta(minutes=10)
 
 
 def _xlsx_response(handle, file_name: str) -> FileResponse:
@@ -65,6 +68,8 @@ def roster_template(request: HttpRequest) -> FileResponse:
 def _job_context(job) -> dict:
     errors = job.errors or []
     return {
+        # A job that has not moved for this long has lost its worker (or none is running).
+        "stalled": job.is_running and timezone.now() - job.updated_at > STALLED_AFTER,
         "job": job,
         "progress": roster_selectors.import_progress(job),
         "errors_shown": errors[:ERRORS_SHOWN],

@@ -27,7 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_community_worker_imports_a_roster_on_a_phone(transactional_db, world, community_worker, live_server,
-                                                     phone_page, problems):
+                                                     phone_page, problems):  # noqa: F811 (fixtures)
     from sanshe.people.models import Person
 
     page = phone_page

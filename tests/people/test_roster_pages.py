@@ -158,6 +158,9 @@ def test_progress_shows_while_importing(client, job, community_worker):
     cache.set(progress_key(job.pk), {"phase": "importing", "done": 1000, "total": 4000})
     body = client.get(reverse("people:roster_job_status", args=[job.pk])).content.decode()
     assert 'aria-valuenow="25"' in body and "已写入 1000 / 4000 人" in body
+    cache.set(progress_key(job.pk), {"phase": "validating", "done": 3000, "total": 4000})
+    body = client.get(reverse("people:roster_job_status", args=[job.pk])).content.decode()
+    assert 'aria-valuenow="75"' in body and "复核 3000 / 4000 行" in body
 
 
 def test_all_or_nothing_is_refused_on_a_file_with_errors(client, world, community_worker,
@@ -250,3 +253,16 @@ def test_building_steward_has_no_community_to_import_into(client, building_stewa
     response = client.get(reverse("people:roster_import"))
     assert response.status_code == 200
     assert "您目前没有可以导入名册的社区" in response.content.decode()
+
+
+def test_a_job_that_never_moves_says_the_worker_may_be_down(client, job, community_worker):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    login(client, community_worker)
+    body = client.get(reverse("people:roster_job", args=[job.pk])).content.decode()
+    assert "后台任务可能没有运行" not in body
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+    body = client.get(reverse("people:roster_job", args=[job.pk])).content.decode()
+    assert "后台任务可能没有运行" in body
