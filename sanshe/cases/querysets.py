@@ -1,0 +1,35 @@
+"""Scoping for referrals: the social workers of the person's community, and the person who referred."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from django.db.models import Q
+
+from sanshe.core.querysets import ScopedQuerySet
+
+from .policies import CasesScope, cases_scope
+
+
+class ReferralQuerySet(ScopedQuerySet):
+    """`view` also covers the referrer (to follow what became of it); `take`/`close` only the inbox."""
+
+    def for_actor(self, actor, action: str = "view") -> Self:
+        if actor is None or not getattr(actor, "is_authenticated", False):
+            return self.none()
+        condition = self.scope_filter(cases_scope(actor), action)
+        return self.none() if condition is None else self.filter(condition)
+
+    def scope_filter(self, scope: CasesScope, action: str) -> Q | None:  # type: ignore[override]
+        if action not in {"view", "take", "close"}:
+            return None
+        condition = None
+        if scope.communities("cases.inbox"):
+            condition = Q(community_id__in=scope.communities("cases.inbox"))
+        if scope.buildings("cases.inbox"):
+            inbox = Q(building_id__in=scope.buildings("cases.inbox"))
+            condition = inbox if condition is None else condition | inbox
+        if action == "view":
+            mine = Q(created_by_id=scope.user_id)
+            condition = mine if condition is None else condition | mine
+        return condition

@@ -1,0 +1,136 @@
+"""Who may do what in screening and monitoring, and where: capabilities per role over memberships.
+
+Health data is need-to-know. Community workers (including stewards, group leaders, property staff) and
+social workers screen and follow people up in the communities or buildings they cover (the guide,
+六(一)2 and 六(二)1); medical volunteers see the urgent and emergency alerts of the communities they
+serve, with the readings behind them; organisation admins see only figures and set the epidemic profile;
+residents see their own check-ins. Shortening a quarantine needs the community's own staff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from sanshe.accounts.roles import Role, WorkerKind
+from sanshe.core.errors import ActionForbidden
+
+# Capabilities of this feature per role; a capability applies in the communities (and, for stewards, the
+# buildings) the membership covers; for organisation admins, in their organisation's communities.
+MONITORING_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.COMMUNITY_WORKER: frozenset({
+        "monitoring.view", "monitoring.record", "monitoring.alerts", "monitoring.indicators",
+    }),
+    Role.SOCIAL_WORKER: frozenset({
+        "monitoring.view", "monitoring.record", "monitoring.alerts", "monitoring.indicators",
+    }),
+    Role.MEDICAL_VOLUNTEER: frozenset({"monitoring.alerts_medical"}),
+    Role.ORG_ADMIN: frozenset({"monitoring.indicators", "monitoring.profile"}),
+}
+# Extra capabilities by community-worker kind: the community's own staff may shorten a quarantine.
+WORKER_KIND_CAPABILITIES: dict[str, frozenset[str]] = {
+    WorkerKind.COMMUNITY_STAFF: frozenset({"monitoring.shorten"}),
+}
+
+
+@dataclass(frozen=True)
+class MonitoringScope:
+    """What one user may do in monitoring, as plain data (one per request, cached on the user)."""
+
+    user_id: int
+    community_grants: dict[str, frozenset[int]] = field(default_factory=dict)
+    building_grants: dict[str, frozenset[int]] = field(default_factory=dict)
+    person_id: int | None = None
+    is_superuser: bool = False
+
+    def can(self, capability: str) -> bool:
+        return bool(self.community_grants.get(capability) or self.building_grants.get(capability))
+
+    def communities(self, capability: str) -> frozenset[int]:
+        return self.community_grants.get(capability, frozenset())
+
+    def buildings(self, capability: str) -> frozenset[int]:
+        return self.building_grants.get(capability, frozenset())
+
+    def place_q(self, capability: str, *, community: str = "community_id", building: str = "building_id") -> Q | None:
+        """Rows in the communities or buildings where the user holds `capability`; None when nowhere."""
+        communities, buildings = self.communities(capability), self.buildings(capability)
+        if not communities and not buildings:
+            return None
+        condition = Q(**{f"{community}__in": communities}) if communities else Q(pk__in=[])
+        if buildings:
+            condition |= Q(**{f"{building}__in": buildings})
+        return condition
+
+    def covers(self, capability: str, *, community_id: int | None, building_id: int | None) -> bool:
+        """Whether one place is in the user's reach for `capability` (for objects already loaded)."""
+        return community_id in self.communities(capability) or (
+            building_id is not None and building_id in self.buildings(capability))
+
+
+def _build(user) -> MonitoringScope:
+    from sanshe.accounts.models import Membership
+    from sanshe.accounts.policies import scope_for
+
+    communities: dict[str, set[int]] = {}
+    buildings: dict[str, set[int]] = {}
+    memberships = (Membership.objects.filter(user=user, is_active=True)
+                   .prefetch_related("communities", "buildings", "organisation__communities"))
+    for membership in memberships:
+        capabilities = set(MONITORING_CAPABILITIES.get(membership.role, frozenset()))
+        if membership.role == Role.COMMUNITY_WORKER:
+            capabilities |= WORKER_KIND_CAPABILITIES.get(membership.worker_kind, frozenset())
+        if not capabilities:
+            continue
+        if membership.role == Role.ORG_ADMIN:
+            community_ids = {c.pk for c in membership.organisation.communities.all()}
+        else:
+            community_ids = {c.pk for c in membership.communities.all()}
+        building_ids = {b.pk for b in membership.buildings.all()}
+        for capability in capabilities:
+            communities.setdefault(capability, set()).update(community_ids)
+            buildings.setdefault(capability, set()).update(building_ids)
+    return MonitoringScope(
+        user_id=user.pk,
+        community_grants={k: frozenset(v) for k, v in communities.items() if v},
+        building_grants={k: frozenset(v) for k, v in buildings.items() if v},
+        person_id=scope_for(user).person_id,
+        is_superuser=bool(user.is_superuser),
+    )
+
+
+def monitoring_scope(user) -> MonitoringScope:
+    """The user's monitoring scope, computed once per user object (one request's lifetime)."""
+    cached = getattr(user, "_sanshe_monitoring_scope", None)
+    if cached is None:
+        cached = _build(user)
+        user._sanshe_monitoring_scope = cached
+    return cached
+
+
+def forget_monitoring_scope(user) -> None:
+    """Drop the cached scope after a membership change in the same request (tests, admin pages)."""
+    for name in ("_sanshe_monitoring_scope", "_sanshe_scope"):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+def require_monitoring(user, capability: str) -> MonitoringScope:
+    """The scope if the user holds `capability` somewhere; 403 otherwise (the role cannot do this at all)."""
+    scope = monitoring_scope(user)
+    if not scope.can(capability):
+        raise ActionForbidden(capability)
+    return scope
+
+
+def can_monitor(user, capability: str) -> bool:
+    """For templates and navigation: does the user hold `capability` anywhere?"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return monitoring_scope(user).can(capability)
+
+
+def can_profile(user) -> bool:
+    """Changing the deployment's epidemic profile: organisation admins and superusers."""
+    return bool(getattr(user, "is_superuser", False)) or can_monitor(user, "monitoring.profile")
