@@ -127,10 +127,14 @@ def roster_job_create(*, actor, community_id: int, upload: File, file_name: str,
     roster_upload_check(file_name=file_name, size=size)
     job = ImportJob(created_by=actor, community=community, file_name=file_name, file_size=size)
     job.file.save(file_name, upload, save=False)
-    job.full_clean()
-    job.save()
-    audit_record(actor=actor, action="roster.upload", obj=job, community_id=community.pk,
-                 detail={"bytes": size, "kind": Path(file_name).suffix.lower()})
+    try:
+        job.full_clean()
+        job.save()
+        audit_record(actor=actor, action="roster.upload", obj=job, community_id=community.pk,
+                     detail={"bytes": size, "kind": Path(file_name).suffix.lower()})
+    except BaseException:
+        job.file.storage.delete(job.file.name)  # no orphaned copy of a roster on disk
+        raise
     if enqueue:
         from .tasks import roster_validate_task
 
