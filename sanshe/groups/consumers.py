@@ -100,7 +100,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return {"type": "refused", "client_id": client_id, "error": "您已不在该群中。"}
         message = result.message
         return {"type": "ack", "client_id": client_id, "message_id": message.pk, "status": message.status,
-                "seq": message.seq, "held_reason": message.held_reason if message.status == "held" else ""}
+                "seq": message.seq, "held_reason": services.held_label(message)}
 
     @database_sync_to_async
     def _read(self, seq: int) -> None:

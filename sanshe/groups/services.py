@@ -856,6 +856,13 @@ def _is_question(body: str) -> bool:
     return is_question(body)
 
 
+def held_label(message: Message) -> str:
+    """What the sender of a held message is told: the rule categories, not the matched words."""
+    if message.status != MessageStatus.HELD:
+        return ""
+    return "、".join(_category_labels(message.held_categories)) or message.held_reason
+
+
 def _category_labels(categories: list[str]) -> list[str]:
     from .models import RuleCategory
 

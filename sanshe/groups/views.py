@@ -245,7 +245,7 @@ def stream_send(request: HttpRequest, group_id: int | None = None, thread_id: in
     if wants_json:
         return JsonResponse({"type": "ack", "client_id": message.client_id, "message_id": message.pk,
                              "status": message.status, "seq": message.seq,
-                             "held_reason": message.held_reason if message.status == MessageStatus.HELD else ""})
+                             "held_reason": services.held_label(message)})
     if message.status == MessageStatus.HELD:
         messages.warning(request, _("消息需群管理员审核后显示。"))
     return redirect(back + "#bottom")
@@ -324,7 +324,7 @@ def members(request: HttpRequest, group_id: int) -> HttpResponse:
         "group": group, "rows": rows, "problems": problems, "manage": manage, "me": me,
         "is_staff_member": bool(me and me.is_staff_role), "add_form": add_form,
         "nickname_form": NicknameForm(initial={"nickname": me.nickname if me else ""}),
-        "mute_form": MuteForm(), "settings": selectors.group_settings(group),
+        "mute_form": MuteForm(), "settings": selectors.group_settings(group), "now": timezone.now(),
     })
 
 
