@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -15,11 +13,15 @@ urlpatterns = [
     path("accounts/", include("sanshe.accounts.urls")),
     path("places/", include("sanshe.places.urls")),
     path("people/", include("sanshe.people.urls")),
+    path("groups/", include("sanshe.groups.urls")),
     path("volunteers/", include("sanshe.volunteers.urls")),
+    path("rosters/", include("sanshe.rosters.urls")),
+    path("monitoring/", include("sanshe.monitoring.urls")),
+    path("cases/", include("sanshe.cases.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("sanshe.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT holds private uploads (rosters, certificates, chat images): never served as static files;
+# each feature serves its files through an access-checked view.

@@ -1,0 +1,44 @@
+"""Roster policy: which account roles can use which roster pages at all (403 otherwise)."""
+
+from __future__ import annotations
+
+from sanshe.accounts.policies import scope_for
+from sanshe.accounts.roles import Role
+from sanshe.core.errors import ActionForbidden
+
+# Who arranges shifts: the group's social workers and organisation admins, and general volunteers (secretaries).
+ROSTER_MANAGER_ROLES = frozenset({Role.ORG_ADMIN, Role.SOCIAL_WORKER, Role.GENERAL_VOLUNTEER})
+# Who serves on shifts.
+ROSTER_MEMBER_ROLES = frozenset({Role.SOCIAL_WORKER, Role.GENERAL_VOLUNTEER, Role.MEDICAL_VOLUNTEER,
+                                 Role.COUNSELLOR})
+# Who certifies hours and lifts no-show blocks.
+HOURS_MANAGER_ROLES = frozenset({Role.ORG_ADMIN, Role.SOCIAL_WORKER})
+
+
+def _require(user, roles: frozenset[str], capability: str):
+    scope = scope_for(user)
+    if not scope.roles & roles:
+        raise ActionForbidden(capability)
+    return scope
+
+
+def require_roster_manager(user):
+    """403 unless the user holds a role that may arrange shifts somewhere."""
+    return _require(user, ROSTER_MANAGER_ROLES, "rosters.manage")
+
+
+def require_roster_member(user):
+    """403 unless the user holds a role that serves on shifts (or arranges them)."""
+    return _require(user, ROSTER_MEMBER_ROLES | ROSTER_MANAGER_ROLES, "rosters.view")
+
+
+def require_hours_manager(user):
+    return _require(user, HOURS_MANAGER_ROLES, "rosters.hours")
+
+
+def is_roster_manager(user) -> bool:
+    return bool(scope_for(user).roles & ROSTER_MANAGER_ROLES)
+
+
+def is_hours_manager(user) -> bool:
+    return bool(scope_for(user).roles & HOURS_MANAGER_ROLES)

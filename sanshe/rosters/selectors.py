@@ -1,0 +1,294 @@
+"""Reads of the roster, scoped, with their related rows fetched up front (query counts stay flat)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.utils import timezone
+
+from sanshe.core.errors import ObjectNotFound
+from sanshe.groups.models import DutyKind, Group, GroupMember, MemberStatus
+from sanshe.volunteers.clearance import cleared_user_ids
+
+from . import rules
+from .models import (
+    KIND_ORDER,
+    KIND_ROLES,
+    Assignment,
+    AssignmentStatus,
+    CalendarFeed,
+    DropRequest,
+    HandoverNote,
+    HoursCertificate,
+    HoursCorrection,
+    HoursRecord,
+    HoursStatus,
+    Notice,
+    RequestStatus,
+    Shift,
+    ShiftNeed,
+    ShiftStatus,
+    ShiftTemplate,
+)
+from .querysets import roster_managed_q
+from .services import KIND_MEMBER_ROLES, busy_intervals, claim_window_days, no_show_count, policy_for
+
+
+def managed_groups(*, actor):
+    """Consultation groups whose roster the actor runs."""
+    from sanshe.accounts.policies import scope_for
+
+    return (Group.objects.filter(roster_managed_q(scope_for(actor)), tier__in=[2, 3], is_archived=False)
+            .select_related("community", "organisation").order_by("community_id", "tier", "name"))
+
+
+def access_managed_group(*, actor, id: int) -> Group:
+    group = managed_groups(actor=actor).filter(pk=id).first()
+    if group is None:
+        raise ObjectNotFound()
+    return group
+
+
+def access_shift(*, actor, id: int, action: str = "view") -> Shift:
+    shift = (Shift.objects.for_actor(actor, action).select_related("group__organisation", "template")
+             .prefetch_related(Prefetch("needs", queryset=ShiftNeed.objects.order_by("kind")),
+                               Prefetch("assignments", queryset=Assignment.objects.select_related("user")
+                                        .order_by("kind", "created_at")))
+             .filter(pk=id).first())
+    if shift is None:
+        raise ObjectNotFound()
+    return shift
+
+
+def shifts_by_day(*, group: Group, start: date, days: int) -> list[tuple[date, list[Shift]]]:
+    """A group's shifts day by day, with places and the people on them (three queries)."""
+    tz = timezone.get_current_timezone()
+    begin = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    shifts = (Shift.objects.filter(group=group, starts_at__gte=begin, starts_at__lt=begin + timedelta(days=days))
+              .prefetch_related(Prefetch("needs", queryset=ShiftNeed.objects.order_by("kind")),
+                                Prefetch("assignments", queryset=Assignment.objects.filter(
+                                    status=AssignmentStatus.ACTIVE).select_related("user")))
+              .order_by("starts_at"))
+    grouped: dict[date, list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        grouped[timezone.localtime(shift.starts_at).date()].append(shift)
+    return [(start + timedelta(days=i), grouped.get(start + timedelta(days=i), [])) for i in range(days)]
+
+
+def templates_of(group: Group):
+    return ShiftTemplate.objects.filter(group=group).prefetch_related("slots").order_by("name")
+
+
+def handover_for(shift: Shift, *, limit: int = 3) -> list[HandoverNote]:
+    """The notes left by the previous shifts of the group (newest first), shown first to this shift."""
+    earlier = (Shift.objects.filter(group_id=shift.group_id, starts_at__lt=shift.starts_at)
+               .order_by("-starts_at").values("pk")[:2])
+    return list(HandoverNote.objects.filter(shift_id__in=earlier).select_related("author", "shift")
+                .order_by("-created_at")[:limit])
+
+
+@dataclass
+class MyShift:
+    assignment: Assignment
+    handover: list[HandoverNote] = field(default_factory=list)
+    pending_drop: bool = False
+    open_offer: object = None
+    can_check_in: bool = False
+    can_check_out: bool = False
+
+
+def my_shifts(*, user, now: datetime, days: int = 14) -> list[MyShift]:
+    """The user's shifts from now on (and the one in progress), with the handover notes of their next shift."""
+    rows = list(Assignment.objects.filter(
+        user=user, status=AssignmentStatus.ACTIVE, shift__status=ShiftStatus.OPEN,
+        shift__ends_at__gt=now - timedelta(hours=1), shift__starts_at__lt=now + timedelta(days=days),
+    ).filter(Q(checked_out_at__isnull=True)).select_related("shift__group").order_by("shift__starts_at"))
+    pending = set(DropRequest.objects.filter(assignment__in=rows, status=RequestStatus.PENDING)
+                  .values_list("assignment_id", flat=True))
+    from .models import ShiftOffer
+
+    offers = {o.assignment_id: o for o in ShiftOffer.objects.filter(assignment__in=rows, status=RequestStatus.PENDING)}
+    result = []
+    for index, assignment in enumerate(rows):
+        shift = assignment.shift
+        item = MyShift(assignment=assignment, pending_drop=assignment.pk in pending,
+                       open_offer=offers.get(assignment.pk))
+        item.can_check_in = (not assignment.checked_in_at and shift.starts_at - timedelta(minutes=30) <= now
+                             < shift.ends_at)
+        item.can_check_out = bool(assignment.checked_in_at and not assignment.checked_out_at)
+        if index == 0:
+            item.handover = handover_for(shift)
+        result.append(item)
+    return result
+
+
+@dataclass
+class OpenPlace:
+    need: ShiftNeed
+    problems: list[str]
+
+
+def open_places(*, user, now: datetime, limit: int = 40) -> list[OpenPlace]:
+    """Unfilled places in the user's groups, of kinds they serve, with why they can or cannot claim each."""
+    memberships = GroupMember.objects.filter(user=user, status=MemberStatus.ACTIVE).values_list("group_id", "role")
+    kinds_by_group: dict[int, set[str]] = defaultdict(set)
+    for group_id, role in memberships:
+        for kind, roles in KIND_MEMBER_ROLES.items():
+            if role in roles:
+                kinds_by_group[group_id].add(kind)
+    if not kinds_by_group:
+        return []
+    condition = Q()
+    for group_id, kinds in kinds_by_group.items():
+        condition |= Q(shift__group_id=group_id, kind__in=kinds)
+    needs = list(ShiftNeed.objects.filter(condition, filled__lt=F("needed"), shift__status=ShiftStatus.OPEN,
+                                          shift__starts_at__gt=now)
+                 .exclude(shift_id__in=Assignment.objects.filter(user=user, status=AssignmentStatus.ACTIVE)
+                          .values("shift_id"))
+                 .select_related("shift__group").order_by("shift__starts_at", "kind")[:limit])
+    if not needs:
+        return []
+    kinds = {n.kind for n in needs}
+    cleared = {kind: user.pk in cleared_user_ids([user.pk], KIND_ROLES[kind]) for kind in kinds}
+    span = rules.Interval(min(n.shift.starts_at for n in needs), max(n.shift.ends_at for n in needs))
+    busy = busy_intervals([user.pk], span).get(user.pk, [])
+    shows = no_show_count(user.pk)
+    windows = {gid: claim_window_days(gid) for gid in {n.shift.group_id for n in needs}}
+    policies = {oid: policy_for(oid) for oid in {n.shift.group.organisation_id for n in needs}}
+    result = []
+    for need in needs:
+        shift = need.shift
+        facts = rules.ClaimFacts(
+            now=now, shift=rules.Interval(shift.starts_at, shift.ends_at), shift_cancelled=False,
+            places_left=need.needed - need.filled, cleared=cleared[need.kind], in_group_role=True,
+            already_on_shift=False, existing=tuple(busy), claim_window_days=windows[shift.group_id], no_shows=shows)
+        result.append(OpenPlace(need=need, problems=rules.claim_problems(facts, policies[shift.group.organisation_id])))
+    return result
+
+
+def notices(*, user, limit: int = 10):
+    return list(Notice.objects.filter(user=user).order_by("-created_at")[:limit])
+
+
+def unread_notice_count(*, user) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).count()
+
+
+@dataclass
+class CoverageRow:
+    group: Group
+    gaps: dict[str, int]
+    short_shifts: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.gaps.values())
+
+    def gap_list(self) -> list[tuple[str, int]]:
+        return [(str(DutyKind(k).label), self.gaps.get(k, 0)) for k in KIND_ORDER]
+
+
+def coverage(*, actor, now: datetime, hours: int) -> tuple[list[CoverageRow], list[ShiftNeed]]:
+    """Unfilled places in the next `hours` by group and kind (one GROUP BY), and the most urgent places.
+
+    The number of queries does not depend on the number of groups.
+    """
+    from sanshe.accounts.policies import scope_for
+
+    scope = scope_for(actor)
+    window = Q(shift__status=ShiftStatus.OPEN, shift__starts_at__gte=now - timedelta(hours=1),
+               shift__starts_at__lt=now + timedelta(hours=hours), filled__lt=F("needed"))
+    in_scope = Q(shift__group__in=Group.objects.filter(roster_managed_q(scope)).values("pk"))
+    rows = (ShiftNeed.objects.filter(window, in_scope).order_by()
+            .values("shift__group_id", "kind").annotate(gap=Sum(F("needed") - F("filled")),
+                                                        shifts=Count("shift_id", distinct=True)))
+    by_group: dict[int, dict] = defaultdict(lambda: {"gaps": {}, "shifts": 0})
+    for row in rows:
+        entry = by_group[row["shift__group_id"]]
+        entry["gaps"][row["kind"]] = row["gap"]
+        entry["shifts"] += row["shifts"]
+    groups = Group.objects.filter(pk__in=list(by_group)).select_related("community").in_bulk()
+    result = [CoverageRow(group=groups[gid], gaps=data["gaps"], short_shifts=data["shifts"])
+              for gid, data in by_group.items() if gid in groups]
+    result.sort(key=lambda r: (-r.total, r.group.name))
+    urgent = list(ShiftNeed.objects.filter(window, in_scope).select_related("shift__group")
+                  .order_by("shift__starts_at", "kind")[:30])
+    return result, urgent
+
+
+def assignable_users(*, need: ShiftNeed, now: datetime) -> list:
+    """Members of the group who could fill this place (for the secretary's assign list)."""
+    from .services import eligible_free_users
+
+    return eligible_free_users(need, now=now)
+
+
+def pending_drops(*, shift: Shift):
+    return list(DropRequest.objects.filter(assignment__shift=shift, status=RequestStatus.PENDING)
+                .select_related("assignment__user"))
+
+
+def my_hours(*, user):
+    records = list(HoursRecord.objects.filter(user=user).select_related("organisation", "group")
+                   .prefetch_related("corrections").order_by("-service_date", "-id"))
+    totals: dict[int, dict] = {}
+    for record in records:
+        entry = totals.setdefault(record.organisation_id, {"organisation": record.organisation, "approved": 0,
+                                                           "pending": 0})
+        if record.status == HoursStatus.APPROVED:
+            entry["approved"] += record.minutes
+        elif record.status == HoursStatus.PENDING:
+            entry["pending"] += record.minutes
+    no_shows = list(Assignment.objects.filter(user=user, status=AssignmentStatus.NO_SHOW)
+                    .select_related("shift__group").order_by("-shift__starts_at")[:20])
+    certificates = list(HoursCertificate.objects.filter(user=user).select_related("organisation"))
+    return records, list(totals.values()), no_shows, certificates
+
+
+def hours_to_decide(*, actor):
+    records = list(HoursRecord.objects.for_actor(actor, "manage").filter(status=HoursStatus.PENDING)
+                   .select_related("user", "group", "organisation").order_by("service_date")[:100])
+    corrections = list(HoursCorrection.objects.filter(
+        status=RequestStatus.PENDING, record__in=HoursRecord.objects.for_actor(actor, "manage"))
+        .select_related("record__user", "record__group", "requested_by").order_by("created_at")[:100])
+    return records, corrections
+
+
+def blocked_volunteers(*, actor) -> list[tuple]:
+    """Volunteers of the actor's groups whose no-shows reached the limit (user, count)."""
+    from sanshe.accounts.policies import scope_for
+
+    groups = Group.objects.filter(roster_managed_q(scope_for(actor))).values("pk")
+    user_ids = set(Assignment.objects.filter(status=AssignmentStatus.NO_SHOW, shift__group_id__in=groups)
+                   .values_list("user_id", flat=True))
+    from sanshe.accounts.models import User
+
+    result = []
+    for user in User.objects.filter(pk__in=user_ids).order_by("pk"):
+        count = no_show_count(user.pk)
+        if count >= 1:
+            result.append((user, count))
+    return result
+
+
+def hours_export_rows(*, actor, organisation_id: int | None = None):
+    rows = (HoursRecord.objects.for_actor(actor, "manage").select_related("user", "organisation", "group")
+            .order_by("organisation_id", "user_id", "service_date", "id"))
+    if organisation_id:
+        rows = rows.filter(organisation_id=organisation_id)
+    return rows
+
+
+def feed_for_token(token_hash: str) -> CalendarFeed | None:
+    return CalendarFeed.objects.select_related("user").filter(token_hash=token_hash, revoked_at__isnull=True,
+                                                              user__is_active=True).first()
+
+
+def feed_shifts(*, user, now: datetime):
+    return (Assignment.objects.filter(user=user, status=AssignmentStatus.ACTIVE,
+                                      shift__ends_at__gt=now - timedelta(days=30),
+                                      shift__starts_at__lt=now + timedelta(days=90))
+            .select_related("shift__group").order_by("shift__starts_at"))

@@ -1,0 +1,74 @@
+"""Background roster work on huey: reminders before shifts, closing forgotten check-outs, text messages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+logger = logging.getLogger("sanshe.rosters")
+REMINDER_HORIZON = timedelta(hours=24)
+
+
+@db_task()
+def sms_send(user_ids: list[int], text: str) -> int:
+    """Text each user with a phone on file through the configured SMS backend; returns messages sent."""
+    from sanshe.accounts.models import User
+    from sanshe.accounts.sms import get_sms_backend
+
+    backend = get_sms_backend()
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(phone_index__isnull=True):
+        if user.phone:
+            backend.send(user.phone, text)
+            sent += 1
+    return sent
+
+
+def send_shift_reminders(*, now=None) -> int:
+    """Remind everyone whose shift starts within their organisation's reminder time (once per assignment)."""
+    from .models import Assignment, AssignmentStatus, Notice, RosterPolicy, ShiftStatus
+    from .services import _shift_label
+
+    now = now or timezone.now()
+    rows = list(Assignment.objects.filter(status=AssignmentStatus.ACTIVE, reminded_at__isnull=True,
+                                          shift__status=ShiftStatus.OPEN, shift__starts_at__gt=now,
+                                          shift__starts_at__lte=now + REMINDER_HORIZON)
+                .select_related("shift__group"))
+    minutes = dict(RosterPolicy.objects.filter(organisation_id__in={a.shift.group.organisation_id for a in rows})
+                   .values_list("organisation_id", "reminder_minutes"))
+    due = [a for a in rows
+           if a.shift.starts_at <= now + timedelta(minutes=minutes.get(a.shift.group.organisation_id, 60))]
+    for assignment in due:
+        with transaction.atomic():
+            claimed = Assignment.objects.filter(pk=assignment.pk, reminded_at__isnull=True).update(reminded_at=now)
+            if not claimed:
+                continue  # another worker reminded them already
+            text = _("值班提醒：%(shift)s，请提前上线并签到。") % {"shift": _shift_label(assignment.shift)}
+            Notice.objects.create(user_id=assignment.user_id, text=text, shift=assignment.shift)
+            user_id = assignment.user_id
+            transaction.on_commit(lambda uid=user_id, t=text: sms_send([uid], f"【三社】{t}"))
+    return len(due)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def shift_reminders_periodic() -> None:
+    """Every five minutes: reminders for shifts about to begin."""
+    sent = send_shift_reminders()
+    if sent:
+        logger.info("shift reminders sent: %d", sent)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def forgotten_check_outs_periodic() -> None:
+    """Every quarter hour: close check-ins left open an hour past the shift's end (hours then await approval)."""
+    from .services import close_forgotten_check_outs
+
+    closed = close_forgotten_check_outs()
+    if closed:
+        logger.info("forgotten check-outs closed: %d", closed)
