@@ -75,6 +75,11 @@ INSTALLED_APPS = [
     "sanshe.people",
     "sanshe.api",
     "sanshe.triage",
+    "sanshe.groups",
+    "sanshe.volunteers",
+    "sanshe.rosters",
+    "sanshe.monitoring",
+    "sanshe.cases",
 ]
 
 MIDDLEWARE = [
