@@ -14,19 +14,20 @@ from .rules import clock, parse_clock
 WEEKDAYS = [(0, _("一")), (1, _("二")), (2, _("三")), (3, _("四")), (4, _("五")), (5, _("六")), (6, _("日"))]
 
 
-class ClockField(forms.CharField):
-    """A time of day typed as 08:00 (24:00 allowed as the end of the day)."""
+class ClockField(forms.Field):
+    """A time of day typed as 08:00 (24:00 allowed as the end of the day); cleaned to minutes from midnight."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 5)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "08:00",
-                                                           "pattern": r"\d{1,2}[:：]\d{2}"}))
+                                                           "maxlength": 5, "autocomplete": "off"}))
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = (value or "").strip() if isinstance(value, str) else value
         if value in self.empty_values:
             return None
+        if isinstance(value, int):
+            return value
         minutes = parse_clock(value)
         if minutes is None:
             raise forms.ValidationError(_("请按“08:00”的格式填写时间"))
