@@ -20,7 +20,7 @@ TOKENS: dict[str, str] = {
 
 # Words a staff nickname may use for each role in the group.
 ROLE_WORDS: dict[str, tuple[str, ...]] = {
-    "admin": ("社工", "群主", "管理员", "社会工作者"),
+    "admin": ("社工", "群主", "管理员", "社会工作者", "社区", "网格员", "楼栋长", "楼长", "物业", "小组长"),
     "social_worker": ("社工", "社会工作者"),
     "community_worker": ("社区", "网格员", "楼栋长", "楼长", "物业", "小组长", "社区工作者"),
     "secretary": ("秘书", "群秘书", "志愿者"),

@@ -56,8 +56,10 @@ _PAST = re.compile(r"以前|曾经|小时候|年轻时|那时候|过去")
 _QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
 _SECOND_PERSON = re.compile(r"你|您")
 _QUESTION_END = re.compile(r"(?:吗|呢|么|没有)?[？?]|吗$")
+# Someone speaking about a person close to them ("我妈说她不想活了"): still a risk to follow up.
 _OTHER_PERSON = re.compile(r"我(?:妈|爸|父亲|母亲|老公|老婆|丈夫|妻子|孩子|儿子|女儿|朋友|同事|邻居|家人|奶奶|爷爷|外婆|外公)"
-                           r"|(?:他|她)(?:说|觉得|一直)")
+                           r"(?:说|讲|告诉我|一直说|总说|好像|可能|最近|又)"
+                           r"|(?:他|她)(?:说|觉得|一直说)")
 
 _NUM = r"(?:\d+|[一二两三四五六七八九十百几半]+)"
 _MEDICINE = (r"(?:安眠药|安定|地西泮|艾司唑仑|阿普唑仑|劳拉西泮|氯硝西泮|佐匹克隆|唑吡坦|思诺思|舒乐安定|"
@@ -105,6 +107,9 @@ _DOSE = re.compile(
     + r"|" + _MEDICINE + r".{0,4}?(" + _NUM + r")\s*(片|粒|颗|瓶|盒)"
     + r"|(一整瓶|整瓶|一整盒|全部吃|都吃了|一把药|几十片|一大把)"
 )
+# Preparation told object-first ("绳子已经准备好了", "遗书写好了"); only the verb is the signal.
+_PREPARED_OBJECT = re.compile(r"(?:药|炭|绳|刀|遗书|遗言)[^，,。.；;！!？?]{0,5}?"
+                              r"(攒够了|准备好了|写好了|买好了|备好了|藏好了|攒好了)")
 _INGESTED = re.compile(r"吃了|吞了|喝了|服了|全吃|都吃")
 
 # Medical emergencies (the thresholds come from monitoring.redflags).
@@ -315,6 +320,11 @@ def assess(text: str) -> RiskResult:
     quoted = [m.span() for m in _QUOTES.finditer(norm)]
 
     suicide = _collect(norm, _SUICIDE, quoted) + _doses(norm, quoted)
+    if not any(s.kind == "preparation" for s in suicide):
+        for match in _PREPARED_OBJECT.finditer(norm):
+            if not _in_spans(match.start(), quoted) and not _negated(norm, match.start()):
+                suicide.append(Signal("preparation", match.group(1), 5))
+                break
     kinds = {s.kind for s in suicide if s.weight or s.kind == "timing"}
     ingested = bool(_INGESTED.search(norm)) and "dose" in kinds
     s_level = _suicide_level(suicide, ingested)

@@ -132,6 +132,11 @@ def _role_word(role: str) -> str:
 
 def _staff_nickname(user, role: str, convention: str) -> str:
     name = user.display_name or user.username
+    if role == MemberRole.ADMIN:
+        # A resident group's admin is usually a community worker: "社区-姓名", not "社工-姓名".
+        account = _account_roles(user)
+        word = "社工" if Role.SOCIAL_WORKER in account else ("社区" if Role.COMMUNITY_WORKER in account else "管理员")
+        return suggest(convention, role_word=word, name=name) or f"{word}-{name}"
     return suggest(convention, role_word=_role_word(role), name=name) or f"{_role_word(role)}-{name}".strip("-")
 
 
