@@ -70,13 +70,19 @@ class MonitoringScope:
 
 
 def _build(user) -> MonitoringScope:
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.models import Membership, Organisation
     from sanshe.accounts.policies import scope_for
 
     communities: dict[str, set[int]] = {}
     buildings: dict[str, set[int]] = {}
-    memberships = (Membership.objects.filter(user=user, is_active=True)
-                   .prefetch_related("communities", "buildings", "organisation__communities"))
+    memberships = list(Membership.objects.filter(user=user, is_active=True)
+                       .prefetch_related("communities", "buildings"))
+    admin_orgs = {m.organisation_id for m in memberships if m.role == Role.ORG_ADMIN}
+    org_communities: dict[int, set[int]] = {}
+    if admin_orgs:  # only organisation admins act over their organisation's communities
+        for org_id, community_id in Organisation.communities.through.objects.filter(
+                organisation_id__in=admin_orgs).values_list("organisation_id", "community_id"):
+            org_communities.setdefault(org_id, set()).add(community_id)
     for membership in memberships:
         capabilities = set(MONITORING_CAPABILITIES.get(membership.role, frozenset()))
         if membership.role == Role.COMMUNITY_WORKER:
@@ -84,7 +90,7 @@ def _build(user) -> MonitoringScope:
         if not capabilities:
             continue
         if membership.role == Role.ORG_ADMIN:
-            community_ids = {c.pk for c in membership.organisation.communities.all()}
+            community_ids = org_communities.get(membership.organisation_id, set())
         else:
             community_ids = {c.pk for c in membership.communities.all()}
         building_ids = {b.pk for b in membership.buildings.all()}
