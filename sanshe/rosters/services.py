@@ -863,12 +863,19 @@ def _hours_record(actor, record_id: int, action: str) -> HoursRecord:
     return record
 
 
+def service_organisation_ids(user) -> set[int]:
+    """Organisations a volunteer serves: their own, those running their groups, those holding their records."""
+    groups = GroupMember.objects.filter(user=user, status=MemberStatus.ACTIVE).values_list("group__organisation_id",
+                                                                                          flat=True)
+    records = HoursRecord.objects.filter(user=user).values_list("organisation_id", flat=True).distinct()
+    return set(scope_for(user).organisation_ids) | set(groups) | set(records)
+
+
 @transaction.atomic
 def hours_manual_add(*, actor, organisation_id: int, service_date: date, minutes: int, content: str,
                      now: datetime | None = None) -> HoursRecord:
     """A volunteer records service done outside a shift; the organisation confirms it before it counts."""
-    if organisation_id not in scope_for(actor).organisation_ids and not HoursRecord.objects.filter(
-            user=actor, organisation_id=organisation_id).exists():
+    if organisation_id not in service_organisation_ids(actor):
         raise ObjectNotFound()
     errors = {}
     if service_date > timezone.localdate(_now(now)):

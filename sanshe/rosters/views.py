@@ -355,8 +355,7 @@ def _hours_decimal_to_minutes(value: Decimal) -> int:
 @login_required(require_roster_member)
 def my_hours(request: HttpRequest) -> HttpResponse:
     records, totals, no_shows, certificates = selectors.my_hours(user=request.user)
-    scope = scope_for(request.user)
-    organisations = Organisation.objects.filter(pk__in=scope.organisation_ids | {t["organisation"].pk for t in totals})
+    organisations = Organisation.objects.filter(pk__in=services.service_organisation_ids(request.user)).order_by("name")
     form = ManualHoursForm(request.POST if request.POST.get("action") == "add" else None, organisations=organisations)
     correction_form = CorrectionForm(request.POST if request.POST.get("action") == "correct" else None)
     if request.method == "POST":

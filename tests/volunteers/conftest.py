@@ -2,6 +2,7 @@ import pytest
 
 from sanshe.accounts.sms import MemorySmsBackend
 from sanshe.volunteers import services
+from tests.browser.conftest import browser, demo_street, phone_page, problems  # noqa: F401 (browser fixtures)
 from tests.volunteers.helpers import volunteer_org
 
 
