@@ -142,8 +142,10 @@ class Command(BaseCommand):
         """Wait until every child has exited; when one exits on its own, stop the others and fail."""
         exit_code = 0
         kill_at: float | None = None
-        while any(c.process.poll() is None for c in children):
-            exited = [c for c in children if c.process.returncode is not None]
+        while True:
+            exited = [c for c in children if c.process.poll() is not None]  # polls every child, reaping it
+            if len(exited) == len(children):
+                break
             if kill_at is None and (exited or stopping.is_set()):
                 if exited and not stopping.is_set():
                     first = exited[0]
@@ -157,7 +159,8 @@ class Command(BaseCommand):
             if kill_at is not None and time.monotonic() > kill_at:
                 for child in children:
                     if child.process.poll() is None:
-                        child.process.kill()
+                        # The whole process group: a server's own worker processes must not outlive it.
+                        os.killpg(child.process.pid, signal.SIGKILL)
             time.sleep(0.2)
         return exit_code
 
