@@ -5,7 +5,9 @@ Called from `transaction.on_commit` (never before the data is committed) or from
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
@@ -99,9 +101,26 @@ def alert_broadcast(alert_id: int) -> None:
     if alert is None or layer is None:
         return
     message = {"type": "alert.message", "alert": alert_payload(alert)}
-    send = async_to_sync(layer.group_send)
-    for group in (community_group(alert.community_id), building_group(alert.building_id)):
-        send(group, message)
+    groups = [community_group(alert.community_id), building_group(alert.building_id)]
+
+    async def send() -> None:
+        for group in groups:
+            await layer.group_send(group, message)
+
+    # The alert is committed already: a failed push must not turn the person's report into an error page
+    # (the consumer's database poll, or the page's, still shows it).
+    try:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            async_to_sync(send)()
+        else:
+            # Called on a thread that runs an event loop (a test driving a browser): push from a helper thread.
+            worker = threading.Thread(target=lambda: asyncio.run(send()))
+            worker.start()
+            worker.join()
+    except Exception:
+        logger.exception("alert %s could not be pushed to WebSocket clients", alert_id)
 
 
 def alert_sms(alert_id: int) -> int:

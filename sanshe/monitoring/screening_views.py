@@ -168,8 +168,8 @@ def _follow_on(entry, members) -> list[dict]:
     if entry.contact == ContactMethod.UNREACHABLE:
         return []
     situations = entry.data.get("members", {})
-    open_ids = set(QuarantinePeriod.objects.filter(person__in=members, status__in=["active", "lost"])
-                   .values_list("person_id", flat=True))
+    open_periods = dict(QuarantinePeriod.objects.filter(person__in=members, status__in=["active", "lost"])
+                        .values_list("person_id", "pk"))
     items = []
     for person in members:
         codes = set(situations.get(str(person.pk), []))
@@ -178,7 +178,8 @@ def _follow_on(entry, members) -> list[dict]:
             continue
         items.append({
             "person_id": person.pk, "name": person.name, "labels": labels,
-            "quarantine": bool(codes & NEEDS_FOLLOW_UP) and person.pk not in open_ids,
+            "quarantine": bool(codes & NEEDS_FOLLOW_UP) and person.pk not in open_periods,
+            "period_id": open_periods.get(person.pk),
             "kind": "centralised" if Situation.CENTRAL_QUARANTINE in codes else (
                 "home" if codes & {Situation.HOME_QUARANTINE, Situation.CLOSE_CONTACT} else "health_monitoring"),
             "refer": bool(codes & NEEDS_SOCIAL_WORKER) or bool(entry.data.get("needs")),
@@ -189,6 +190,7 @@ def _follow_on(entry, members) -> list[dict]:
         # representative.
         person = members[0]
         items.append({"person_id": person.pk, "name": person.name, "quarantine": False, "refer": True,
+                      "period_id": None,
                       "labels": [str(Need(code).label) for code in needs], "kind": ""})
     return items
 

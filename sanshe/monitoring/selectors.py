@@ -170,8 +170,8 @@ def access_building_today(*, actor, id: int) -> Building:
 
 def building_today(*, actor, building: Building, day: date, labels: list[str], only_missing: bool = False,
                    now: datetime | None = None) -> list[PersonToday]:
-    """Everyone of one building due today, by unit and room, with each slot's status and the latest reading;
-    people with open alerts first."""
+    """Everyone of one building due today with each slot's status and the latest reading: open alerts first,
+    then overdue, then not yet reported, then the rest, by unit and room."""
     now = now or timezone.now()
     follow_ups = (
         FollowUp.objects.for_actor(actor, "view").filter(date=day, building_id=building.pk)
@@ -202,7 +202,9 @@ def building_today(*, actor, building: Building, day: date, labels: list[str], o
 
     def order(row: PersonToday) -> tuple:
         household = row.person.household
-        return (-(row.alert_level or 0), natural_key(household.unit.name if household else ""),
+        # Open alerts first, then those overdue, then not yet reported, then everyone else; by room within.
+        waiting = 0 if row.overdue else (1 if not row.all_seen else 2)
+        return (-(row.alert_level or 0), waiting, natural_key(household.unit.name if household else ""),
                 natural_key(household.room if household else ""), row.person.name_pinyin)
 
     rows.sort(key=order)

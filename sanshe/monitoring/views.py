@@ -339,8 +339,16 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": AlertResolveForm(), "referral": referrals_from(actor=request.user, source_kind="alert",
                                                               source_ids=[alert.pk]).get(alert.pk),
         "can_open_period": alert.period_id and can_monitor(request.user, VIEW),
+        "call_follow_up_id": _call_follow_up(request, alert),
         "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
     })
+
+
+def _call_follow_up(request: HttpRequest, alert) -> int | None:
+    """The follow-up through which the alert page's call button reveals the number (staff who may call)."""
+    if alert.check_in is None or not alert.is_open or not scope_for(request.user).can("people.reveal"):
+        return None
+    return alert.check_in.follow_up_id if can_monitor(request.user, VIEW) else None
 
 
 def _reading(data: dict) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from sanshe.accounts.sms import MemorySmsBackend
 from sanshe.monitoring import services
 from sanshe.monitoring.policies import forget_monitoring_scope
+from tests.browser.conftest import browser, demo_street, phone_page, problems  # noqa: F401 (browser tests)
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 DAY = date(2020, 2, 10)
