@@ -32,7 +32,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     """Organisation admins search their organisation's audit log."""
     form = AuditFilterForm(request.GET)
-    values = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    values = form.cleaned_data  # the valid filters apply; an invalid one is shown with its error
     filters = selectors.AuditFilters(
         actor=values.get("actor", ""), action=values.get("action", ""), outcome=values.get("outcome", ""),
         date_from=values.get("date_from"), date_to=values.get("date_to"))

@@ -8,6 +8,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sanshe.places import selectors as places
+from sanshe.places.models import Building
 
 from .choices import VULNERABILITY_FLAGS, Category, DocumentType, PopulationLevel, Relation, Sex
 from .models import Person
@@ -48,18 +49,22 @@ class PersonFilterForm(_Dependent):
         super().__init__(*args, **kwargs)
         self.fields["compound"].choices = [("", _("全部小区"))] + [
             (c.pk, c.name) for c in places.compound_choices(actor=actor, action="view")]
-        buildings = places.building_choices(actor=actor, compound_id=self._value("compound"), action="view")
+        compound_id, building_id = self._value("compound"), self._value("building")
+        if compound_id:
+            buildings = places.building_choices(actor=actor, compound_id=compound_id, action="view")
+        else:  # a link straight to one building (from the building page, say)
+            buildings = Building.objects.for_actor(actor, "view").filter(pk=building_id or 0)
         self.fields["building"].choices = [("", _("全部楼栋"))] + [(b.pk, b.name) for b in buildings]
         self.fields["compound"].widget.attrs.update({
             "hx-get": reverse_lazy("people:building_options"), "hx-target": "#id_building",
             "hx-swap": "innerHTML", "hx-trigger": "change"})
 
     def filters(self) -> dict:
-        """The valid filters; an invalid one (a stale building id, say) is simply dropped."""
+        """The filters as asked: a compound or building outside the scope simply matches nobody."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {
-            "compound_id": data.get("compound"), "building_id": data.get("building"),
+            "compound_id": self._value("compound"), "building_id": self._value("building"),
             "category": data.get("category") or "", "vulnerability": data.get("vulnerability") or "",
         }
 

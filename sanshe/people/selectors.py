@@ -28,6 +28,9 @@ PAGE_SIZE = 30
 MAX_PARTITIONS = 200
 SORT_FIELD = {"all": "name_pinyin", "pinyin": "name_pinyin", "initials": "name_initials", "name": "name"}
 VULNERABILITY_NAMES = {name for name, _label in VULNERABILITY_FLAGS}
+# What a list row shows: no ID number or address is read (or decrypted) for a list.
+LIST_FIELDS = ("name", "sex", "birth_date", "phone", "category", "is_active", "community_id",
+               *VULNERABILITY_NAMES, "household__room", "household__unit__name", "building__name", "compound__name")
 
 
 def access_person(*, actor, id: int, action: str = "view") -> Person:
@@ -145,7 +148,7 @@ def _load(actor, ids: list[int]) -> list[Person]:
     people = (
         Person.objects.for_actor(actor, "view").filter(pk__in=ids)
         .select_related("household__unit", "building", "compound")
-        .defer("doc_number", "address")
+        .only(*LIST_FIELDS).order_by()  # the page order is the order of `ids`
     )
     by_pk = {person.pk: person for person in people}
     return [by_pk[pk] for pk in ids if pk in by_pk]
