@@ -295,3 +295,33 @@ def feed_shifts(*, user, now: datetime):
                                       shift__ends_at__gt=now - timedelta(days=30),
                                       shift__starts_at__lt=now + timedelta(days=90))
             .select_related("shift__group").order_by("shift__starts_at"))
+
+
+def home_volunteer(*, user, now: datetime | None = None) -> dict:
+    """Context for the volunteer home panel (`rosters/_home_volunteer.html`): next shift, readiness, notices."""
+    from sanshe.volunteers.selectors import volunteer_progress
+
+    now = now or timezone.now()
+    upcoming = my_shifts(user=user, now=now, days=14)
+    progress = volunteer_progress(user=user)
+    return {
+        "roster_next": upcoming[0] if upcoming else None,
+        "roster_upcoming_count": len(upcoming),
+        "roster_unread": unread_notice_count(user=user),
+        "roster_not_ready": [p for p in progress if not p.clearance.cleared],
+    }
+
+
+def home_coordinator(*, user, now: datetime | None = None) -> dict:
+    """Context for the social worker's / secretary's home panel (`rosters/_home_coordinator.html`)."""
+    from sanshe.volunteers.models import ApplicationStatus
+    from sanshe.volunteers.policies import is_reviewer
+    from sanshe.volunteers.selectors import application_counts
+
+    now = now or timezone.now()
+    rows, urgent = coverage(actor=user, now=now, hours=24)
+    drops = DropRequest.objects.filter(status=RequestStatus.PENDING,
+                                       assignment__in=Assignment.objects.for_actor(user, "manage")).count()
+    pending = application_counts(actor=user)[ApplicationStatus.SUBMITTED] if is_reviewer(user) else None
+    return {"roster_gaps_24h": sum(r.total for r in rows), "roster_gap_groups": len(rows),
+            "roster_urgent": urgent[:3], "roster_pending_drops": drops, "volunteer_pending_applications": pending}

@@ -177,3 +177,16 @@ def test_certificate_page_is_own_only(client, roster):
     assert "志愿服务证明" in page and "4.0" in page and "********" in page
     client.force_login(roster.medics[1])
     assert client.get(response["Location"]).status_code == 404
+
+
+def test_home_panels_render(roster):
+    from django.template.loader import render_to_string
+
+    from sanshe.rosters.selectors import home_coordinator, home_volunteer
+
+    shift = make_shift(roster.group, soon(3), soon(6), medical=2)
+    services.shift_claim(actor=roster.medics[0], need_id=need(shift).pk)
+    volunteer = render_to_string("rosters/_home_volunteer.html", home_volunteer(user=roster.medics[0]))
+    assert "我的值班" in volunteer and roster.group.name in volunteer
+    coordinator = render_to_string("rosters/_home_coordinator.html", home_coordinator(user=roster.social_worker))
+    assert "24小时内缺人" in coordinator and "<b>1</b>" in coordinator
