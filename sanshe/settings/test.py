@@ -7,7 +7,7 @@ os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test-field-key-1")
 os.environ.setdefault("BLIND_INDEX_KEY", "test-blind-index-key")
 
 from .base import *  # noqa: E402,F403
-from .base import HUEY  # noqa: E402
+from .base import HUEY, VAR_DIR  # noqa: E402
 
 HUEY = {**HUEY, "immediate": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
