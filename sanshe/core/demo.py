@@ -423,9 +423,11 @@ def demo_logins() -> list[DemoLogin]:
         if not is_printed or membership is None:
             continue
         label = WorkerKind(kind).label if kind and kind != WorkerKind.COMMUNITY_STAFF else Role(role).label
-        places = [str(b) for b in membership.buildings.all()] or [c.name for c in membership.communities.all()]
-        scope = "、".join(places[:2]) + ("等" if len(places) > 2 else "") if role != Role.ORG_ADMIN else \
-            membership.organisation.name
+        if role == Role.ORG_ADMIN:
+            scope = membership.organisation.name
+        else:
+            places = [str(b) for b in membership.buildings.all()] or [c.name for c in membership.communities.all()]
+            scope = "、".join(places[:2]) + ("等" if len(places) > 2 else "")
         logins.append(DemoLogin(role=str(label), username=username, password=DEMO_PASSWORD, phone=phone,
                                 scope=scope))
     resident = (User.objects.filter(username=RESIDENT_USERNAME).select_related("person__household__building",

@@ -72,7 +72,7 @@ class Command(BaseCommand):
             raise CommandError("PORT and WS_PORT must differ")
 
         env = os.environ.copy()
-        env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", "sanshe.settings.base"))
+        env.setdefault("DJANGO_SETTINGS_MODULE", "sanshe.settings.base")
         env["PYTHONUNBUFFERED"] = "1"
         if not settings.WEBSOCKET_URL:
             if host in WILDCARD_HOSTS:
@@ -117,6 +117,8 @@ class Command(BaseCommand):
                                                  start_new_session=True, preexec_fn=_die_with_parent)
             if self._wait_ready(children, [(host, port), (host, ws_port)], stopping):
                 self._banner(host, port, ws_port, workers, threads, children, demo_logins)
+            elif not stopping.is_set() and all(c.process.poll() is None for c in children):
+                self.stderr.write(f"{STARTUP_TIMEOUT} 秒内端口 {port}/{ws_port} 仍未就绪，请查看上面的日志。")
             return self._supervise(children, stopping)
         finally:
             for sig, handler in previous.items():
