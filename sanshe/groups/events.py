@@ -9,12 +9,14 @@ restart, a phone asleep) is repaired by the client's catch-up on its last seq.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -47,8 +49,15 @@ def stream_key(message_or_event) -> str:
 def next_seq(*, group: Group, thread: PrivateThread | None = None) -> int:
     """Reserve the stream's next sequence number (row-locked until the transaction ends)."""
     model, pk = (PrivateThread, thread.pk) if thread is not None else (Group, group.pk)
-    model.objects.filter(pk=pk).update(last_seq=F("last_seq") + 1)
-    seq = model.objects.filter(pk=pk).values_list("last_seq", flat=True).get()
+    if connection.vendor in ("sqlite", "postgresql"):
+        # One round trip on the hot path: UPDATE … RETURNING (SQLite ≥ 3.35, PostgreSQL).
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [pk])
+            seq = cursor.fetchone()[0]
+    else:
+        model.objects.filter(pk=pk).update(last_seq=F("last_seq") + 1)
+        seq = model.objects.filter(pk=pk).values_list("last_seq", flat=True).get()
     if thread is not None:
         thread.last_seq = seq
     else:
@@ -72,7 +81,7 @@ def sender_name(message: Message, nicknames: dict[int, str] | None = None) -> st
 
 
 def message_payload(message: Message, *, nicknames: dict[int, str] | None = None,
-                    roles: dict[int, str] | None = None) -> dict[str, Any]:
+                    roles: dict[int, str] | None = None, mention_ids: list[int] | None = None) -> dict[str, Any]:
     """What every reader of the stream receives for a message. No risk data: that goes to staff only."""
     created = timezone.localtime(message.published_at or message.created_at)
     payload: dict[str, Any] = {
@@ -87,7 +96,8 @@ def message_payload(message: Message, *, nicknames: dict[int, str] | None = None
         "sender_role": (roles or {}).get(message.sender_id, ""),
         "time": f"{created:%H:%M}",
         "date": f"{created:%Y-%m-%d}",
-        "mentions": [u.pk for u in message.mentions.all()] if message.pk else [],
+        "mentions": mention_ids if mention_ids is not None else (
+            [u.pk for u in message.mentions.all()] if message.pk else []),
         "image": None,
         "reply_to": None,
     }
@@ -109,12 +119,13 @@ def message_payload(message: Message, *, nicknames: dict[int, str] | None = None
 
 
 def event_payload(event: ChatEvent, *, group: Group, nicknames: dict[int, str] | None = None,
-                  roles: dict[int, str] | None = None) -> dict[str, Any]:
+                  roles: dict[int, str] | None = None, mention_ids: list[int] | None = None) -> dict[str, Any]:
     """One stream event as the client receives it (live or on catch-up)."""
     base = {"stream": stream_key(event), "seq": event.seq}
     message = event.message
     if event.kind == EventKind.MESSAGE and message is not None and message.status == MessageStatus.PUBLISHED:
-        return {**base, "kind": "message", "message": message_payload(message, nicknames=nicknames, roles=roles)}
+        return {**base, "kind": "message", "message": message_payload(message, nicknames=nicknames, roles=roles,
+                                                                      mention_ids=mention_ids)}
     if event.kind in (EventKind.MESSAGE, EventKind.MESSAGE_REMOVED):
         return {**base, "kind": "message_removed", "message_id": event.message_id}
     if event.kind == EventKind.ANNOUNCEMENT:
@@ -122,12 +133,33 @@ def event_payload(event: ChatEvent, *, group: Group, nicknames: dict[int, str] |
     return {**base, "kind": event.kind}
 
 
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The ASGI server's event loop when this thread runs a consumer's or view's sync code, else None."""
+    threadlocal = SyncToAsync.threadlocal
+    loop = getattr(threadlocal, "main_event_loop", None)
+    if loop is None or getattr(threadlocal, "main_event_loop_pid", None) != os.getpid() or not loop.is_running():
+        return None
+    return loop
+
+
+def _logged(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("fan-out failed", exc_info=future.exception())
+
+
 def _send(channel_group: str, payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    loop = _server_loop()
     try:
-        async_to_sync(layer.group_send)(channel_group, payload)
+        if loop is not None:
+            # Inside the ASGI server: hand the push to its event loop and return, so the next send (all of a
+            # process's database work runs on one thread) does not wait for this fan-out. Pushes start in the
+            # order they are handed over; a client that still sees a gap catches up on its last seq.
+            asyncio.run_coroutine_threadsafe(layer.group_send(channel_group, payload), loop).add_done_callback(_logged)
+        else:
+            async_to_sync(layer.group_send)(channel_group, payload)
     except Exception:  # the data is committed; clients catch up on their last seq
         logger.exception("fan-out to %s failed", channel_group)
 
@@ -137,16 +169,21 @@ def push_after_commit(channel_group: str, data: dict[str, Any]) -> None:
     transaction.on_commit(lambda: _send(channel_group, {"type": "groups.push", "data": data}))
 
 
-def push_event_after_commit(event: ChatEvent, *, group: Group) -> None:
-    """Fan a stream event out after commit, with the payload built now from what the transaction wrote."""
-    from .selectors import stream_names
+def push_event_after_commit(event: ChatEvent, *, group: Group, nicknames: dict[int, str] | None = None,
+                            roles: dict[int, str] | None = None, mention_ids: list[int] | None = None) -> None:
+    """Fan a stream event out after commit, with the payload built now from what the transaction wrote.
 
-    user_ids = set()
-    if event.message is not None:
-        user_ids.add(event.message.sender_id)
-        if event.message.reply_to_id:
-            user_ids.add(event.message.reply_to.sender_id)
-    nicknames, roles = stream_names(group=group, user_ids=user_ids)
-    data = event_payload(event, group=group, nicknames=nicknames, roles=roles)
+    Callers that already hold the sender's nickname and role (a send) pass them in: no extra query.
+    """
+    if nicknames is None:
+        from .selectors import stream_names
+
+        user_ids = set()
+        if event.message is not None:
+            user_ids.add(event.message.sender_id)
+            if event.message.reply_to_id:
+                user_ids.add(event.message.reply_to.sender_id)
+        nicknames, roles = stream_names(group=group, user_ids=user_ids)
+    data = event_payload(event, group=group, nicknames=nicknames, roles=roles, mention_ids=mention_ids)
     channel = thread_channel(event.thread_id) if event.thread_id else group_channel(event.group_id)
     transaction.on_commit(lambda: _send(channel, {"type": "groups.push", "data": data}))

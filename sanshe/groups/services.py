@@ -35,6 +35,7 @@ from .duty import ROLE_FOR_KIND, on_duty_helper, on_duty_user_ids
 from .models import (
     DEFAULT_CAPACITY,
     Blacklist,
+    ChatEvent,
     ChatImage,
     DutyKind,
     EventKind,
@@ -62,7 +63,7 @@ from .models import (
 )
 from .nicknames import ROLE_WORDS, nickname_problem, suggest
 from .policies import creator_organisation, require_creator
-from .posting import posting_decision
+from .posting import CONSULTATION_TIERS, DUTY_BOUND_ROLES, posting_decision
 from .rules import MIN_TERM_CHARS, parse_domains, parse_terms
 from .selectors import (
     access_group,
@@ -768,8 +769,9 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
     member = GroupMember.objects.filter(group=group, user=actor).first()
     moderated = True
     if thread is None:
-        on_duty = (member is not None and member.is_staff_role and group.tier != GroupTier.RESIDENT
-                   and actor.pk in on_duty_user_ids(group=group, at=now))
+        # Ask the duty roster only when it decides anything: a duty-bound member of a consultation group.
+        on_duty = (member is not None and member.role in DUTY_BOUND_ROLES and group.tier in CONSULTATION_TIERS
+                   and group.admin_id != actor.pk and actor.pk in on_duty_user_ids(group=group, at=now))
         decision = posting_decision(
             tier=group.tier, role=member.role if member else None, status=member.status if member else None,
             is_admin=group.admin_id == actor.pk, on_duty=on_duty,
@@ -816,8 +818,13 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
             verdict = None
     held = bool(verdict and verdict.holds)
 
+    seq = None
+    if not held:
+        # Reserve the stream's seq first: the message is inserted published, in one write.
+        seq = events.next_seq(group=group, thread=thread)
     message = Message(
         group=group, thread=thread, sender=actor, kind=MessageKind.IMAGE if image else MessageKind.TEXT, body=body,
+        seq=seq, published_at=now if seq else None,
         image=image, reply_to=reply_to, client_id=client_id,
         status=MessageStatus.HELD if held else MessageStatus.PUBLISHED,
         held_categories=verdict.categories if held else [],
@@ -832,6 +839,8 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
         with transaction.atomic():
             message.save()
     except IntegrityError:  # the same client_id raced in on another connection
+        # Undo this transaction (the reserved seq too: a stream never has a hole) and answer with the first.
+        transaction.set_rollback(True)
         return SendResult(Message.objects.get(sender=actor, client_id=client_id), False)
     mentioned = list(mention_ids or []) + ([] if thread else _mentioned_users(group, body))
     mentioned = [u for u in dict.fromkeys(mentioned) if u != actor.pk]
@@ -846,13 +855,28 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
                            "reason": _("消息需群管理员审核后显示（%(why)s）。") % {"why": why}})
         _notify(group.admin_id, {"kind": "held_count", "group_id": group.pk})
     else:
-        _publish(message, group=group, thread=thread, now=now)
+        event = ChatEvent.objects.create(group=group, thread=thread, seq=seq, kind=EventKind.MESSAGE, message=message)
+        names = {actor.pk: (member.nickname if member and member.nickname else str(actor))}
+        roles = {actor.pk: member.get_role_display() if member else ""}
+        if reply_to is not None and reply_to.sender_id and reply_to.sender_id not in names:
+            names.update(selectors_stream_names(group, reply_to.sender_id))
+        events.push_event_after_commit(event, group=group, nicknames=names, roles=roles, mention_ids=mentioned)
+        if thread is not None:
+            PrivateThread.objects.filter(pk=thread.pk).update(updated_at=now)
+            other = thread.helper_id if actor.pk == thread.client_id else thread.client_id
+            _notify(other, {"kind": "thread_message", "thread_id": thread.pk, "group_id": group.pk})
         if mentioned and thread is None:
             for user_id in mentioned:
                 _notify(user_id, {"kind": "mention", "group_id": group.pk, "message_id": message.pk})
     if assessment.alerts:
         _alert_raise(message=message, group=group, thread=thread, assessment=assessment, now=now)
     return SendResult(message, True)
+
+
+def selectors_stream_names(group: Group, user_id: int) -> dict[int, str]:
+    from .selectors import stream_names
+
+    return stream_names(group=group, user_ids={user_id})[0]
 
 
 def _is_question(body: str) -> bool:
