@@ -18,6 +18,7 @@ from sanshe.people.identity import resident_id_check_char
 from . import services
 from .clearance import current_agreements
 from .models import POST_ROLES, CertificateCheck, CertificateKind, Recruitment, TrainingModule
+from .seed import seed_guide_defaults
 
 RECRUITMENT_TITLE = "民族街道线上抗疫专业志愿者招募"
 REVIEWER = "shegong"
@@ -107,6 +108,7 @@ def demo_load(*, today: date) -> str:
         return "志愿者：未找到演示机构或社工账号，跳过"
     if Recruitment.objects.filter(organisation=organisation, title=RECRUITMENT_TITLE).exists():
         return "志愿者：演示数据已存在"
+    seed_guide_defaults()
     recruitment = services.recruitment_create(
         actor=reviewer, organisation_id=organisation.pk, title=RECRUITMENT_TITLE,
         intro="招募执业医师、护士、心理咨询师和群秘书，线上轮班值守社区咨询服务群。每班3–4小时，可自选时段。")

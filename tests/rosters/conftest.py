@@ -11,6 +11,7 @@ from sanshe.groups.models import DutyKind, GroupTier, MemberRole
 from sanshe.groups.services import group_create, member_add
 from sanshe.rosters.models import Shift, ShiftNeed
 from sanshe.volunteers import services as volunteer_services
+from sanshe.volunteers.seed import seed_guide_defaults
 from tests.volunteers.conftest import private_media  # noqa: F401 (autouse: private MEDIA_ROOT, SMS in memory)
 from tests.volunteers.helpers import cleared_volunteer, sign, train, volunteer_org
 
@@ -37,6 +38,7 @@ def need(shift, kind=DutyKind.MEDICAL) -> ShiftNeed:
 
 @pytest.fixture
 def vol_org(world):
+    seed_guide_defaults()  # a transactional test's flush removes what the data migration wrote
     return volunteer_org(world)
 
 

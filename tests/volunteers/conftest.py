@@ -2,6 +2,7 @@ import pytest
 
 from sanshe.accounts.sms import MemorySmsBackend
 from sanshe.volunteers import services
+from sanshe.volunteers.seed import seed_guide_defaults
 from tests.browser.conftest import browser, demo_street, phone_page, problems  # noqa: F401 (browser fixtures)
 from tests.volunteers.helpers import volunteer_org
 
@@ -17,6 +18,7 @@ def private_media(settings, tmp_path):
 
 @pytest.fixture
 def vol_org(world):
+    seed_guide_defaults()  # a transactional test's flush removes what the data migration wrote
     return volunteer_org(world)
 
 

@@ -4,18 +4,10 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from sanshe.volunteers import guide_texts as g
+    from sanshe.volunteers.seed import seed_guide_defaults
 
-    AgreementVersion = apps.get_model("volunteers", "AgreementVersion")
-    TrainingModule = apps.get_model("volunteers", "TrainingModule")
-    if not AgreementVersion.objects.filter(organisation__isnull=True).exists():
-        AgreementVersion.objects.create(organisation=None, version=1, title=g.AGREEMENT_TITLE, body=g.AGREEMENT_BODY)
-    if TrainingModule.objects.filter(organisation__isnull=True).exists():
-        return
-    for role, (title, body, quiz) in g.ROLE_TRAINING.items():
-        TrainingModule.objects.create(organisation=None, role=role, title=title, body=body, quiz=quiz, position=1)
-        TrainingModule.objects.create(organisation=None, role=role, title="在线工作守则与专业伦理", body=g.RULES_BODY,
-                                      quiz=g.RULES_QUIZ, position=2)
+    seed_guide_defaults(agreement_model=apps.get_model("volunteers", "AgreementVersion"),
+                        module_model=apps.get_model("volunteers", "TrainingModule"))
 
 
 class Migration(migrations.Migration):
