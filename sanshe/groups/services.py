@@ -1196,6 +1196,32 @@ def alerts_escalate_overdue(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
+def alert_refer(*, actor, alert: RiskAlert, note: str = ""):
+    """Start a crisis case: refer the alert's subject to the social workers' inbox (the cases feature)."""
+    from django.apps import apps as django_apps
+
+    if not django_apps.is_installed("sanshe.cases"):
+        raise ValidationError(_("转介功能尚未安装。"))
+    from sanshe.cases.models import ReferralUrgency
+    from sanshe.cases.services import referral_create
+    from sanshe.people.models import Person
+
+    alert = RiskAlert.objects.for_actor(actor, "view").select_related("group").filter(pk=alert.pk).first()
+    if alert is None:
+        raise ObjectNotFound("alert")
+    person = Person.objects.filter(user_id=alert.subject_id).first() if alert.subject_id else None
+    if person is None:
+        raise ValidationError(_("该成员还没有登记人员信息，无法转介。请先由社区工作者在人员名册中登记，并电话联系本人。"))
+    signals = "、".join(risk.label(code) for code in alert.signals[:6])
+    reason = _("线上群“%(group)s”风险预警 %(level)d 级：%(signals)s。%(note)s") % {
+        "group": alert.group.name, "level": alert.level, "signals": signals, "note": note.strip()}
+    urgency = ReferralUrgency.IMMEDIATE if alert.level >= risk.IMMINENT_LEVEL else ReferralUrgency.WITHIN_24H
+    referral, _created = referral_create(actor=actor, person_id=person.pk, source_kind="chat", source_id=alert.pk,
+                                         reason=reason[:2000], urgency=urgency)
+    return referral
+
+
+@transaction.atomic
 def member_move(*, actor, member: GroupMember, to_group: Group, reason: str = "") -> GroupMember:
     """Move a client to another consultation group (e.g. a focus-group client at risk into a key group)."""
     source = _managed_group(actor=actor, group=member.group_id)

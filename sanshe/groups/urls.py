@@ -10,6 +10,7 @@ urlpatterns = [
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/ack/", views.alert_ack, name="alert_ack"),
     path("alerts/<int:alert_id>/move/", views.alert_move, name="alert_move"),
+    path("alerts/<int:alert_id>/refer/", views.alert_refer, name="alert_refer"),
     path("rules/", views.rules_edit, name="rules"),
     path("join/<str:token>/", views.join, name="join"),
     path("invites/<int:invite_id>/qr.svg", views.invite_qr, name="invite_qr"),

@@ -740,11 +740,18 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
     key_groups = list(GroupModel.objects.for_actor(request.user, "manage").filter(tier=GroupTier.KEY,
                                                                                    is_archived=False))
+    from django.apps import apps as django_apps
+
     from . import risk as risk_rules
 
+    can_refer = False
+    if django_apps.is_installed("sanshe.cases"):
+        from sanshe.cases.policies import can_cases
+
+        can_refer = can_cases(request.user, "cases.refer")
     return render(request, "groups/alerts.html", {
         "rows": [{"alert": a, "signals": [risk_rules.label(c) for c in a.signals]} for a in rows],
-        "key_groups": key_groups, "ack_form": AckForm(),
+        "key_groups": key_groups, "ack_form": AckForm(), "can_refer": can_refer,
     })
 
 
@@ -759,6 +766,16 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
         return JsonResponse({"ok": True, "ack_seconds": alert.ack_seconds})
     messages.success(request, _("已确认，请尽快联系当事人。"))
     return redirect("groups:alerts")
+
+
+@member_page
+@require_POST
+def alert_refer(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Start a crisis case: refer the alert's subject to the social workers of their community."""
+    alert = selectors.access_alert(actor=request.user, alert_id=alert_id)
+    return _service_call(request, lambda: services.alert_refer(actor=request.user, alert=alert,
+                                                               note=request.POST.get("note", "")),
+                         _("已转介给社区社会工作者（危机个案），可在转介收件箱跟进。"), reverse("groups:alerts"))
 
 
 @member_page

@@ -509,3 +509,18 @@ def test_managers_of_the_community_see_groups_they_are_not_in(world, focus, org_
     assert selectors.access_group(actor=community_worker, group_id=resident_group.pk, action="manage")
     with pytest.raises(ObjectNotFound):
         selectors.access_group(actor=community_worker, group_id=focus.pk)
+
+
+def test_an_alert_starts_a_crisis_case_in_the_referral_inbox(world, on_duty, resident, counsellor, social_worker):
+    from sanshe.cases.models import Referral, ReferralSource, ReferralUrgency
+
+    alert = RiskAlert.objects.get(message=send(resident, on_duty, "我攒了一瓶安眠药，今晚就吃"))
+    referral = services.alert_refer(actor=social_worker, alert=alert, note="已电话联系家属")
+    assert referral.person == world.head and referral.source_kind == ReferralSource.CHAT
+    assert referral.urgency == ReferralUrgency.IMMEDIATE and "风险预警" in referral.reason
+    # Once is enough: asking again returns the open referral.
+    assert services.alert_refer(actor=social_worker, alert=alert).pk == referral.pk
+    assert Referral.objects.count() == 1
+    # A counsellor without communities cannot refer (the cases feature's rule), and an outsider sees nothing.
+    with pytest.raises(ActionForbidden):
+        services.alert_refer(actor=counsellor, alert=alert)
