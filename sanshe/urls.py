@@ -18,6 +18,7 @@ urlpatterns = [
     path("rosters/", include("sanshe.rosters.urls")),
     path("monitoring/", include("sanshe.monitoring.urls")),
     path("cases/", include("sanshe.cases.urls")),
+    path("knowledge/", include("sanshe.knowledge.urls")),
     path("api/v1/", api.urls),
     path("api/tokens/", include("sanshe.api.urls")),
     path("admin/", admin.site.urls),

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sanshe.rosters",
     "sanshe.monitoring",
     "sanshe.cases",
+    "sanshe.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -286,3 +287,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- pages (appended by the pages part) ---
 # Every 403 a view raises is written to the audit log as `access.denied`.
 MIDDLEWARE.append("sanshe.core.middleware.AccessDeniedAuditMiddleware")
+
+# --- groups (appended by the groups part) ---
+# Keep SQLite connections between requests and WebSocket messages, as PostgreSQL's already are (conn_max_age
+# above): reopening the file and re-running the PRAGMAs for every chat message made a send ~4× slower.
+if not DATABASE_URL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
