@@ -161,7 +161,7 @@ class DemoGenerator:
         plan = PlacesPlan()
         n_communities = max(2, round(self.people / PEOPLE_PER_COMMUNITY))
         n_buildings = max(2 * n_communities, round(len(sizes) / HOUSEHOLDS_PER_BUILDING))
-        stems = COMMUNITY_STEMS[:]
+        stems = COMMUNITY_STEMS
         compound_names = [p + s for p in COMPOUND_PREFIXES for s in COMPOUND_SUFFIXES]
         rng.shuffle(compound_names)
         for c in range(n_communities):
