@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +86,25 @@ ACTION_FILTERS: list[tuple[str, Any]] = [
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def field_labels(event: AuditEvent) -> str:
+    """The changed or revealed fields of an event, by their Chinese names (names, never values)."""
+    names = event.detail.get("fields") if isinstance(event.detail, dict) else None
+    if not isinstance(names, list):
+        single = event.detail.get("field") if isinstance(event.detail, dict) else None
+        names = [single] if isinstance(single, str) else []
+    try:
+        model = apps.get_model(event.object_type) if event.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name) if model else str(name))
+        except FieldDoesNotExist:
+            labels.append(str(name))
+    return "、".join(labels)
 
 
 # ---------------------------------------------------------------------------------------------- home pages
@@ -250,6 +271,8 @@ def audit_list(*, actor, filters: AuditFilters, before: int | None = None, after
     rows = rows[:limit]
     if not forward:
         rows.reverse()
+    for event in rows:
+        event.field_labels = field_labels(event)
     page = AuditPage(events=[(event, action_label(event.action)) for event in rows], filters=filters)
     if forward:
         page.older = rows[-1].pk if more and rows else None

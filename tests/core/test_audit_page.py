@@ -112,3 +112,15 @@ def test_404s_are_not_recorded_as_denials(client, world, outsider):
     client.force_login(outsider)
     assert client.get(reverse("people:person_detail", args=[world.head.pk])).status_code == 404
     assert not AuditEvent.objects.filter(action="access.denied").exists()
+
+
+def test_changed_fields_are_named_in_chinese_without_values(client, world, org_admin, community_worker):
+    audit_record(actor=community_worker, action="person.update", obj=world.head,
+                 detail={"fields": ["category", "phone"]})
+    audit_record(actor=community_worker, action="person.reveal", obj=world.head, reason="电话回访居民",
+                 detail={"field": "doc_number"})
+    client.force_login(org_admin)
+    page = client.get(AUDIT).content.decode()
+    assert "修改 人员类别、手机号" in page
+    assert "查看 证件号码" in page and "事由：电话回访居民" in page
+    assert world.head.phone not in page and world.head.doc_number not in page

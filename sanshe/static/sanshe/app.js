@@ -18,3 +18,15 @@ document.addEventListener("htmx:afterSwap", function (e) {
   var value = e.detail.target && e.detail.target.querySelector && e.detail.target.querySelector(".masked.full");
   if (value) { value.setAttribute("tabindex", "-1"); value.focus(); }
 });
+// On a phone the navigation scrolls sideways: keep the current page's tab in view.
+document.addEventListener("DOMContentLoaded", function () {
+  var nav = document.querySelector(".nav");
+  if (!nav) { return; }
+  var active = nav.querySelector("a.active");
+  if (active && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = active.offsetLeft - (nav.clientWidth - active.offsetWidth) / 2;
+  }
+  var hint = function () { nav.classList.toggle("more", nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 2); };
+  nav.addEventListener("scroll", hint, { passive: true });
+  hint();
+});
