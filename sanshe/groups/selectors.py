@@ -298,3 +298,14 @@ def rule_lists(*, organisation_id: int) -> list[dict]:
 def last_activity(*, group: Group):
     return Message.objects.filter(group=group, thread__isnull=True, status=MessageStatus.PUBLISHED).aggregate(
         last=Max("published_at"))["last"]
+
+
+def home_groups(*, user, limit: int = 5) -> dict:
+    """The home-page panel: groups with unread messages first, and open risk alerts for staff."""
+    from sanshe.accounts.policies import scope_for
+
+    rows = sorted(group_list(actor=user), key=lambda g: (-g.unread, -(g.held_count or 0), g.tier, g.name))
+    return {
+        "groups_rows": rows[:limit],
+        "groups_open_alerts": open_alert_count(actor=user) if scope_for(user).is_staff_member else 0,
+    }

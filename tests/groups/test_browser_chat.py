@@ -171,3 +171,43 @@ def test_off_duty_volunteer_gets_the_composer_when_the_shift_starts(browser, cha
     # The duty change reaches the open page (a personal notice), which asks again for its rights.
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     expect(page.locator("#composer")).to_be_visible()
+
+
+def test_the_demo_focus_group_on_four_phones(browser, chat_server):
+    """Done means: in the demo, resident, secretary and on-duty counsellor chat; the off-duty medic cannot;
+    a rumour is held; a risk message raises an alert that is acknowledged."""
+    from django.utils import timezone
+
+    from sanshe.accounts.models import User
+    from sanshe.core.demo import demo_load as core_demo_load
+    from sanshe.groups import demo
+    from sanshe.groups.models import Group, GroupTier
+
+    core_demo_load(people=300)
+    demo.demo_load(today=timezone.localdate())
+    focus = Group.objects.get(tier=GroupTier.FOCUS)
+    users = {name: User.objects.get(username=name) for name in ("jumin", "mishu", "xinli", "yiwu2")}
+    problems: list[str] = []
+    pages = {name: _phone(browser, chat_server, user, problems) for name, user in users.items()}
+    for page in pages.values():
+        _open_chat(page, chat_server, focus)
+    expect(pages["jumin"].locator("#announce")).to_contain_text("私聊值班员")
+    _send(pages["jumin"], "请问老人咳嗽需要去医院吗？")
+    for name in ("mishu", "xinli", "yiwu2"):
+        expect(pages[name].locator("#chat-log")).to_contain_text("老人咳嗽需要去医院吗")
+    _send(pages["xinli"], "@王女士 先别着急，我们一起看看情况。")
+    expect(pages["jumin"].locator("li.mentioned", has_text="先别着急")).to_be_visible()
+    expect(pages["yiwu2"].locator("#composer-off")).to_contain_text("非值班时间")
+    _send(pages["jumin"], "内部消息：明天全城封城，快去囤菜")
+    expect(pages["jumin"].locator("li.held", has_text="全城封城")).to_be_visible()
+    _send(pages["jumin"], "照顾老人太累了，我真的不想活了")
+    expect(pages["xinli"].locator("#toast")).to_contain_text("风险预警")
+    expect(pages["mishu"].locator("#chat-log")).to_contain_text("我真的不想活了")
+    assert "全城封城" not in pages["mishu"].locator("#chat-log").inner_text()
+    for name, page in pages.items():
+        _phone_shot(page, f"groups-demo-{name}")
+    pages["xinli"].locator("#toast a").click()
+    pages["xinli"].locator(".alert-card").first.get_by_role("button", name="我来处理（确认）").click()
+    expect(pages["xinli"].locator(".messages")).to_contain_text("已确认")
+    assert RiskAlert.objects.get().acknowledged_by == users["xinli"]
+    assert problems == []

@@ -162,3 +162,19 @@ def test_reviewing_a_held_message_from_the_queue(client, on_duty, resident, soci
     held.refresh_from_db()
     assert held.status == MessageStatus.REJECTED
     assert "警告" in client.get(reverse("groups:moderation", args=[on_duty.pk])).content.decode()
+
+
+def test_home_panel_lists_unread_groups_first_and_open_alerts(on_duty, resident, secretary, counsellor):
+    from django.template.loader import render_to_string
+
+    from sanshe.groups.selectors import home_groups
+
+    services.message_send(actor=secretary, group=on_duty, body="今天下午送药")
+    panel = home_groups(user=resident)
+    assert panel["groups_rows"][0].pk == on_duty.pk and panel["groups_rows"][0].unread == 1
+    assert panel["groups_open_alerts"] == 0
+    services.message_send(actor=resident, group=on_duty, body="我不想活了")
+    staff_panel = home_groups(user=counsellor)
+    assert staff_panel["groups_open_alerts"] == 1
+    html = render_to_string("groups/_home_groups.html", staff_panel)
+    assert "1 条风险预警待确认" in html and on_duty.name in html

@@ -127,10 +127,12 @@
   }
 
   // ------------------------------------------------------------------ events
-  function applyEvent(ev) {
+  function applyEvent(ev, fromCatchUp) {
     if (!ev || typeof ev.seq !== "number") { return; }
     if (ev.seq <= lastSeq) { return; }                 // already seen: never shown twice
-    if (ev.seq > lastSeq + 1) { catchUp(); return; }  // a gap: fetch what is missing, in order
+    // A live push past a gap: fetch what is missing, in order. What the server lists on catch-up is the
+    // stream itself, so it is taken as it comes.
+    if (ev.seq > lastSeq + 1 && !fromCatchUp) { catchUp(); return; }
     lastSeq = ev.seq;
     var stick = nearBottom();
     if (ev.kind === "message") {
@@ -221,7 +223,7 @@
       if (data.type === "pong") { clearTimeout(pongTimer); return; }
       if (data.type === "events") {
         catchingUp = false;
-        data.events.forEach(applyEvent);
+        data.events.forEach(function (ev) { applyEvent(ev, true); });
         if (data.more) { catchUp(); }
         return;
       }
@@ -277,7 +279,7 @@
       .then(function (r) { if (r.status === 401) { setConn("请重新登录", "down"); throw new Error("401"); } return r.json(); })
       .then(function (data) {
         catchingUp = false;
-        data.events.forEach(applyEvent);
+        data.events.forEach(function (ev) { applyEvent(ev, true); });
         if (data.more) { catchUp(); }
         if (polling) { setConn("轮询", ""); }
       })
