@@ -4,8 +4,8 @@ and the suggestion panel beside a client's message in the group chat. Views pars
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
