@@ -8,12 +8,14 @@ pinyin keys, blind indexes, sex and birth date through `person_normalise` exactl
 from __future__ import annotations
 
 import bisect
+import importlib
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import connection, transaction
@@ -564,6 +566,28 @@ def _load_staff(communities: list[Community], buildings: list[Building]) -> tupl
         username=RESIDENT_USERNAME, password=password_hash, phone=RESIDENT_PHONE,
         phone_index=blind_index("phone", RESIDENT_PHONE))
     return organisations, users
+
+
+def feature_demos() -> list[tuple[str, Callable[..., str]]]:
+    """Each installed Sanshe app's own demo on top of this one: `<app>/demo.py: demo_load(*, today) -> str`.
+
+    In INSTALLED_APPS order (so volunteers come before the duty rosters that need them); each is
+    idempotent and returns a one-line Chinese summary.
+    """
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("sanshe.") or config.name == "sanshe.core":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{config.name}.demo":
+                continue
+            raise
+        loader = getattr(module, "demo_load", None)
+        if callable(loader):
+            found.append((config.label, loader))
+    return found
 
 
 def format_logins(logins: list[DemoLogin]) -> str:

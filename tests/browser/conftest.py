@@ -83,7 +83,7 @@ def phone_page(browser, live_server, problems):
 @pytest.fixture
 def demo_street(transactional_db):
     """A small demo street (the printed demo logins) in the live server's database."""
-    call_command("demo", people=300, no_progress=True, no_logins=True)
+    call_command("demo", people=300, no_progress=True, no_logins=True, core_only=True)
 
 
 def screenshot(page, name: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -14,7 +15,7 @@ from django.test import Client
 
 from sanshe.accounts.models import User
 from sanshe.accounts.roles import Role
-from sanshe.core.demo import DEMO_PASSWORD, RESIDENT_PHONE, DemoGenerator, demo_logins
+from sanshe.core.demo import DEMO_PASSWORD, RESIDENT_PHONE, DemoGenerator, demo_logins, feature_demos
 from sanshe.core.models import AuditEvent
 from sanshe.core.pii import blind_index
 from sanshe.people.choices import Category, DocumentType, Relation
@@ -75,7 +76,7 @@ def test_generated_people_are_plausible_families_with_valid_documents():
 
 @pytest.fixture
 def demo(db):
-    call_command("demo", people=1500, no_progress=True, no_logins=True)
+    call_command("demo", people=1500, no_progress=True, no_logins=True, core_only=True)
 
 
 def test_demo_loads_places_people_and_one_audit_event(demo):
@@ -142,10 +143,10 @@ def test_roles_see_their_own_part_of_the_street(demo):
 
 
 def test_demo_is_loaded_once(demo):
-    call_command("demo", if_empty=True, no_progress=True, no_logins=True)
+    call_command("demo", if_empty=True, no_progress=True, no_logins=True, core_only=True)
     assert Person.objects.count() == 1500
     with pytest.raises(CommandError, match="演示数据已经存在"):
-        call_command("demo", people=100, no_progress=True, no_logins=True)
+        call_command("demo", people=100, no_progress=True, no_logins=True, core_only=True)
     assert AuditEvent.objects.filter(action="demo.load").count() == 1
 
 
@@ -163,3 +164,19 @@ def test_household_sizes_vary_like_a_real_street():
     mean = sum(len(m) for _, m in households) / len(households)
     assert 2.2 <= mean <= 2.9
     assert list(itertools.islice((m["relation"] for _, ms in households for m in ms[1:]), 10))
+
+
+@pytest.mark.django_db
+def test_every_feature_brings_its_demo_once(capsys):
+    """`manage.py demo` loads each app's own demo on top of the core one; `make run` later adds nothing twice."""
+    features = feature_demos()
+    first = StringIO()
+    call_command("demo", people=300, no_progress=True, no_logins=True, stdout=first)
+    summaries = [line for line in first.getvalue().splitlines() if line.startswith("  ")]
+    assert len(summaries) == len(features)
+    assert "失败" not in capsys.readouterr().err
+    again = StringIO()
+    call_command("demo", if_empty=True, no_progress=True, no_logins=True, stdout=again)
+    repeated = [line for line in again.getvalue().splitlines() if line.startswith("  ")]
+    assert len(repeated) == len(features)
+    assert all("已存在" in line for line in repeated), repeated
