@@ -151,9 +151,15 @@ def _send(channel_group: str, payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
     loop = _server_loop()
     try:
-        if loop is not None:
+        if running is not None:  # called on an event loop's own thread: schedule, never block it
+            running.create_task(layer.group_send(channel_group, payload)).add_done_callback(_logged)
+        elif loop is not None:
             # Inside the ASGI server: hand the push to its event loop and return, so the next send (all of a
             # process's database work runs on one thread) does not wait for this fan-out. Pushes start in the
             # order they are handed over; a client that still sees a gap catches up on its last seq.

@@ -51,6 +51,8 @@ _HYPERBOLE = re.compile(
 _NEGATOR = re.compile(r"没有|没|无|未|别|不要|不会|不再|不是|并非|从没|从未|不(?![知停行了住舒过开下断得到然同少好能])")
 _NEGATION_WINDOW = 4
 _CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?\n]|但是|但|可是|不过")
+# "If you get short of breath, call 120": advice about what might happen, not what is happening.
+_CONDITIONAL = re.compile(r"如果|假如|假设|若是|若有|若出现|一旦|万一|要是|如有|如出现|预防|警惕|注意观察|留意")
 _HEARSAY = re.compile(r"新闻|报道|听说|据说|电视剧|电视上|电影|小说|歌词|网上说|微博上|文章里|视频里|有人说|谣传")
 _PAST = re.compile(r"以前|曾经|小时候|年轻时|那时候|过去")
 _QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
@@ -191,6 +193,14 @@ def _negated(text: str, start: int) -> bool:
     return False
 
 
+def _conditional(text: str, start: int) -> bool:
+    """A condition ("如果", "一旦") earlier in the same sentence: a hypothetical, not a report."""
+    sentence = 0
+    for match in re.finditer(r"[。.；;！!？?\n]", text[:start]):
+        sentence = match.end()
+    return bool(_CONDITIONAL.search(text, sentence, start))
+
+
 def _question_to_other(text: str, start: int, end: int) -> bool:
     """"你想过自杀吗？" — a helper's screening question, not the speaker's own risk."""
     clause = _clause_start(text, start)
@@ -235,6 +245,8 @@ def _collect(text: str, patterns: list[_Pattern], quoted: list[tuple[int, int]])
             weight = pattern.weight
             if weight and (_in_spans(a, quoted) or _question_to_other(text, a, b)):
                 weight = max(weight // 2, 1)
+            if weight and _conditional(text, a):
+                weight = max(weight // 3, 1)
             signals.append(Signal(pattern.kind, match.group(0), weight))
     return signals
 
@@ -345,9 +357,10 @@ def assess(text: str) -> RiskResult:
     for s in medical:
         m_weights[s.kind] = max(m_weights.get(s.kind, 0), s.weight)
     m_level = max(m_weights.values(), default=0)
-    if "chest" in m_weights and "breathing" in m_weights:
+    # Combinations count only what was reported as happening (full weight), not a hypothetical.
+    if m_weights.get("chest", 0) >= 5 and m_weights.get("breathing", 0) >= 7:
         m_level = max(m_level, 8)
-    if "breathing" in m_weights and "spo2" in m_weights:
+    if m_weights.get("breathing", 0) >= 7 and "spo2" in m_weights:
         m_level = max(m_level, m_weights["spo2"] + 1)
     if _HEARSAY.search(norm) and not other:
         m_level //= 3
