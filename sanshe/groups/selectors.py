@@ -181,8 +181,8 @@ def moderation_log(*, group: Group, limit: int = 100) -> list[ModerationAction]:
 
 def warnings_for(*, group: Group, user) -> list[ModerationAction]:
     """What a member has been told (warnings, mutes, removals) in this group."""
-    return list(ModerationAction.objects.filter(group=group, target=user)
-                .exclude(kind__in=["approve"]).order_by("-created_at")[:10])
+    return list(ModerationAction.objects.filter(group=group, target=user, kind__in=["warn", "mute", "remove"])
+                .order_by("-created_at")[:5])
 
 
 def invite_list(*, group: Group) -> list[Invite]:

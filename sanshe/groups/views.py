@@ -175,7 +175,7 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
         "upload_url": reverse("groups:upload", args=[group.pk]),
         "history_url": base + "history/", "oldest_seq": payloads[0]["seq"] if payloads and payloads[0]["seq"] else 0,
         "template_text": template_text, "mention_names": [n for n in mention_names if n],
-        "warnings": selectors.warnings_for(group=group, user=user) if member else [],
+        "warnings": selectors.warnings_for(group=group, user=user) if member and thread is None else [],
         "held_count": len(selectors.held_messages(group=group)) if manage else 0,
         "open_alerts": selectors.open_alert_count(actor=user) if member and member.is_staff_role else 0,
     }

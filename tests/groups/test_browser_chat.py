@@ -117,6 +117,19 @@ def test_resident_secretary_and_counsellor_chat_in_real_time(browser, chat_serve
     screenshot(admin_page, "groups-moderation-admin")
     admin_page.get_by_role("button", name="驳回并警告").click()
     expect(client_page.locator("li", has_text="喝白酒")).to_contain_text("未通过群管理员审核")
+
+    # 私聊值班员: the client opens a private thread with the on-duty counsellor, who is told at once.
+    client_page.get_by_role("button", name="私聊心理值班员").click()
+    expect(client_page).to_have_url(re.compile(r"/groups/threads/\d+/"))
+    expect(client_page.locator("#conn")).to_have_text("实时")
+    _send(client_page, "这件事我想私下跟您说")
+    expect(counsellor_page.locator("#notice-toast")).to_contain_text("私聊")
+    counsellor_page.locator("#notice-toast a").click()
+    expect(counsellor_page.locator("#chat-log")).to_contain_text("这件事我想私下跟您说")
+    _send(counsellor_page, "好的，我在，慢慢说。")
+    expect(client_page.locator("#chat-log")).to_contain_text("我在，慢慢说")
+    _phone_shot(client_page, "groups-private-thread-client")
+    assert "这件事我想私下" not in secretary_page.locator("#chat-log").inner_text()
     assert problems == []
 
 
