@@ -7,7 +7,7 @@ the composite indexes on (building, date) and (community, date, status).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -19,7 +19,7 @@ from sanshe.people.models import Person
 from sanshe.places.models import Building, Community, Compound
 from sanshe.places.selectors import natural_key
 
-from .choices import SEEN_STATUSES, AlertKind, AlertStatus, FollowUpStatus, QuarantineStatus
+from .choices import SEEN_STATUSES, AlertKind, AlertStatus, FollowUpStatus, QuarantineKind, QuarantineStatus
 from .models import (
     OPEN_ALERT_STATUSES,
     OPEN_PERIOD_STATUSES,
@@ -120,27 +120,55 @@ class SlotCell:
         return self.follow_up.status
 
 
+@dataclass(frozen=True)
+class TodayCell:
+    """One owed report of the today list, as plain values (no model instance per row: the list is hot)."""
+
+    follow_up_id: int
+    slot: int
+    status: str
+    late: bool
+    label: str
+    status_label: str = ""
+
+    @property
+    def is_seen(self) -> bool:
+        return self.status in SEEN_STATUSES
+
+
 @dataclass
 class PersonToday:
-    person: Person
-    period: QuarantinePeriod
-    now: datetime
-    slots: list[SlotCell] = field(default_factory=list)
+    person_id: int
+    name: str
+    pinyin: str
+    unit: str
+    room: str
+    period_id: int
+    kind: str
+    start: date
+    end: date
+    today: date
+    slots: list[TodayCell] = field(default_factory=list)
     temperature: float | None = None
     alert_level: int | None = None
     alert_id: int | None = None
 
-    @property
-    def all_seen(self) -> bool:
-        return all(s.follow_up.is_seen for s in self.slots)
+    kind_label: str = ""
+    day_label: str = ""
+    alert_code: str = ""
+    alert_label: str = ""
 
     @property
-    def next_open(self) -> FollowUp | None:
-        """The follow-up a phone call now would be recorded against: the earliest not yet reported."""
+    def all_seen(self) -> bool:
+        return all(s.is_seen for s in self.slots)
+
+    @property
+    def next_open(self) -> TodayCell | None:
+        """The report a phone call now would be recorded against: the earliest not yet reported."""
         for cell in self.slots:
-            if not cell.follow_up.is_seen:
-                return cell.follow_up
-        return self.slots[-1].follow_up if self.slots else None
+            if not cell.is_seen:
+                return cell
+        return self.slots[-1] if self.slots else None
 
     @property
     def overdue(self) -> bool:
@@ -152,11 +180,11 @@ class PersonToday:
 
     @property
     def day_number(self) -> int:
-        return (timezone.localdate(self.now) - self.period.start_date).days + 1
+        return (self.today - self.start).days + 1
 
     @property
     def total_days(self) -> int:
-        return (self.period.end_date - self.period.start_date).days + 1
+        return (self.end - self.start).days + 1
 
 
 def access_building_today(*, actor, id: int) -> Building:
@@ -168,26 +196,33 @@ def access_building_today(*, actor, id: int) -> Building:
     return building
 
 
-def building_today(*, actor, building: Building, day: date, labels: list[str], only_missing: bool = False,
-                   now: datetime | None = None) -> list[PersonToday]:
+TODAY_COLUMNS = ("pk", "person_id", "slot", "status", "late", "person__name", "person__name_pinyin",
+                 "person__household__room", "person__household__unit__name", "period_id", "period__kind",
+                 "period__start_date", "period__end_date", "last_check_in__observation")
+
+
+def building_today(*, actor, building: Building, day: date, labels: list[str],
+                   only_missing: bool = False) -> list[PersonToday]:
     """Everyone of one building due today with each slot's status and the latest reading: open alerts first,
-    then overdue, then not yet reported, then the rest, by unit and room."""
-    now = now or timezone.now()
-    follow_ups = (
-        FollowUp.objects.for_actor(actor, "view").filter(date=day, building_id=building.pk)
-        .select_related("person__household__unit", "period", "last_check_in")
-        .order_by("person_id", "slot")
-    )
+    then overdue, then not yet reported, then the rest, by unit and room. Two queries."""
+    import json
+
     people: dict[int, PersonToday] = {}
-    for follow_up in follow_ups:
-        row = people.get(follow_up.person_id)
+    rows = (FollowUp.objects.for_actor(actor, "view").filter(date=day, building_id=building.pk)
+            .order_by("person_id", "slot").values_list(*TODAY_COLUMNS))
+    for (pk, person_id, slot, status, late, name, pinyin, room, unit, period_id, kind, start, end,
+         observation) in rows:
+        row = people.get(person_id)
         if row is None:
-            row = people[follow_up.person_id] = PersonToday(person=follow_up.person, period=follow_up.period,
-                                                            now=now)
-        label = labels[follow_up.slot] if follow_up.slot < len(labels) else str(follow_up.slot + 1)
-        row.slots.append(SlotCell(follow_up=follow_up, label=label))
-        if follow_up.last_check_in is not None and follow_up.last_check_in.temperature is not None:
-            row.temperature = follow_up.last_check_in.temperature
+            row = people[person_id] = PersonToday(person_id=person_id, name=name, pinyin=pinyin, unit=unit or "",
+                                                  room=room or "", period_id=period_id, kind=kind, start=start,
+                                                  end=end, today=day)
+        label = labels[slot] if slot < len(labels) else str(slot + 1)
+        row.slots.append(TodayCell(follow_up_id=pk, slot=slot, status=status, late=late, label=label))
+        if observation:
+            temperature = json.loads(observation).get("temperature_c")
+            if temperature is not None:
+                row.temperature = temperature
     if people:
         alerts = (Alert.objects.for_actor(actor, "view")
                   .filter(building_id=building.pk, person_id__in=list(people), status__in=OPEN_ALERT_STATUSES)
@@ -196,19 +231,28 @@ def building_today(*, actor, building: Building, day: date, labels: list[str], o
             row = people[person_id]
             if row.alert_level is None or level > row.alert_level:
                 row.alert_level, row.alert_id = level, pk
-    rows = list(people.values())
+    result = list(people.values())
     if only_missing:
-        rows = [r for r in rows if not r.all_seen]
+        result = [r for r in result if not r.all_seen]
+    # Labels translated once per page, not once per row.
+    kinds = {code: str(label) for code, label in QuarantineKind.choices}
+    statuses = {code: str(label) for code, label in FollowUpStatus.choices}
+    day_format = _("第%(day)s/%(days)s天")
+    for row in result:
+        row.kind_label = kinds.get(row.kind, row.kind)
+        row.day_label = day_format % {"day": row.day_number, "days": row.total_days}
+        row.slots = [replace(cell, status_label=statuses[cell.status]) for cell in row.slots]
+        if row.alert_level:
+            level = Level(row.alert_level)
+            row.alert_code, row.alert_label = level.code, level.label
 
     def order(row: PersonToday) -> tuple:
-        household = row.person.household
         # Open alerts first, then those overdue, then not yet reported, then everyone else; by room within.
         waiting = 0 if row.overdue else (1 if not row.all_seen else 2)
-        return (-(row.alert_level or 0), waiting, natural_key(household.unit.name if household else ""),
-                natural_key(household.room if household else ""), row.person.name_pinyin)
+        return (-(row.alert_level or 0), waiting, natural_key(row.unit), natural_key(row.room), row.pinyin)
 
-    rows.sort(key=order)
-    return rows
+    result.sort(key=order)
+    return result
 
 
 # ----------------------------------------------------------------------------------------- periods & people

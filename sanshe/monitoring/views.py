@@ -79,7 +79,16 @@ def today_building(request: HttpRequest, building_id: int) -> HttpResponse:
     building = selectors.access_building_today(actor=request.user, id=building_id)
     only_missing = request.GET.get("missing") == "1"
     rows = selectors.building_today(actor=request.user, building=building, day=timezone.localdate(now),
-                                    labels=_slot_labels(), only_missing=only_missing, now=now)
+                                    labels=_slot_labels(), only_missing=only_missing)
+    # The list is long and hot: build each row's links from one reversed pattern, not four reverse() calls.
+    patterns = {name: reverse(f"monitoring:{view}", args=[0]) for name, view in (
+        ("call", "follow_up_call"), ("record", "follow_up_record"), ("unreachable", "follow_up_unreachable"),
+        ("detail", "period_detail"), ("alert", "alert_detail"))}
+    for row in rows:
+        target = row.next_open.follow_up_id if row.next_open else 0
+        ids = {"call": target, "record": target, "unreachable": target, "detail": row.period_id,
+               "alert": row.alert_id or 0}
+        row.urls = {name: pattern.replace("/0/", f"/{ids[name]}/") for name, pattern in patterns.items()}
     return render(request, "monitoring/today_building.html", {
         "building": building, "rows": rows, "only_missing": only_missing, "now": now,
         "can_record": can_monitor(request.user, RECORD),
@@ -474,11 +483,14 @@ def _check_in_page(request: HttpRequest, *, person: Person, period: QuarantinePe
             status = 400
     from .notify import masked_name
 
-    labels = _slot_labels()
-    todays = list(period.follow_ups.filter(date=timezone.localdate(now)).order_by("slot"))
+    slots = []
+    if result is None:  # the form again: show which of today's reports are done
+        labels = _slot_labels()
+        todays = list(period.follow_ups.filter(date=timezone.localdate(now)).order_by("slot"))
+        slots = [(labels[f.slot] if f.slot < len(labels) else "", f) for f in todays]
     context = {
         "form": form, "result": result, "person_label": masked_name(person.name), "period": period,
-        "slots": [(labels[f.slot] if f.slot < len(labels) else "", f) for f in todays], "action": action,
+        "slots": slots, "action": action,
         "draft_key": draft_key, "reading": _reading(result.check_in.data) if result else None,
         "level": result.level if result else None,
     }
@@ -496,7 +508,7 @@ def check_in_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "monitoring/check_in_invalid.html", status=404)
 
     def submit(**kwargs):
-        return services.check_in_by_link(token=token, **kwargs)
+        return services.check_in_by_link(token=token, link=link, **kwargs)
 
     return _check_in_page(request, person=link.person, period=link.period, submit=submit,
                           action=request.path, draft_key=f"checkin-{link.public_id}")
