@@ -133,3 +133,30 @@ def test_id_and_phone_are_encrypted_in_the_database(client, world, community_wor
     for value in stored:
         assert "440524188001010014" not in value and "13912345678" not in value
     assert stored[0].startswith("gAAAA") and stored[1].startswith("gAAAA")  # Fernet tokens
+
+
+def every_people_page(world) -> list[tuple[str, str]]:
+    return [
+        ("get", reverse("people:person_list")),
+        ("get", reverse("people:person_detail", args=[world.head.pk])),
+        ("get", reverse("people:person_update", args=[world.head.pk])),
+        ("get", reverse("people:person_create")),
+        ("get", reverse("people:building_options")),
+        ("get", reverse("people:household_picker")),
+        ("post", reveal(world.head, "doc_number")),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["secretary", "medic", "counsellor", "resident"])
+def test_permission_matrix_wrong_role_is_403_everywhere(client, world, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    for method, url in every_people_page(world):
+        assert getattr(client, method)(url, {"reason": "电话回访居民"} if method == "post" else None).status_code == 403, url
+
+
+def test_permission_matrix_out_of_scope_objects_are_404(client, world, outsider):
+    client.force_login(outsider)
+    for method, url in every_people_page(world):
+        if str(world.head.pk) not in url:
+            continue
+        assert getattr(client, method)(url, {"reason": "电话回访居民"} if method == "post" else None).status_code == 404, url
