@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role, WorkerKind
 
+from .features import NavEntry, feature_nav
+
 # (label, url name, capability needed; None = any logged-in user)
 NAV = [
     (_("工作台"), "core:home", None),
@@ -25,14 +27,20 @@ def navigation(request) -> dict:
         return {}
     scope = scope_for(user)
     items = []
-    for label, url_name, capability in NAV:
-        if capability is None or scope.can(capability):
-            try:
-                url = reverse(url_name)
-            except NoReverseMatch:  # a feature whose pages are not installed is simply not shown
-                continue
-            items.append({"label": label, "url": url, "active": request.path == url or (
-                url != "/" and request.path.startswith(url))})
+    entries = [NavEntry(label, url_name, capability) for label, url_name, capability in NAV] + feature_nav()
+    for entry in entries:
+        if not entry.visible_to(user, scope):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:  # a feature whose pages are not installed is simply not shown
+            continue
+        items.append({"label": entry.label, "url": url})
+    # The active tab is the one whose URL is the longest prefix of the current path.
+    matches = [item for item in items if request.path == item["url"] or (
+        item["url"] != "/" and request.path.startswith(item["url"]))]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     role = scope.home_role
     label = Role(role).label if role else ""
     if role == Role.COMMUNITY_WORKER and not scope.community_ids("places.view") and scope.building_ids("places.view"):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from sanshe.accounts.policies import scope_for
 
 from . import selectors
+from .features import home_panels
 from .forms import AuditFilterForm
 from .pages import capability_required, int_param
 
@@ -24,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     role = selectors.home_role_for(request.user, scope.home_role)
     context = selectors.home_context(actor=request.user, role=role)
+    context["feature_panels"] = home_panels(request=request, role=role)
     return render(request, f"core/home_{role}.html", context)
 
 

@@ -1,0 +1,76 @@
+"""How feature apps plug into the shared layout: navigation entries and home-page panels.
+
+A feature app may have a `navigation.py` module with
+    NAV: list[NavEntry]          entries for the top navigation, after the foundation's own
+    HOME_PANELS: list[HomePanel] panels shown on the home page (工作台) of the roles they name
+Core collects them from every installed `sanshe.*` app, so a feature never edits core's files and
+the layout never imports a feature directly.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.apps import apps
+from django.template.loader import render_to_string
+
+from sanshe.accounts.policies import Scope
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: Any  # a lazy translation
+    url_name: str
+    # Who sees it: a capability held somewhere, or a predicate over (user, scope).
+    capability: str | None = None
+    allowed: Callable[[Any, Scope], bool] | None = None
+
+    def visible_to(self, user, scope: Scope) -> bool:
+        if self.allowed is not None:
+            return bool(self.allowed(user, scope))
+        return self.capability is None or scope.can(self.capability)
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    template: str
+    # Home pages it appears on: role names as in accounts.roles.Role, plus "building_steward".
+    roles: frozenset[str]
+    # Returns the template's context, or None to leave the panel out for this user.
+    context: Callable[[Any], dict[str, Any] | None]
+    order: int = 100
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def _feature_modules() -> tuple:
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("sanshe.") or config.name == "sanshe.core":
+            continue
+        try:
+            modules.append(importlib.import_module(f"{config.name}.navigation"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.navigation":
+                raise
+    return tuple(modules)
+
+
+def feature_nav() -> list[NavEntry]:
+    return [entry for module in _feature_modules() for entry in getattr(module, "NAV", [])]
+
+
+def home_panels(*, request, role: str) -> list[str]:
+    """The rendered HTML of each feature panel that applies to this role and user."""
+    panels = sorted((p for m in _feature_modules() for p in getattr(m, "HOME_PANELS", []) if role in p.roles),
+                    key=lambda p: p.order)
+    shown = []
+    for panel in panels:
+        context = panel.context(request.user)
+        if context is not None:
+            shown.append(render_to_string(panel.template, {**panel.extra, **context}, request=request))
+    return shown

@@ -1,0 +1,15 @@
+"""Where volunteer management appears in the shared layout (collected by sanshe.core.features)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from sanshe.accounts.roles import Role
+from sanshe.core.features import NavEntry
+
+from .policies import is_reviewer
+
+VOLUNTEER_ROLES = frozenset({Role.GENERAL_VOLUNTEER, Role.MEDICAL_VOLUNTEER, Role.COUNSELLOR})
+
+NAV = [
+    NavEntry(_("志愿者"), "volunteers:application_list", allowed=lambda user, scope: is_reviewer(user)),
+    NavEntry(_("我的志愿服务"), "volunteers:me", allowed=lambda user, scope: bool(scope.roles & VOLUNTEER_ROLES)),
+]
