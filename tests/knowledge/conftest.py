@@ -10,6 +10,8 @@ from django.utils import timezone
 from sanshe.knowledge import services
 from sanshe.knowledge.models import Category
 from sanshe.knowledge.services import ensure_default_categories
+from tests.browser.conftest import browser  # noqa: F401 (module-scoped Chromium for the browser tests)
+from tests.groups.conftest import chat_server  # noqa: F401 (the real ASGI app with WebSockets, in-process)
 
 
 @pytest.fixture
