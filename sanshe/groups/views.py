@@ -94,7 +94,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         "tiers": [(t, GroupTier(t).label) for t in creatable_tiers(request.user)],
         "open_alerts": selectors.open_alert_count(actor=request.user) if scope.is_staff_member else 0,
         "can_rules": bool(scope.roles & {Role.ORG_ADMIN, Role.SOCIAL_WORKER}),
-        "is_staff": scope.is_staff_member, "notice_ws_url": f"{_ws_base(request)}/ws/groups/me/",
+        "is_staff": scope.is_staff_member
     })
 
 
@@ -752,7 +752,6 @@ def alerts(request: HttpRequest) -> HttpResponse:
     return render(request, "groups/alerts.html", {
         "rows": [{"alert": a, "signals": [risk_rules.label(c) for c in a.signals]} for a in rows],
         "key_groups": key_groups, "ack_form": AckForm(), "can_refer": can_refer,
-        "notice_ws_url": f"{_ws_base(request)}/ws/groups/me/",
     })
 
 
