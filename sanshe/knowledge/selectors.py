@@ -86,6 +86,11 @@ def _pinyin_ids(plan: QueryPlan, filters: Filters, limit: int) -> list[tuple[int
     return scored[:limit]
 
 
+# The columns a result needs (the full row also holds long token strings and pinyin it does not show).
+HIT_FIELDS = ("pk", "question", "answer", "status", "valid_until", "reviewed_at", "category__name",
+              "category__field", "category__sort_order", "question_tokens", "answer_tokens", "tag_tokens")
+
+
 def _run(plan: QueryPlan, *, filters: Filters, limit: int, queryset, snippet: int | None,
          any_fallback: bool = True, mode: str = "all") -> SearchPage:
     """Match on the engine, then order the candidates the same way on every engine and mark the words."""
@@ -93,7 +98,8 @@ def _run(plan: QueryPlan, *, filters: Filters, limit: int, queryset, snippet: in
     if not plan:
         return page
     engine = backend()
-    pool = max(limit * 3, 30)
+    # A few more candidates than shown, so that the order by words held (below) can lift a better one up.
+    pool = limit * 2
     candidates = engine.search(plan, mode=mode, filters=filters, limit=pool) if plan.terms else []
     page.mode = mode
     if not candidates and mode == "all" and any_fallback and len(plan.terms) > 1:
@@ -104,27 +110,28 @@ def _run(plan: QueryPlan, *, filters: Filters, limit: int, queryset, snippet: in
     ids = list(ranks) + [pk for pk in pinyin if pk not in ranks]
     if not ids:
         return page
-    rows = queryset.filter(pk__in=ids).select_related("category")
-    today = _today()
-    words = plan.highlight_words
-    hits = []
+    rows = queryset.filter(pk__in=ids).select_related("category").only(*HIT_FIELDS)
+    scored = []
     for entry in rows:
         found = coverage(plan, question_tokens=entry.question_tokens.split(),
                          other_tokens=(entry.tag_tokens + " " + entry.answer_tokens).split())
+        scored.append((entry, found))
+    # Most query words first, then words in the question, then the engine's own rank; text matches before
+    # pinyin-only title matches. The same order on SQLite and PostgreSQL for the same candidates.
+    scored.sort(key=lambda row: (-row[1].anywhere, -row[1].in_question, row[0].pk not in ranks,
+                                 -ranks.get(row[0].pk, pinyin.get(row[0].pk, 0.0)), row[0].pk))
+    page.more = len(scored) > limit
+    today = _today()
+    words = frozenset(plan.highlight_words)
+    for entry, found in scored[:limit]:
         spans = pinyin_spans(entry.question, plan.pinyin) if entry.pk in pinyin else None
-        hits.append(Hit(
+        page.hits.append(Hit(
             entry=entry, coverage=found, rank=ranks.get(entry.pk, pinyin.get(entry.pk, 0.0)),
             question_html=highlight(entry.question, words, spans=spans),
             answer_html=highlight(entry.answer, words, limit=snippet),
             expired=entry.status == EntryStatus.PUBLISHED and entry.valid_until is not None
             and entry.valid_until < today,
         ))
-    # Most query words first, then words in the question, then the engine's own rank; text matches before
-    # pinyin-only title matches. The same order on SQLite and PostgreSQL for the same candidates.
-    hits.sort(key=lambda h: (-h.coverage.anywhere, -h.coverage.in_question, h.entry.pk not in ranks, -h.rank,
-                             h.entry.pk))
-    page.more = len(hits) > limit
-    page.hits = hits[:limit]
     return page
 
 

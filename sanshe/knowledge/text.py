@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from .synonyms import canonical, synonyms_of
 
@@ -190,8 +190,9 @@ def good_suggestion(plan: QueryPlan, found: Coverage) -> bool:
 
 # ------------------------------------------------------------------------------------------- highlight
 
-def _pattern(words: Iterable[str]) -> re.Pattern | None:
-    ordered = sorted({w for w in words if w}, key=len, reverse=True)
+@lru_cache(maxsize=1024)
+def _compiled(words: frozenset[str]) -> re.Pattern | None:
+    ordered = sorted((w for w in words if w), key=lambda w: (-len(w), w))
     if not ordered:
         return None
     return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
@@ -205,7 +206,7 @@ def highlight(text: str, words: Iterable[str], *, spans: list[tuple[int, int]] |
     """
     text = text or ""
     found = list(spans or [])
-    pattern = _pattern(words)
+    pattern = _compiled(words if isinstance(words, frozenset) else frozenset(words))
     if pattern is not None:
         found += [(m.start(), m.end()) for m in pattern.finditer(text)]
     found.sort()
@@ -232,7 +233,7 @@ def highlight(text: str, words: Iterable[str], *, spans: list[tuple[int, int]] |
     out.append(html.escape(text[cursor:finish]))
     if finish < len(text):
         out.append("…")
-    return mark_safe("".join(out))  # every piece of user text above went through html.escape
+    return SafeString("".join(out))  # every piece of user text above went through html.escape
 
 
 # ------------------------------------------------------------------------------------------- pinyin
