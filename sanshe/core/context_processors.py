@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role, WorkerKind
 
-from .features import NavEntry, feature_nav
+from .features import NavEntry, feature_nav, staff_layout_includes
 
 # (label, url name, capability needed; None = any logged-in user)
 NAV = [
@@ -45,4 +45,5 @@ def navigation(request) -> dict:
     label = Role(role).label if role else ""
     if role == Role.COMMUNITY_WORKER and not scope.community_ids("places.view") and scope.building_ids("places.view"):
         label = f"{label}（{WorkerKind.BUILDING_STEWARD.label}）"
-    return {"nav_items": items, "scope": scope, "home_role_label": label}
+    return {"nav_items": items, "scope": scope, "home_role_label": label,
+            "staff_layout_includes": staff_layout_includes() if scope.is_staff_member else []}

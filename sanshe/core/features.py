@@ -1,8 +1,9 @@
 """How feature apps plug into the shared layout: navigation entries and home-page panels.
 
 A feature app may have a `navigation.py` module with
-    NAV: list[NavEntry]          entries for the top navigation, after the foundation's own
-    HOME_PANELS: list[HomePanel] panels shown on the home page (工作台) of the roles they name
+    NAV: list[NavEntry]            entries for the top navigation, after the foundation's own
+    HOME_PANELS: list[HomePanel]   panels shown on the home page (工作台) of the roles they name
+    STAFF_LAYOUT_INCLUDES: [str]   templates included at the end of every staff page
 Core collects them from every installed `sanshe.*` app, so a feature never edits core's files and
 the layout never imports a feature directly.
 """
@@ -62,6 +63,11 @@ def _feature_modules() -> tuple:
 
 def feature_nav() -> list[NavEntry]:
     return [entry for module in _feature_modules() for entry in getattr(module, "NAV", [])]
+
+
+def staff_layout_includes() -> list[str]:
+    """Templates every staff page includes at the end of <body> (e.g. live alert toasts)."""
+    return [t for module in _feature_modules() for t in getattr(module, "STAFF_LAYOUT_INCLUDES", [])]
 
 
 def home_panels(*, request, role: str) -> list[str]:
