@@ -405,7 +405,7 @@ def invite_problem(invite: Invite | None, *, now: datetime | None = None) -> str
 def invite_accept(*, actor, token: str, title: str = "", now: datetime | None = None) -> GroupMember:
     """Join through a link: into the group, or its overflow group when full; pending if approval is needed."""
     now = _now(now)
-    invite = Invite.objects.select_for_update().select_related("group__compound", "group__building").filter(
+    invite = Invite.objects.select_for_update(of=("self",)).select_related("group__compound", "group__building").filter(
         token=token).first()
     problem = invite_problem(invite, now=now)
     if problem:
@@ -903,7 +903,8 @@ def _category_labels(categories: list[str]) -> list[str]:
 def message_review(*, actor, message: Message, approve: bool, reason: str = "", warn: bool = False) -> Message:
     """The admin approves a held message (it is published) or rejects it (deleted, optionally with a warning)."""
     group = _managed_group(actor=actor, group=message.group_id)
-    message = Message.objects.select_for_update().select_related("sender", "image", "reply_to").get(pk=message.pk)
+    message = Message.objects.select_for_update(of=("self",)).select_related("sender", "image", "reply_to").get(
+        pk=message.pk)
     if message.status != MessageStatus.HELD:
         raise ValidationError(_("这条消息已经处理过了。"))
     now = timezone.now()
