@@ -544,7 +544,7 @@ def entries_import(*, actor, rows: list[ImportRow], publish: bool) -> ImportResu
     categories = {c.name: c for c in Category.objects.filter(is_active=True)}
     wanted_ids = [r.entry_id for r in rows if r.entry_id]
     existing = {e.pk: e for e in Entry.objects.for_actor(actor, "review").filter(pk__in=wanted_ids)
-                .select_related("category").select_for_update()}
+                .select_related("category").select_for_update(of=("self",))}
     problems: list[str] = []
     prepared: list[tuple[ImportRow, str, str, Category | None, list[str], date | None]] = []
     seen_ids: set[int] = set()
