@@ -191,6 +191,8 @@ class ProfileForm(forms.Form):
     lost_after_days = forms.IntegerField(label=_("连续几天未报告判为失访"), min_value=1, max_value=14)
     worker_reminder_minutes = forms.IntegerField(label=_("提醒本人后多少分钟仍未报告，再提醒社区工作者"),
                                                  min_value=0, max_value=720)
+    retention_days = forms.IntegerField(label=_("观察结束后健康数据保留天数"), min_value=7, max_value=365,
+                                        help_text=_("到期后自动删除打卡记录、预警中的健康信息和排查内容（个人信息保护法）"))
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

@@ -36,6 +36,7 @@ AUDIT_ACTION_LABELS = {
     "screening.close": _("结束排查"),
     "monitoring.profile_update": _("修改疫情配置"),
     "monitoring.demo_load": _("载入健康监测演示数据"),
+    "monitoring.purge": _("到期删除健康数据"),
     "referral.create": _("转介社工"),
     "referral.take": _("接收转介"),
     "referral.close": _("结束转介"),

@@ -65,6 +65,8 @@ class EpidemicProfile(TimeStampedModel):
     lost_after_days = models.PositiveSmallIntegerField(_("连续几天未报告判为失访"), default=3)
     worker_reminder_minutes = models.PositiveSmallIntegerField(_("提醒本人后多少分钟仍未报告再提醒社区工作者"),
                                                                default=60)
+    # PIPL: health data is deleted once its purpose has ended (this many days after a period or round ends).
+    retention_days = models.PositiveSmallIntegerField(_("观察结束后健康数据保留天数"), default=30)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("修改人"))
 
@@ -171,6 +173,7 @@ class QuarantinePeriod(TimeStampedModel):
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     # Filled when the period ends: days with follow-ups owed and no check-in at all.
     days_without_check_in = models.PositiveSmallIntegerField(_("未报告天数"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("健康数据删除时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("登记人"))
 
@@ -286,7 +289,8 @@ class FollowUp(models.Model):
         constraints = [models.UniqueConstraint(fields=["person", "date", "slot"], name="mon_followup_once")]
         indexes = [
             models.Index(fields=["building", "date"], name="mon_fu_bldg_date"),
-            models.Index(fields=["community", "date", "status"], name="mon_fu_comm_date"),
+            # A community's day grouped by building (the today list, indicators): one range of this index.
+            models.Index(fields=["community", "date", "building", "status"], name="mon_fu_comm_date"),
             models.Index(fields=["date", "building", "status"], name="mon_fu_date_bldg"),
             models.Index(fields=["status", "due_at"], name="mon_fu_status_due"),
             models.Index(fields=["period", "date"], name="mon_fu_period_date"),

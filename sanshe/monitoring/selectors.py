@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -444,7 +444,11 @@ def indicator_places(*, actor) -> dict[str, list]:
 
 
 def indicators(*, actor, place: Place, now: datetime | None = None, days: int = 14) -> Indicators:
-    """The figures of the issue for one place (or everything in reach), plus a row per child place."""
+    """The figures of the issue for one place (or everything in reach), plus a row per child place.
+
+    Each big table is read once, grouped by the child place (community → compound → building); the place's
+    own figures are the sums of its children's (a person, period or alert belongs to exactly one place).
+    """
     from sanshe.places.models import Household
 
     from .models import ScreeningEntry
@@ -456,27 +460,45 @@ def indicators(*, actor, place: Place, now: datetime | None = None, days: int = 
     if reach is None:
         raise ObjectNotFound()
     where = reach & place.q()
+    child = {"all": "community", "community": "compound", "compound": "building", "building": "building"}[
+        place.kind]
+    key = f"{child}_id"
     households = Household.objects.filter(where).count()
     screened = (ScreeningEntry.objects.filter(where, created_at__gte=now - timedelta(days=days))
                 .exclude(contact="unreachable").values("household_id").distinct().count())
-    periods = QuarantinePeriod.objects.filter(where)
-    period_counts = periods.aggregate(
+    month_ago = now - timedelta(days=30)
+    periods = {r[key]: r for r in QuarantinePeriod.objects.filter(where).order_by().values(key).annotate(
         active=Count("pk", filter=Q(status=QuarantineStatus.ACTIVE)),
         lost=Count("pk", filter=Q(status=QuarantineStatus.LOST)),
-        completed=Count("pk", filter=Q(status=QuarantineStatus.COMPLETED,
-                                       closed_at__gte=now - timedelta(days=30))),
-        every_day=Count("pk", filter=Q(status=QuarantineStatus.COMPLETED, closed_at__gte=now - timedelta(days=30),
-                                       days_without_check_in=0)))
-    today = FollowUp.objects.filter(where, date=day).aggregate(
+        completed=Count("pk", filter=Q(status=QuarantineStatus.COMPLETED, closed_at__gte=month_ago)),
+        every_day=Count("pk", filter=Q(status=QuarantineStatus.COMPLETED, closed_at__gte=month_ago,
+                                       days_without_check_in=0)))}
+    begin = datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    today = {r[key]: r for r in FollowUp.objects.filter(where, date=day).order_by().values(key).annotate(
         due=Count("pk", filter=Q(due_at__lte=now)),
         seen=Count("pk", filter=Q(due_at__lte=now, status__in=SEEN_STATUSES)),
+        seen_well=Count("pk", filter=Q(status=FollowUpStatus.SEEN_WELL)),
+        seen_symptoms=Count("pk", filter=Q(status=FollowUpStatus.SEEN_SYMPTOMS)),
+        missed=Count("pk", filter=Q(status=FollowUpStatus.MISSED)),
+        unreachable=Count("pk", filter=Q(status=FollowUpStatus.UNREACHABLE)),
+        pending=Count("pk", filter=Q(status=FollowUpStatus.PENDING)),
         people=Count("person_id", distinct=True),
-        people_seen=Count("person_id", distinct=True, filter=Q(status__in=SEEN_STATUSES)))
-    alert_counts = {Level(row["level"]).code: row["n"] for row in
-                    Alert.objects.filter(where, status__in=OPEN_ALERT_STATUSES).order_by().values("level")
-                    .annotate(n=Count("pk"))}
-    alerts_by_level = {code: alert_counts.get(code, 0) for code in ("emergency", "urgent", "notice")}
+        people_seen=Count("person_id", distinct=True, filter=Q(status__in=SEEN_STATUSES)))}
+    open_alerts: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in (Alert.objects.filter(where, status__in=OPEN_ALERT_STATUSES).order_by().values(key, "level")
+                .annotate(n=Count("pk"))):
+        open_alerts[row[key]][row["level"]] = row["n"]
+    raised_today = Alert.objects.filter(where, kind=AlertKind.RED_FLAG, raised_at__gte=begin).aggregate(
+        alerts_notice=Count("pk", filter=Q(level=Level.NOTICE)),
+        alerts_urgent=Count("pk", filter=Q(level=Level.URGENT)),
+        alerts_emergency=Count("pk", filter=Q(level=Level.EMERGENCY)))
+    lost_today = QuarantinePeriod.objects.filter(where, lost_at__gte=begin).count()
 
+    def total(table: dict, name: str) -> int:
+        return sum(row.get(name) or 0 for row in table.values())
+
+    alerts_by_level = {level.code: sum(levels.get(int(level), 0) for levels in open_alerts.values())
+                       for level in (Level.EMERGENCY, Level.URGENT, Level.NOTICE)}
     start = day - timedelta(days=days - 1)
     sums = dict(seen_well=Sum("seen_well"), seen_symptoms=Sum("seen_symptoms"), missed=Sum("missed"),
                 unreachable=Sum("unreachable"), pending=Sum("pending"), people=Sum("people"),
@@ -484,70 +506,30 @@ def indicators(*, actor, place: Place, now: datetime | None = None, days: int = 
                 alerts_urgent=Sum("alerts_urgent"), alerts_emergency=Sum("alerts_emergency"), lost=Sum("lost"))
     stored = {row["date"]: row for row in DailyFigures.objects.filter(where, date__gte=start, date__lt=day)
               .order_by().values("date").annotate(**sums)}
-    live = _live_day(where, day)
+    live = {name: total(today, name) for name in ("seen_well", "seen_symptoms", "missed", "unreachable", "pending",
+                                                  "people", "people_seen")}
+    live.update(raised_today, lost=lost_today)
     trend = []
     for offset in range(days):
         current = start + timedelta(days=offset)
         row = live if current == day else stored.get(current, {})
         trend.append({"day": current, **{name: row.get(name) or 0 for name in sums}})
 
-    child = {"all": "community", "community": "compound", "compound": "building", "building": None}[place.kind]
-    rows = _child_rows(where, child, day, now) if child else []
+    rows = []
+    if place.kind != "building":
+        model = {"community": Community, "compound": Compound, "building": Building}[child]
+        ids = set(periods) | set(today) | set(open_alerts)
+        names = {obj.pk: obj for obj in model.objects.filter(pk__in=ids)}
+        for pk in ids:
+            p, t = periods.get(pk, {}), today.get(pk, {})
+            due, seen = t.get("due", 0), t.get("seen", 0)
+            rows.append({"kind": child, "obj": names.get(pk), "active": p.get("active", 0), "lost": p.get("lost", 0),
+                         "due": due, "seen": seen, "pct": round(100 * seen / due) if due else None,
+                         "alerts": sum(open_alerts.get(pk, {}).values())})
+        rows.sort(key=lambda r: natural_key(str(r["obj"]) if r["obj"] else ""))
     return Indicators(
         place=place, day=day, households=households, households_screened=screened,
-        under_follow_up=period_counts["active"], lost=period_counts["lost"], due_so_far=today["due"],
-        seen_so_far=today["seen"], people_today=today["people"], people_seen_today=today["people_seen"],
-        completed_periods=period_counts["completed"], completed_every_day=period_counts["every_day"],
-        alerts_by_level=alerts_by_level, trend=trend, rows=rows)
-
-
-def _live_day(where: Q, day: date) -> dict:
-    follow_ups = FollowUp.objects.filter(where, date=day).aggregate(
-        seen_well=Count("pk", filter=Q(status=FollowUpStatus.SEEN_WELL)),
-        seen_symptoms=Count("pk", filter=Q(status=FollowUpStatus.SEEN_SYMPTOMS)),
-        missed=Count("pk", filter=Q(status=FollowUpStatus.MISSED)),
-        unreachable=Count("pk", filter=Q(status=FollowUpStatus.UNREACHABLE)),
-        pending=Count("pk", filter=Q(status=FollowUpStatus.PENDING)),
-        people=Count("person_id", distinct=True),
-        people_seen=Count("person_id", distinct=True, filter=Q(status__in=SEEN_STATUSES)))
-    tz = timezone.get_current_timezone()
-    begin = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-    alerts = Alert.objects.filter(where, kind=AlertKind.RED_FLAG, raised_at__gte=begin).aggregate(
-        alerts_notice=Count("pk", filter=Q(level=Level.NOTICE)),
-        alerts_urgent=Count("pk", filter=Q(level=Level.URGENT)),
-        alerts_emergency=Count("pk", filter=Q(level=Level.EMERGENCY)))
-    lost = QuarantinePeriod.objects.filter(where, lost_at__gte=begin).count()
-    return {**follow_ups, **alerts, "lost": lost}
-
-
-def _child_rows(where: Q, child: str, day: date, now: datetime) -> list[dict]:
-    """Per child place: under follow-up, lost, today's seen share, open alerts (four grouped queries)."""
-    key = f"{child}_id"
-    periods = {r[key]: r for r in QuarantinePeriod.objects.filter(where).order_by().values(key).annotate(
-        active=Count("pk", filter=Q(status=QuarantineStatus.ACTIVE)),
-        lost=Count("pk", filter=Q(status=QuarantineStatus.LOST)))}
-    today = {r[key]: r for r in FollowUp.objects.filter(where, date=day).order_by().values(key).annotate(
-        due=Count("pk", filter=Q(due_at__lte=now)),
-        seen=Count("pk", filter=Q(due_at__lte=now, status__in=SEEN_STATUSES)))}
-    alerts = {r[key]: r["n"] for r in Alert.objects.filter(where, status__in=OPEN_ALERT_STATUSES).order_by()
-              .values(key).annotate(n=Count("pk"))}
-    ids = set(periods) | set(today) | set(alerts)
-    model = {"community": Community, "compound": Compound, "building": Building}[child]
-    names = {obj.pk: obj for obj in model.objects.filter(pk__in=ids)}
-    rows = []
-    for pk in ids:
-        p, t = periods.get(pk, {}), today.get(pk, {})
-        due, seen = t.get("due", 0), t.get("seen", 0)
-        rows.append({"kind": child, "obj": names.get(pk), "active": p.get("active", 0), "lost": p.get("lost", 0),
-                     "due": due, "seen": seen, "pct": round(100 * seen / due) if due else None,
-                     "alerts": alerts.get(pk, 0)})
-    rows.sort(key=lambda r: natural_key(str(r["obj"]) if r["obj"] else ""))
-    return rows
-
-
-def building_choices_for_today(*, actor) -> QuerySet:
-    scope = monitoring_scope(actor)
-    condition = scope.place_q("monitoring.view", building="pk")
-    if condition is None:
-        return Building.objects.none()
-    return Building.objects.filter(condition).select_related("compound")
+        under_follow_up=total(periods, "active"), lost=total(periods, "lost"), due_so_far=total(today, "due"),
+        seen_so_far=total(today, "seen"), people_today=total(today, "people"),
+        people_seen_today=total(today, "people_seen"), completed_periods=total(periods, "completed"),
+        completed_every_day=total(periods, "every_day"), alerts_by_level=alerts_by_level, trend=trend, rows=rows)

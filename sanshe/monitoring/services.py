@@ -128,7 +128,8 @@ def profile_slot_labels(profile: EpidemicProfile) -> list[str]:
 
 
 PROFILE_FIELDS = ("name", "follow_up_days", "slot_deadlines", "fever_threshold_c", "lost_after_days",
-                  "worker_reminder_minutes")
+                  "worker_reminder_minutes", "retention_days")
+RETENTION_DAYS_RANGE = (7, 365)
 
 
 def _check_range(value: Any, bounds: tuple[int, int], field: str, message: str) -> None:
@@ -156,6 +157,8 @@ def profile_update(*, actor, data: dict[str, Any], now: datetime | None = None) 
                  _("失访判定天数应为%(low)s–%(high)s天"))
     _check_range(data.get("worker_reminder_minutes", profile.worker_reminder_minutes),
                  WORKER_REMINDER_MINUTES_RANGE, "worker_reminder_minutes", _("提醒间隔应为%(low)s–%(high)s分钟"))
+    _check_range(data.get("retention_days", profile.retention_days), RETENTION_DAYS_RANGE, "retention_days",
+                 _("健康数据保留天数应为%(low)s–%(high)s天"))
     try:
         deadlines = parse_deadlines(data.get("slot_deadlines", profile.slot_deadlines))
     except RuleError as exc:
@@ -169,6 +172,7 @@ def profile_update(*, actor, data: dict[str, Any], now: datetime | None = None) 
     profile.follow_up_days = data.get("follow_up_days", profile.follow_up_days)
     profile.lost_after_days = data.get("lost_after_days", profile.lost_after_days)
     profile.worker_reminder_minutes = data.get("worker_reminder_minutes", profile.worker_reminder_minutes)
+    profile.retention_days = data.get("retention_days", profile.retention_days)
     profile.slot_deadlines = [d.strftime("%H:%M") for d in deadlines]
     profile.fever_threshold_c = threshold.quantize(Decimal("0.1"))
     profile.updated_by = actor
@@ -981,6 +985,36 @@ def alert_resolve(*, actor, alert_id: int, outcome: str, note: str = "", now: da
     audit_record(actor=actor, action="alert.resolve", obj=alert, community_id=alert.community_id,
                  detail={"outcome": outcome})
     return alert
+
+
+# ---------------------------------------------------------------------------------------------- retention
+
+@transaction.atomic
+def health_data_purge(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete individual health data whose purpose has ended (PIPL), the profile's retention days after a
+    period or screening round ended: check-ins, the readings in alerts, risk factors and reasons, what
+    screening found. Statuses, dates and places stay, so the figures and the follow-up history remain."""
+    from .models import ScreeningEntry, ScreeningRound
+
+    now = _now(now)
+    cutoff = now - timedelta(days=profile_current().retention_days)
+    periods = list(QuarantinePeriod.objects.filter(purged_at__isnull=True, closed_at__lt=cutoff)
+                   .exclude(status__in=OPEN_PERIOD_STATUSES).values_list("pk", flat=True))
+    counts = {"periods": len(periods), "check_ins": 0, "alerts": 0, "screening_entries": 0}
+    purged = json.dumps({"flags": [], "purged": True})
+    for start in range(0, len(periods), BATCH):
+        chunk = periods[start:start + BATCH]
+        FollowUp.objects.filter(period_id__in=chunk).update(last_check_in=None)
+        counts["check_ins"] += CheckIn.objects.filter(follow_up__period_id__in=chunk).delete()[0]
+        counts["alerts"] += Alert.objects.filter(period_id__in=chunk).exclude(status__in=OPEN_ALERT_STATUSES).update(
+            details=purged, resolution_note=None)
+        QuarantinePeriod.objects.filter(pk__in=chunk).update(risk_conditions=None, status_reason=None, purged_at=now)
+    rounds = ScreeningRound.objects.filter(status="closed", closed_at__lt=cutoff)
+    counts["screening_entries"] = (ScreeningEntry.objects.filter(round__in=rounds, details__isnull=False)
+                                   .update(details=None))
+    if any(counts.values()):
+        audit_record(actor=None, action="monitoring.purge", actor_label="system", detail=counts)
+    return counts
 
 
 # -------------------------------------------------------------------------------------------------- figures

@@ -55,6 +55,17 @@ def figures_refresh_task() -> None:
         figures_refresh(day=today - timedelta(days=1), now=now)
 
 
+@db_periodic_task(crontab(hour="3", minute="10"))
+@lock_task("monitoring-purge")
+def health_data_purge_task() -> None:
+    """Nightly: delete health data whose retention period has passed (PIPL: deletion when the purpose ends)."""
+    from .services import health_data_purge
+
+    counts = health_data_purge(now=timezone.now())
+    if any(counts.values()):
+        logger.info("health data purged: %s", counts)
+
+
 @db_task()
 def alert_sms_task(alert_id: int) -> None:
     """Text the responsible workers about an urgent or emergency alert (the gateway may be slow)."""

@@ -452,7 +452,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     current = services.profile_current()
     initial = {"name": current.name, "follow_up_days": current.follow_up_days,
                "slot_deadlines": ", ".join(current.slot_deadlines), "fever_threshold_c": current.fever_threshold_c,
-               "lost_after_days": current.lost_after_days, "worker_reminder_minutes": current.worker_reminder_minutes}
+               "lost_after_days": current.lost_after_days, "worker_reminder_minutes": current.worker_reminder_minutes,
+               "retention_days": current.retention_days}
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

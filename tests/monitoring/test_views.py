@@ -185,12 +185,12 @@ def test_profile_is_for_organisation_admins(client, org_admin, community_worker)
     client.force_login(org_admin)
     response = client.post(reverse("monitoring:profile"), {
         "name": "新型冠状病毒感染", "follow_up_days": "10", "slot_deadlines": "9:00，21:00", "fever_threshold_c": "37.3",
-        "lost_after_days": "3", "worker_reminder_minutes": "30"})
+        "lost_after_days": "3", "worker_reminder_minutes": "30", "retention_days": "30"})
     assert response.status_code == 302
     assert services.profile_current().slot_deadlines == ["09:00", "21:00"]
     response = client.post(reverse("monitoring:profile"), {
         "name": "x", "follow_up_days": "10", "slot_deadlines": "21:00, 9:00", "fever_threshold_c": "37.3",
-        "lost_after_days": "3", "worker_reminder_minutes": "30"})
+        "lost_after_days": "3", "worker_reminder_minutes": "30", "retention_days": "30"})
     assert "从早到晚" in response.content.decode()
 
 
