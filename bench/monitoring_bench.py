@@ -216,6 +216,7 @@ def time_pages(district: District) -> None:
             assert client.get(url).status_code == 200, url
         with CaptureQueriesContext(connection) as queries:
             response = client.get(urls[0])
+        query_count = len(queries)  # read now: the next request clears the connection's query log
         timings = []
         for index in range(requests):
             url = urls[index % len(urls)]
@@ -224,7 +225,7 @@ def time_pages(district: District) -> None:
             timings.append(time.perf_counter() - started)
             assert response.status_code == 200
         print(f"  {label}：p50 {_ms(_percentile(timings, 50))}，p95 {_ms(_percentile(timings, 95))}，"
-              f"最大 {_ms(max(timings))}；每次 {len(queries)} 条查询", flush=True)
+              f"最大 {_ms(max(timings))}；每次 {query_count} 条查询", flush=True)
 
     print(f"“今日随访”（{PEOPLE} 人在随访中；社区工作者负责 1 个社区约 {PEOPLE_PER_COMMUNITY} 人，"
           f"{len(district.building_ids)} 栋楼）：", flush=True)
