@@ -177,6 +177,7 @@ class FaqSection:
 
 
 FAQ_PER_SECTION = 8
+FAQ_CATEGORY_MAX = 300
 
 
 def faq_sections(*, text: str = "", category_id: int | None = None, today: date | None = None) -> list[FaqSection]:
@@ -198,7 +199,7 @@ def faq_sections(*, text: str = "", category_id: int | None = None, today: date 
     for category in categories:
         if not counts.get(category.pk) or (category_id and category.pk != category_id):
             continue
-        limit = None if category_id else FAQ_PER_SECTION
+        limit = FAQ_CATEGORY_MAX if category_id else FAQ_PER_SECTION
         rows = list(live.filter(category=category).order_by("-use_count", "-reviewed_at", "pk")[:limit])
         sections.append(FaqSection(category=category, total=counts[category.pk], hits=[
             Hit(entry=e, question_html=highlight(e.question, ()), answer_html=highlight(e.answer, ()),

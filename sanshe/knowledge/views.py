@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -452,10 +452,7 @@ def faq(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:100]
     category_id = int_param(request.GET.get("category"))
     sections = selectors.faq_sections(text=text, category_id=category_id)
-    response = render(request, "knowledge/faq.html", {
+    return render(request, "knowledge/faq.html", {
         "sections": sections, "q": text, "category_id": category_id,
         "categories": Category.objects.filter(is_active=True).order_by("sort_order", "pk"),
         "found": sum(len(s.hits) for s in sections)})
-    # Public and the same for everyone: a short shared cache is fine (answers expire by the day).
-    patch_cache_control(response, public=True, max_age=300)
-    return response

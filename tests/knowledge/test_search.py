@@ -149,3 +149,17 @@ def test_index_follows_edits_in_the_same_transaction(library, social_worker, cat
 
 def test_engine_matches_the_database():
     assert backend().vendor == connection.vendor
+
+
+@pytest.mark.django_db
+def test_reindex_command_rebuilds_the_index(library, social_worker):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    backend().clear()
+    assert selectors.entry_search(actor=social_worker, text="口罩").hits == []
+    out = StringIO()
+    call_command("knowledge_reindex", stdout=out)
+    assert f"已重建资源库索引：{len(SET)} 条" in out.getvalue()
+    assert len(selectors.entry_search(actor=social_worker, text="口罩").hits) == 2
