@@ -39,8 +39,8 @@ def _manage(tmp_path: Path, *args: str) -> str:
                           capture_output=True, text=True, timeout=300).stdout
 
 
-def _serve(tmp_path: Path, port: int, ws_port: int) -> subprocess.Popen:
-    env = _env(tmp_path, PORT=str(port), WS_PORT=str(ws_port), WEB_WORKERS="1", WEB_THREADS="2")
+def _serve(tmp_path: Path, port: int, ws_port: int, mode: str = "split") -> subprocess.Popen:
+    env = _env(tmp_path, PORT=str(port), WS_PORT=str(ws_port), WEB_WORKERS="1", WEB_THREADS="2", SERVE_MODE=mode)
     return subprocess.Popen([sys.executable, "manage.py", "serve", "--no-tasks"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
@@ -72,20 +72,23 @@ def stop():
             process.wait()
 
 
-def test_serve_answers_http_and_websockets_and_stops_on_sigterm(tmp_path, stop):
+@pytest.mark.parametrize("mode", ["split", "single"])
+def test_serve_answers_http_and_websockets_and_stops_on_sigterm(tmp_path, stop, mode):
+    """split: granian HTTP + uvicorn /ws/ on two ports; single (laptop, no Redis): uvicorn serves both."""
     _manage(tmp_path, "migrate", "--noinput", "-v", "0")
     session = _manage(tmp_path, "shell", "-c", (
         "from django.test import Client; from sanshe.accounts.models import User; c = Client(); "
         "c.force_login(User.objects.create_user('pinger')); print(c.cookies['sessionid'].value)")).split()[-1]
-    port, ws_port = _free_port(), _free_port()
-    process = _serve(tmp_path, port, ws_port)
+    port = _free_port()
+    ws_port = _free_port() if mode == "split" else port
+    process = _serve(tmp_path, port, ws_port, mode)
     stop(process)
     output = _read_until(process, READY)
     assert READY in output, output
 
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
         assert response.status == 200
-        assert response.headers["Server"] == "granian"
+        assert response.headers["Server"] == ("granian" if mode == "split" else "uvicorn")
         assert b'"ok"' in response.read()
     # WebSockets go to uvicorn + Channels, with the session of the HTTP side.
     url, origin = f"ws://127.0.0.1:{ws_port}/ws/ping/", f"http://127.0.0.1:{port}"

@@ -1,9 +1,15 @@
 """Serve Sanshe: granian WSGI for HTTP, uvicorn ASGI for WebSockets, and the huey task consumer.
 
-HTTP goes to a WSGI server with workers × threads and WebSockets to an ASGI server (see the serving
-measurements in STYLE.md); in production a reverse proxy routes /ws/ to the ASGI port. This command
-starts all three as child processes, forwards SIGINT/SIGTERM to them, and stops everything when one
-of them dies, so a supervisor (systemd, a container runtime) sees the failure.
+Two layouts (SERVE_MODE):
+- "split" (the default when REDIS_URL is set): HTTP goes to a WSGI server with workers × threads and
+  WebSockets to an ASGI server (see the serving measurements in STYLE.md); a reverse proxy routes /ws/
+  to the ASGI port. Real-time pushes cross processes through Redis.
+- "single" (the default without Redis, i.e. the laptop demo): one uvicorn process serves HTTP and
+  WebSockets on the same port. The in-memory channel layer only reaches consumers in its own process,
+  so a check-in posted over HTTP can push its red-flag alert to a WebSocket only when both run in one
+  process; the brief's laptop demo is "SQLite, one process, no services".
+This command starts the servers and huey as child processes, forwards SIGINT/SIGTERM to them, and stops
+everything when one of them dies, so a supervisor (systemd, a container runtime) sees the failure.
 """
 
 from __future__ import annotations
@@ -68,13 +74,16 @@ class Command(BaseCommand):
         ws_port = options["ws_port"] or _env_int("WS_PORT", 8001)
         workers = options["workers"] or _env_int("WEB_WORKERS", 2)
         threads = options["threads"] or _env_int("WEB_THREADS", 4)
-        if port == ws_port:
+        mode = os.environ.get("SERVE_MODE") or ("split" if settings.REDIS_URL else "single")
+        if mode not in {"split", "single"}:
+            raise CommandError(f"SERVE_MODE must be 'split' or 'single', got {mode!r}")
+        if mode == "split" and port == ws_port:
             raise CommandError("PORT and WS_PORT must differ")
 
         env = os.environ.copy()
         env.setdefault("DJANGO_SETTINGS_MODULE", "sanshe.settings.base")
         env["PYTHONUNBUFFERED"] = "1"
-        if not settings.WEBSOCKET_URL:
+        if mode == "split" and not settings.WEBSOCKET_URL:
             if host in WILDCARD_HOSTS:
                 self.stderr.write(
                     "提示：监听所有地址时请设置 WEBSOCKET_URL（如 ws://192.168.1.10:8001），"
@@ -84,20 +93,31 @@ class Command(BaseCommand):
                 env["WEBSOCKET_URL"] = f"ws://{_url_host(host)}:{ws_port}"
 
         python = sys.executable
-        children = [
-            Child("web", [python, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-                          "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
-                          "--log-level", "warning", "sanshe.wsgi:application"]),
-            Child("ws", [python, "-m", "uvicorn", "sanshe.asgi:application", "--host", host, "--port",
-                         str(ws_port), "--lifespan", "off", "--log-level", "warning", "--no-access-log"]
-                  + (["--proxy-headers"] if settings.SECURE_PROXY_SSL_HEADER else ["--no-proxy-headers"])),
-        ]
+        proxy_headers = ["--proxy-headers"] if settings.SECURE_PROXY_SSL_HEADER else ["--no-proxy-headers"]
+        if mode == "single":
+            ws_port = port
+            children = [Child("web", [python, "-m", "uvicorn", "sanshe.asgi:application", "--host", host, "--port",
+                                      str(port), "--lifespan", "off", "--log-level", "warning", "--no-access-log"]
+                              + proxy_headers)]
+        else:
+            children = self._split_children(python, host, port, ws_port, workers, threads, proxy_headers)
         if not options["no_tasks"] and not settings.HUEY.get("immediate"):
             children.append(Child("tasks", [python, str(settings.BASE_DIR / "manage.py"), "run_huey"]))
 
         code = self._run(children, env, host, port, ws_port, workers, threads, options["demo_logins"])
         if code:
             sys.exit(code)
+
+    def _split_children(self, python: str, host: str, port: int, ws_port: int, workers: int, threads: int,
+                        proxy_headers: list[str]) -> list[Child]:
+        return [
+            Child("web", [python, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
+                          "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
+                          "--log-level", "warning", "sanshe.wsgi:application"]),
+            Child("ws", [python, "-m", "uvicorn", "sanshe.asgi:application", "--host", host, "--port",
+                         str(ws_port), "--lifespan", "off", "--log-level", "warning", "--no-access-log"]
+                  + proxy_headers),
+        ]
 
     def _run(self, children: list[Child], env: dict[str, str], host: str, port: int, ws_port: int,
              workers: int, threads: int, demo_logins: bool) -> int:
@@ -115,7 +135,7 @@ class Command(BaseCommand):
                 # Own session: a terminal's Ctrl-C reaches only this process, which forwards it once.
                 child.process = subprocess.Popen(child.argv, env=env, cwd=settings.BASE_DIR,
                                                  start_new_session=True, preexec_fn=_die_with_parent)
-            if self._wait_ready(children, [(host, port), (host, ws_port)], stopping):
+            if self._wait_ready(children, sorted({(host, port), (host, ws_port)}), stopping):
                 self._banner(host, port, ws_port, workers, threads, children, demo_logins)
             elif not stopping.is_set() and all(c.process.poll() is None for c in children):
                 self.stderr.write(f"{STARTUP_TIMEOUT} 秒内端口 {port}/{ws_port} 仍未就绪，请查看上面的日志。")
@@ -168,11 +188,15 @@ class Command(BaseCommand):
 
     def _banner(self, host: str, port: int, ws_port: int, workers: int, threads: int, children: list[Child],
                 demo_logins: bool) -> None:
+        if port == ws_port:
+            servers = "  HTTP 与 WebSocket: uvicorn 单进程（未设置 REDIS_URL；多进程部署见 README）"
+        else:
+            servers = (f"  HTTP: granian WSGI {workers} 进程 × {threads} 线程；"
+                       f"WebSocket: uvicorn ws://{_url_host(host)}:{ws_port}/ws/")
         lines = [
             "",
             f"三社已启动：http://{_url_host(host)}:{port}/",
-            f"  HTTP: granian WSGI {workers} 进程 × {threads} 线程；WebSocket: uvicorn ws://{_url_host(host)}:{ws_port}/ws/"
-            + ("；后台任务: huey" if any(c.name == "tasks" for c in children) else ""),
+            servers + ("；后台任务: huey" if any(c.name == "tasks" for c in children) else ""),
             "  按 Ctrl-C 停止。",
         ]
         if demo_logins:
