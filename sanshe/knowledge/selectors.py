@@ -152,6 +152,9 @@ def entry_search(*, actor, text: str, status: str = "", category_id: int | None 
                 snippet=SNIPPET_CHARS)
 
 
+SUGGEST_TERMS = 5
+
+
 def suggest_answers(*, text: str, limit: int = 3, today: date | None = None) -> list[Hit]:
     """The best published, still-valid answers for an incoming client message (at most `limit`).
 
@@ -161,6 +164,10 @@ def suggest_answers(*, text: str, limit: int = 3, today: date | None = None) -> 
     plan = plan_query(text)
     if not plan.terms:
         return []
+    if len(plan.terms) > SUGGEST_TERMS:
+        # A long message: its longest words say most about it (and every extra OR-ed word costs a full match).
+        keep = set(sorted(plan.terms, key=lambda t: (-len(t.word), plan.terms.index(t)))[:SUGGEST_TERMS])
+        plan = QueryPlan(text=plan.text, terms=tuple(t for t in plan.terms if t in keep))
     filters = Filters(statuses=(EntryStatus.PUBLISHED,), valid_on=today or _today())
     page = _run(plan, filters=filters, limit=max(limit * 4, 12), queryset=Entry.objects.all(), snippet=None,
                 any_fallback=False, mode="any")
