@@ -175,3 +175,23 @@ def test_drafting_from_the_chat_page(client, focus, world, categories, secretary
     assert response.status_code == 302 and response["Location"] == f"/knowledge/{entry.pk}/"
     assert (entry.question, entry.answer, entry.source_answer_id) == ("心里烦、睡不着怎么办？", "试试睡前腹式呼吸。",
                                                                       reply.pk)
+
+
+def test_suggestions_work_in_a_private_thread_too(client, focus, world, categories, counsellor, resident,
+                                                 social_worker, medic):
+    from sanshe.groups import services as group_services
+    from sanshe.groups.models import Group, Message
+
+    entry = publish(counsellor, categories["心理支持"], "晚上睡不着觉怎么办？", "固定作息，睡前一小时不看手机。")
+    put_on_duty(social_worker, focus, counsellor, "psychological")
+    thread = group_services.thread_open(actor=resident, group=Group.objects.get(pk=focus.pk), kind="psychological")
+    question = group_services.message_send(actor=resident, group=Group.objects.get(pk=focus.pk), thread=thread,
+                                           body="我晚上睡不着，能私下聊聊吗？").message
+    client.force_login(counsellor)
+    marks = client.get(f"/knowledge/chat/marks/?thread={thread.pk}&ids={question.pk}").json()
+    assert marks == {"clients": [question.pk], "questions": [question.pk]}
+    client.post("/knowledge/chat/send/", {"entry": entry.pk, "message": question.pk}, HTTP_HX_REQUEST="true")
+    sent = Message.objects.get(sender=counsellor, reply_to=question)
+    assert sent.thread_id == thread.pk
+    client.force_login(medic)  # in the group, but not in this private conversation
+    assert client.get(f"/knowledge/chat/marks/?thread={thread.pk}&ids={question.pk}").status_code == 404
