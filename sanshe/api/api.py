@@ -5,6 +5,7 @@ from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
 from sanshe.groups import api as groups_api
+from sanshe.knowledge import api as knowledge_api
 from sanshe.triage import api as triage_api
 
 from . import people, places
@@ -57,6 +58,7 @@ api.add_router("", people.router)
 # Feature routers from other apps, under the same authentication and error handling.
 api.add_router("", triage_api.router)
 api.add_router("", groups_api.router)
+api.add_router("/knowledge", knowledge_api.router)
 
 
 @api.get("/health", auth=None, summary="存活检查 / liveness", tags=["system 系统"])
