@@ -4,15 +4,16 @@ Part 1 builds a district (BENCH_FOLLOW_UP_PEOPLE people, default 300,000, all un
 day's follow-ups, reports about half of the mornings, passes the morning deadline (missed, SMS reminders),
 then times a community worker's today pages in-process: p50/p95 and the number of queries.
 
-Part 2 starts the server the way `make run` and the production instructions do (`manage.py serve`: granian
-WSGI 2 workers × 4 threads, uvicorn for WebSockets) on the same database, and runs BENCH_BURST_CLIENTS
-(default 200) concurrent keep-alive clients for BENCH_BURST_SECONDS (default 60) each against: a bare JSON
+Part 2 starts the server with `manage.py serve`, as `make run` and the production instructions do: without
+REDIS_URL one uvicorn process (the laptop layout), with REDIS_URL granian WSGI 2 workers × 4 threads plus
+uvicorn for WebSockets (the production layout; SERVE_MODE forces either), on the same database, and runs
+BENCH_BURST_CLIENTS (default 200) concurrent keep-alive clients for BENCH_BURST_SECONDS (default 60) each against: a bare JSON
 view, a bare view doing the check-in's one insert, and the real check-in (personal link, CSRF, validation,
 red-flag rules, follow-up update, audit). One client in ten re-sends a submission with the same idempotency
 key (a retry after a network error). Reported: requests/s, p50/p99, the ratios (target ≥ 0.5 against the
 bare insert), and that every acknowledged check-in is stored exactly once.
 
-Run on SQLite (`make bench`) and on PostgreSQL (`DATABASE_URL=postgresql://… make bench`).
+Run on SQLite (`make bench`) and as deployed (`DATABASE_URL=postgresql://… REDIS_URL=redis://… make bench`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ PEOPLE = int(os.environ.get("BENCH_FOLLOW_UP_PEOPLE", "300000"))
 CLIENTS = int(os.environ.get("BENCH_BURST_CLIENTS", "200"))
 SECONDS = float(os.environ.get("BENCH_BURST_SECONDS", "60"))
 PAGE_REQUESTS = int(os.environ.get("BENCH_TODAY_REQUESTS", "200"))
+REQUEST_TIMEOUT = 30.0
 PEOPLE_PER_COMMUNITY = 3000
 # Per community: 2 compounds × 10 buildings × 2 units × 25 rooms = 1,000 households of 3 people (150 a building).
 COMPOUNDS, BUILDINGS, UNITS, ROOMS = 2, 10, 2, 25
@@ -301,6 +303,15 @@ class Connection:
 
     async def request(self, method: str, path: str, *, body: bytes = b"", headers: dict | None = None
                       ) -> tuple[int, dict, bytes]:
+        """One request; a server that does not answer within REQUEST_TIMEOUT counts as an error, not a hang."""
+        try:
+            return await asyncio.wait_for(self._request(method, path, body=body, headers=headers), REQUEST_TIMEOUT)
+        except TimeoutError:
+            self.close()
+            raise TimeoutError(f"no answer within {REQUEST_TIMEOUT:g} s") from None
+
+    async def _request(self, method: str, path: str, *, body: bytes, headers: dict | None
+                       ) -> tuple[int, dict, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", "Connection: keep-alive"]
@@ -394,7 +405,7 @@ async def _client(port: int, phase: Phase, stop_at: float, kind: str, link: tupl
                 if status == 200 and ("已提交".encode() in payload or "已收到".encode() in payload):
                     phase.acked.add(key)
                 last_key = key
-        except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
+        except (ConnectionError, OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
             connection.close()
             phase.errors[type(exc).__name__] = phase.errors.get(type(exc).__name__, 0) + 1
             continue
@@ -435,8 +446,12 @@ def burst(district: District) -> None:
 
     prepare_burst(district)
     connection.close()  # the server writes now; this process only reads afterwards
-    print(f"早高峰打卡（{CLIENTS} 个并发客户端，每项 {SECONDS:g} 秒，服务器按 make run 方式启动：granian 2 进程 × 4 线程）：",
-          flush=True)
+    from django.conf import settings
+
+    mode = os.environ.get("SERVE_MODE") or ("split" if settings.REDIS_URL else "single")
+    layout = ("granian WSGI 2 进程 × 4 线程 + uvicorn（生产部署方式，有 REDIS_URL）" if mode == "split"
+              else "uvicorn 单进程（make run 方式，无 REDIS_URL）")
+    print(f"早高峰打卡（{CLIENTS} 个并发客户端，每项 {SECONDS:g} 秒；manage.py serve：{layout}）：", flush=True)
     server = Server()
     try:
         # Warm the workers (imports, first connections) before measuring.

@@ -704,7 +704,8 @@ def _sqlite_writer():
     (up to 100 ms a try) even when the lock frees a millisecond later. Queuing on locks that wake the next
     writer at once keeps the write lock busy, not idle, during a burst. PostgreSQL: nothing to do.
     """
-    if connection.vendor != "sqlite" or os.name != "posix":
+    if connection.vendor != "sqlite" or os.name != "posix" or connection.in_atomic_block:
+        # Inside a caller's transaction the database lock may be held already: queuing now could deadlock.
         yield
         return
     import fcntl
