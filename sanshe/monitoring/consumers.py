@@ -1,8 +1,10 @@
 """Alerts in real time: /ws/monitoring/alerts/ pushes each new or escalated alert to the staff in reach.
 
 With Redis (REDIS_URL) the pub/sub channel layer carries alerts from the HTTP workers to this ASGI process.
-Without it (a laptop demo: in-memory layer, HTTP and WebSockets in separate processes) the consumer also
-looks for new alerts in the database every few seconds, so nothing depends on the deployment having Redis.
+Without Redis, `manage.py serve` runs HTTP and WebSockets in one process and the in-memory layer carries
+them; because an in-memory layer cannot reach other processes (SERVE_MODE=split without Redis, a separate
+huey worker), the consumer then also looks for new alerts in the database every few seconds. An alert
+delivered both ways is sent once (the consumer remembers the last id it sent).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.communities, self.buildings, self.medical, self.last_id = reach
+        self.sent: dict[int, int] = {}
         self.groups_joined = [community_group(c) for c in self.communities | self.medical] + \
             [building_group(b) for b in self.buildings]
         for group in self.groups_joined:
@@ -62,10 +65,17 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
             return True
         return alert["community_id"] in self.medical and alert["level"] >= URGENT
 
+    def _fresh(self, alert: dict) -> bool:
+        """New to this socket, or more severe than when it was last sent (an escalation)."""
+        if self.sent.get(alert["id"], 0) >= alert["level"]:
+            return False
+        self.sent[alert["id"]] = alert["level"]
+        self.last_id = max(self.last_id, alert["id"])
+        return True
+
     async def alert_message(self, event: dict) -> None:
         alert = event["alert"]
-        if self._allowed(alert):
-            self.last_id = max(self.last_id, alert["id"])
+        if self._allowed(alert) and self._fresh(alert):
             await self.send_json(alert)
 
     async def _poll(self) -> None:
@@ -78,8 +88,8 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
         while True:
             await asyncio.sleep(POLL_SECONDS)
             for alert in await database_sync_to_async(fetch)(self.last_id):
-                self.last_id = max(self.last_id, alert["id"])
-                await self.send_json(alert)
+                if self._fresh(alert):
+                    await self.send_json(alert)
 
     async def disconnect(self, code) -> None:
         poller = getattr(self, "poller", None)

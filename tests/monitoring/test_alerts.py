@@ -142,3 +142,26 @@ def test_anonymous_and_residents_get_no_alert_socket(period, resident):
         assert not connected and code == 4403
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_escalation_is_pushed_again_but_a_repeat_is_not(period, community_worker, building_steward, monkeypatch):
+    monkeypatch.setattr(consumers, "POLL_SECONDS", 3600)
+
+    async def scenario():
+        steward, connected, _code = await _connect(building_steward)
+        assert connected
+        await database_sync_to_async(_record)(period, community_worker, CheckInInput(temperature_c=37.6), "esc-key-1")
+        first = await steward.receive_json_from(timeout=5)
+        assert first["level"] == 1
+        # The same level again: the open alert is updated quietly.
+        await database_sync_to_async(_record)(period, community_worker, CheckInInput(temperature_c=37.8), "esc-key-2")
+        assert await steward.receive_nothing(timeout=0.3)
+        # More severe: pushed again, same alert.
+        await database_sync_to_async(_record)(period, community_worker, CheckInInput(temperature_c=37.8, spo2=88),
+                                              "esc-key-3")
+        again = await steward.receive_json_from(timeout=5)
+        assert again["id"] == first["id"] and again["level"] == 3
+        await steward.disconnect()
+
+    async_to_sync(scenario)()
