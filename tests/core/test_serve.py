@@ -21,10 +21,20 @@ ROOT = Path(__file__).resolve().parents[2]
 READY = "三社已启动"
 
 
+def _free_ports(count: int) -> list[int]:
+    """Distinct free ports: all sockets stay bound until every port is known, so none is handed out twice."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return _free_ports(1)[0]
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -79,8 +89,9 @@ def test_serve_answers_http_and_websockets_and_stops_on_sigterm(tmp_path, stop, 
     session = _manage(tmp_path, "shell", "-c", (
         "from django.test import Client; from sanshe.accounts.models import User; c = Client(); "
         "c.force_login(User.objects.create_user('pinger')); print(c.cookies['sessionid'].value)")).split()[-1]
-    port = _free_port()
-    ws_port = _free_port() if mode == "split" else port
+    port, ws_port = _free_ports(2)
+    if mode == "single":
+        ws_port = port
     process = _serve(tmp_path, port, ws_port, mode)
     stop(process)
     output = _read_until(process, READY)
