@@ -51,3 +51,16 @@ def test_staff_dashboard_in_english(client, social_worker):
     client.force_login(social_worker)
     page = client.get(reverse("core:home")).content.decode()
     assert "Dashboard" in page and "Social worker" in page
+
+
+@pytest.mark.parametrize("persona", [
+    "org_admin", "social_worker", "community_worker", "building_steward",
+    "secretary", "medic", "counsellor", "resident",
+])
+def test_every_role_home_renders_in_english(client, world, persona, request):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Dashboard" in page and "Log out" in page and "退出" not in page
