@@ -149,11 +149,17 @@ def _load(*, today: date, worker: User) -> str:
     # Today: owed follow-ups, most of those already due reported (a few late ones left for the worker).
     services.followups_generate(day=today, now=now)
     todays = list(FollowUp.objects.filter(date=today).exclude(person=resident).select_related("period")
-                  .order_by("pk"))
+                  .order_by("period_id", "slot"))
+    next_window: set[int] = set()  # the one report a person can already make for a slot still ahead
     for follow_up in todays:
         if follow_up.period_id == getattr(lost_period, "pk", None):
             continue
-        if follow_up.due_at <= now and rng.random() < 0.85 or follow_up.due_at > now and rng.random() < 0.3:
+        ahead = follow_up.due_at > now
+        if ahead and follow_up.period_id in next_window:
+            continue
+        if ahead:
+            next_window.add(follow_up.period_id)
+        if not ahead and rng.random() < 0.85 or ahead and rng.random() < 0.3:
             seen_at = min(now, follow_up.due_at) - timedelta(minutes=rng.randrange(10, 120))
             check_in = _check_in(follow_up.period, follow_up, seen_at, round(rng.gauss(36.6, 0.2), 1), [], rng)
             check_in.save()
