@@ -10,6 +10,38 @@ from .roles import CAPABILITIES, HOME_ORDER, STAFF_ROLES, Role
 
 
 @dataclass(frozen=True)
+class RoleGrant:
+    """One active membership as plain data: a role over communities and buildings in an organisation.
+
+    Organisation admins' communities are their organisation's. Feature apps with capability maps of
+    their own derive their scopes from these (see `places_for`) instead of querying memberships again.
+    """
+
+    role: str
+    worker_kind: str
+    organisation_id: int
+    communities: frozenset[int]
+    buildings: frozenset[int]
+
+
+def places_for(grants, capabilities: dict[str, frozenset[str]],
+               worker_kind_capabilities: dict[str, frozenset[str]] | None = None,
+               ) -> tuple[dict[str, frozenset[int]], dict[str, frozenset[int]]]:
+    """(capability → community ids, capability → building ids) for a feature's own role → capability map."""
+    communities: dict[str, set[int]] = {}
+    buildings: dict[str, set[int]] = {}
+    for grant in grants:
+        held = set(capabilities.get(grant.role, frozenset()))
+        if worker_kind_capabilities and grant.role == Role.COMMUNITY_WORKER:
+            held |= worker_kind_capabilities.get(grant.worker_kind, frozenset())
+        for capability in held:
+            communities.setdefault(capability, set()).update(grant.communities)
+            buildings.setdefault(capability, set()).update(grant.buildings)
+    return ({k: frozenset(v) for k, v in communities.items() if v},
+            {k: frozenset(v) for k, v in buildings.items() if v})
+
+
+@dataclass(frozen=True)
 class Scope:
     """Everything access decisions need about one user, as plain data."""
 
@@ -22,6 +54,7 @@ class Scope:
     building_grants: dict[str, frozenset[int]] = field(default_factory=dict)
     person_id: int | None = None
     household_id: int | None = None
+    grants: tuple[RoleGrant, ...] = ()
 
     def can(self, capability: str) -> bool:
         """Holds the capability somewhere (in at least one community, building or organisation)."""
@@ -66,6 +99,7 @@ def _build_scope(user) -> Scope:
     org_grants: dict[str, set[int]] = {}
     community_grants: dict[str, set[int]] = {}
     building_grants: dict[str, set[int]] = {}
+    grants: list[RoleGrant] = []
     for membership in memberships:
         roles.add(membership.role)
         org_ids.add(membership.organisation_id)
@@ -75,6 +109,9 @@ def _build_scope(user) -> Scope:
         else:
             communities = {c.pk for c in membership.communities.all()}
         buildings = {b.pk for b in membership.buildings.all()}
+        grants.append(RoleGrant(role=membership.role, worker_kind=membership.worker_kind,
+                                organisation_id=membership.organisation_id,
+                                communities=frozenset(communities), buildings=frozenset(buildings)))
         for capability in capabilities:
             community_grants.setdefault(capability, set()).update(communities)
             building_grants.setdefault(capability, set()).update(buildings)
@@ -92,6 +129,7 @@ def _build_scope(user) -> Scope:
         building_grants={k: frozenset(v) for k, v in building_grants.items()},
         person_id=person.pk if person else None,
         household_id=person.household_id if person else None,
+        grants=tuple(grants),
     )
 
 

@@ -39,20 +39,10 @@ def cases_scope(user) -> CasesScope:
     cached = getattr(user, "_sanshe_cases_scope", None)
     if cached is not None:
         return cached
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.policies import places_for, scope_for
 
-    communities: dict[str, set[int]] = {}
-    buildings: dict[str, set[int]] = {}
-    for membership in (Membership.objects.filter(user=user, is_active=True)
-                       .prefetch_related("communities", "buildings")):
-        for capability in CASES_CAPABILITIES.get(membership.role, frozenset()):
-            communities.setdefault(capability, set()).update(c.pk for c in membership.communities.all())
-            buildings.setdefault(capability, set()).update(b.pk for b in membership.buildings.all())
-    cached = CasesScope(
-        user_id=user.pk,
-        community_grants={k: frozenset(v) for k, v in communities.items() if v},
-        building_grants={k: frozenset(v) for k, v in buildings.items() if v},
-    )
+    communities, buildings = places_for(scope_for(user).grants, CASES_CAPABILITIES)
+    cached = CasesScope(user_id=user.pk, community_grants=communities, building_grants=buildings)
     user._sanshe_cases_scope = cached
     return cached
 

@@ -70,38 +70,15 @@ class MonitoringScope:
 
 
 def _build(user) -> MonitoringScope:
-    from sanshe.accounts.models import Membership, Organisation
-    from sanshe.accounts.policies import scope_for
+    from sanshe.accounts.policies import places_for, scope_for
 
-    communities: dict[str, set[int]] = {}
-    buildings: dict[str, set[int]] = {}
-    memberships = list(Membership.objects.filter(user=user, is_active=True)
-                       .prefetch_related("communities", "buildings"))
-    admin_orgs = {m.organisation_id for m in memberships if m.role == Role.ORG_ADMIN}
-    org_communities: dict[int, set[int]] = {}
-    if admin_orgs:  # only organisation admins act over their organisation's communities
-        for org_id, community_id in Organisation.communities.through.objects.filter(
-                organisation_id__in=admin_orgs).values_list("organisation_id", "community_id"):
-            org_communities.setdefault(org_id, set()).add(community_id)
-    for membership in memberships:
-        capabilities = set(MONITORING_CAPABILITIES.get(membership.role, frozenset()))
-        if membership.role == Role.COMMUNITY_WORKER:
-            capabilities |= WORKER_KIND_CAPABILITIES.get(membership.worker_kind, frozenset())
-        if not capabilities:
-            continue
-        if membership.role == Role.ORG_ADMIN:
-            community_ids = org_communities.get(membership.organisation_id, set())
-        else:
-            community_ids = {c.pk for c in membership.communities.all()}
-        building_ids = {b.pk for b in membership.buildings.all()}
-        for capability in capabilities:
-            communities.setdefault(capability, set()).update(community_ids)
-            buildings.setdefault(capability, set()).update(building_ids)
+    scope = scope_for(user)
+    communities, buildings = places_for(scope.grants, MONITORING_CAPABILITIES, WORKER_KIND_CAPABILITIES)
     return MonitoringScope(
         user_id=user.pk,
-        community_grants={k: frozenset(v) for k, v in communities.items() if v},
-        building_grants={k: frozenset(v) for k, v in buildings.items() if v},
-        person_id=scope_for(user).person_id,
+        community_grants=communities,
+        building_grants=buildings,
+        person_id=scope.person_id,
         is_superuser=bool(user.is_superuser),
     )
 
