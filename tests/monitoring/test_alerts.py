@@ -113,7 +113,10 @@ def test_an_alert_reaches_the_steward_the_moment_it_is_committed(period, communi
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_a_cross_process_layer_the_socket_polls_the_database(period, community_worker, monkeypatch):
+def test_without_a_cross_process_layer_the_socket_polls_the_database(period, community_worker, monkeypatch,
+                                                                      settings):
+    # The laptop layout (no REDIS_URL): the in-memory layer, even when this suite runs with Redis.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     monkeypatch.setattr(consumers, "POLL_SECONDS", 0.05)
 
     async def scenario():
