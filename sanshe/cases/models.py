@@ -10,9 +10,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sanshe.core.models import TimeStampedModel
-from sanshe.core.pii import EncryptedTextField
+from sanshe.core.pii import EncryptedCharField, EncryptedTextField
 
-from .querysets import ReferralQuerySet
+from .querysets import CaseQuerySet, ReferralQuerySet
 
 
 class ReferralSource(models.TextChoices):
@@ -91,3 +91,87 @@ class Referral(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_REFERRAL_STATUSES
+
+
+class CaseStatus(models.TextChoices):
+    """Tool 5's life of a case: open → in service → referred out → closed (reasons kept in the history)."""
+
+    OPEN = "open", _("已接案")
+    IN_SERVICE = "in_service", _("服务中")
+    REFERRED_OUT = "referred_out", _("已转介")
+    CLOSED = "closed", _("已结案")
+
+
+OPEN_CASE_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_SERVICE, CaseStatus.REFERRED_OUT)
+
+
+class CaseTier(models.IntegerChoices):
+    """The three tiers of online groups a client is served in (sanshe.groups.GroupTier uses the same numbers)."""
+
+    RESIDENT = 1, _("一级：小区居民群")
+    FOCUS = 2, _("二级：重点服务群")
+    KEY = 3, _("三级：重点陪护群")
+
+
+class Case(TimeStampedModel):
+    """A client taken on by a social worker (个案, tool 5): intake, needs, plan, tier and status.
+
+    Other features hang their records on a case: scale administrations and triage decisions
+    (sanshe.assessments), crisis responses (sanshe.crisis), service records and referrals out
+    (sanshe.records). Sensitive free text is encrypted at rest.
+    """
+
+    number = models.CharField(_("个案编号"), max_length=24, unique=True)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases",
+                               verbose_name=_("案主"))
+    # Denormalised from the person: scoping and the inbox are one indexed filter per community.
+    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="+", editable=False)
+    building = models.ForeignKey("places.Building", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", editable=False)
+    referral = models.OneToOneField(Referral, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="case", verbose_name=_("来源转介"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases",
+                              verbose_name=_("负责社工"))
+    intake_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("接案社工"))
+    status = models.CharField(_("状态"), max_length=14, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    urgency = models.CharField(_("紧急程度"), max_length=12, choices=ReferralUrgency.choices,
+                               default=ReferralUrgency.ROUTINE)
+    urgency_rank = models.PositiveSmallIntegerField(default=1, editable=False)
+    tier = models.PositiveSmallIntegerField(_("服务层级"), choices=CaseTier.choices, null=True, blank=True)
+    is_crisis = models.BooleanField(_("危机个案"), default=False)
+
+    # Intake (信息采集, tool 4 一、二、三).
+    emergency_contact_name = EncryptedCharField(_("紧急联系人"), max_length=64, blank=True, default="")
+    emergency_contact_phone = EncryptedCharField(_("紧急联系人电话"), max_length=32, blank=True, default="")
+    demand_emotion = EncryptedTextField(_("诉求：情绪"), blank=True, default="")
+    demand_medical = EncryptedTextField(_("诉求：医疗"), blank=True, default="")
+    demand_psychological = EncryptedTextField(_("诉求：心理"), blank=True, default="")
+    demand_other = EncryptedTextField(_("诉求：其他"), blank=True, default="")
+    # Needs assessment checkboxes as sanshe.triage.needs.NEEDS codes, e.g. ["health_consultation", "emotional_support"].
+    needs = models.JSONField(_("需求评估"), default=list, blank=True)
+    needs_other = EncryptedTextField(_("需求评估：其他说明"), blank=True, default="")
+    plan = EncryptedTextField(_("服务计划"), blank=True, default="")
+
+    opened_at = models.DateTimeField(_("接案时间"))
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    close_reason = EncryptedTextField(_("结案原因"), blank=True, default="")
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("个案")
+        verbose_name_plural = _("个案")
+        ordering = ["-urgency_rank", "opened_at", "id"]
+        indexes = [
+            models.Index(fields=["community", "status", "-urgency_rank", "opened_at"], name="cases_case_inbox"),
+            models.Index(fields=["owner", "status", "-urgency_rank", "opened_at"], name="cases_case_owner"),
+            models.Index(fields=["person", "status"], name="cases_case_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CASE_STATUSES

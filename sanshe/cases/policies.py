@@ -10,7 +10,7 @@ from sanshe.core.errors import ActionForbidden
 # Capabilities of this feature per role, within the communities (stewards: buildings) a membership covers.
 # Anyone who works with residents may refer; social workers take referrals in their communities (六(二)2).
 CASES_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.SOCIAL_WORKER: frozenset({"cases.refer", "cases.inbox"}),
+    Role.SOCIAL_WORKER: frozenset({"cases.refer", "cases.inbox", "cases.manage"}),
     Role.COMMUNITY_WORKER: frozenset({"cases.refer"}),
     Role.MEDICAL_VOLUNTEER: frozenset({"cases.refer"}),
     Role.COUNSELLOR: frozenset({"cases.refer"}),

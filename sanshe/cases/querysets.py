@@ -33,3 +33,28 @@ class ReferralQuerySet(ScopedQuerySet):
             mine = Q(created_by_id=scope.user_id)
             condition = mine if condition is None else condition | mine
         return condition
+
+
+class CaseQuerySet(ScopedQuerySet):
+    """Cases: the social workers of the client's community (`cases.manage`) and the case's owner.
+
+    Actions: `view` (read the case page), `change` (intake, plan, status). Volunteers who serve a client
+    reach that client through their group and write records in sanshe.records; the case itself stays with
+    the social workers (need-to-know, 六(四)).
+    """
+
+    def for_actor(self, actor, action: str = "view") -> Self:
+        if actor is None or not getattr(actor, "is_authenticated", False):
+            return self.none()
+        condition = self.scope_filter(cases_scope(actor), action)
+        return self.none() if condition is None else self.filter(condition)
+
+    def scope_filter(self, scope: CasesScope, action: str) -> Q | None:  # type: ignore[override]
+        if action not in {"view", "change"}:
+            return None
+        condition = Q(owner_id=scope.user_id)
+        if scope.communities("cases.manage"):
+            condition |= Q(community_id__in=scope.communities("cases.manage"))
+        if scope.buildings("cases.manage"):
+            condition |= Q(building_id__in=scope.buildings("cases.manage"))
+        return condition

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sanshe.core.errors import ObjectNotFound
 
-from .models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
+from .models import OPEN_REFERRAL_STATUSES, Case, Referral, ReferralStatus
 
 INBOX_VIEWS = ("new", "mine", "closed")
 
@@ -60,3 +60,13 @@ def access_referral(*, actor, id: int) -> Referral:
     if referral is None:
         raise ObjectNotFound()
     return referral
+
+
+def access_case(*, actor, id: int, action: str = "view") -> Case:
+    """The case if the actor may `action` it; 404 for missing and out-of-scope alike."""
+    case = (Case.objects.for_actor(actor, action)
+            .select_related("person__household__unit", "building__compound", "community", "owner", "intake_by",
+                            "referral").filter(pk=id).first())
+    if case is None:
+        raise ObjectNotFound()
+    return case

@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "sanshe.rosters",
     "sanshe.monitoring",
     "sanshe.cases",
+    "sanshe.assessments",
+    "sanshe.crisis",
+    "sanshe.records",
     "sanshe.knowledge",
 ]
 
