@@ -142,20 +142,20 @@ class Case(TimeStampedModel):
     is_crisis = models.BooleanField(_("危机个案"), default=False)
 
     # Intake (信息采集, tool 4 一、二、三).
-    emergency_contact_name = EncryptedCharField(_("紧急联系人"), max_length=64, blank=True, default="")
-    emergency_contact_phone = EncryptedCharField(_("紧急联系人电话"), max_length=32, blank=True, default="")
-    demand_emotion = EncryptedTextField(_("诉求：情绪"), blank=True, default="")
-    demand_medical = EncryptedTextField(_("诉求：医疗"), blank=True, default="")
-    demand_psychological = EncryptedTextField(_("诉求：心理"), blank=True, default="")
-    demand_other = EncryptedTextField(_("诉求：其他"), blank=True, default="")
+    emergency_contact_name = EncryptedCharField(_("紧急联系人"), max_length=64, null=True, blank=True, default="")
+    emergency_contact_phone = EncryptedCharField(_("紧急联系人电话"), max_length=32, null=True, blank=True, default="")
+    demand_emotion = EncryptedTextField(_("诉求：情绪"), null=True, blank=True, default="")
+    demand_medical = EncryptedTextField(_("诉求：医疗"), null=True, blank=True, default="")
+    demand_psychological = EncryptedTextField(_("诉求：心理"), null=True, blank=True, default="")
+    demand_other = EncryptedTextField(_("诉求：其他"), null=True, blank=True, default="")
     # Needs assessment checkboxes as sanshe.triage.needs.NEEDS codes, e.g. ["health_consultation", "emotional_support"].
     needs = models.JSONField(_("需求评估"), default=list, blank=True)
-    needs_other = EncryptedTextField(_("需求评估：其他说明"), blank=True, default="")
-    plan = EncryptedTextField(_("服务计划"), blank=True, default="")
+    needs_other = EncryptedTextField(_("需求评估：其他说明"), null=True, blank=True, default="")
+    plan = EncryptedTextField(_("服务计划"), null=True, blank=True, default="")
 
     opened_at = models.DateTimeField(_("接案时间"))
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
-    close_reason = EncryptedTextField(_("结案原因"), blank=True, default="")
+    close_reason = EncryptedTextField(_("结案原因"), null=True, blank=True, default="")
 
     objects = CaseQuerySet.as_manager()
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
 
-from .models import OPEN_REFERRAL_STATUSES, URGENCY_RANK, Referral, ReferralStatus, ReferralUrgency
+from .models import (OPEN_CASE_STATUSES, OPEN_REFERRAL_STATUSES, URGENCY_RANK, Case, Referral, ReferralStatus,
+                     ReferralUrgency)
 from .policies import require_cases
 from .sources import SOURCES
 
@@ -122,3 +125,50 @@ def referral_close(*, actor, referral_id: int, note: str, now: datetime | None =
     referral.save()
     audit_record(actor=actor, action="referral.close", obj=referral)
     return referral
+
+
+def _case_number(case: Case) -> str:
+    """个案编号: year, community and a sequence that only grows (the primary key), e.g. 2026-0003-000127."""
+    return f"{case.opened_at:%Y}-{case.community_id:04d}-{case.pk:06d}"
+
+
+@transaction.atomic
+def case_open(*, actor, person_id: int, referral_id: int | None = None, urgency: str | None = None,
+              now: datetime | None = None) -> Case:
+    """Open a case for a person in the actor's communities (接案), optionally from a referral it then takes.
+
+    A person has at most one open case: opening again returns the open one (the caller sees its number).
+    """
+    from sanshe.people.models import Person
+
+    scope = require_cases(actor, "cases.manage")
+    now = now or timezone.now()
+    person = (Person.objects.select_for_update().filter(pk=person_id)
+              .filter(Q(community_id__in=scope.communities("cases.manage"))
+                      | Q(building_id__in=scope.buildings("cases.manage"))).first())
+    if person is None:
+        raise ObjectNotFound()
+    referral = None
+    if referral_id is not None:
+        referral = _referral_for(actor, referral_id, "take")
+        if referral.person_id != person.pk:
+            raise ObjectNotFound()
+    existing = Case.objects.filter(person=person, status__in=OPEN_CASE_STATUSES).first()
+    if existing is not None:
+        return existing
+    urgency = urgency or (referral.urgency if referral else ReferralUrgency.ROUTINE)
+    if urgency not in ReferralUrgency.values:
+        raise ValidationError({"urgency": _("请选择紧急程度")})
+    case = Case(number=f"tmp-{uuid.uuid4().hex[:16]}", person=person, community_id=person.community_id,
+                building_id=person.building_id, referral=referral, owner=actor, intake_by=actor,
+                urgency=urgency, urgency_rank=URGENCY_RANK[ReferralUrgency(urgency)], opened_at=now)
+    case.full_clean()
+    case.save()
+    case.number = _case_number(case)
+    case.save(update_fields=["number"])
+    if referral is not None and referral.status == ReferralStatus.NEW:
+        referral.status, referral.taken_by, referral.taken_at = ReferralStatus.TAKEN, actor, now
+        referral.save(update_fields=["status", "taken_by", "taken_at", "updated_at"])
+        audit_record(actor=actor, action="referral.take", obj=referral)
+    audit_record(actor=actor, action="case.open", obj=case, detail={"referral": referral_id, "urgency": urgency})
+    return case
