@@ -175,3 +175,148 @@ class Case(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_CASE_STATUSES
+
+
+class CaseStatusChange(models.Model):
+    """One step of a case's status history, with who, when and why (tool 5 状态)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("个案"))
+    from_status = models.CharField(_("原状态"), max_length=14, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=14, choices=CaseStatus.choices)
+    reason = EncryptedTextField(_("原因"), null=True, blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("个案状态变更")
+        verbose_name_plural = _("个案状态变更")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="cases_status_hist")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status} → {self.to_status}"
+
+
+class CasePart(models.TextChoices):
+    """The three columns of tool 5's follow-up table, and the parts of a case one may be assigned."""
+
+    MEDICAL = "medical", _("医疗")
+    PSYCHOLOGICAL = "psychological", _("心理")
+    OTHER = "other", _("其他")
+
+
+class CaseFollowUp(TimeStampedModel):
+    """A follow-up entry of tool 5: on a date, in a part, what was done or is due, by whom (and how to reach them)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followups", verbose_name=_("个案"))
+    date = models.DateField(_("日期"))
+    domain = models.CharField(_("类别"), max_length=14, choices=CasePart.choices)
+    content = EncryptedTextField(_("跟进内容"))
+    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("负责人（账号）"))
+    responsible_name = models.CharField(_("负责人"), max_length=50)
+    contact = EncryptedCharField(_("联系方式"), max_length=32, null=True, blank=True, default="")
+    due_at = models.DateTimeField(_("完成时限"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("完成确认人"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("记录人"))
+    # When the owner was last reminded that this entry is overdue (one reminder a day at most).
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("个案跟进")
+        verbose_name_plural = _("个案跟进")
+        ordering = ["date", "id"]
+        indexes = [
+            models.Index(fields=["case", "date"], name="cases_fu_case"),
+            models.Index(fields=["done_at", "due_at"], name="cases_fu_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.date} {self.domain}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class CaseAssignment(TimeStampedModel):
+    """Referral of a part of a case (医疗/心理/其他) to an assignee, who then sees the case; the owner stays."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("个案"))
+    part = models.CharField(_("负责部分"), max_length=14, choices=CasePart.choices)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_assignments",
+                                 verbose_name=_("负责人"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("指派人"))
+    note = EncryptedTextField(_("说明"), null=True, blank=True, default="")
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("个案分工")
+        verbose_name_plural = _("个案分工")
+        ordering = ["part", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "part"], condition=models.Q(ended_at__isnull=True),
+                                    name="cases_assign_one_per_part"),
+        ]
+        indexes = [models.Index(fields=["assignee", "ended_at"], name="cases_assign_user")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.part} → {self.assignee_id}"
+
+
+class CaseTransfer(models.Model):
+    """A change of the case's owner (转移: the whole case, unlike an assignment of a part)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("个案"))
+    from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("原负责社工"))
+    to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("新负责社工"))
+    reason = EncryptedTextField(_("转移原因"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("个案转移")
+        verbose_name_plural = _("个案转移")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_owner_id} → {self.to_owner_id}"
+
+
+class HelpKind(models.TextChoices):
+    EMOTION = "emotion", _("情绪")
+    MEDICAL = "medical", _("医疗")
+    PSYCHOLOGICAL = "psychological", _("心理")
+    OTHER = "other", _("其他")
+
+
+class HelpRequest(TimeStampedModel):
+    """A resident's own request for help (求助) from the phone; it becomes a self_help referral."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="help_requests",
+                               verbose_name=_("求助人"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("提交账号"))
+    kinds = models.JSONField(_("需要的帮助"), default=list)
+    text = EncryptedTextField(_("情况说明"))
+    urgency = models.CharField(_("紧急程度"), max_length=12, choices=ReferralUrgency.choices,
+                               default=ReferralUrgency.ROUTINE)
+    referral = models.OneToOneField(Referral, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="help_request", verbose_name=_("转介"))
+
+    class Meta:
+        verbose_name = _("求助")
+        verbose_name_plural = _("求助")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "-created_at"], name="cases_help_person")]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
 
-from .models import (OPEN_CASE_STATUSES, OPEN_REFERRAL_STATUSES, URGENCY_RANK, Case, Referral, ReferralStatus,
-                     ReferralUrgency)
+from .models import (OPEN_CASE_STATUSES, OPEN_REFERRAL_STATUSES, URGENCY_RANK, Case, CaseStatus, CaseStatusChange,
+                     Referral, ReferralStatus, ReferralUrgency)
+from .rules import status_change_problem
 from .policies import require_cases
 from .sources import SOURCES
 
@@ -170,5 +171,49 @@ def case_open(*, actor, person_id: int, referral_id: int | None = None, urgency:
         referral.status, referral.taken_by, referral.taken_at = ReferralStatus.TAKEN, actor, now
         referral.save(update_fields=["status", "taken_by", "taken_at", "updated_at"])
         audit_record(actor=actor, action="referral.take", obj=referral)
+    CaseStatusChange.objects.create(case=case, from_status="", to_status=CaseStatus.OPEN, actor=actor, at=now)
     audit_record(actor=actor, action="case.open", obj=case, detail={"referral": referral_id, "urgency": urgency})
+    return case
+
+
+def _case_for_update(actor, case_id: int, action: str = "change") -> Case:
+    case = Case.objects.for_actor(actor, action).select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise ObjectNotFound()
+    return case
+
+
+@transaction.atomic
+def case_status_set(*, actor, case_id: int, status: str, reason: str, now: datetime | None = None) -> Case:
+    """Move a case along open → in service → referred out → closed, keeping who, when and why.
+
+    Closing and reopening need a written reason (see sanshe.cases.rules). Setting the status it already
+    has changes nothing (a referral out sent twice does not add history).
+    """
+    case = _case_for_update(actor, case_id)
+    reason = (reason or "").strip()
+    if status == case.status:
+        return case
+    problem = status_change_problem(case.status, status, reason)
+    if problem:
+        raise ValidationError({"status" if problem.field == "status" else "reason": problem.message})
+    if len(reason) > MAX_TEXT:
+        raise ValidationError({"reason": _("原因请控制在%(n)s字以内") % {"n": MAX_TEXT}})
+    if case.status == CaseStatus.CLOSED and Case.objects.filter(person_id=case.person_id,
+                                                                 status__in=OPEN_CASE_STATUSES).exists():
+        raise ValidationError({"status": _("该服务对象已有一个进行中的个案，不能重新开启这个已结案的个案")})
+    now = now or timezone.now()
+    previous = case.status
+    case.status = status
+    fields = ["status", "updated_at"]
+    if status == CaseStatus.CLOSED:
+        case.closed_at, case.close_reason = now, reason
+        fields += ["closed_at", "close_reason"]
+    elif previous == CaseStatus.CLOSED:
+        case.closed_at = None
+        fields += ["closed_at"]
+    case.save(update_fields=fields)
+    CaseStatusChange.objects.create(case=case, from_status=previous, to_status=status, reason=reason, actor=actor,
+                                    at=now)
+    audit_record(actor=actor, action="case.status", obj=case, detail={"from": previous, "to": status})
     return case
