@@ -1,5 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "crisis"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.crisis_detail, name="detail"),
+]

@@ -1,0 +1,73 @@
+"""Who may see and act on crises.
+
+- Social workers of the case's community (and the case's owner): see, respond, and start a crisis.
+- Organisation admins of the organisations serving the community: see and respond (they are alerted).
+- Anyone a crisis alert reached (the on-duty counsellor or medic, community workers at escalation): that
+  crisis only, to acknowledge it and work the checklist.
+Everyone else (secretaries, residents) has no crisis pages at all (403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sanshe.accounts.roles import Role
+from sanshe.core.errors import ActionForbidden
+
+# Roles that may hold crisis pages; which crises each sees is decided by `CrisisQuerySet`.
+CRISIS_ROLES = frozenset({Role.SOCIAL_WORKER, Role.ORG_ADMIN, Role.MEDICAL_VOLUNTEER, Role.COUNSELLOR,
+                          Role.COMMUNITY_WORKER})
+
+# Capabilities per role over the communities a membership covers (org admins: their organisation's).
+CRISIS_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.SOCIAL_WORKER: frozenset({"crisis.view", "crisis.open"}),
+    Role.ORG_ADMIN: frozenset({"crisis.view"}),
+}
+
+
+@dataclass(frozen=True)
+class CrisisScope:
+    user_id: int
+    roles: frozenset[str]
+    communities_view: frozenset[int]
+    buildings_view: frozenset[int]
+    communities_open: frozenset[int]
+
+    @property
+    def allowed(self) -> bool:
+        return bool(self.roles & CRISIS_ROLES)
+
+    @property
+    def can_open(self) -> bool:
+        return bool(self.communities_open)
+
+
+def crisis_scope(user) -> CrisisScope:
+    """The user's crisis scope, computed once per user object (one request's lifetime)."""
+    cached = getattr(user, "_sanshe_crisis_scope", None)
+    if cached is not None:
+        return cached
+    from sanshe.accounts.policies import places_for, scope_for
+
+    scope = scope_for(user)
+    communities, buildings = places_for(scope.grants, CRISIS_CAPABILITIES)
+    cached = CrisisScope(user_id=user.pk, roles=scope.roles,
+                         communities_view=communities.get("crisis.view", frozenset()),
+                         buildings_view=buildings.get("crisis.view", frozenset()),
+                         communities_open=communities.get("crisis.open", frozenset()))
+    user._sanshe_crisis_scope = cached
+    return cached
+
+
+def can_crisis(user) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return crisis_scope(user).allowed
+
+
+def require_crisis(user) -> CrisisScope:
+    """The scope if the user's role may work on crises at all; 403 otherwise."""
+    scope = crisis_scope(user)
+    if not scope.allowed:
+        raise ActionForbidden("crisis")
+    return scope
