@@ -1,0 +1,127 @@
+"""Who may write and read service records: need-to-know by record domain, scoped by group and community.
+
+The rules (also in docs of `visibility.py`):
+- social workers of a community (capability cases.manage) read every record, referral out and summary of it;
+- a medical volunteer reads the medical records of the groups they serve in (role 医务志愿者 in the group),
+  a counsellor the psychological ones, and group staff the general ones (tool 3 "other");
+- everyone reads the records they wrote themselves (a secretary: their own tool-3 records);
+- community workers, organisation admins and residents read none (need-to-know, 六(四)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sanshe.core.errors import ActionForbidden
+
+# Group roles (sanshe.groups.MemberRole values) → what the member may do in that group's records.
+WRITER_ROLE_KINDS: dict[str, frozenset[str]] = {
+    "secretary": frozenset({"consultation"}),
+    "medical": frozenset({"medical"}),
+    "psychological": frozenset({"psychological"}),
+    "admin": frozenset({"consultation", "social_work"}),
+    "social_worker": frozenset({"consultation", "social_work"}),
+}
+GROUP_STAFF_ROLES = frozenset({"secretary", "medical", "psychological", "admin", "social_worker"})
+# Roles that run the group's daily summary (the secretary compiles it, 六(三)7; the group's social worker too).
+SUMMARY_ROLES = frozenset({"secretary", "admin", "social_worker"})
+
+
+@dataclass(frozen=True)
+class RecordsScope:
+    user_id: int
+    sw_communities: frozenset[int] = frozenset()
+    # group role → group ids where the user holds it (active members only).
+    group_roles: dict[str, frozenset[int]] = field(default_factory=dict)
+    group_community: dict[int, int] = field(default_factory=dict)
+
+    def groups(self, *roles: str) -> frozenset[int]:
+        found: set[int] = set()
+        for role in roles:
+            found |= self.group_roles.get(role, frozenset())
+        return frozenset(found)
+
+    def role_in(self, group_id: int) -> set[str]:
+        return {role for role, ids in self.group_roles.items() if group_id in ids}
+
+    @property
+    def is_records_user(self) -> bool:
+        return bool(self.sw_communities or self.groups(*GROUP_STAFF_ROLES))
+
+    def can_write(self, kind: str, *, group_id: int | None, community_id: int) -> bool:
+        if kind == "social_work" and community_id in self.sw_communities:
+            return True
+        if group_id is None:
+            return False
+        if kind == "consultation" and community_id in self.sw_communities:
+            return True
+        return any(kind in WRITER_ROLE_KINDS.get(role, ()) for role in self.role_in(group_id))
+
+    def writable_kinds(self) -> set[str]:
+        kinds: set[str] = {"social_work", "consultation"} if self.sw_communities else set()
+        for role, ids in self.group_roles.items():
+            if ids:
+                kinds |= WRITER_ROLE_KINDS.get(role, frozenset())
+        return kinds
+
+    def summary_groups(self) -> frozenset[int]:
+        return self.groups(*SUMMARY_ROLES)
+
+    def can_run_summary(self, group_id: int, community_id: int) -> bool:
+        return community_id in self.sw_communities or group_id in self.summary_groups()
+
+    def summary_domains(self, group_id: int, community_id: int) -> set[str]:
+        """Which columns of a tool-8 summary this user sees and edits (see summary.py)."""
+        if community_id in self.sw_communities or group_id in self.groups("admin", "social_worker"):
+            return {"general", "medical", "psychological", "social_work"}
+        roles = self.role_in(group_id)
+        domains = {"general"} if roles & GROUP_STAFF_ROLES else set()
+        if "medical" in roles:
+            domains.add("medical")
+        if "psychological" in roles:
+            domains.add("psychological")
+        return domains
+
+
+def records_scope(user) -> RecordsScope:
+    """The user's records scope, computed once per user object (one request's lifetime)."""
+    cached = getattr(user, "_sanshe_records_scope", None)
+    if cached is not None:
+        return cached
+    from sanshe.cases.policies import cases_scope
+    from sanshe.groups.models import GroupMember, MemberStatus
+
+    roles: dict[str, set[int]] = {}
+    communities: dict[int, int] = {}
+    for group_id, role, community_id in (GroupMember.objects.filter(
+            user_id=user.pk, status=MemberStatus.ACTIVE, role__in=GROUP_STAFF_ROLES, group__is_archived=False)
+            .values_list("group_id", "role", "group__community_id")):
+        roles.setdefault(role, set()).add(group_id)
+        communities[group_id] = community_id
+    cached = RecordsScope(user_id=user.pk, sw_communities=cases_scope(user).communities("cases.manage"),
+                          group_roles={k: frozenset(v) for k, v in roles.items()}, group_community=communities)
+    user._sanshe_records_scope = cached
+    return cached
+
+
+def forget_records_scope(user) -> None:
+    if hasattr(user, "_sanshe_records_scope"):
+        del user._sanshe_records_scope
+
+
+def can_records(user) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return records_scope(user).is_records_user
+
+
+def require_records(user) -> RecordsScope:
+    """The scope if the user works with service records anywhere; 403 otherwise."""
+    scope = records_scope(user)
+    if not scope.is_records_user:
+        raise ActionForbidden("records")
+    return scope
+
+
+def can_refer_out(user) -> bool:
+    return can_records(user) and bool(records_scope(user).sw_communities)
