@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Case as When_, IntegerField, Value, When
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Value, When
 
 from sanshe.core.errors import ObjectNotFound
 

@@ -1,0 +1,36 @@
+"""The crisis section of the case page: the open crisis, or a "start crisis protocol" button; past crises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from sanshe.cases.sections import CaseSection
+
+from .models import CrisisDomain, CrisisResponse
+from .pages import minutes_between
+from .policies import can_crisis, crisis_scope
+
+
+def crisis_section(actor, case) -> dict[str, Any] | None:
+    if not can_crisis(actor):
+        return None
+    crises = list(CrisisResponse.objects.for_actor(actor, "view").filter(case=case)
+                  .select_related("acknowledged_by").order_by("-opened_at", "-pk")[:5])
+    open_crisis = next((c for c in crises if c.is_open), None)
+    scope = crisis_scope(actor)
+    can_start = case.is_open and (case.community_id in scope.communities_open or case.owner_id == actor.pk)
+    if open_crisis is None and not crises and not can_start:
+        return None
+    now = timezone.now()
+    return {
+        "open_crisis": open_crisis,
+        "open_minutes": minutes_between(open_crisis.opened_at, now) if open_crisis else None,
+        "past_crises": [c for c in crises if not c.is_open],
+        "can_start": can_start and open_crisis is None,
+        "domains": CrisisDomain.choices,
+    }
+
+
+CASE_SECTIONS = [CaseSection(template="crisis/_case_section.html", context=crisis_section, order=5)]
