@@ -248,7 +248,9 @@ def decision_decide(request: HttpRequest, pk: int) -> HttpResponse:
                                          tier=int(tier_raw) if tier_raw.isdigit() else None,
                                          urgency=form["urgency"] or None, reason=form["reason"])
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"all": exc.messages}
+        if "__all__" in errors:
+            errors["all"] = errors.pop("__all__")
         decision.refresh_from_db()
         return _decision_page(request, decision, errors=errors, status=400, form=form)
     done = outcome.decision
