@@ -242,6 +242,12 @@ class CaseFollowUp(TimeStampedModel):
     def is_done(self) -> bool:
         return self.done_at is not None
 
+    @property
+    def contact_masked(self) -> str:
+        from sanshe.core.pii import mask_phone
+
+        return mask_phone(self.contact) if self.contact else ""
+
 
 class CaseAssignment(TimeStampedModel):
     """Referral of a part of a case (医疗/心理/其他) to an assignee, who then sees the case; the owner stays."""

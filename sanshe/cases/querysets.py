@@ -38,9 +38,9 @@ class ReferralQuerySet(ScopedQuerySet):
 class CaseQuerySet(ScopedQuerySet):
     """Cases: the social workers of the client's community (`cases.manage`) and the case's owner.
 
-    Actions: `view` (read the case page), `change` (intake, plan, status). Volunteers who serve a client
-    reach that client through their group and write records in sanshe.records; the case itself stays with
-    the social workers (need-to-know, 六(四)).
+    Actions: `view` (read the case page), `change` (intake, plan, status, transfer, assignment) and
+    `follow_up` (add follow-up entries). Assignees of a part of the case (CaseAssignment) may view it and
+    follow it up; everything else stays with the social workers (need-to-know, 六(四)).
     """
 
     def for_actor(self, actor, action: str = "view") -> Self:
@@ -50,9 +50,15 @@ class CaseQuerySet(ScopedQuerySet):
         return self.none() if condition is None else self.filter(condition)
 
     def scope_filter(self, scope: CasesScope, action: str) -> Q | None:  # type: ignore[override]
-        if action not in {"view", "change"}:
+        if action not in {"view", "change", "follow_up"}:
             return None
         condition = Q(owner_id=scope.user_id)
+        if action in {"view", "follow_up"}:
+            # An assignee of a part (医疗/心理/其他, CaseAssignment) sees the case and writes its follow-ups.
+            from .models import CaseAssignment
+
+            condition |= Q(pk__in=CaseAssignment.objects.filter(assignee_id=scope.user_id, ended_at__isnull=True)
+                           .values("case_id"))
         if scope.communities("cases.manage"):
             condition |= Q(community_id__in=scope.communities("cases.manage"))
         if scope.buildings("cases.manage"):

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from sanshe.core.errors import ObjectNotFound
 
-from .models import OPEN_REFERRAL_STATUSES, Case, Referral, ReferralStatus
+from .models import (
+    OPEN_CASE_STATUSES,
+    OPEN_REFERRAL_STATUSES,
+    Case,
+    CaseAssignment,
+    CaseFollowUp,
+    HelpRequest,
+    Referral,
+    ReferralStatus,
+)
 
 INBOX_VIEWS = ("new", "mine", "closed")
 
@@ -70,3 +79,73 @@ def access_case(*, actor, id: int, action: str = "view") -> Case:
     if case is None:
         raise ObjectNotFound()
     return case
+
+
+# ------------------------------------------------------------------------------------------------- cases
+
+def my_cases(*, actor, now: datetime | None = None, limit: int = 100) -> list[Case]:
+    """The actor's open cases, most urgent then longest open first, each with `overdue` (follow-ups past
+    their time limit) and `pending` (follow-ups not done): one query however many cases."""
+    now = now or timezone.now()
+    return list(Case.objects.filter(owner=actor, status__in=OPEN_CASE_STATUSES)
+                .select_related("person", "community", "building__compound")
+                .annotate(overdue=Count("followups", filter=Q(followups__done_at__isnull=True,
+                                                               followups__due_at__lt=now)),
+                          pending=Count("followups", filter=Q(followups__done_at__isnull=True,
+                                                               followups__due_at__isnull=False)))
+                .order_by("-urgency_rank", "opened_at", "pk")[:limit])
+
+
+def assigned_cases(*, actor, limit: int = 100) -> list[CaseAssignment]:
+    """Parts of others' cases assigned to the actor (still open)."""
+    return list(CaseAssignment.objects.filter(assignee=actor, ended_at__isnull=True,
+                                              case__status__in=OPEN_CASE_STATUSES)
+                .select_related("case__person", "case__owner").order_by("-case__urgency_rank", "case__opened_at")
+                [:limit])
+
+
+def case_counts(*, actor, now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    mine = Case.objects.filter(owner=actor, status__in=OPEN_CASE_STATUSES)
+    return {
+        "open": mine.count(),
+        "overdue": CaseFollowUp.objects.filter(case__in=mine, done_at__isnull=True, due_at__lt=now).count(),
+    }
+
+
+def case_page(*, case: Case) -> dict:
+    """What the case page shows besides the case: status history, follow-ups by part, assignments, transfers."""
+    followups = list(case.followups.select_related("responsible", "done_by").order_by("date", "pk"))
+    return {
+        "history": list(case.status_changes.select_related("actor").order_by("at", "pk")),
+        "followups": followups,
+        "assignments": list(case.assignments.filter(ended_at__isnull=True).select_related("assignee", "assigned_by")),
+        "transfers": list(case.transfers.select_related("from_owner", "to_owner", "actor").order_by("at", "pk")),
+    }
+
+
+def help_requests_mine(*, actor, limit: int = 20) -> list[HelpRequest]:
+    """A resident's own requests for help, newest first, with what became of each."""
+    return list(HelpRequest.objects.filter(user=actor).select_related("referral__taken_by")
+                .order_by("-created_at", "-pk")[:limit])
+
+
+def case_in_scope(*, actor, case: Case, action: str) -> bool:
+    return Case.objects.for_actor(actor, action).filter(pk=case.pk).exists()
+
+
+# How long a referral may wait before the inbox shows its waiting time in red (the urgency's promise).
+WAIT_LIMITS = {"immediate": timedelta(minutes=15), "within_24h": timedelta(hours=24), "routine": timedelta(days=3)}
+
+
+def waited_too_long(referral: Referral, now: datetime) -> bool:
+    return referral.status == ReferralStatus.NEW and now - referral.created_at > WAIT_LIMITS.get(
+        referral.urgency, timedelta(days=3))
+
+
+def case_for_referral(*, actor, referral: Referral) -> Case | None:
+    """The case this referral opened, or the person's open case, if the actor may see it."""
+    return (Case.objects.for_actor(actor, "view").filter(Q(referral_id=referral.pk)
+                                                         | Q(person_id=referral.person_id,
+                                                             status__in=OPEN_CASE_STATUSES))
+            .order_by("-opened_at").first())

@@ -3,21 +3,38 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date as date_type
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanshe.core.audit import audit_record
-from sanshe.core.errors import ObjectNotFound
+from sanshe.core.errors import ActionForbidden, ObjectNotFound
 
-from .models import (OPEN_CASE_STATUSES, OPEN_REFERRAL_STATUSES, URGENCY_RANK, Case, CaseStatus, CaseStatusChange,
-                     Referral, ReferralStatus, ReferralUrgency)
-from .rules import status_change_problem
+from .models import (
+    OPEN_CASE_STATUSES,
+    OPEN_REFERRAL_STATUSES,
+    URGENCY_RANK,
+    Case,
+    CaseAssignment,
+    CaseFollowUp,
+    CasePart,
+    CaseStatus,
+    CaseStatusChange,
+    CaseTransfer,
+    HelpKind,
+    HelpRequest,
+    Referral,
+    ReferralSource,
+    ReferralStatus,
+    ReferralUrgency,
+)
 from .policies import require_cases
+from .rules import status_change_problem
 from .sources import SOURCES
 
 MAX_TEXT = 2000
@@ -217,3 +234,433 @@ def case_status_set(*, actor, case_id: int, status: str, reason: str, now: datet
                                     at=now)
     audit_record(actor=actor, action="case.status", obj=case, detail={"from": previous, "to": status})
     return case
+
+
+# ------------------------------------------------------------------------------------------ taking referrals
+
+def _take_into_case(actor, referral: Referral, now: datetime) -> Case:
+    """Open (or find) the person's case from a referral the actor has just taken; other referrals of the same
+    person still waiting are taken with it (one person, one case, one social worker)."""
+    case = case_open(actor=actor, person_id=referral.person_id, referral_id=referral.pk, now=now)
+    others = list(Referral.objects.filter(person_id=referral.person_id, status=ReferralStatus.NEW)
+                  .exclude(pk=referral.pk).values_list("pk", flat=True))
+    if others:
+        Referral.objects.filter(pk__in=others, status=ReferralStatus.NEW).update(
+            status=ReferralStatus.TAKEN, taken_by=actor, taken_at=now, updated_at=now)
+        audit_record(actor=actor, action="referral.take", obj=referral,
+                     detail={"merged": len(others), "case": case.pk})
+    return case
+
+
+@transaction.atomic
+def referral_take_into_case(*, actor, referral_id: int, now: datetime | None = None) -> Case:
+    """Take a referral and open the intake (接案): a waiting referral, or one the actor already took."""
+    require_cases(actor, "cases.manage")
+    now = now or timezone.now()
+    referral = _referral_for(actor, referral_id, "take")
+    if referral.status == ReferralStatus.CLOSED or (referral.status == ReferralStatus.TAKEN
+                                                    and referral.taken_by_id != actor.pk):
+        raise ValidationError({"__all__": _("该转介已由%(who)s接收或已结束") % {"who": referral.taken_by or _("其他人")}})
+    return _take_into_case(actor, referral, now)
+
+
+def referral_take_next(*, actor, now: datetime | None = None) -> Case | None:
+    """"Take next": the most urgent, longest-waiting referral in the actor's inbox, opened as a case.
+
+    Two social workers pressing at once get different referrals: the candidate is row-locked with SKIP
+    LOCKED where the database has it (PostgreSQL), and claimed with a conditional UPDATE (status still
+    new) everywhere, so a referral another transaction took in between is skipped, never taken twice.
+    None when nothing is waiting.
+    """
+    require_cases(actor, "cases.manage")
+    now = now or timezone.now()
+    for _attempt in range(20):
+        with transaction.atomic():
+            waiting = (Referral.objects.for_actor(actor, "take").filter(status=ReferralStatus.NEW)
+                       .order_by("-urgency_rank", "created_at", "pk"))
+            if connection.features.has_select_for_update_skip_locked:
+                waiting = waiting.select_for_update(skip_locked=True)
+            candidate = waiting.values_list("pk", flat=True).first()
+            if candidate is None:
+                return None
+            claimed = Referral.objects.filter(pk=candidate, status=ReferralStatus.NEW).update(
+                status=ReferralStatus.TAKEN, taken_by=actor, taken_at=now, updated_at=now)
+            if not claimed:
+                continue  # taken by someone else between the read and the write: try the next one
+            referral = Referral.objects.get(pk=candidate)
+            audit_record(actor=actor, action="referral.take", obj=referral, detail={"next": True})
+            return _take_into_case(actor, referral, now)
+    return None
+
+
+# ------------------------------------------------------------------------------- automatic referrals (alerts)
+
+def _system_referral(*, person, source_kind: str, source_id: int, reason: str, urgency: str) -> Referral | None:
+    """A referral nobody typed: an alert that must reach a social worker. Idempotent per source record."""
+    if Referral.objects.filter(person=person, source_kind=source_kind, source_id=source_id,
+                               status__in=OPEN_REFERRAL_STATUSES).exists():
+        return None
+    referral = Referral(person=person, community_id=person.community_id, building_id=person.building_id,
+                        source_kind=source_kind, source_id=source_id, reason=reason[:MAX_TEXT], urgency=urgency,
+                        urgency_rank=URGENCY_RANK[ReferralUrgency(urgency)], created_by=None)
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:  # the referrer pressed "refer" at the same moment: theirs stands
+        return None
+    audit_record(actor=None, actor_label="system", action="referral.create", obj=referral,
+                 detail={"source": source_kind, "urgency": urgency, "automatic": True})
+    if urgency == ReferralUrgency.IMMEDIATE:
+        referral_id = referral.pk
+        transaction.on_commit(lambda: _notify_immediate(referral_id))
+    return referral
+
+
+@transaction.atomic
+def referral_from_chat_alert(*, alert_id: int) -> Referral | None:
+    """An imminent chat risk alert (sanshe.groups) goes to the inbox at once, urgency immediate."""
+    from sanshe.groups import risk
+    from sanshe.groups.models import RiskAlert
+    from sanshe.people.models import Person
+
+    alert = RiskAlert.objects.select_related("group").filter(pk=alert_id).first()
+    if alert is None or alert.level < risk.IMMINENT_LEVEL or alert.subject_id is None:
+        return None
+    person = Person.objects.filter(user_id=alert.subject_id).first()
+    if person is None:
+        # Nobody to refer: the alert itself still escalates in groups until a human acknowledges it.
+        audit_record(actor=None, actor_label="system", action="referral.auto_skipped", obj=alert,
+                     community_id=alert.group.community_id, detail={"why": "no_person"})
+        return None
+    signals = "、".join(str(risk.label(code)) for code in alert.signals[:6])
+    reason = _("线上群“%(group)s”高危风险预警（%(level)d 级）：%(signals)s。已自动转介。") % {
+        "group": alert.group.name, "level": alert.level, "signals": signals}
+    return _system_referral(person=person, source_kind="chat", source_id=alert.pk, reason=reason,
+                            urgency=ReferralUrgency.IMMEDIATE)
+
+
+@transaction.atomic
+def referral_from_monitoring_alert(*, alert_id: int) -> Referral | None:
+    """A red (emergency) monitoring alert goes to the inbox at once, urgency immediate."""
+    from sanshe.monitoring.models import Alert
+    from sanshe.monitoring.redflags import Level
+    from sanshe.monitoring.selectors import alert_title
+
+    alert = Alert.objects.select_related("person").filter(pk=alert_id, status__in=["open", "taken"]).first()
+    if alert is None or alert.level < Level.EMERGENCY:
+        return None
+    reason = _("红色健康预警：%(title)s。已自动转介。") % {"title": alert_title(alert)}
+    return _system_referral(person=alert.person, source_kind="alert", source_id=alert.pk, reason=reason,
+                            urgency=ReferralUrgency.IMMEDIATE)
+
+
+# --------------------------------------------------------------------------------------- residents' 求助
+
+HELP_OPEN_LIMIT = 1      # open self-help referrals per person at a time (more detail goes into the same one)
+HELP_DAILY_LIMIT = 3     # requests per person per 24 hours
+HELP_URGENCY = {"urgent": ReferralUrgency.IMMEDIATE, "today": ReferralUrgency.WITHIN_24H,
+                "routine": ReferralUrgency.ROUTINE}
+
+
+@transaction.atomic
+def help_request_create(*, actor, kinds: list[str], text: str, urgency: str,
+                        now: datetime | None = None) -> HelpRequest:
+    """A resident asks for help for themself (求助): a self_help referral into the social workers' inbox.
+
+    While an earlier request is still waiting or being followed up, a new one is refused with a pointer
+    to it (the social worker already has it), and at most HELP_DAILY_LIMIT requests a day are accepted.
+    """
+    from sanshe.accounts.policies import scope_for
+    from sanshe.people.models import Person
+
+    from .rules import help_request_problems
+
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise ActionForbidden("cases.help")
+    person_id = scope_for(actor).person_id
+    if person_id is None:
+        raise ActionForbidden("cases.help")
+    person = Person.objects.select_for_update().get(pk=person_id)
+    backdated = now is not None
+    now = now or timezone.now()
+    text = (text or "").strip()
+    errors = help_request_problems(kinds=kinds, text=text, urgency=urgency, allowed_kinds=set(HelpKind.values),
+                                   allowed_urgency=set(HELP_URGENCY))
+    if errors:
+        raise ValidationError(errors)
+    if Referral.objects.filter(person=person, source_kind=ReferralSource.SELF_HELP,
+                               status__in=OPEN_REFERRAL_STATUSES).count() >= HELP_OPEN_LIMIT:
+        raise ValidationError({"__all__": _("您的上一条求助还在处理中，社会工作者会尽快联系您。如情况变得紧急，请直接拨打120或110。")})
+    if HelpRequest.objects.filter(person=person, created_at__gte=now - timedelta(hours=24)).count() >= HELP_DAILY_LIMIT:
+        raise ValidationError({"__all__": _("24小时内求助次数已达上限。如情况紧急，请直接拨打120或110。")})
+    referral_urgency = HELP_URGENCY[urgency]
+    labels = "、".join(str(HelpKind(k).label) for k in HelpKind.values if k in kinds)
+    reason = _("本人求助（%(kinds)s）：%(text)s") % {"kinds": labels, "text": text}
+    referral = Referral(person=person, community_id=person.community_id, building_id=person.building_id,
+                        source_kind=ReferralSource.SELF_HELP, source_id=None, reason=reason[:MAX_TEXT],
+                        urgency=referral_urgency, urgency_rank=URGENCY_RANK[ReferralUrgency(referral_urgency)],
+                        created_by=actor)
+    referral.save()
+    request = HelpRequest.objects.create(person=person, user=actor, kinds=[k for k in HelpKind.values if k in kinds],
+                                         text=text, urgency=referral_urgency, referral=referral)
+    Referral.objects.filter(pk=referral.pk).update(source_id=request.pk)
+    referral.source_id = request.pk
+    if backdated:
+        HelpRequest.objects.filter(pk=request.pk).update(created_at=now)
+        Referral.objects.filter(pk=referral.pk).update(created_at=now)
+        request.created_at = referral.created_at = now
+    audit_record(actor=actor, action="help_request.create", obj=request, community_id=person.community_id,
+                 detail={"kinds": request.kinds, "urgency": referral_urgency})
+    audit_record(actor=actor, action="referral.create", obj=referral,
+                 detail={"source": ReferralSource.SELF_HELP, "urgency": referral_urgency})
+    if referral_urgency == ReferralUrgency.IMMEDIATE:
+        referral_id = referral.pk
+        transaction.on_commit(lambda: _notify_immediate(referral_id))
+    return request
+
+
+# ------------------------------------------------------------------------------------------------ intake
+
+INTAKE_TEXT_FIELDS = ("demand_emotion", "demand_medical", "demand_psychological", "demand_other", "needs_other",
+                      "plan")
+
+
+@transaction.atomic
+def case_intake_save(*, actor, case_id: int, emergency_contact_name: str = "", emergency_contact_phone: str = "",
+                     demand_emotion: str = "", demand_medical: str = "", demand_psychological: str = "",
+                     demand_other: str = "", needs: list[str] | tuple[str, ...] = (), needs_other: str = "",
+                     plan: str = "") -> Case:
+    """Save the intake (信息采集, tool 4 一至三) and plan; all or nothing."""
+    from .rules import intake_problems
+
+    case = _case_for_update(actor, case_id)
+    values = {"emergency_contact_name": (emergency_contact_name or "").strip(),
+              "emergency_contact_phone": (emergency_contact_phone or "").strip().replace(" ", ""),
+              "demand_emotion": demand_emotion, "demand_medical": demand_medical,
+              "demand_psychological": demand_psychological, "demand_other": demand_other,
+              "needs_other": needs_other, "plan": plan}
+    for name in INTAKE_TEXT_FIELDS:
+        values[name] = (values[name] or "").strip()
+    needs = list(needs or [])
+    errors = intake_problems(values, needs, max_text=MAX_TEXT)
+    if errors:
+        raise ValidationError(errors)
+    from sanshe.triage.needs import NEEDS
+
+    for name, value in values.items():
+        setattr(case, name, value)
+    case.needs = [code for code in NEEDS if code in needs]
+    case.save()
+    audit_record(actor=actor, action="case.intake", obj=case,
+                 detail={"needs": len(case.needs), "plan": bool(case.plan)})
+    return case
+
+
+# ---------------------------------------------------------------------------------------------- follow-ups
+
+@transaction.atomic
+def case_followup_add(*, actor, case_id: int, date: date_type, domain: str, content: str, responsible_name: str,
+                      contact: str = "", responsible_id: int | None = None, due_at: datetime | None = None,
+                      done: bool = False, now: datetime | None = None) -> CaseFollowUp:
+    """A follow-up entry of tool 5 (by date, in 医疗/心理/其他, with the responsible person and contact)."""
+    from .rules import followup_problems
+
+    case = _case_for_update(actor, case_id, "follow_up")
+    now = now or timezone.now()
+    content, responsible_name = (content or "").strip(), (responsible_name or "").strip()
+    contact = (contact or "").strip().replace(" ", "")
+    errors = followup_problems(date=date, domain=domain, content=content, responsible_name=responsible_name,
+                               contact=contact, due_at=due_at, done=done, now=now, max_text=MAX_TEXT)
+    if not case.is_open:
+        errors.setdefault("__all__", _("个案已结案，不能再添加跟进记录；如需继续服务请先重新开启"))
+    if errors:
+        raise ValidationError(errors)
+    responsible = None
+    if responsible_id:
+        from sanshe.accounts.models import User
+
+        responsible = User.objects.filter(pk=responsible_id, is_active=True).first()
+    entry = CaseFollowUp(case=case, date=date, domain=domain, content=content, responsible=responsible,
+                         responsible_name=responsible_name, contact=contact, due_at=due_at,
+                         done_at=now if done else None, done_by=actor if done else None, created_by=actor)
+    entry.save()
+    audit_record(actor=actor, action="case.followup_add", obj=case,
+                 detail={"followup": entry.pk, "domain": domain, "due": bool(due_at), "done": done})
+    return entry
+
+
+@transaction.atomic
+def case_followup_done(*, actor, followup_id: int, now: datetime | None = None) -> CaseFollowUp:
+    entry = CaseFollowUp.objects.select_for_update().filter(pk=followup_id).first()
+    if entry is None:
+        raise ObjectNotFound()
+    _case_for_update(actor, entry.case_id, "follow_up")
+    if entry.done_at is not None:
+        return entry
+    entry.done_at, entry.done_by = now or timezone.now(), actor
+    entry.save(update_fields=["done_at", "done_by", "updated_at"])
+    audit_record(actor=actor, action="case.followup_done", obj=entry.case, detail={"followup": entry.pk})
+    return entry
+
+
+REMIND_EVERY = timedelta(hours=24)
+
+
+def followups_remind_overdue(*, now: datetime | None = None) -> int:
+    """Remind each owner of open cases about follow-ups past their time limit: one SMS per owner listing how
+    many, at most once a day per entry; the owner's 我的个案 page shows them too. Returns owners reminded."""
+    from sanshe.monitoring.notify import send_sms
+
+    now = now or timezone.now()
+    overdue = list(CaseFollowUp.objects.filter(done_at__isnull=True, due_at__lt=now,
+                                               case__status__in=OPEN_CASE_STATUSES)
+                   .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=now - REMIND_EVERY))
+                   .select_related("case__owner").order_by("case__owner_id", "due_at")[:2000])
+    by_owner: dict[int, list[CaseFollowUp]] = {}
+    for entry in overdue:
+        by_owner.setdefault(entry.case.owner_id, []).append(entry)
+    for owner_id, entries in by_owner.items():
+        owner = entries[0].case.owner
+        with transaction.atomic():
+            claimed = CaseFollowUp.objects.filter(
+                pk__in=[e.pk for e in entries], done_at__isnull=True).filter(
+                Q(reminded_at__isnull=True) | Q(reminded_at__lt=now - REMIND_EVERY)).update(reminded_at=now)
+            if not claimed:
+                continue
+            audit_record(actor=None, actor_label="system", action="case.followup_remind", obj=entries[0].case,
+                         detail={"owner": owner_id, "overdue": claimed})
+        numbers = "、".join(sorted({e.case.number for e in entries})[:3])
+        message = _("【三社】您负责的个案有%(n)d条跟进已超时（%(numbers)s），请打开“我的个案”处理。") % {
+            "n": claimed, "numbers": numbers}
+        if owner.is_active:
+            send_sms(owner.phone, message)
+            _push(owner_id, {"kind": "cases.followup_overdue", "count": claimed})
+    return len(by_owner)
+
+
+def _push(user_id: int, data: dict) -> None:
+    """An in-app push to the user's open pages (the groups feature's user channel), when installed."""
+    from django.apps import apps as django_apps
+
+    if not django_apps.is_installed("sanshe.groups"):
+        return
+    try:
+        from sanshe.groups import events
+        events.push_after_commit(events.user_channel(user_id), data)
+    except Exception:  # noqa: BLE001 — a push is a convenience; the page and SMS carry the reminder
+        return
+
+
+# ------------------------------------------------------------------------------- transfer and assignment
+
+def social_workers_for(case: Case):
+    """Active social workers whose membership covers the case's community (transfer candidates)."""
+    from sanshe.accounts.models import Membership, User
+    from sanshe.accounts.roles import Role
+
+    memberships = Membership.objects.filter(role=Role.SOCIAL_WORKER, is_active=True).filter(
+        Q(communities=case.community_id) | Q(buildings=case.building_id) if case.building_id
+        else Q(communities=case.community_id))
+    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("display_name", "pk")
+
+
+ASSIGNABLE_ROLES = {
+    CasePart.MEDICAL: ("medical_volunteer", "social_worker"),
+    CasePart.PSYCHOLOGICAL: ("counsellor", "social_worker"),
+    CasePart.OTHER: ("social_worker", "community_worker", "general_volunteer", "medical_volunteer", "counsellor"),
+}
+
+
+def assignees_for(case: Case, part: str):
+    """Who may take a part of this case: staff of the fitting roles in the case's community."""
+    from sanshe.accounts.models import Membership, User
+
+    memberships = Membership.objects.filter(is_active=True, role__in=ASSIGNABLE_ROLES.get(part, ()),
+                                            communities=case.community_id)
+    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("display_name", "pk")
+
+
+@transaction.atomic
+def case_transfer(*, actor, case_id: int, to_user_id: int, reason: str, now: datetime | None = None) -> Case:
+    """Hand the whole case to another social worker of its community (转移), with a reason; they are told."""
+    case = _case_for_update(actor, case_id)
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    target = social_workers_for(case).filter(pk=to_user_id).first() if to_user_id else None
+    if target is None:
+        errors["to_user"] = _("请选择本社区的另一位社会工作者")
+    elif target.pk == case.owner_id:
+        errors["to_user"] = _("该社工已是个案负责人")
+    if len(reason) < 4:
+        errors["reason"] = _("请写明转移原因（至少4个字）")
+    elif len(reason) > MAX_TEXT:
+        errors["reason"] = _("原因请控制在%(n)s字以内") % {"n": MAX_TEXT}
+    if not case.is_open:
+        errors.setdefault("__all__", _("已结案的个案不能转移"))
+    if errors:
+        raise ValidationError(errors)
+    now = now or timezone.now()
+    previous = case.owner_id
+    CaseTransfer.objects.create(case=case, from_owner_id=previous, to_owner=target, reason=reason, actor=actor, at=now)
+    case.owner = target
+    case.save(update_fields=["owner", "updated_at"])
+    audit_record(actor=actor, action="case.transfer", obj=case, detail={"from": previous, "to": target.pk})
+    message = _("【三社】个案%(number)s已转由您负责，请打开“我的个案”查看。") % {"number": case.number}
+    phone, target_id = target.phone, target.pk
+
+    def tell() -> None:
+        from sanshe.monitoring.notify import send_sms
+
+        send_sms(phone, message)
+    transaction.on_commit(tell)
+    _push(target_id, {"kind": "cases.transfer", "case": case.pk})
+    return case
+
+
+@transaction.atomic
+def case_assign(*, actor, case_id: int, part: str, assignee_id: int, note: str = "",
+                now: datetime | None = None) -> CaseAssignment:
+    """Give one part of the case (医疗/心理/其他) to an assignee, who then sees the case; replaces the part's
+    previous assignee. The owner stays responsible for the whole case."""
+    case = _case_for_update(actor, case_id)
+    note = (note or "").strip()
+    errors: dict[str, str] = {}
+    if part not in CasePart.values:
+        errors["part"] = _("请选择负责部分（医疗、心理或其他）")
+    else:
+        if not assignees_for(case, part).filter(pk=assignee_id).exists():
+            errors["assignee"] = _("请选择本社区可负责该部分的人员（医疗：医务志愿者；心理：心理咨询志愿者）")
+    if len(note) > MAX_TEXT:
+        errors["note"] = _("说明请控制在%(n)s字以内") % {"n": MAX_TEXT}
+    if not case.is_open:
+        errors.setdefault("__all__", _("已结案的个案不能分工"))
+    if errors:
+        raise ValidationError(errors)
+    now = now or timezone.now()
+    CaseAssignment.objects.filter(case=case, part=part, ended_at__isnull=True).update(ended_at=now, updated_at=now)
+    assignment = CaseAssignment.objects.create(case=case, part=part, assignee_id=assignee_id, assigned_by=actor,
+                                               note=note)
+    audit_record(actor=actor, action="case.assign", obj=case, detail={"part": part, "assignee": assignee_id})
+    _push(assignee_id, {"kind": "cases.assign", "case": case.pk})
+    return assignment
+
+
+@transaction.atomic
+def case_assignment_end(*, actor, assignment_id: int, now: datetime | None = None) -> CaseAssignment:
+    assignment = CaseAssignment.objects.select_for_update().filter(pk=assignment_id, ended_at__isnull=True).first()
+    if assignment is None:
+        raise ObjectNotFound()
+    _case_for_update(actor, assignment.case_id)
+    assignment.ended_at = now or timezone.now()
+    assignment.save(update_fields=["ended_at", "updated_at"])
+    audit_record(actor=actor, action="case.assign_end", obj=assignment.case, detail={"part": assignment.part})
+    return assignment
+
+
+def assignees_for_any(case: Case):
+    """Everyone who may take some part of this case (the assignment form's list; the part is checked on save)."""
+    from sanshe.accounts.models import Membership, User
+
+    roles = {role for roles in ASSIGNABLE_ROLES.values() for role in roles}
+    memberships = Membership.objects.filter(is_active=True, role__in=roles, communities=case.community_id)
+    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("display_name", "pk")

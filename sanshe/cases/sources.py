@@ -56,3 +56,22 @@ def _alert(actor, person_id: int, source_id: int | None) -> Person:
 register_source("screening", _screening)
 register_source("check_in", _check_in)
 register_source("alert", _alert)
+
+
+def _self_help(actor, person_id: int, source_id: int | None) -> Person:
+    """A resident's own request for help: the resident themself, or the social workers of their community."""
+    from .models import HelpRequest
+    from .policies import cases_scope
+
+    request = HelpRequest.objects.filter(pk=source_id, person_id=person_id).select_related("person").first()
+    if request is None:
+        raise ObjectNotFound()
+    person = request.person
+    scope = cases_scope(actor)
+    if not (request.user_id == actor.pk or person.community_id in scope.communities("cases.inbox")
+            or (person.building_id and person.building_id in scope.buildings("cases.inbox"))):
+        raise ObjectNotFound()
+    return person
+
+
+register_source("self_help", _self_help)

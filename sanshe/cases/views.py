@@ -22,7 +22,7 @@ from sanshe.core.pages import apply_service_errors, int_param
 from . import selectors, services
 from .forms import CloseForm, ReferralForm
 from .models import ReferralSource, ReferralUrgency
-from .policies import require_cases
+from .policies import can_cases, require_cases
 from .sources import SOURCES
 
 # The urgency a source suggests before the referrer chooses (an emergency alert must not wait).
@@ -110,8 +110,11 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
     if view not in selectors.INBOX_VIEWS:
         view = "new"
     now = timezone.now()
+    referrals = selectors.referral_inbox(actor=request.user, view=view, now=now)
+    for referral in referrals:
+        referral.waited_long = selectors.waited_too_long(referral, now)
     return render(request, "cases/referral_inbox.html", {
-        "referrals": selectors.referral_inbox(actor=request.user, view=view, now=now), "view": view, "now": now,
+        "referrals": referrals, "view": view, "now": now, "can_manage": can_cases(request.user, "cases.manage"),
         "counts": selectors.inbox_counts(actor=request.user),
         "tabs": [("new", _("待接收")), ("mine", _("我接收的")), ("closed", _("近14天已结束"))],
     })
@@ -123,6 +126,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.access_referral(actor=request.user, id=pk)
     return render(request, "cases/referral_detail.html", {
         "referral": referral, "form": CloseForm(), "now": timezone.now(),
+        "can_manage": can_cases(request.user, "cases.manage"),
+        "case": selectors.case_for_referral(actor=request.user, referral=referral),
         "crumbs": [(_("转介"), reverse("cases:referral_inbox"))],
     })
 
@@ -154,5 +159,7 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.access_referral(actor=request.user, id=pk)
     return render(request, "cases/referral_detail.html", {
         "referral": referral, "form": form, "now": timezone.now(),
+        "can_manage": can_cases(request.user, "cases.manage"),
+        "case": selectors.case_for_referral(actor=request.user, referral=referral),
         "crumbs": [(_("转介"), reverse("cases:referral_inbox"))],
     }, status=400)
