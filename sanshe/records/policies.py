@@ -88,13 +88,17 @@ def records_scope(user) -> RecordsScope:
     cached = getattr(user, "_sanshe_records_scope", None)
     if cached is not None:
         return cached
+    from sanshe.accounts.policies import scope_for
     from sanshe.cases.policies import cases_scope
+    from sanshe.groups.clearance import uncleared_member_roles
     from sanshe.groups.models import GroupMember, MemberStatus
 
+    # A volunteer who is not cleared (approval, training, current confidentiality agreement) sees no client.
+    acting_roles = GROUP_STAFF_ROLES - uncleared_member_roles(scope_for(user))
     roles: dict[str, set[int]] = {}
     communities: dict[int, int] = {}
     for group_id, role, community_id in (GroupMember.objects.filter(
-            user_id=user.pk, status=MemberStatus.ACTIVE, role__in=GROUP_STAFF_ROLES, group__is_archived=False)
+            user_id=user.pk, status=MemberStatus.ACTIVE, role__in=acting_roles, group__is_archived=False)
             .values_list("group_id", "role", "group__community_id")):
         roles.setdefault(role, set()).add(group_id)
         communities[group_id] = community_id
