@@ -7,13 +7,17 @@ from .selectors import case_counts, inbox_counts
 
 
 def home_social_worker(*, actor) -> dict:
-    """New referrals waiting, the ones the social worker took, their open cases and overdue follow-ups."""
+    """New referrals waiting and the ones the social worker took."""
     if not can_cases(actor, "cases.inbox"):
         return {"referrals": None}
-    data = {"referrals": inbox_counts(actor=actor)}
-    if can_cases(actor, "cases.manage"):
-        data["cases"] = case_counts(actor=actor)
-    return data
+    return {"referrals": inbox_counts(actor=actor)}
+
+
+def home_cases(*, actor) -> dict | None:
+    """The social worker's open cases and overdue follow-ups."""
+    if not can_cases(actor, "cases.manage"):
+        return None
+    return {"cases": case_counts(actor=actor)}
 
 
 def home_resident(*, actor) -> dict | None:

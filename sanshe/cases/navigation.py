@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from sanshe.accounts.roles import Role
 from sanshe.core.features import HomePanel, NavEntry
 
-from .home import home_resident, home_social_worker
+from .home import home_cases, home_resident, home_social_worker
 from .policies import can_cases
 
 
@@ -24,6 +24,7 @@ HOME_PANELS = [
     HomePanel("cases/_home_social_worker.html", frozenset({Role.SOCIAL_WORKER}),
               lambda user: (lambda data: data if data.get("referrals") is not None else None)(
                   home_social_worker(actor=user)), order=2),
+    HomePanel("cases/_home_cases.html", frozenset({Role.SOCIAL_WORKER}), lambda user: home_cases(actor=user), order=3),
     HomePanel("cases/_home_resident.html", frozenset({Role.RESIDENT}), lambda user: home_resident(actor=user),
               order=1),
 ]
