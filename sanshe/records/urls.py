@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class DayConverter:
+    """A calendar day as YYYY-MM-DD (kept as text; the view parses it and answers 404 for a bad one)."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(DayConverter, "records_day")
 
 app_name = "records"
 
@@ -14,11 +29,11 @@ urlpatterns = [
     path("requests/<int:pk>/record/", views.request_record, name="request_record"),
     path("requests/<int:pk>/dismiss/", views.request_dismiss, name="request_dismiss"),
     path("summaries/", views.summary_index, name="summary_index"),
-    path("summaries/<int:group_id>/<str:day>/", views.summary_detail, name="summary_detail"),
+    path("summaries/<int:group_id>/<records_day:day>/", views.summary_detail, name="summary_detail"),
     path("summaries/<int:pk>/rows/<int:row_id>/", views.summary_row_edit, name="summary_row_edit"),
     path("summaries/<int:pk>/finalise/", views.summary_finalise, name="summary_finalise"),
     path("summaries/<int:pk>/xlsx/", views.summary_xlsx, name="summary_xlsx"),
-    path("handover/<int:group_id>/<str:day>/", views.handover, name="handover"),
+    path("handover/<int:group_id>/<records_day:day>/", views.handover, name="handover"),
     path("referrals-out/", views.referral_out_list, name="referral_out_list"),
     path("referrals-out/new/", views.referral_out_create, name="referral_out_create"),
     path("referrals-out/<int:pk>/", views.referral_out_detail, name="referral_out_detail"),

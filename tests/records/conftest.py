@@ -22,11 +22,6 @@ def other_group(world, social_worker):
                                        name="另一个聚焦服务群")
 
 
-@pytest.fixture
-def social_worker_member(focus, social_worker):
-    return focus
-
-
 def times(hours_ago: int = 2):
     start = timezone.now() - timedelta(hours=hours_ago)
     return {"service_start": start, "service_end": start + timedelta(minutes=40)}
