@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from sanshe.cases.models import Case
 from sanshe.core.errors import ObjectNotFound
 from sanshe.triage.engine import TIER_LABELS, URGENCY_LABELS, Urgency
+from sanshe.triage.needs import need_labels
 
 from . import scales
 from .models import (
@@ -68,8 +69,19 @@ def decision_view(decision: TriageDecision) -> dict[str, Any]:
     medical = result.get("scores", {}).get("medical")
     if medical:
         scores.append({"name": str(ScaleCode.MEDICAL.label), **result_summary("medical", medical)})
+    status = decision.inputs.get("assessment", {}).get("status", {})
+    basis = []
+    if status.get("under_quarantine"):
+        basis.append(_("隔离观察中"))
+    if status.get("suspected"):
+        basis.append(_("疑似患者"))
+    if status.get("unmet_needs"):
+        basis.append(_("需求评估：%(needs)s") % {"needs": "、".join(need_labels(status["unmet_needs"]))})
+    if decision.inputs.get("assessment", {}).get("red_flags"):
+        basis.append(_("健康监测中未处理的预警"))
     return {
         "decision": decision,
+        "basis": basis,
         "tier_label": str(TIER_LABELS[decision.engine_tier]),
         "urgency_label": Urgency(decision.engine_urgency).label,
         "final_tier_label": str(TIER_LABELS[decision.tier]) if decision.tier else "",
@@ -78,7 +90,6 @@ def decision_view(decision: TriageDecision) -> dict[str, Any]:
         "reasons": result.get("reasons", []),
         "actions": result.get("actions", []),
         "scores": scores,
-        "status": result.get("scores", {}),
     }
 
 

@@ -167,8 +167,40 @@ def administration_self_submit(*, token: str, data: Any, now: datetime | None = 
     administration.token_hash = None  # single use: the hash goes, so the link can never resolve again
     administration.save()
     audit_record(actor=None, actor_label=_("服务对象本人（评估链接）"), action="assessment.self_submit",
-                 obj=administration.case, detail={"administration": administration.pk, "scale": administration.scale})
+                 obj=administration.case, detail={"administration": administration.pk, "scale": administration.scale,
+                                                  "high_risk": is_high_risk(administration.scale, result)})
+    transaction.on_commit(lambda: self_fill_notify(administration.pk))
     return administration
+
+
+def is_high_risk(scale: str, result: dict[str, Any]) -> bool:
+    """A result nobody may leave waiting: any C-SSRS yes, PHQ-9 item 9 or severe, GAD-7 severe, urgent red flags."""
+    if scale == ScaleCode.CSSRS:
+        return result.get("risk") not in (None, "none")
+    if scale == ScaleCode.PHQ9:
+        return bool(result.get("suicide_screen")) or result.get("total", 0) >= 20
+    if scale == ScaleCode.GAD7:
+        return result.get("total", 0) >= 15
+    if scale == ScaleCode.MEDICAL:
+        return result.get("level") in ("urgent", "emergency")
+    return False
+
+
+def self_fill_notify(administration_id: int) -> bool:
+    """Tell the case's social worker by SMS that the client answered (no personal data in the text)."""
+    from sanshe.monitoring.notify import send_sms
+
+    administration = Administration.objects.select_related("case__owner").filter(pk=administration_id).first()
+    if administration is None:
+        return False
+    case = administration.case
+    scale = ScaleCode(administration.scale).label
+    if is_high_risk(administration.scale, administration.result):
+        text = _("【三社】个案%(number)s的服务对象刚提交了%(scale)s自评，结果提示高风险，请立即查看并运行分流。") % {
+            "number": case.number, "scale": scale}
+    else:
+        text = _("【三社】个案%(number)s的服务对象已提交%(scale)s自评，请登录查看。") % {"number": case.number, "scale": scale}
+    return send_sms(getattr(case.owner, "phone", None), text)
 
 
 # --- triage ---------------------------------------------------------------------------------------------------

@@ -111,3 +111,27 @@ def test_link_days_out_of_range_refused(social_worker, case):
     with pytest.raises(ValidationError):
         administration_link_send(actor=social_worker, case_id=case.pk, scale="phq9", days=30)
     assert not Administration.objects.exists()
+
+
+@pytest.fixture
+def sms(settings):
+    from sanshe.accounts.sms import MemorySmsBackend
+
+    settings.SMS_BACKEND = "sanshe.accounts.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox = []
+    yield MemorySmsBackend.outbox
+    MemorySmsBackend.outbox = []
+
+
+def test_a_high_risk_self_fill_reaches_the_social_worker_at_once(social_worker, case, sms, django_capture_on_commit_callbacks):
+    social_worker.phone = "13907152002"
+    social_worker.save(update_fields=["phone"])
+    _a, token = administration_link_send(actor=social_worker, case_id=case.pk, scale="cssrs")
+    with django_capture_on_commit_callbacks(execute=True):
+        administration_self_submit(token=token, data={"q1": "yes", "q2": "yes", "q3": "yes", "q4": "yes",
+                                                      "q5": "no", "q6": "no"})
+    assert len(sms) == 1
+    phone, text = sms[0]
+    assert phone == "13907152002" and "高风险" in text and case.number in text
+    assert case.person.name not in text
+    assert AuditEvent.objects.get(action="assessment.self_submit").detail["high_risk"] is True
