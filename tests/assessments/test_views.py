@@ -142,3 +142,27 @@ def test_case_page_queries_do_not_grow_with_administrations(client, social_worke
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_home_panel_lists_what_waits_and_stays_constant_in_queries(client, social_worker, case, world):
+    from sanshe.assessments.services import administration_self_submit
+    from sanshe.cases.services import case_open
+
+    client.force_login(social_worker)
+    give(social_worker, case, "gad7", likert([3, 3, 3, 2, 2, 2, 2]))
+    triage_run(actor=social_worker, case_id=case.pk)
+    client.get("/")
+    with CaptureQueriesContext(connection) as few:
+        text = client.get("/").content.decode()
+    assert "待确认的分流" in text and world.head.name in text
+    for person in (world.spouse, world.neighbour):
+        other = case_open(actor=social_worker, person_id=person.pk)
+        _a, token = administration_link_send(actor=social_worker, case_id=other.pk, scale="phq4")
+        administration_self_submit(token=token, data=likert([1, 1, 1, 1]))
+        triage_run(actor=social_worker, case_id=other.pk)
+        _a, token = administration_link_send(actor=social_worker, case_id=other.pk, scale="isi")
+        administration_self_submit(token=token, data=likert([1] * 7))
+    with CaptureQueriesContext(connection) as many:
+        text = client.get("/").content.decode()
+    assert "服务对象已提交自评，待分流" in text and world.neighbour.name in text
+    assert len(many) == len(few)
