@@ -174,7 +174,7 @@ class EmergencyCall(models.TextChoices):
     AMBULANCE = "120", _("已拨打120")
     POLICE = "110", _("已拨打110")
     BOTH = "both", _("120和110都已拨打")
-    NOT_APPLICABLE = "not_applicable", _("不需要（须写明原因）")
+    NOT_APPLICABLE = "not_applicable", _("不需要拨打")
 
 
 class CrisisStep(models.Model):
@@ -198,6 +198,10 @@ class CrisisStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.crisis_id} {self.kind}"
+
+    @property
+    def minutes_from_open(self) -> int:
+        return self.seconds_from_open // 60
 
 
 class CrisisNote(models.Model):

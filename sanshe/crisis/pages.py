@@ -8,6 +8,8 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from sanshe.cases.models import Case
+
 from sanshe.core.pii import mask_phone
 
 from .models import (
@@ -75,7 +77,8 @@ def detail_context(actor, crisis: CrisisResponse, now: datetime | None = None) -
         "minutes_since_contact": minutes_between(crisis.last_contact_at, now) if crisis.is_open else None,
         "minutes_to_deadline": (max(int((crisis.ack_deadline - now).total_seconds() // 60), 0)
                                 if crisis.ack_deadline and crisis.status == "open" else None),
-        "case_url": case_url(case.pk),
+        # Only those who may open the case (its social workers) get the link: a counsellor would meet a 404.
+        "case_url": case_url(case.pk) if Case.objects.for_actor(actor, "view").filter(pk=case.pk).exists() else "",
         "can_open_crisis": crisis_scope(actor).can_open,
         "errors": {},
         "error_form": "",

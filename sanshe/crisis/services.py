@@ -160,8 +160,9 @@ def crisis_open(*, actor, case, domain: str, source: str, reason: str, now: date
     rank = URGENCY_RANK[ReferralUrgency.IMMEDIATE]
     Case.objects.filter(pk=locked.pk).update(is_crisis=True, urgency=ReferralUrgency.IMMEDIATE, urgency_rank=rank,
                                              updated_at=now)
-    if case is not locked and hasattr(case, "pk"):
-        case.is_crisis, case.urgency, case.urgency_rank = True, ReferralUrgency.IMMEDIATE, rank
+    for instance in {id(locked): locked, id(case): case}.values():
+        if isinstance(instance, Case):
+            instance.is_crisis, instance.urgency, instance.urgency_rank = True, ReferralUrgency.IMMEDIATE, rank
     delivered = _deliver(crisis, chain.first_responders(locked, domain, now), 0, now)
     audit_record(actor=actor, action="crisis.open", obj=crisis,
                  detail={"case": locked.pk, "domain": domain, "source": source, "recipients": len(delivered)})

@@ -111,3 +111,24 @@ def test_sms_and_push_after_commit(social_worker, case, on_duty, org_admin, coun
     assert [phone for phone, _ in MemorySmsBackend.outbox] == ["13700000001"]
     assert "张*" in MemorySmsBackend.outbox[0][1] and "张伟" not in MemorySmsBackend.outbox[0][1]
     assert CrisisRecipient.objects.get(crisis=crisis, user=counsellor).sms
+
+
+def test_in_app_push_on_the_personal_stream(social_worker, case, on_duty, counsellor, t0,
+                                            django_capture_on_commit_callbacks):
+    """The alert reaches the counsellor's open pages through the same personal channel as chat risk alerts."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from sanshe.groups.events import user_channel
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_channel(counsellor.pk), channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis = crisis_open(actor=social_worker, case=case, domain="suicide", source="manual",
+                             reason="电话中说今晚想结束生命", now=t0)
+    message = async_to_sync(layer.receive)(channel)
+    assert message["type"] == "groups.push"
+    assert message["data"]["kind"] == "crisis" and message["data"]["crisis_id"] == crisis.pk
+    assert message["data"]["url"] == f"/crisis/{crisis.pk}/"
+    assert "张伟" not in str(message["data"])
