@@ -299,10 +299,12 @@ def placement_pick(request: HttpRequest, case_id: int) -> HttpResponse:
         for group in services.groups_for_placement(actor=request.user, case=case, tier=t, with_room_only=False):
             group.has_room = group.active_count < group.capacity
             options.append(group)
+    from sanshe.groups.models import GroupTier
     from sanshe.groups.policies import creatable_tiers
 
     return render(request, "assessments/placement_form.html", {
         "case": case, "tier": tier, "tier_label": TIER_LABELS[tier], "groups": options, "error": error,
+        "decided": bool(decision and decision.is_decided), "group_kind": GroupTier(tier).label,
         "can_create": tier in creatable_tiers(request.user), "crumbs": _crumbs(case),
         "has_account": case.person.user_id is not None,
     }, status=400 if error else 200)
