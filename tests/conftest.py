@@ -77,19 +77,53 @@ def building_steward(world):
                   worker_kind="building_steward", username="steward")
 
 
+def clear_for_duty(user, organisation, role):
+    """Make `user` a cleared volunteer of `organisation` for `role` (approved, trained, current agreement
+    signed), written directly as the rows the volunteers feature keeps; its own tests go through its services."""
+    from django.utils import timezone
+
+    from sanshe.volunteers.clearance import current_agreements, required_modules
+    from sanshe.volunteers.models import (
+        AgreementSignature,
+        ApplicationStatus,
+        Recruitment,
+        TrainingCompletion,
+        VolunteerApplication,
+    )
+    from sanshe.volunteers.seed import seed_guide_defaults
+
+    seed_guide_defaults()  # a transactional test's flush removes what the data migration wrote
+    recruitment, _ = Recruitment.objects.get_or_create(organisation=organisation, title="测试招募",
+                                                      defaults={"token": f"t{organisation.pk}-{user.pk}"})
+    key = f"test-{user.pk}-{organisation.pk}"
+    VolunteerApplication.objects.get_or_create(status_token_hash=key, defaults=dict(
+        recruitment=recruitment, organisation=organisation, name=user.display_name or user.username, sex="F",
+        political_status="masses", doc_type="resident_id", doc_number="110105194912310021", doc_index=key,
+        years_of_work=3, school="-", major="-", education="bachelor", skills="-", region="-",
+        phone="13900000000", phone_index=key, hours_per_week=4, consent_at=timezone.now(),
+        status=ApplicationStatus.APPROVED, approved_roles=[role], user=user))
+    for module_id, version in required_modules([organisation.pk], role)[organisation.pk].items():
+        TrainingCompletion.objects.get_or_create(user=user, module_id=module_id, version=version)
+    agreement = current_agreements([organisation.pk])[organisation.pk]
+    AgreementSignature.objects.get_or_create(user=user, organisation=organisation, agreement=agreement,
+                                             defaults={"signer_name": user.display_name or user.username,
+                                                       "signature_png": b"", "fingerprint": "test"})
+    return user
+
+
 @pytest.fixture
 def secretary(world):
-    return _staff(world, Role.GENERAL_VOLUNTEER, communities=[])
+    return clear_for_duty(_staff(world, Role.GENERAL_VOLUNTEER, communities=[]), world.org, Role.GENERAL_VOLUNTEER)
 
 
 @pytest.fixture
 def medic(world):
-    return _staff(world, Role.MEDICAL_VOLUNTEER, communities=[])
+    return clear_for_duty(_staff(world, Role.MEDICAL_VOLUNTEER, communities=[]), world.org, Role.MEDICAL_VOLUNTEER)
 
 
 @pytest.fixture
 def counsellor(world):
-    return _staff(world, Role.COUNSELLOR, communities=[])
+    return clear_for_duty(_staff(world, Role.COUNSELLOR, communities=[]), world.org, Role.COUNSELLOR)
 
 
 @pytest.fixture

@@ -55,6 +55,8 @@ class Scope:
     person_id: int | None = None
     household_id: int | None = None
     grants: tuple[RoleGrant, ...] = ()
+    # Per-request answers other features derive from this scope (e.g. volunteer clearance), filled lazily.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def can(self, capability: str) -> bool:
         """Holds the capability somewhere (in at least one community, building or organisation)."""

@@ -4,6 +4,7 @@ A feature app may have a `navigation.py` module with
     NAV: list[NavEntry]            entries for the top navigation, after the foundation's own
     HOME_PANELS: list[HomePanel]   panels shown on the home page (工作台) of the roles they name
     STAFF_LAYOUT_INCLUDES: [str]   templates included at the end of every staff page
+    AUDIT_ACTION_LABELS: {code: label}  Chinese names of the audit actions the feature writes (audit log page)
 Core collects them from every installed `sanshe.*` app, so a feature never edits core's files and
 the layout never imports a feature directly.
 """
@@ -63,6 +64,14 @@ def _feature_modules() -> tuple:
 
 def feature_nav() -> list[NavEntry]:
     return [entry for module in _feature_modules() for entry in getattr(module, "NAV", [])]
+
+
+def audit_action_labels() -> dict:
+    """Every feature's audit action labels, merged (the foundation's own are in core/selectors.py)."""
+    labels: dict = {}
+    for module in _feature_modules():
+        labels.update(getattr(module, "AUDIT_ACTION_LABELS", {}))
+    return labels
 
 
 def staff_layout_includes() -> list[str]:

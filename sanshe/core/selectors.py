@@ -85,7 +85,10 @@ ACTION_FILTERS: list[tuple[str, Any]] = [
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    from sanshe.core.features import audit_action_labels
+
+    label = ACTION_LABELS.get(action) or audit_action_labels().get(action)
+    return str(label or action)
 
 
 def field_labels(event: AuditEvent) -> str:

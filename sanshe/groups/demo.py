@@ -1,9 +1,11 @@
 """Demo groups on top of the core demo: a focus group, a key group and a compound resident group.
 
-Deterministic and idempotent. Builds on the demo staff by username (shegong, shequ, mishu, yiwu, xinli,
-yiwu2, xinli2) and the demo resident (jumin); uses the focus group the roster demo made, if it ran first.
+Deterministic and idempotent. Builds on the demo staff by username (shegong, shequ, mishu, mishu2, yiwu,
+xinli) and the demo resident (jumin); uses the focus group the roster demo made, if it ran first. Runs after
+the volunteers demo: only cleared volunteers may join (yiwu2 and xinli2 are not cleared and stay out).
 The secretary, the medic and the counsellor are on duty all day by hand for 30 days (so the chat can be
-tried at any hour, besides the roster's shifts); yiwu2 and xinli2 are members who are off duty.
+tried at any hour, besides the roster's shifts); mishu2 is a member who is on duty only when the roster
+says so.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils import timezone
 from sanshe.accounts.models import User
 
 from . import services
+from .clearance import clearance_problem
 from .models import DutyKind, Group, GroupMember, GroupTier, ManualDuty, MemberRole, MemberStatus
 
 DUTY_DAYS = 30
@@ -28,7 +31,10 @@ def _user(username: str) -> User | None:
 
 
 def _ensure_member(actor, group: Group, user: User | None, role: str, nickname: str = "") -> None:
+    """Add the member unless present, or a volunteer not cleared for duty (the volunteers demo decides who is)."""
     if user is None or GroupMember.objects.filter(group=group, user=user, status=MemberStatus.ACTIVE).exists():
+        return
+    if clearance_problem(user, role):
         return
     services.member_add(actor=actor, group=group, user=user, role=role, nickname=nickname)
 
@@ -51,10 +57,9 @@ def demo_load(*, today: date) -> str:
              or services.group_create(actor=social_worker, tier=GroupTier.FOCUS, community=community,
                                       name=f"{community.name}聚焦服务群"))
     key = services.group_create(actor=social_worker, tier=GroupTier.KEY, community=community, name=key_name)
-    staff = {name: _user(name) for name in ("mishu", "yiwu", "xinli", "yiwu2", "xinli2", "shequ")}
+    staff = {name: _user(name) for name in ("mishu", "yiwu", "xinli", "mishu2", "shequ")}
     for name, role in (("mishu", MemberRole.SECRETARY), ("yiwu", MemberRole.MEDICAL),
-                       ("xinli", MemberRole.PSYCHOLOGICAL), ("yiwu2", MemberRole.MEDICAL),
-                       ("xinli2", MemberRole.PSYCHOLOGICAL)):
+                       ("xinli", MemberRole.PSYCHOLOGICAL), ("mishu2", MemberRole.SECRETARY)):
         _ensure_member(social_worker, focus, staff[name], role)
         if name in ("mishu", "xinli"):
             _ensure_member(social_worker, key, staff[name], role)

@@ -44,12 +44,23 @@ def managed_groups_q(scope, prefix: str = "") -> Q:
     return condition
 
 
-def member_groups_q(scope, prefix: str = "") -> Q:
-    """Groups (at `prefix`) in which the scope's user is an active member."""
+def member_groups_q(scope, prefix: str = "", *, cleared_only: bool = True) -> Q:
+    """Groups (at `prefix`) in which the scope's user is an active member.
+
+    With `cleared_only` (the default: anything showing clients), memberships in a volunteer role the user is
+    not cleared for now do not count (issue 3); the roster passes False so the volunteer still sees their
+    shifts and, on claiming, the reason they may not.
+    """
     from .models import GroupMember, MemberStatus
 
-    ids = GroupMember.objects.filter(user_id=scope.user_id, status=MemberStatus.ACTIVE).values("group_id")
-    return Q(**{f"{prefix}pk__in": ids})
+    memberships = GroupMember.objects.filter(user_id=scope.user_id, status=MemberStatus.ACTIVE)
+    if cleared_only:
+        from .clearance import uncleared_member_roles
+
+        uncleared = uncleared_member_roles(scope)
+        if uncleared:
+            memberships = memberships.exclude(role__in=uncleared)
+    return Q(**{f"{prefix}pk__in": memberships.values("group_id")})
 
 
 class GroupQuerySet(ScopedQuerySet):

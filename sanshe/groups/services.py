@@ -30,6 +30,7 @@ from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 
 from . import events, risk
+from .clearance import clearance_problem
 from .config import GroupSettings
 from .duty import ROLE_FOR_KIND, on_duty_helper, on_duty_user_ids
 from .models import (
@@ -271,6 +272,9 @@ def member_add(*, actor, group: Group, user, role: str, nickname: str = "") -> G
         raise ValidationError({"role": _("小区居民群的居民以“居民代表”身份加入。")})
     if _is_blacklisted(organisation_id=group.organisation_id, user=user):
         raise ValidationError(_("该用户已被列入本机构黑名单，不能入群。"))
+    problem = clearance_problem(user, role)
+    if problem:
+        raise ValidationError({"role": problem})
     existing = GroupMember.objects.select_for_update().filter(group=group, user=user).first()
     if existing is not None and existing.status == MemberStatus.ACTIVE:
         raise ValidationError(_("该用户已在群中。"))

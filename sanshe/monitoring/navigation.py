@@ -6,6 +6,7 @@ from sanshe.accounts.roles import Role
 from sanshe.core.features import HomePanel, NavEntry
 
 from . import home
+from .home import AUDIT_ACTION_LABELS  # noqa: F401 (collected by sanshe.core.features)
 from .policies import can_monitor
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sanshe.accounts.models import User
+from sanshe.groups.clearance import clearance_problem
 from sanshe.groups.models import DutyKind, Group, GroupMember, GroupTier, MemberRole, MemberStatus
 from sanshe.groups.services import group_create, member_add
 from sanshe.volunteers.models import ApplicationStatus, VolunteerApplication
@@ -44,6 +45,8 @@ def _ensure_member(actor, group: Group, user: User | None, role: str) -> None:
         return
     if GroupMember.objects.filter(group=group, user=user, status=MemberStatus.ACTIVE).exists():
         return
+    if clearance_problem(user, role):
+        return  # not cleared for duty (issue 3): the volunteers pages show what they still lack
     member_add(actor=actor, group=group, user=user, role=role)
 
 

@@ -26,7 +26,7 @@ def _group_rows(scope, action: str, prefix: str) -> Q | None:
     if action == "manage":
         return roster_managed_q(scope, prefix)
     if action == "view":
-        return roster_managed_q(scope, prefix) | member_groups_q(scope, prefix)
+        return roster_managed_q(scope, prefix) | member_groups_q(scope, prefix, cleared_only=False)
     return None
 
 

@@ -1,7 +1,8 @@
 import pytest
-from sanshe.cases.services import case_open
+
 from sanshe.cases.selectors import access_case
-from sanshe.core.errors import ObjectNotFound
+from sanshe.cases.services import case_open
+
 pytestmark = pytest.mark.django_db
 def test_case_open(social_worker, outsider, world):
     person = world.head
@@ -9,5 +10,5 @@ def test_case_open(social_worker, outsider, world):
     assert case.number.endswith(f"{case.pk:06d}")
     assert case_open(actor=social_worker, person_id=person.pk).pk == case.pk
     assert access_case(actor=social_worker, id=case.pk).pk == case.pk
-    with pytest.raises(Exception):
+    with pytest.raises(ObjectNotFound):
         access_case(actor=outsider, id=case.pk)

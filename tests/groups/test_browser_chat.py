@@ -195,22 +195,24 @@ def test_the_demo_focus_group_on_four_phones(browser, chat_server):
     from sanshe.core.demo import demo_load as core_demo_load
     from sanshe.groups import demo
     from sanshe.groups.models import Group, GroupTier
+    from sanshe.volunteers.demo import demo_load as volunteers_demo_load
 
     core_demo_load(people=300)
+    volunteers_demo_load(today=timezone.localdate())  # only cleared volunteers join the demo groups
     demo.demo_load(today=timezone.localdate())
     focus = Group.objects.get(tier=GroupTier.FOCUS)
-    users = {name: User.objects.get(username=name) for name in ("jumin", "mishu", "xinli", "yiwu2")}
+    users = {name: User.objects.get(username=name) for name in ("jumin", "mishu", "xinli", "mishu2")}
     problems: list[str] = []
     pages = {name: _phone(browser, chat_server, user, problems) for name, user in users.items()}
     for page in pages.values():
         _open_chat(page, chat_server, focus)
     expect(pages["jumin"].locator("#announce")).to_contain_text("私聊值班员")
     _send(pages["jumin"], "请问老人咳嗽需要去医院吗？")
-    for name in ("mishu", "xinli", "yiwu2"):
+    for name in ("mishu", "xinli", "mishu2"):
         expect(pages[name].locator("#chat-log")).to_contain_text("老人咳嗽需要去医院吗")
     _send(pages["xinli"], "@王女士 先别着急，我们一起看看情况。")
     expect(pages["jumin"].locator("li.mentioned", has_text="先别着急")).to_be_visible()
-    expect(pages["yiwu2"].locator("#composer-off")).to_contain_text("非值班时间")
+    expect(pages["mishu2"].locator("#composer-off")).to_contain_text("非值班时间")
     _send(pages["jumin"], "内部消息：明天全城封城，快去囤菜")
     expect(pages["jumin"].locator("li.held", has_text="全城封城")).to_be_visible()
     _send(pages["jumin"], "照顾老人太累了，我真的不想活了")

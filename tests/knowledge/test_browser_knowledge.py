@@ -23,9 +23,11 @@ def demo_library(chat_server):
     from sanshe.core.demo import demo_load as core_demo
     from sanshe.groups.demo import demo_load as groups_demo
     from sanshe.knowledge.demo import demo_load as knowledge_demo
+    from sanshe.volunteers.demo import demo_load as volunteers_demo
 
     today = timezone.localdate()
     core_demo(people=300)
+    volunteers_demo(today=today)  # only cleared volunteers join the demo groups
     groups_demo(today=today)
     knowledge_demo(today=today)
     return chat_server

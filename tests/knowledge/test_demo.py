@@ -11,12 +11,14 @@ from sanshe.knowledge.demo import OPEN_QUESTION
 from sanshe.knowledge.demo import demo_load as knowledge_demo_load
 from sanshe.knowledge.models import Entry, EntrySource, EntryStatus
 from sanshe.knowledge.selectors import faq_sections, suggest_answers
+from sanshe.volunteers.demo import demo_load as volunteers_demo_load
 
 
 @pytest.mark.django_db
 def test_demo_library_is_realistic_and_idempotent():
     today = timezone.localdate()
     core_demo_load(people=300)
+    volunteers_demo_load(today=today)  # only cleared volunteers join the demo groups
     groups_demo_load(today=today)
     summary = knowledge_demo_load(today=today)
     assert summary.startswith("资源库：已发布")

@@ -13,7 +13,7 @@ from sanshe.rosters.models import Shift, ShiftNeed
 from sanshe.volunteers import services as volunteer_services
 from sanshe.volunteers.seed import seed_guide_defaults
 from tests.volunteers.conftest import private_media  # noqa: F401 (autouse: private MEDIA_ROOT, SMS in memory)
-from tests.volunteers.helpers import cleared_volunteer, sign, train, volunteer_org
+from tests.volunteers.helpers import cleared_volunteer, sign, volunteer_org
 
 TZ = ZoneInfo("Asia/Shanghai")
 # A fixed "now" on a Monday morning, so rules about hours before a shift are exact.
@@ -66,7 +66,7 @@ def roster(world, group, social_worker, secretary, recruitment, vol_org):
         status=ApplicationStatus.APPROVED, approved_roles=[Role.GENERAL_VOLUNTEER], user=secretary)
     secretary.display_name = "赵欣怡"
     secretary.save()
-    train(secretary, Role.GENERAL_VOLUNTEER)
+    # The persona is already trained (tests/conftest.py clears it for duty); training is per person.
     sign(secretary, vol_org)
     member_add(actor=social_worker, group=group, user=secretary, role=MemberRole.SECRETARY)
     medics = []

@@ -9,7 +9,7 @@ from sanshe.accounts.roles import Role
 from sanshe.core.errors import ObjectNotFound
 from sanshe.core.models import AuditEvent
 from sanshe.groups.duty import on_duty_user_ids
-from sanshe.groups.models import DutyKind, MemberRole
+from sanshe.groups.models import DutyKind, GroupMember, MemberRole, MemberStatus
 from sanshe.groups.services import member_add
 from sanshe.rosters import services
 from sanshe.rosters.duty import roster_on_duty_user_ids
@@ -146,7 +146,11 @@ def test_claim_window_per_group(roster):
 
 def test_not_cleared_volunteers_cannot_take_shifts(roster):
     pending = approved_volunteer(roster.social_worker, roster.recruitment, Role.MEDICAL_VOLUNTEER, name="新医生")
-    member_add(actor=roster.social_worker, group=roster.group, user=pending, role=MemberRole.MEDICAL)
+    # Not cleared: the group refuses them (they would see clients), and so does the roster.
+    with pytest.raises(ValidationError, match="岗前培训"):
+        member_add(actor=roster.social_worker, group=roster.group, user=pending, role=MemberRole.MEDICAL)
+    GroupMember.objects.create(group=roster.group, user=pending, role=MemberRole.MEDICAL, nickname="医务-新医生",
+                               status=MemberStatus.ACTIVE)  # a member from before the gate tightened
     shift = make_shift(roster.group, at(1, 8), at(1, 12))
     with pytest.raises(ValidationError, match="保密协议"):
         services.shift_claim(actor=pending, need_id=need(shift).pk, now=NOW)
