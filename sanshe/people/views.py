@@ -144,9 +144,12 @@ def _crumbs(person: Person | None = None) -> list[tuple[str, str]]:
 
 def _protected_rows(person: Person) -> list[dict]:
     return [
-        {"field": "doc_number", "label": person.get_doc_type_display(), "masked": person.doc_number_masked},
-        {"field": "phone", "label": REVEAL_LABELS["phone"], "masked": person.phone_masked},
-        {"field": "address", "label": REVEAL_LABELS["address"], "masked": person.address_masked},
+        {"field": "doc_number", "label": person.get_doc_type_display(), "masked": person.doc_number_masked,
+         "url": reverse("people:person_reveal", args=[person.pk, "doc_number"])},
+        {"field": "phone", "label": REVEAL_LABELS["phone"], "masked": person.phone_masked,
+         "url": reverse("people:person_reveal", args=[person.pk, "phone"])},
+        {"field": "address", "label": REVEAL_LABELS["address"], "masked": person.address_masked,
+         "url": reverse("people:person_reveal", args=[person.pk, "address"])},
     ]
 
 
@@ -156,7 +159,8 @@ def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     """Show one protected value in full, for this response only, after a written reason (audited)."""
     form = RevealForm(request.POST)
     partial = bool(request.headers.get("HX-Request"))
-    row = {"field": field, "label": REVEAL_LABELS.get(field, "")}
+    row = {"field": field, "label": REVEAL_LABELS.get(field, ""),
+           "url": reverse("people:person_reveal", args=[pk, field])}
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     revealed = None
     try:
@@ -167,7 +171,7 @@ def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
             apply_service_errors(form, error)
     context = {"form": form, "row": row, "revealed": revealed, "person_pk": pk}
     if partial:
-        response = render(request, "people/_person_reveal.html", context)
+        response = render(request, "core/_reveal.html", context)
         if revealed is not None:
             # The value replaces the masked one; a form with an error replaces only itself.
             response["HX-Retarget"] = f"#reveal-{field}"

@@ -13,3 +13,7 @@ NAV = [
     NavEntry(_("志愿者"), "volunteers:application_list", allowed=lambda user, scope: is_reviewer(user)),
     NavEntry(_("我的志愿服务"), "volunteers:me", allowed=lambda user, scope: bool(scope.roles & VOLUNTEER_ROLES)),
 ]
+
+AUDIT_ACTION_LABELS = {
+    "volunteer.application_reveal": _("查看志愿者申请的完整证件号/电话/微信"),
+}

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sanshe.accounts.models import Membership, Organisation, User
 from sanshe.accounts.policies import forget_scope, scope_for
@@ -626,3 +627,30 @@ def agreement_publish(*, actor, organisation_id: int, title: str, body: str) -> 
     audit_record(actor=actor, action="volunteer.agreement_publish", obj=version, organisation_id=organisation_id,
                  detail={"version": number})
     return version
+
+
+# The applicant's protected fields a reviewer may see in full, with a written reason that is audited.
+APPLICATION_REVEALABLE = {"doc_number": _lazy("证件号码"), "phone": _lazy("联系电话"), "wechat_id": _lazy("微信号")}
+
+
+def application_reveal(*, actor, application_id: int, field: str, reason: str):
+    """Show one protected field of an application in full to a reviewer in scope; audited with the reason.
+
+    Not atomic on purpose (like person_reveal): a denied attempt is audited and stays audited with the 404.
+    """
+    from sanshe.core.models import AuditOutcome
+    from sanshe.people.services import Revealed
+
+    if field not in APPLICATION_REVEALABLE:
+        raise ValidationError({"field": _("该字段不能查看")})
+    application = VolunteerApplication.objects.for_actor(actor, "review").filter(pk=application_id).first()
+    if application is None:
+        audit_record(actor=actor, action="volunteer.application_reveal", outcome=AuditOutcome.DENIED,
+                     detail={"field": field, "application_id": application_id})
+        raise ObjectNotFound()
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("请填写查看事由（至少4个字）")})
+    audit_record(actor=actor, action="volunteer.application_reveal", obj=application, reason=reason,
+                 detail={"field": field}, organisation_id=application.organisation_id)
+    return Revealed(field=field, label=str(APPLICATION_REVEALABLE[field]), value=getattr(application, field) or "")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("status/<str:token>/", views.status, name="status"),
     path("applications/", views.application_list, name="application_list"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    re_path(r"^applications/(?P<pk>[0-9]+)/reveal/(?P<field>doc_number|phone|wechat_id)/$", views.application_reveal,
+            name="application_reveal"),
     path("certificates/<int:pk>/file/", views.certificate_file, name="certificate_file"),
     path("recruitments/", views.recruitment_list, name="recruitment_list"),
     path("recruitments/<int:pk>/toggle/", views.recruitment_toggle, name="recruitment_toggle"),

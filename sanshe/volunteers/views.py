@@ -20,6 +20,7 @@ from sanshe.accounts.policies import scope_for
 from sanshe.core.context import client_ip
 from sanshe.core.errors import ObjectNotFound
 from sanshe.core.pages import apply_service_errors
+from sanshe.people.forms import RevealForm
 
 from . import selectors, services
 from .forms import (
@@ -200,6 +201,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if certificate.check_status != CertificateCheck.PENDING else None)
     return render(request, "volunteers/application_detail.html", {
         "application": application, "certificates": certificates, "decision_form": decision_form,
+        "protected": _reveal_rows(application), "reveal_form": RevealForm(),
         "is_open": application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO),
         "crumbs": [(_("志愿者报名"), reverse("volunteers:application_list"))],
     })
@@ -397,3 +399,36 @@ def agreement_publish(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已发布第%(v)d版，本机构志愿者需重新签署") % {"v": version.version})
             return redirect("volunteers:training_manage")
     return render(request, "volunteers/agreement_publish.html", {"form": form, "current": current})
+
+
+def _reveal_rows(application) -> list[dict]:
+    masked = {"doc_number": application.doc_masked, "phone": application.phone_masked,
+              "wechat_id": application.wechat_masked or "—"}
+    labels = {"doc_number": application.get_doc_type_display(), "phone": _("联系电话"), "wechat_id": _("微信号")}
+    return [{"field": field, "label": labels[field], "masked": masked[field],
+             "placeholder": _("例如：核对证书上的姓名与证件号"),
+             "url": reverse("volunteers:application_reveal", args=[application.pk, field])}
+            for field in ("doc_number", "phone", "wechat_id")]
+
+
+@require_POST
+def application_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """A reviewer sees one of the applicant's protected fields in full, after a written reason (audited)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require_reviewer(request.user)
+    form = RevealForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    revealed = None
+    try:
+        revealed = services.application_reveal(actor=request.user, application_id=pk, field=field, reason=reason)
+    except ValidationError as error:
+        if not form.errors:
+            apply_service_errors(form, error)
+    row = next(r for r in _reveal_rows(selectors.access_application(actor=request.user, id=pk)) if r["field"] == field)
+    response = render(request, "core/_reveal.html", {"form": form, "row": row, "revealed": revealed})
+    if revealed is not None and request.headers.get("HX-Request"):
+        response["HX-Retarget"] = f"#reveal-{field}"
+        response["HX-Reswap"] = "innerHTML"
+    add_never_cache_headers(response)
+    return response

@@ -135,3 +135,35 @@ def test_volunteer_checklist_training_and_signing_pages(client, recruitment, soc
     assert "本协议终止后，乙方在本协议条款下的保密义务不随之终止" in sign_page
     other = reverse("volunteers:agreement_sign", args=[recruitment.organisation_id + 999])
     assert client.get(other).status_code == 404
+
+
+def test_reviewer_reveals_a_number_with_a_reason_and_it_is_audited(client, recruitment, social_worker, world):
+    from sanshe.core.models import AuditEvent, AuditOutcome
+
+    application = submit(recruitment).application
+    login(client, social_worker)
+    url = reverse("volunteers:application_reveal", args=[application.pk, "doc_number"])
+    refused = client.post(url, {"reason": "看"}).content.decode()
+    assert "请填写查看事由" in refused and application.doc_number not in refused
+    assert not AuditEvent.objects.filter(action="volunteer.application_reveal").exists()
+    shown = client.post(url, {"reason": "核对执业证书上的证件号"}).content.decode()
+    assert application.doc_number in shown
+    event = AuditEvent.objects.get(action="volunteer.application_reveal")
+    assert event.reason == "核对执业证书上的证件号" and event.detail == {"field": "doc_number"}
+    assert event.outcome == AuditOutcome.SUCCESS
+
+
+def test_reveal_out_of_scope_is_404_and_audited(client, recruitment, world):
+    from sanshe.core.models import AuditEvent, AuditOutcome
+    from tests.factories import OrganisationFactory, UserFactory, grant
+
+    application = submit(recruitment).application
+    other_org = OrganisationFactory(name="别的社工机构")
+    other_org.communities.add(world.away)
+    stranger = UserFactory(username="stranger-sw")
+    grant(stranger, other_org, Role.SOCIAL_WORKER, communities=[world.away])
+    login(client, stranger)
+    url = reverse("volunteers:application_reveal", args=[application.pk, "phone"])
+    response = client.post(url, {"reason": "想看一下电话号码"})
+    assert response.status_code == 404 and application.phone not in response.content.decode()
+    assert AuditEvent.objects.filter(action="volunteer.application_reveal", outcome=AuditOutcome.DENIED).exists()
