@@ -183,3 +183,25 @@ def test_accepting_without_a_group_with_room_leads_to_picking_one(client, social
     assert "已将服务对象加入“新聚焦群”" in response.content.decode()
     response = client.post(reverse("assessments:place", args=[case.pk]), {"group": "abc"})
     assert response.status_code == 400 and "请选择一个群" in response.content.decode()
+
+
+@pytest.mark.parametrize("scale", ["phq9", "gad7", "phq4", "isi", "cssrs", "medical"])
+def test_every_scale_renders_for_staff_and_for_the_client(client, social_worker, case, scale):
+    _a, token = administration_link_send(actor=social_worker, case_id=case.pk, scale=scale)
+    assert client.get(reverse("assessments:self_fill", args=[token])).status_code == 200
+    client.force_login(social_worker)
+    response = client.get(reverse("assessments:give", args=[case.pk, scale]))
+    assert response.status_code == 200 and 'type="radio"' in response.content.decode()
+
+
+def test_a_closed_case_takes_no_new_assessment(social_worker, case):
+    from django.core.exceptions import ValidationError
+
+    from sanshe.cases.models import Case
+
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    with pytest.raises(ValidationError) as exc:
+        give(social_worker, case, "gad7", likert([0] * 7))
+    assert "已结案" in exc.value.messages[0]
+    with pytest.raises(ValidationError):
+        triage_run(actor=social_worker, case_id=case.pk)
