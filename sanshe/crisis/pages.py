@@ -9,7 +9,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from sanshe.cases.models import Case
-
 from sanshe.core.pii import mask_phone
 
 from .models import (

@@ -30,3 +30,8 @@ def crisis_open_list(*, actor, limit: int = 200) -> list[CrisisResponse]:
                 .select_related("case__person", "case__owner", "building", "community", "acknowledged_by")
                 .annotate(unacked_first=unacked_first)
                 .order_by("unacked_first", "opened_at", "pk")[:limit])
+
+
+def case_open_crisis(*, case_id: int) -> CrisisResponse | None:
+    """The case's open crisis, if any (for other features: e.g. a case is not closed while its crisis is open)."""
+    return CrisisResponse.objects.filter(case_id=case_id, status__in=OPEN_CRISIS_STATUSES).first()

@@ -132,3 +132,12 @@ def test_in_app_push_on_the_personal_stream(social_worker, case, on_duty, counse
     assert message["data"]["kind"] == "crisis" and message["data"]["crisis_id"] == crisis.pk
     assert message["data"]["url"] == f"/crisis/{crisis.pk}/"
     assert "张伟" not in str(message["data"])
+
+
+def test_periodic_task_runs_the_escalation(crisis, t0):
+    from sanshe.crisis.tasks import crises_escalate_task
+
+    # The task uses the real clock: long after T0, the crisis is overdue.
+    assert crises_escalate_task.call_local() == 1
+    crisis.refresh_from_db()
+    assert crisis.escalation_step == 1

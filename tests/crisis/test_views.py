@@ -151,3 +151,15 @@ def test_home_panel_and_nav(client, social_worker, secretary, crisis):
     client.force_login(secretary)
     page = client.get("/").content.decode()
     assert reverse("crisis:list") not in page
+
+
+def test_case_page_section(client, social_worker, case, t0):
+    url = reverse("cases:case_detail", args=[case.pk])
+    client.force_login(social_worker)
+    page = client.get(url).content.decode()
+    assert reverse("crisis:start", args=[case.pk]) in page and "启动危机处置" in page
+    crisis = crisis_open(actor=social_worker, case=case, domain="medical", source="manual", reason="血氧88%，呼吸困难",
+                         now=t0)
+    page = client.get(url).content.decode()
+    assert reverse("crisis:detail", args=[crisis.pk]) in page and "打开危机处置" in page
+    assert reverse("crisis:start", args=[case.pk]) not in page
