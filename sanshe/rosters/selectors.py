@@ -325,3 +325,16 @@ def home_coordinator(*, user, now: datetime | None = None) -> dict:
     pending = application_counts(actor=user)[ApplicationStatus.SUBMITTED] if is_reviewer(user) else None
     return {"roster_gaps_24h": sum(r.total for r in rows), "roster_gap_groups": len(rows),
             "roster_urgent": urgent[:3], "roster_pending_drops": drops, "volunteer_pending_applications": pending}
+
+
+def move_targets(*, actor, shift: Shift, now: datetime, days: int = 14) -> dict[str, list[ShiftNeed]]:
+    """kind → places with room in the group's other open shifts of the next `days` days (one query)."""
+    from django.db.models import F
+
+    targets: dict[str, list[ShiftNeed]] = {}
+    for need in (ShiftNeed.objects.for_actor(actor, "manage")
+                 .filter(shift__group_id=shift.group_id, shift__status="open", shift__starts_at__gt=now,
+                         shift__starts_at__lt=now + timedelta(days=days), filled__lt=F("needed"))
+                 .exclude(shift_id=shift.pk).select_related("shift").order_by("shift__starts_at", "kind")[:200]):
+        targets.setdefault(need.kind, []).append(need)
+    return targets

@@ -112,6 +112,9 @@ def assignment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         elif action == "noshow":
             services.assignment_mark_no_show(actor=actor, assignment_id=pk)
             text = _("已标记缺勤")
+        elif action == "move":
+            moved = services.assignment_move(actor=actor, assignment_id=pk, need_id=int(request.POST.get("need") or 0))
+            text = _("已调到%(when)s的班次") % {"when": f"{timezone.localtime(moved.shift.starts_at):%m-%d %H:%M}"}
         else:
             raise ObjectNotFound()
     except ValidationError as error:
@@ -158,6 +161,10 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
             need.candidates = selectors.assignable_users(need=need, now=now) if need.gap else []
     assignments = list(shift.assignments.all())
     mine = [a for a in assignments if a.user_id == request.user.pk and a.status == "active"]
+    if can_manage and shift.status == ShiftStatus.OPEN and shift.starts_at > now:
+        targets = selectors.move_targets(actor=request.user, shift=shift, now=now)
+        for assignment in assignments:
+            assignment.move_targets = targets.get(assignment.kind, []) if assignment.status == "active" else []
     return render(request, "rosters/shift_detail.html", {
         "shift": shift, "needs": needs, "assignments": assignments, "can_manage": can_manage,
         "handover": selectors.handover_for(shift), "own_notes": shift.handover_notes.select_related("author"),

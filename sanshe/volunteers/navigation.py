@@ -17,3 +17,4 @@ NAV = [
 AUDIT_ACTION_LABELS = {
     "volunteer.application_reveal": _("查看志愿者申请的完整证件号/电话/微信"),
 }
+AUDIT_ACTION_LABELS["volunteer.application_purge"] = _("到期删除未通过的志愿者申请")

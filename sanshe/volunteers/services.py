@@ -654,3 +654,25 @@ def application_reveal(*, actor, application_id: int, field: str, reason: str):
     audit_record(actor=actor, action="volunteer.application_reveal", obj=application, reason=reason,
                  detail={"field": field}, organisation_id=application.organisation_id)
     return Revealed(field=field, label=str(APPLICATION_REVEALABLE[field]), value=getattr(application, field) or "")
+
+
+def applications_purge_rejected(*, now=None) -> int:
+    """Delete rejected applications (with their certificate files) whose retention period has passed.
+
+    Audit events keep the decision's trace (who, when, which id), never the personal data.
+    """
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.VOLUNTEER_REJECTED_RETENTION_DAYS)
+    expired = list(VolunteerApplication.objects.filter(status=ApplicationStatus.REJECTED, reviewed_at__lt=cutoff)
+                   .values_list("pk", "organisation_id"))
+    for application_id, organisation_id in expired:
+        with transaction.atomic():
+            files = [c.file for c in Certificate.objects.filter(application_id=application_id)]
+            VolunteerApplication.objects.filter(pk=application_id).delete()
+            audit_record(actor=None, action="volunteer.application_purge", actor_label="system",
+                         organisation_id=organisation_id, detail={"application_id": application_id})
+            # Files go only once the rows are gone for good.
+            transaction.on_commit(lambda files=files: [f.delete(save=False) for f in files if f])
+    return len(expired)

@@ -190,3 +190,23 @@ def test_home_panels_render(roster):
     assert "我的值班" in volunteer and roster.group.name in volunteer
     coordinator = render_to_string("rosters/_home_coordinator.html", home_coordinator(user=roster.social_worker))
     assert "24小时内缺人" in coordinator and "<b>1</b>" in coordinator
+
+
+def test_secretary_moves_a_volunteer_to_another_shift_in_one_step(client, roster):
+    first = make_shift(roster.group, soon(30), soon(34))
+    second = make_shift(roster.group, soon(54), soon(58))
+    medic = roster.medics[0]
+    assignment = services.shift_assign(actor=roster.secretary, need_id=need(first).pk, user_id=medic.pk)
+    client.force_login(roster.secretary)
+    page = client.get(reverse("rosters:shift_detail", args=[first.pk])).content.decode()
+    assert f'id="move-{assignment.pk}"' in page and f'value="{need(second).pk}"' in page
+    response = client.post(reverse("rosters:assignment_action", args=[assignment.pk, "move"]),
+                           {"need": need(second).pk, "next": reverse("rosters:shift_detail", args=[first.pk])})
+    assert response.status_code == 302
+    assert need(first).filled == 0 and need(second).filled == 1
+    assert Assignment.objects.get(need=need(second), status="active").user == medic
+    # A medical volunteer may not rearrange others.
+    other = services.shift_assign(actor=roster.secretary, need_id=need(first).pk, user_id=roster.medics[1].pk)
+    client.force_login(medic)
+    client.post(reverse("rosters:assignment_action", args=[other.pk, "move"]), {"need": need(second).pk})
+    assert Assignment.objects.get(pk=other.pk).status == "active" and need(second).filled == 1

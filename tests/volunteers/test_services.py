@@ -276,3 +276,31 @@ def test_a_new_agreement_version_requires_signing_again(recruitment, social_work
 def test_certificate_files_are_never_given_a_url():
     with pytest.raises(ValueError):
         private_storage().url("volunteer-certificates/abc")
+
+
+def test_rejected_applications_are_deleted_with_their_files_after_the_retention_period(
+        recruitment, social_worker, private_media, settings, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sanshe.core.models import AuditEvent
+
+    settings.VOLUNTEER_REJECTED_RETENTION_DAYS = 90
+    old = submit(recruitment).application
+    recent = submit(recruitment).application
+    waiting = submit(recruitment).application
+    for application in (old, recent):
+        services.application_reject(actor=social_worker, application_id=application.pk, reason="资质证书与岗位不符")
+    now = timezone.now()
+    VolunteerApplication.objects.filter(pk=old.pk).update(reviewed_at=now - timedelta(days=91))
+    VolunteerApplication.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(days=200))
+    assert len(stored_files(private_media)) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.applications_purge_rejected(now=now) == 1
+    assert set(VolunteerApplication.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    assert not Certificate.objects.filter(application_id=old.pk).exists()
+    assert len(stored_files(private_media)) == 2
+    event = AuditEvent.objects.get(action="volunteer.application_purge")
+    assert event.detail == {"application_id": old.pk}
+    assert services.applications_purge_rejected(now=now) == 0
