@@ -120,9 +120,12 @@ FIELDS = {
 class RecordForm(forms.Form):
     """The fields of one tool; repeated points (咨询内容 Q&A, 服务内容) are numbered rows, two spare ones."""
 
-    def __init__(self, *args, kind: str, points: int = 0, service_points: int = 0, **kwargs):
+    def __init__(self, *args, kind: str, points: int = 0, service_points: int = 0,
+                 masked: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        # Phones and the address are shown masked; sent back unchanged they mean "keep what is stored".
+        self.masked = {k: v for k, v in (masked or {}).items() if v}
         labels = LABELS.get(kind, {})
         self.point_rows = []
         self.service_rows = []
@@ -143,6 +146,9 @@ class RecordForm(forms.Form):
                 self.fields[name] = factory()
                 if name in labels:
                     self.fields[name].label = labels[name]
+                if kind == "social_work" and name in ("result", "follow_up"):
+                    self.fields[name].help_text = _("这一栏会进入每日汇总表和工作交接，群秘书和值班志愿者可见，"
+                                                    "请勿写入病情和心理细节。")
 
     def sections(self):
         """[(heading, [bound fields or ("points", rows)])] for the template, in the paper form's order."""
@@ -166,6 +172,8 @@ class RecordForm(forms.Form):
                 continue
             if name == "next_appointment":
                 value = {"yes": True, "no": False}.get(value)
+            if name in self.masked and value == self.masked[name]:
+                continue
             data[name] = value
         if self.point_rows:
             data["consultation_points"] = [{"q": self.cleaned_data.get(q, ""), "a": self.cleaned_data.get(a, "")}
@@ -175,12 +183,24 @@ class RecordForm(forms.Form):
         return data
 
 
+MASKABLE = ("client_phone", "client_address", "emergency_contact_phone")
+
+
+def masked_values(values: dict) -> dict[str, str]:
+    """The on-screen (masked) form of the phones and the address in `values`."""
+    from sanshe.core.pii import mask_address, mask_phone
+
+    return {name: (mask_address if name == "client_address" else mask_phone)(values.get(name) or "")
+            for name in MASKABLE}
+
+
 def record_initial(record) -> dict:
-    """A form's initial values from a saved record (decrypted; the author edits their own draft)."""
+    """A form's initial values from a saved record (phones and address masked, see RecordForm)."""
     from .services import RECORD_FIELDS
 
     initial = {name: getattr(record, name) for name in RECORD_FIELDS
                if name not in ("consultation_points", "service_points")}
+    initial.update({k: v for k, v in masked_values(initial).items() if v})
     initial["next_appointment"] = {True: "yes", False: "no"}.get(record.next_appointment, "")
     for i, point in enumerate(record.points):
         initial[f"q_{i}"] = point.get("q", "")

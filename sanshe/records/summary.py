@@ -5,6 +5,11 @@ the day — it is a system step, the compiler never reads the records themselves
 a domain. A viewer sees and edits only the columns of their domains (policies.RecordsScope.summary_domains):
 the secretary the general columns, the on-duty medic also the medical ones, the counsellor the
 psychological one, the social worker all. Hidden columns show "仅限…查看" on screen and in the export.
+
+What goes into the general columns: 求助内容 = the questions of tool 3 (asked in the group chat, which every
+group member saw); 服务结果 and 跟进建议 = tool 4's result and follow-up advice (the social worker writes them
+for the team: the form says so) and the time of a booked psychological appointment (never its content).
+Tool 4's demands, tool 3's answers, tools 6 and 7 go to the social-work, medical and psychological columns.
 """
 
 from __future__ import annotations
@@ -73,7 +78,11 @@ def row_texts(records: list[dict]) -> dict:
             if answers:
                 target.append(answers)
         elif kind == "social_work":
-            request += [r[f] for f in ("demand_emotion", "demand_medical", "demand_psychological", "demand_other")]
+            # Tool 4's demands mix medical and psychological details: they stay in the social worker's column.
+            demands = _join([r[f] for f in ("demand_emotion", "demand_medical", "demand_psychological",
+                                            "demand_other")])
+            if demands:
+                social.append(str(_("诉求：")) + demands.replace("\n", "；"))
             social += r["service_points"]
             result.append(r["result"])
             follow_up.append(r["follow_up"])

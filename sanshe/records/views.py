@@ -21,7 +21,14 @@ from sanshe.core.errors import ActionForbidden
 from sanshe.core.pages import apply_service_errors, int_param
 
 from . import exports, selectors, services
-from .forms import RecordForm, ReferralOutAdvanceForm, ReferralOutForm, SummaryRowForm, record_initial
+from .forms import (
+    RecordForm,
+    ReferralOutAdvanceForm,
+    ReferralOutForm,
+    SummaryRowForm,
+    masked_values,
+    record_initial,
+)
 from .models import RecordKind
 from .policies import records_scope, require_records
 from .summary import BASIC_INFO_NOTE, COLUMNS, DOMAIN_HIDDEN, editable_fields
@@ -112,7 +119,9 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         case = access_case(actor=request.user, id=case_id)
         person_id = person_id or case.person_id
     clients = selectors.group_clients(group_id=group.pk) if group else []
-    form = RecordForm(request.POST or None, kind=kind)
+    prefill = _prefill(request.user, kind, person_id, group, case) if person_id else {}
+    masked = masked_values(prefill)
+    form = RecordForm(request.POST or None, kind=kind, masked=masked)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.record_create(actor=request.user, kind=kind, group_id=group.pk if group else None,
@@ -126,9 +135,9 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             messages.success(request, _("草稿已保存。"))
             return redirect("records:record_edit", record.pk)
-    elif request.method == "GET" and person_id:
+    elif request.method == "GET" and prefill:
         # Show what will be prefilled from the person and the case (the service applies it on save).
-        form = RecordForm(kind=kind, initial=_prefill(request.user, kind, person_id, group, case))
+        form = RecordForm(kind=kind, initial={**prefill, **{k: v for k, v in masked.items() if v}}, masked=masked)
     person = next((c for c in clients if c.pk == person_id), None) or (case.person if case else None)
     return render(request, "records/record_form.html", _record_form_context(
         request, form, kind=kind, group=group, person=person, case=case, clients=clients))
@@ -159,7 +168,9 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if record.author_id != request.user.pk or not record.is_draft:
         return redirect("records:record_detail", record.pk)
     form = RecordForm(request.POST or None, kind=record.kind, points=len(record.points),
-                      service_points=len(record.service_point_list), initial=record_initial(record))
+                      service_points=len(record.service_point_list), initial=record_initial(record),
+                      masked=masked_values({k: getattr(record, k) for k in ("client_phone", "client_address",
+                                                                            "emergency_contact_phone")}))
     if request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("action") == "submit":

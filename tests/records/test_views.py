@@ -280,3 +280,27 @@ def test_summary_query_count_constant(client, world, focus, secretary, social_wo
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_edit_form_shows_phone_masked_and_keeps_it(client, world, focus, secretary):
+    world.head.phone = "13812345678"
+    world.head.save()
+    login(client, secretary)
+    create_url = reverse("records:record_create", args=["consultation"]) + f"?group={focus.pk}&person={world.head.pk}"
+    page = client.get(create_url).content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    response = client.post(create_url, {"group": focus.pk, "person": world.head.pk, "client_name": "张伟",
+                                        "client_phone": "138****5678", "consult_kind": "other", "action": "save"})
+    record = ServiceRecord.objects.get()
+    assert response.status_code == 302 and record.client_phone == "13812345678"
+    url = reverse("records:record_edit", args=[record.pk])
+    page = client.get(url).content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    client.post(url, {"client_name": "张伟", "client_phone": "138****5678", "consult_kind": "other",
+                      "action": "save"})
+    record.refresh_from_db()
+    assert record.client_phone == "13812345678"
+    client.post(url, {"client_name": "张伟", "client_phone": "13900000000", "consult_kind": "other",
+                      "action": "save"})
+    record.refresh_from_db()
+    assert record.client_phone == "13900000000"
