@@ -177,7 +177,8 @@ def crisis_from_alert(*, actor, alert_id: int, now: datetime | None = None) -> C
     from sanshe.cases.policies import require_cases
     from sanshe.cases.services import case_open
     from sanshe.groups import risk
-    from sanshe.groups.models import RiskAlert
+    from sanshe.groups.models import RiskAlert, RiskAlertStatus
+    from sanshe.groups.services import alert_acknowledge
     from sanshe.people.models import Person
 
     require_cases(actor, "cases.manage")
@@ -200,6 +201,9 @@ def crisis_from_alert(*, actor, alert_id: int, now: datetime | None = None) -> C
         crisis = crisis_open(actor=actor, case=case, domain=domain, source=CrisisSource.CHAT_ALERT,
                              reason=reason[:MAX_TEXT], now=now, source_id=alert.pk)
         audit_record(actor=actor, action="crisis.from_alert", obj=crisis, detail={"alert": alert.pk})
+        if alert.status == RiskAlertStatus.OPEN:
+            # The crisis protocol now carries the response: the chat alert stops escalating on its own chain.
+            alert_acknowledge(actor=actor, alert=alert, note=_("已启动危机处置"), now=now)
     return crisis
 
 

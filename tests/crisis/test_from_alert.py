@@ -30,6 +30,9 @@ def test_opens_case_and_crisis_once(world, focus, resident, social_worker):
     assert "阳光聚焦服务群" in crisis.reason
     assert crisis_from_alert(actor=social_worker, alert_id=alert.pk).pk == crisis.pk
     assert Case.objects.filter(person=world.head).count() == 1
+    # The chat alert is taken: it stops escalating on the groups' own chain.
+    alert.refresh_from_db()
+    assert alert.status == "acknowledged" and alert.acknowledged_by == social_worker
 
 
 def test_reuses_the_open_case_and_reads_the_domain(world, focus, resident, social_worker, case):
