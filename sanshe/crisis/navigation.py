@@ -6,14 +6,16 @@ from sanshe.accounts.roles import Role
 from sanshe.core.features import HomePanel, NavEntry
 
 from .home import home_crises
-from .policies import CRISIS_ROLES
+
+# Community workers reach a crisis only when an escalation alerts them (push, SMS, home panel): the nav entry
+# stays with the roles that respond to crises every day.
+NAV_ROLES = frozenset({Role.SOCIAL_WORKER, Role.ORG_ADMIN, Role.MEDICAL_VOLUNTEER, Role.COUNSELLOR})
 
 NAV = [
-    NavEntry(_("危机处置"), "crisis:list", allowed=lambda user, scope: bool(scope.roles & CRISIS_ROLES)),
+    NavEntry(_("危机处置"), "crisis:list", allowed=lambda user, scope: bool(scope.roles & NAV_ROLES)),
 ]
 
 HOME_PANELS = [
-    HomePanel("crisis/_home_crises.html",
-              frozenset({Role.SOCIAL_WORKER, Role.ORG_ADMIN, Role.MEDICAL_VOLUNTEER, Role.COUNSELLOR}),
-              home_crises, order=1),
+    HomePanel("crisis/_home_crises.html", NAV_ROLES | {Role.COMMUNITY_WORKER, "building_steward"}, home_crises,
+              order=1),
 ]
