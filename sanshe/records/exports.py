@@ -12,9 +12,10 @@ from openpyxl.styles import Alignment, Font
 from sanshe.core.pii import mask_address, mask_phone
 from sanshe.monitoring.notify import masked_name
 from sanshe.people.roster_xlsx import safe_text
-from sanshe.triage.needs import need_labels
+from sanshe.triage.needs import NEED_DOMAINS
 
 from .forms import LABELS, SECTIONS
+from .models import ConsultKind
 from .summary import COLUMNS, DOMAIN_HIDDEN
 
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -47,6 +48,13 @@ def record_values(record) -> list[tuple[str, list[tuple[str, str]]]]:
             if name == "service_points":
                 items += [(f"{i}.", text) for i, text in enumerate(record.service_point_list, 1)]
                 continue
+            if name == "needs":
+                # The paper form's checkboxes, one line per domain: 1.医疗：☑医疗诊断 ☐健康咨询 …
+                chosen = set(record.needs or [])
+                for number, (domain_label, needs) in enumerate(NEED_DOMAINS.values(), 1):
+                    items.append((f"{number}.{domain_label}", " ".join(
+                        f"{'☑' if code in chosen else '☐'}{label}" for code, label in needs.items())))
+                continue
             label = str(labels.get(name) or (CLIENT.get(name) or FIELDS[name])().label)
             value = getattr(record, name)
             if name in MASKED:
@@ -54,11 +62,9 @@ def record_values(record) -> list[tuple[str, list[tuple[str, str]]]]:
             elif name == "client_sex":
                 value = record.get_client_sex_display() if value else ""
             elif name == "consult_kind":
-                value = record.get_consult_kind_display() if value else ""
-            elif name == "needs":
-                value = "、".join(need_labels(value or []))
+                value = " ".join(f"{'☑' if code == value else '☐'}{label}" for code, label in ConsultKind.choices)
             elif name == "next_appointment":
-                value = {True: _("是"), False: _("否")}.get(value, "")
+                value = f"{'☑' if value is True else '☐'}{_('是')} {'☑' if value is False else '☐'}{_('否')}"
             items.append((label, _cell(value)))
         found.append((str(heading), items))
     return found

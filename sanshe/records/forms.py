@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sanshe.triage.needs import NEEDS
+from sanshe.triage.needs import NEED_DOMAINS
 
 from .models import ConsultKind, ReferralOutKind, ReferralOutStatus
 
@@ -93,7 +93,9 @@ FIELDS = {
     "demand_psychological": lambda: _text(_("3.心理"), 2),
     "demand_other": lambda: _text(_("4.其他"), 2),
     "needs": lambda: forms.MultipleChoiceField(label=_("需求评估"), required=False,
-                                               widget=forms.CheckboxSelectMultiple, choices=list(NEEDS.items())),
+                                               widget=forms.CheckboxSelectMultiple,
+                                               choices=[(label, list(needs.items()))
+                                                        for label, needs in NEED_DOMAINS.values()]),
     "needs_other": lambda: _text(_("“其他”需求说明"), 2),
     "result": lambda: _text(_("服务结果")),
     "follow_up": lambda: _text(_("跟进建议")),

@@ -304,3 +304,20 @@ def test_edit_form_shows_phone_masked_and_keeps_it(client, world, focus, secreta
                       "action": "save"})
     record.refresh_from_db()
     assert record.client_phone == "13900000000"
+
+
+def test_nav_and_home_panel_per_role(client, world, focus, secretary, medic, community_worker, social_worker,
+                                     resident):
+    from sanshe.groups import services as group_services
+
+    message = group_services.message_send(actor=resident, group=focus, body="能帮忙买药吗").message
+    group_services.record_request_create(actor=secretary, group=focus, message_ids=[message.pk])
+    page = login(client, secretary).get(reverse("core:home")).content.decode()
+    assert reverse("records:record_list") in page and reverse("records:request_list") in page
+    assert reverse("records:referral_out_list") not in page
+    page = login(client, medic).get(reverse("records:record_list")).content.decode()
+    assert reverse("records:summary_index") in page and reverse("records:referral_out_list") not in page
+    page = login(client, community_worker).get(reverse("core:home")).content.decode()
+    assert reverse("records:record_list") not in page
+    page = login(client, social_worker).get(reverse("core:home")).content.decode()
+    assert reverse("records:referral_out_list") in page
