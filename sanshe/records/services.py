@@ -114,6 +114,20 @@ def _number(kind: str, on: date) -> str:
     return f"{prefix}{sequence:04d}"
 
 
+def _save_numbered(record: ServiceRecord) -> None:
+    """Save with the next number of its kind and day; two writers taking the same number retry (unique)."""
+    for attempt in range(5):
+        record.number = _number(record.kind, record.service_date)
+        try:
+            with transaction.atomic():
+                record.save()
+            return
+        except IntegrityError:
+            # Only a taken number is retried; any other constraint is a real error.
+            if attempt == 4 or not ServiceRecord.objects.filter(number=record.number).exists():
+                raise
+
+
 def _clean_data(kind: str, data: dict) -> dict:
     cleaned = {k: v for k, v in data.items() if k in RECORD_FIELDS}
     for field in ("consultation_points", "service_points"):
@@ -199,8 +213,7 @@ def record_create(*, actor, kind: str, group_id: int | None = None, person_id: i
                            recorded_at=now, status=RecordStatus.DRAFT)
     _apply(record, cleaned)
     _raise(rules.check_record(kind, _record_data(record), now=now))
-    record.number = _number(kind, record.service_date)
-    record.save()
+    _save_numbered(record)
     audit_record(actor=actor, action="records.record.create", obj=record,
                  detail={"kind": kind, "group": group.pk if group else None, "case": case.pk if case else None})
     return record

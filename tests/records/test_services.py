@@ -313,3 +313,21 @@ def test_case_section_context(world, focus, social_worker, medic, secretary):
     context = section.context(social_worker, case)
     assert len(context["records"]) == 1 and context["can_refer"]
     assert section.context(secretary, case) is None
+
+
+def test_numbers_per_kind_and_day_and_a_taken_number_is_retried(world, focus, secretary, medic, monkeypatch):
+    first = consultation(secretary, focus, world.head)
+    second = consultation(secretary, focus, world.head)
+    assert first.number.startswith("ZX") and first.number.endswith("-0001") and second.number.endswith("-0002")
+    assert medical(medic, focus, world.head).number.endswith("-0001")
+    # Another writer took the next number between reading and saving: the save retries with the next one.
+    calls = []
+    real = services._number
+
+    def stale(kind, on):
+        calls.append(kind)
+        return second.number if len(calls) == 1 else real(kind, on)
+
+    monkeypatch.setattr(services, "_number", stale)
+    third = consultation(secretary, focus, world.head)
+    assert third.number.endswith("-0003") and len(calls) == 2

@@ -321,3 +321,40 @@ def test_nav_and_home_panel_per_role(client, world, focus, secretary, medic, com
     assert reverse("records:record_list") not in page
     page = login(client, social_worker).get(reverse("core:home")).content.decode()
     assert reverse("records:referral_out_list") in page
+
+
+def test_create_page_roles_and_groups(client, focus, other_group, medic, secretary, social_worker):
+    assert login(client, medic).get(reverse("records:record_create", args=["consultation"])).status_code == 403
+    assert client.get(reverse("records:record_create", args=["medical"])).status_code == 200
+    login(client, secretary)
+    assert client.get(reverse("records:record_create", args=["bogus"])).status_code == 404
+    # A group the secretary does not serve in: 404, not a form.
+    url = reverse("records:record_create", args=["consultation"]) + f"?group={other_group.pk}"
+    assert client.get(url).status_code == 404
+    page = login(client, social_worker).get(reverse("records:record_create", args=["consultation"])).content.decode()
+    assert focus.name in page and other_group.name in page  # a social worker picks among the community's groups
+
+
+def test_request_and_referral_lists_query_count_constant(client, world, focus, secretary, social_worker, resident):
+    from sanshe.groups import services as group_services
+
+    def add_request():
+        message = group_services.message_send(actor=resident, group=focus, body="请问怎么领物资").message
+        group_services.record_request_create(actor=secretary, group=focus, message_ids=[message.pk])
+
+    def add_referral():
+        services.referral_out_create(actor=social_worker, person_id=world.head.pk, kind="community",
+                                     institution="社区居委会", contact="王主任", reason="物资")
+
+    for user, url, add in ((secretary, reverse("records:request_list"), add_request),
+                           (social_worker, reverse("records:referral_out_list"), add_referral)):
+        login(client, user)
+        add()
+        client.get(url)
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)
+        for _ in range(5):
+            add()
+        with CaptureQueriesContext(connection) as many:
+            client.get(url)
+        assert len(many) == len(few), url
