@@ -141,11 +141,17 @@ def crisis_open(*, actor, case, domain: str, source: str, reason: str, now: date
     existing = CrisisResponse.objects.filter(case=locked, status__in=OPEN_CRISIS_STATUSES).first()
     if existing is not None:
         return existing
+    errors: dict[str, str] = {}
     if domain not in CrisisDomain.values:
-        raise ValidationError({"domain": _("请选择危机类型：自杀/自伤风险或急症")})
+        errors["domain"] = _("请选择危机类型：自杀/自伤风险或急症")
     if source not in CrisisSource.values:
-        raise ValidationError({"source": _("未知的危机来源")})
-    reason = _text(reason, field="reason", required=True, message=_("请写明启动危机处置的原因（至少4个字）"))
+        errors["source"] = _("未知的危机来源")
+    try:
+        reason = _text(reason, field="reason", required=True, message=_("请写明启动危机处置的原因（至少4个字）"))
+    except ValidationError as error:
+        errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
     if not locked.is_open:
         raise ValidationError({"__all__": _("该个案已结案，请先重新接案")})
     crisis = CrisisResponse(case=locked, community_id=locked.community_id, building_id=locked.building_id,

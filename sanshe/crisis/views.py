@@ -19,7 +19,7 @@ from sanshe.core.errors import ObjectNotFound
 
 from . import selectors, services
 from .models import CrisisDomain
-from .pages import detail_context
+from .pages import case_url, detail_context
 from .policies import require_crisis
 
 
@@ -74,7 +74,7 @@ def crisis_start(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.warning(request, _("危机处置已启动，已通知值班人员、负责社工和机构管理员。请立即联系当事人。"))
             return redirect("crisis:detail", pk=crisis.pk)
     return render(request, "crisis/crisis_start.html", {
-        "case": case, "data": data, "errors": errors, "domains": CrisisDomain.choices,
+        "case": case, "data": data, "errors": errors, "domains": CrisisDomain.choices, "case_url": case_url(case.pk),
     }, status=400 if errors else 200)
 
 

@@ -78,8 +78,8 @@ def test_admin_of_another_organisation_is_not_alerted(world, social_worker, org_
 
 def test_bad_input_saves_nothing(social_worker, case, t0):
     with pytest.raises(ValidationError) as error:
-        crisis_open(actor=social_worker, case=case, domain="fire", source="manual", reason="原因写了四个字", now=t0)
-    assert "domain" in error.value.message_dict
+        crisis_open(actor=social_worker, case=case, domain="fire", source="manual", reason="", now=t0)
+    assert set(error.value.message_dict) == {"domain", "reason"}
     with pytest.raises(ValidationError) as error:
         crisis_open(actor=social_worker, case=case, domain="suicide", source="manual", reason=" 短 ", now=t0)
     assert "reason" in error.value.message_dict
