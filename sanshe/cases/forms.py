@@ -67,7 +67,7 @@ class StatusForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": _("请填写日期"), "invalid": _("请填写正确的日期")})
     domain = forms.ChoiceField(label=_("类别"), error_messages={"required": _("请选择类别（医疗、心理或其他）")})
     content = forms.CharField(label=_("跟进内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
