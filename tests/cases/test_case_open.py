@@ -2,8 +2,11 @@ import pytest
 
 from sanshe.cases.selectors import access_case
 from sanshe.cases.services import case_open
+from sanshe.core.errors import ObjectNotFound
 
 pytestmark = pytest.mark.django_db
+
+
 def test_case_open(social_worker, outsider, world):
     person = world.head
     case = case_open(actor=social_worker, person_id=person.pk)
