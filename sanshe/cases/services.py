@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -534,7 +535,8 @@ def followups_remind_overdue(*, now: datetime | None = None) -> int:
             "n": claimed, "numbers": numbers}
         if owner.is_active:
             send_sms(owner.phone, message)
-            _push(owner_id, {"kind": "cases.followup_overdue", "count": claimed})
+            _push(owner_id, {"kind": "cases.followup_overdue", "count": claimed, "href": reverse("cases:my_cases"),
+                             "text": _("您负责的个案有%(n)d条跟进已超时") % {"n": claimed}})
     return len(by_owner)
 
 
@@ -613,7 +615,8 @@ def case_transfer(*, actor, case_id: int, to_user_id: int, reason: str, now: dat
 
         send_sms(phone, message)
     transaction.on_commit(tell)
-    _push(target_id, {"kind": "cases.transfer", "case": case.pk})
+    _push(target_id, {"kind": "cases.transfer", "case": case.pk, "href": reverse("cases:case_detail", args=[case.pk]),
+                      "text": _("个案%(number)s已转由您负责") % {"number": case.number}})
     return case
 
 
@@ -641,7 +644,9 @@ def case_assign(*, actor, case_id: int, part: str, assignee_id: int, note: str =
     assignment = CaseAssignment.objects.create(case=case, part=part, assignee_id=assignee_id, assigned_by=actor,
                                                note=note)
     audit_record(actor=actor, action="case.assign", obj=case, detail={"part": part, "assignee": assignee_id})
-    _push(assignee_id, {"kind": "cases.assign", "case": case.pk})
+    _push(assignee_id, {"kind": "cases.assign", "case": case.pk, "href": reverse("cases:case_detail", args=[case.pk]),
+                        "text": _("您被指派负责个案%(number)s的%(part)s部分") % {
+                            "number": case.number, "part": CasePart(part).label}})
     return assignment
 
 

@@ -208,3 +208,21 @@ def test_assignment_rules(case, social_worker, local_medic, world):
     first.refresh_from_db()
     assert first.ended_at is not None and second.ended_at is None
     assert CaseAssignment.objects.filter(case=case, ended_at__isnull=True).count() == 1
+
+
+def test_transfer_and_assignment_push_an_in_app_notice(case, social_worker, social_worker2, monkeypatch):
+    from sanshe.groups import events
+
+    pushed = []
+    monkeypatch.setattr(events, "push_after_commit", lambda channel, data: pushed.append((channel, data)))
+    case_transfer(actor=social_worker, case_id=case.pk, to_user_id=social_worker2.pk, reason="本周轮休交接", now=NOW)
+    assert pushed[0][0] == events.user_channel(social_worker2.pk)
+    assert pushed[0][1]["kind"] == "cases.transfer" and case.number in pushed[0][1]["text"]
+    assert pushed[0][1]["href"] == f"/cases/{case.pk}/"
+
+
+def test_the_periodic_task_runs_the_reminder(case, social_worker, sms):
+    from sanshe.cases.tasks import case_followups_remind
+
+    _follow_up(case, social_worker, due_at=NOW - timedelta(hours=1))
+    assert case_followups_remind.call_local() == 1
