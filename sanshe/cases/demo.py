@@ -49,7 +49,8 @@ def _load(*, today: date, users: dict[str, User]) -> str:
     busy = set(Referral.objects.values_list("person_id", flat=True))
     resident = users.get("jumin")
     if resident is not None and hasattr(resident, "person"):
-        busy.add(resident.person.pk)
+        # The demo resident's family stays out of the social workers' caseload (their login shows their home).
+        busy |= set(Person.objects.filter(household_id=resident.person.household_id).values_list("pk", flat=True))
     people = _people(sw, busy, 6)
     if len(people) < 5:
         return "演示社区人员不足，未加载个案演示数据。"
