@@ -744,14 +744,17 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
     from . import risk as risk_rules
 
-    can_refer = False
+    can_refer = can_start_crisis = False
     if django_apps.is_installed("sanshe.cases"):
         from sanshe.cases.policies import can_cases
 
         can_refer = can_cases(request.user, "cases.refer")
+        # Social workers open the crisis protocol straight from the alert (sanshe.crisis); others refer.
+        can_start_crisis = django_apps.is_installed("sanshe.crisis") and can_cases(request.user, "cases.manage")
     return render(request, "groups/alerts.html", {
         "rows": [{"alert": a, "signals": [risk_rules.label(c) for c in a.signals]} for a in rows],
-        "key_groups": key_groups, "ack_form": AckForm(), "can_refer": can_refer,
+        "key_groups": key_groups, "ack_form": AckForm(), "can_refer": can_refer and not can_start_crisis,
+        "can_start_crisis": can_start_crisis,
     })
 
 

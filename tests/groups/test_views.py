@@ -186,3 +186,22 @@ def test_the_notice_socket_url_follows_websocket_url(client, focus, counsellor, 
     settings.WEBSOCKET_URL = "ws://127.0.0.1:8001"
     page = client.get(reverse("groups:chat", args=[focus.pk])).content.decode()
     assert f'data-ws-url="ws://127.0.0.1:8001/ws/groups/{focus.pk}/"' in page
+
+
+def test_alerts_page_starts_the_crisis_protocol_for_social_workers(client, on_duty, resident, counsellor,
+                                                                   social_worker, world):
+    from sanshe.crisis.models import CrisisResponse
+
+    world.head.refresh_from_db()  # the resident fixture linked the household head to the account
+    services.message_send(actor=resident, group=on_duty, body="我不想活了，今晚就吃安眠药")
+    alert = RiskAlert.objects.get()
+    client.force_login(counsellor)
+    page = client.get(reverse("groups:alerts")).content.decode()
+    assert "启动危机处置" not in page  # only social workers open the protocol
+    client.force_login(social_worker)
+    page = client.get(reverse("groups:alerts")).content.decode()
+    assert "启动危机处置" in page
+    response = client.post(reverse("crisis:start_from_alert", args=[alert.pk]))
+    crisis = CrisisResponse.objects.get()
+    assert response.status_code == 302 and str(crisis.pk) in response["Location"]
+    assert crisis.case.person == world.head
