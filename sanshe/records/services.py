@@ -570,6 +570,11 @@ def summary_finalise(*, actor, summary_id: int, now: datetime | None = None) -> 
     return summary_obj
 
 
+def record_read_audit(*, actor, record: ServiceRecord) -> None:
+    """Someone other than the author opened a medical or psychological record: kept in the audit log."""
+    audit_record(actor=actor, action="records.record.read", obj=record, detail={"kind": record.kind})
+
+
 def record_export_audit(*, actor, obj, what: str) -> None:
     """Exports of records leave a trace (who took which sheet)."""
     audit_record(actor=actor, action=f"records.{what}.export", obj=obj)

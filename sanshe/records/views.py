@@ -192,9 +192,13 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The record in the guide's layout (prints on A4)."""
     record = selectors.access_record(actor=request.user, id=pk)
+    if record.author_id != request.user.pk and record.domain in ("medical", "psychological"):
+        services.record_read_audit(actor=request.user, record=record)
+    scope = records_scope(request.user)
     return render(request, "records/record_detail.html", {
         "record": record, "sections": exports.record_values(record), "images": list(record.images.all()),
-        "can_edit": record.author_id == request.user.pk and record.is_draft})
+        "can_edit": record.author_id == request.user.pk and record.is_draft,
+        "can_refer": record.person_id is not None and record.community_id in scope.sw_communities})
 
 
 @records_required

@@ -358,3 +358,37 @@ def test_request_and_referral_lists_query_count_constant(client, world, focus, s
         with CaptureQueriesContext(connection) as many:
             client.get(url)
         assert len(many) == len(few), url
+
+
+def test_reading_someone_elses_clinical_record_is_audited(client, records, social_worker, secretary):
+    login(client, social_worker).get(reverse("records:record_detail", args=[records["psych"].pk]))
+    assert AuditEvent.objects.filter(action="records.record.read", object_id=str(records["psych"].pk),
+                                     actor=social_worker).exists()
+    # A secretary reading their own tool 3 leaves no read event (it is theirs).
+    login(client, secretary).get(reverse("records:record_detail", args=[records["consult"].pk]))
+    assert not AuditEvent.objects.filter(action="records.record.read", actor=secretary).exists()
+
+
+def test_dismiss_request(client, focus, secretary, resident):
+    from sanshe.groups import services as group_services
+    from sanshe.groups.models import RecordRequest
+
+    message = group_services.message_send(actor=resident, group=focus, body="谢谢").message
+    request_obj = group_services.record_request_create(actor=secretary, group=focus, message_ids=[message.pk])
+    login(client, secretary).post(reverse("records:request_dismiss", args=[request_obj.pk]))
+    assert RecordRequest.objects.get().status == "dismissed"
+    assert AuditEvent.objects.filter(action="records.request.dismiss").exists()
+    response = client.post(reverse("records:request_record", args=[request_obj.pk]), follow=True)
+    assert "已处理过了" in response.content.decode() and not ServiceRecord.objects.exists()
+
+
+def test_referral_from_record_page(client, world, records, social_worker):
+    page = login(client, social_worker).get(reverse("records:record_detail", args=[records["medical"].pk]))
+    assert f"record={records['medical'].pk}" in page.content.decode()
+    url = reverse("records:referral_out_create") + f"?person={world.head.pk}&record={records['medical'].pk}"
+    response = client.post(url, {"person": world.head.pk, "record": records["medical"].pk, "kind": "hospital",
+                                 "institution": "区人民医院", "contact": "急诊科", "reason": "高热不退"})
+    assert response.status_code == 302
+    from sanshe.records.models import ReferralOut
+
+    assert ReferralOut.objects.get().record == records["medical"]
