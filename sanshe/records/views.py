@@ -250,6 +250,9 @@ def summary_index(request: HttpRequest) -> HttpResponse:
     scope = records_scope(request.user)
     groups = [g for g in selectors.record_groups(actor=request.user)
               if g.pk in scope.group_community or g.community_id in scope.sw_communities]
+    picked_group, picked_day = int_param(request.GET.get("g")), _day(request.GET.get("d"))
+    if picked_group and picked_day and any(g.pk == picked_group for g in groups):
+        return redirect("records:summary_detail", picked_group, picked_day.isoformat())
     return render(request, "records/summary_index.html", {
         "summaries": selectors.summary_list(actor=request.user), "groups": groups, "today": timezone.localdate()})
 

@@ -392,3 +392,13 @@ def test_referral_from_record_page(client, world, records, social_worker):
     from sanshe.records.models import ReferralOut
 
     assert ReferralOut.objects.get().record == records["medical"]
+
+
+def test_summary_index_opens_a_picked_day(client, focus, other_group, secretary):
+    login(client, secretary)
+    page = client.get(reverse("records:summary_index")).content.decode()
+    assert focus.name in page and other_group.name not in page
+    response = client.get(reverse("records:summary_index"), {"g": focus.pk, "d": "2026-12-01"})
+    assert response["Location"] == reverse("records:summary_detail", args=[focus.pk, "2026-12-01"])
+    assert client.get(reverse("records:summary_index"), {"g": other_group.pk, "d": "2026-12-01"}).status_code == 200
+    assert client.get(reverse("records:summary_detail", args=[focus.pk, "2026-13-45"])).status_code == 404
