@@ -402,3 +402,21 @@ def test_summary_index_opens_a_picked_day(client, focus, other_group, secretary)
     assert response["Location"] == reverse("records:summary_detail", args=[focus.pk, "2026-12-01"])
     assert client.get(reverse("records:summary_index"), {"g": other_group.pk, "d": "2026-12-01"}).status_code == 200
     assert client.get(reverse("records:summary_detail", args=[focus.pk, "2026-13-45"])).status_code == 404
+
+
+def test_anonymous_object_pages_and_actions_go_to_login(client, records, focus):
+    record = records["consult"]
+    day = timezone.localdate().isoformat()
+    for method, url in (("get", reverse("records:record_detail", args=[record.pk])),
+                        ("get", reverse("records:record_xlsx", args=[record.pk])),
+                        ("get", reverse("records:record_create", args=["consultation"])),
+                        ("get", reverse("records:summary_detail", args=[focus.pk, day])),
+                        ("post", reverse("records:summary_detail", args=[focus.pk, day])),
+                        ("get", reverse("records:handover", args=[focus.pk, day])),
+                        ("post", reverse("records:request_record", args=[1])),
+                        ("get", reverse("records:referral_out_create"))):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and "/login" in response["Location"], url
+    from sanshe.records.models import DailySummary
+
+    assert not DailySummary.objects.exists()
