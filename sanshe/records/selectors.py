@@ -189,3 +189,22 @@ def next_shift(*, group_id: int, after: datetime):
 def records_for_case(*, actor, case) -> tuple[list[ServiceRecord], list[ReferralOut]]:
     return (record_list(actor=actor, case_id=case.pk, limit=50),
             referral_out_list(actor=actor, case_id=case.pk, limit=50))
+
+
+def record_image(*, actor, record_id: int, image_id: int):
+    """A screenshot attached to a record the actor may read (never a public media URL)."""
+    record = access_record(actor=actor, id=record_id)
+    image = next((i for i in record.images.all() if i.pk == image_id), None)
+    if image is None:
+        raise ObjectNotFound()
+    return image
+
+
+def summary_image(*, actor, summary_id: int, image_id: int):
+    """A screenshot in a daily summary the actor may see (the 微信截图 column is a general column)."""
+    summary = access_summary(actor=actor, id=summary_id)
+    for row in summary.rows.all():
+        for image in row.screenshots.all():
+            if image.pk == image_id:
+                return image
+    raise ObjectNotFound()

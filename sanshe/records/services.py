@@ -258,6 +258,30 @@ def record_submit(*, actor, record_id: int, data: dict | None = None, now: datet
     return record
 
 
+MAX_RECORD_IMAGES = 12
+
+
+@transaction.atomic
+def record_images_add(*, actor, record_id: int, uploads: list[tuple[bytes, str]]) -> int:
+    """微信截图 for a tool-3 draft: each picture checked and stripped of metadata by the groups feature."""
+    from sanshe.groups.services import image_upload
+
+    record = _own_draft(actor, record_id)
+    if record.kind != RecordKind.CONSULTATION or record.group_id is None:
+        raise ValidationError({"screenshots": _("只有咨询记录表可以附微信截图。")})
+    if record.images.count() + len(uploads) > MAX_RECORD_IMAGES:
+        raise ValidationError({"screenshots": _("每份记录最多附12张截图。")})
+    try:
+        images = [image_upload(actor=actor, group=record.group, data=data, filename=name) for data, name in uploads]
+    except ObjectNotFound as error:
+        raise ValidationError({"screenshots": _("只有本群成员可以上传截图。")}) from error
+    except ValidationError as error:
+        raise ValidationError({"screenshots": error.messages}) from error
+    record.images.add(*images)
+    audit_record(actor=actor, action="records.record.images", obj=record, detail={"added": len(images)})
+    return len(images)
+
+
 @transaction.atomic
 def consultation_from_request(*, actor, request_id: int, now: datetime | None = None) -> ServiceRecord:
     """"Record this" → a tool-3 draft with the quoted messages and their images; the request is marked recorded."""

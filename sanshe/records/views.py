@@ -201,6 +201,43 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_refer": record.person_id is not None and record.community_id in scope.sw_communities})
 
 
+def _image_response(image) -> FileResponse:
+    response = FileResponse(image.file.open("rb"), content_type=image.content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@records_required
+@require_GET
+def record_image(request: HttpRequest, pk: int, image_id: int) -> HttpResponse:
+    return _image_response(selectors.record_image(actor=request.user, record_id=pk, image_id=image_id))
+
+
+@records_required
+@require_GET
+def summary_image(request: HttpRequest, pk: int, image_id: int) -> HttpResponse:
+    return _image_response(selectors.summary_image(actor=request.user, summary_id=pk, image_id=image_id))
+
+
+@records_required
+@require_POST
+def record_images(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach WeChat screenshots to one's own tool-3 draft."""
+    files = request.FILES.getlist("screenshots")
+    if not files:
+        messages.error(request, _("请选择要上传的截图。"))
+        return redirect("records:record_edit", pk)
+    try:
+        added = services.record_images_add(actor=request.user, record_id=pk,
+                                           uploads=[(f.read(), f.name) for f in files[:12]])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已上传%(n)d张截图。") % {"n": added})
+    return redirect("records:record_edit", pk)
+
+
 @records_required
 @require_GET
 def record_xlsx(request: HttpRequest, pk: int) -> HttpResponse:

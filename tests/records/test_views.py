@@ -420,3 +420,48 @@ def test_anonymous_object_pages_and_actions_go_to_login(client, records, focus):
     from sanshe.records.models import DailySummary
 
     assert not DailySummary.objects.exists()
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (20, 10), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_screenshots_upload_and_served_only_with_the_record(client, world, focus, secretary, counsellor,
+                                                            social_worker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    record = consultation(secretary, focus, world.head, kind="medical", submit=False)
+    login(client, secretary)
+    response = client.post(reverse("records:record_images", args=[record.pk]),
+                           {"screenshots": [SimpleUploadedFile("a.png", _png(), content_type="image/png")]})
+    assert response.status_code == 302 and record.images.count() == 1
+    bad = client.post(reverse("records:record_images", args=[record.pk]),
+                      {"screenshots": [SimpleUploadedFile("a.png", b"not an image", content_type="image/png")]},
+                      follow=True)
+    assert "不是有效的图片" in bad.content.decode() and record.images.count() == 1
+    image = record.images.get()
+    url = reverse("records:record_image", args=[record.pk, image.pk])
+    page = client.get(reverse("records:record_edit", args=[record.pk])).content.decode()
+    assert url in page and "/media/" not in page
+    assert client.get(url)["Content-Type"] == "image/png"
+    assert login(client, counsellor).get(url).status_code == 404  # a medical note's picture: not for counsellors
+    assert login(client, social_worker).get(url).status_code == 200
+    services.record_submit(actor=secretary, record_id=record.pk)
+    summary = services.summary_compile(actor=secretary, group_id=focus.pk, day=timezone.localdate())
+    summary_url = reverse("records:summary_image", args=[summary.pk, image.pk])
+    page = client.get(reverse("records:summary_detail", args=[focus.pk, summary.day.isoformat()])).content.decode()
+    assert summary_url in page
+    assert client.get(summary_url).status_code == 200
+    assert login(client, world_outsider(world)).get(summary_url).status_code == 404
+
+
+def world_outsider(world):
+    from tests.factories import Role, UserFactory, grant
+
+    user = UserFactory(username="waishegong2")
+    grant(user, world.other_org, Role.SOCIAL_WORKER, communities=[world.away])
+    return user
