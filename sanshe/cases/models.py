@@ -167,6 +167,9 @@ class Case(TimeStampedModel):
             models.Index(fields=["community", "status", "-urgency_rank", "opened_at"], name="cases_case_inbox"),
             models.Index(fields=["owner", "status", "-urgency_rank", "opened_at"], name="cases_case_owner"),
             models.Index(fields=["person", "status"], name="cases_case_person"),
+            # "My cases": the owner's open cases already in page order (three statuses are one range here).
+            models.Index(fields=["owner", "-urgency_rank", "opened_at", "id"], name="cases_case_owner_open",
+                         condition=models.Q(status__in=["open", "in_service", "referred_out"])),
         ]
 
     def __str__(self) -> str:
