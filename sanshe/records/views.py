@@ -106,7 +106,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     group = next((g for g in groups if g.pk == group_id), None)
     if group_id and group is None:
         raise Http404()
-    if group is None and not case_id and kind != RecordKind.SOCIAL_WORK:
+    if group is None and not case_id:
         if len(groups) == 1:
             group = groups[0]
         else:
