@@ -601,7 +601,7 @@ class RecordRequestStatus(models.TextChoices):
 
 
 class RecordRequest(TimeStampedModel):
-    """"Record this": quoted messages waiting to become a consultation record (tool 3) in the cases feature."""
+    """"Record this": quoted messages waiting to become a consultation record (tool 3) in sanshe.records."""
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="record_requests", verbose_name=_("群"))
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+",
@@ -615,7 +615,7 @@ class RecordRequest(TimeStampedModel):
     note = models.TextField(_("记录员备注"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=RecordRequestStatus.choices,
                               default=RecordRequestStatus.OPEN)
-    # Filled by the cases feature when it turns this into a consultation record.
+    # Filled by sanshe.records when it turns this into a consultation record.
     record_type = models.CharField(max_length=64, blank=True)
     record_id = models.CharField(max_length=64, blank=True)
 

@@ -1250,7 +1250,7 @@ def member_move(*, actor, member: GroupMember, to_group: Group, reason: str = ""
 @transaction.atomic
 def record_request_create(*, actor, group: Group, message_ids: list[int], note: str = "",
                           consult_kind: str = "") -> RecordRequest:
-    """"Record this": keep the quoted messages for a consultation record (tool 3).
+    """"Record this": keep the quoted messages for a consultation record (tool 3, made by sanshe.records).
 
     The consultation records themselves belong to the cases feature; until it is installed the request
     waits here, with its quote, for that feature to turn into a record.

@@ -716,7 +716,7 @@ def record(request: HttpRequest, group_id: int) -> HttpResponse:
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                messages.success(request, _("已保存待记录内容，可在“秘书工具”中查看。"))
+                messages.success(request, _("已保存待记录内容：在“秘书工具”或“服务记录 › 待记录咨询”中点“生成咨询记录”。"))
                 return redirect("groups:tools", group.pk)
         selected = set(ids)
     rows = selectors.stream_messages(actor=request.user, group=group, limit=40)

@@ -205,3 +205,19 @@ def test_alerts_page_starts_the_crisis_protocol_for_social_workers(client, on_du
     crisis = CrisisResponse.objects.get()
     assert response.status_code == 302 and str(crisis.pk) in response["Location"]
     assert crisis.case.person == world.head
+
+
+def test_secretary_tools_turn_a_record_request_into_a_consultation_record(client, on_duty, resident, secretary, medic):
+    question = services.message_send(actor=resident, group=on_duty, body="老人发烧38度要去医院吗？").message
+    answer = services.message_send(actor=medic, group=on_duty, body="先物理降温，超过38.5度请就医").message
+    request = services.record_request_create(actor=secretary, group=on_duty, message_ids=[question.pk, answer.pk],
+                                             consult_kind="medical")
+    client.force_login(secretary)
+    page = client.get(reverse("groups:tools", args=[on_duty.pk])).content.decode()
+    assert reverse("records:request_record", args=[request.pk]) in page
+    response = client.post(reverse("records:request_record", args=[request.pk]))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "recorded" and request.record_type == "records.servicerecord"
+    page = client.get(reverse("groups:tools", args=[on_duty.pk])).content.decode()
+    assert reverse("records:record_detail", args=[request.record_id]) in page
