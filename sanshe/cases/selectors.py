@@ -26,17 +26,23 @@ INBOX_VIEWS = ("new", "mine", "closed")
 def referral_inbox(*, actor, view: str = "new", limit: int = 100, now: datetime | None = None) -> list[Referral]:
     """`new`: waiting to be taken; `mine`: taken by the actor and still open; `closed`: the last 14 days'."""
     now = now or timezone.now()
-    queryset = (Referral.objects.for_actor(actor, "take")
-                .select_related("person__household__unit", "building__compound", "community", "created_by",
-                                "taken_by"))
+    related = ("person__household__unit", "building__compound", "community", "created_by", "taken_by")
+    queryset = Referral.objects.for_actor(actor, "take")
+    if view == "closed":
+        return list(queryset.select_related(*related)
+                    .filter(status=ReferralStatus.CLOSED, closed_at__gte=now - timedelta(days=14))
+                    .order_by("-closed_at")[:limit])
     if view == "mine":
         queryset = queryset.filter(status=ReferralStatus.TAKEN, taken_by=actor)
-    elif view == "closed":
-        return list(queryset.filter(status=ReferralStatus.CLOSED, closed_at__gte=now - timedelta(days=14))
-                    .order_by("-closed_at")[:limit])
     else:
         queryset = queryset.filter(status=ReferralStatus.NEW)
-    return list(queryset.order_by("-urgency_rank", "created_at", "pk")[:limit])
+    # The page's ids in inbox order first (the inbox index, stopping after `limit`), then those rows with their
+    # joins: joining first makes SQLite sort every waiting referral of the community (10,000 → 4× slower).
+    ids = list(queryset.order_by("-urgency_rank", "created_at", "pk").values_list("pk", flat=True)[:limit])
+    if not ids:
+        return []
+    return sorted(Referral.objects.filter(pk__in=ids).select_related(*related),
+                  key=lambda r: (-r.urgency_rank, r.created_at, r.pk))
 
 
 def inbox_counts(*, actor) -> dict[str, int]:
@@ -85,12 +91,15 @@ def access_case(*, actor, id: int, action: str = "view") -> Case:
 
 def my_cases(*, actor, now: datetime | None = None, limit: int = 100) -> list[Case]:
     """The actor's open cases, most urgent then longest open first, each with `overdue` (follow-ups past
-    their time limit) and `pending` (follow-ups with a time limit not done): two queries however many cases
-    (the page of cases by the owner index, then the counts of just those)."""
+    their time limit) and `pending` (follow-ups with a time limit not done): three queries however many cases
+    (the page's ids by the owner index, those cases, then the counts of just those)."""
     now = now or timezone.now()
-    cases = list(Case.objects.filter(owner=actor, status__in=OPEN_CASE_STATUSES)
-                 .select_related("person", "community", "building__compound")
-                 .order_by("-urgency_rank", "opened_at", "pk")[:limit])
+    # The page's ids first (the owner's open-case index, in order, stops after `limit`), then those rows with
+    # their joins: joining first makes SQLite sort every open case of the owner.
+    ids = list(Case.objects.filter(owner=actor, status__in=OPEN_CASE_STATUSES)
+               .order_by("-urgency_rank", "opened_at", "pk").values_list("pk", flat=True)[:limit])
+    cases = sorted(Case.objects.filter(pk__in=ids).select_related("person", "community", "building__compound"),
+                   key=lambda c: (-c.urgency_rank, c.opened_at, c.pk)) if ids else []
     counts = {row["case_id"]: row for row in CaseFollowUp.objects
               .filter(case_id__in=[c.pk for c in cases], done_at__isnull=True, due_at__isnull=False)
               .values("case_id").annotate(pending=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
@@ -109,13 +118,17 @@ def assigned_cases(*, actor, limit: int = 100) -> list[CaseAssignment]:
                 [:limit])
 
 
+COUNT_CAP = 100
+
+
 def case_counts(*, actor, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     mine = Case.objects.filter(owner=actor, status__in=OPEN_CASE_STATUSES)
-    return {
-        "open": mine.count(),
-        "overdue": CaseFollowUp.objects.filter(case__in=mine, done_at__isnull=True, due_at__lt=now).count(),
-    }
+    # Overdue follow-ups are counted up to COUNT_CAP ("99+"): the panel needs "some", not an exact large number,
+    # and a capped count stops reading early.
+    overdue = CaseFollowUp.objects.filter(case__owner=actor, case__status__in=OPEN_CASE_STATUSES, done_at__isnull=True,
+                                          due_at__lt=now)[:COUNT_CAP].count()
+    return {"open": mine.count(), "overdue": overdue, "overdue_capped": overdue >= COUNT_CAP}
 
 
 def case_page(*, case: Case) -> dict:
