@@ -208,3 +208,20 @@ def test_case_page_query_count_does_not_grow_with_follow_ups(client, case, socia
         case_followup_add(actor=social_worker, case_id=case.pk, date=NOW.date(), domain=["medical", "other"][n % 2],
                           content=f"内容{n}内容", responsible_name="社工", now=NOW)
     assert _queries(client, url) == small
+
+
+def test_an_assignee_sees_the_case_and_follows_it_up_but_does_not_manage_it(client, world, case, social_worker,
+                                                                            medic):
+    from sanshe.accounts.roles import Role
+    from sanshe.cases.services import case_assign
+
+    medic.memberships.get(role=Role.MEDICAL_VOLUNTEER).communities.add(world.home)
+    case_assign(actor=social_worker, case_id=case.pk, part="medical", assignee_id=medic.pk)
+    client.force_login(medic)
+    assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
+    assert case.number in client.get(reverse("cases:my_cases")).content.decode()
+    assert client.get(reverse("cases:case_intake", args=[case.pk])).status_code == 403
+    assert client.post(reverse("cases:case_status", args=[case.pk]), {"status": "closed"}).status_code == 403
+    response = client.post(reverse("cases:followup_add", args=[case.pk]),
+                           {"date": "2020-02-12", "domain": "medical", "content": "用药随访", "responsible_name": "孙医生"})
+    assert response.status_code == 302 and CaseFollowUp.objects.filter(created_by=medic).exists()
