@@ -7,9 +7,3 @@ class CasesConfig(AppConfig):
     label = "cases"
     verbose_name = _("转介与个案")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        # Wiring, not domain logic: urgent alerts of other features become referrals (see signals.py).
-        from . import signals
-
-        signals.connect()

@@ -109,8 +109,8 @@ class CaseTier(models.IntegerChoices):
     """The three tiers of online groups a client is served in (sanshe.groups.GroupTier uses the same numbers)."""
 
     RESIDENT = 1, _("一级：小区居民群")
-    FOCUS = 2, _("二级：重点服务群")
-    KEY = 3, _("三级：重点陪护群")
+    FOCUS = 2, _("二级：聚焦服务群")
+    KEY = 3, _("三级：重点陪助群")
 
 
 class Case(TimeStampedModel):

@@ -28,3 +28,5 @@ HOME_PANELS = [
     HomePanel("cases/_home_resident.html", frozenset({Role.RESIDENT}), lambda user: home_resident(actor=user),
               order=1),
 ]
+
+from .audit_labels import AUDIT_ACTION_LABELS  # noqa: E402,F401 (collected by sanshe.core.features)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date as date_type
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ from .policies import require_cases
 from .rules import status_change_problem
 from .sources import SOURCES
 
+logger = logging.getLogger(__name__)
 MAX_TEXT = 2000
 
 
@@ -669,3 +671,18 @@ def assignees_for_any(case: Case):
     roles = {role for roles in ASSIGNABLE_ROLES.values() for role in roles}
     memberships = Membership.objects.filter(is_active=True, role__in=roles, communities=case.community_id)
     return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("display_name", "pk")
+
+
+def referral_from_alert_on_commit(*, source: str, alert_id: int) -> None:
+    """After the alert's transaction commits, make the urgent alert an immediate referral (nothing at risk is
+    missed). Called by the feature that raised it (groups: imminent chat risk; monitoring: red alert). Runs in
+    its own transaction: a failure is logged and never undoes the alert, which keeps escalating on its own."""
+    function = {"chat": referral_from_chat_alert, "monitoring": referral_from_monitoring_alert}[source]
+
+    def refer() -> None:
+        try:
+            function(alert_id=alert_id)
+        except Exception:  # logged with its traceback; the alert itself stands
+            logger.exception("automatic referral from a %s alert failed", source)
+
+    transaction.on_commit(refer)

@@ -19,3 +19,5 @@ HOME_PANELS = [
     HomePanel("crisis/_home_crises.html", NAV_ROLES | {Role.COMMUNITY_WORKER, "building_steward"}, home_crises,
               order=1),
 ]
+
+from .audit_labels import AUDIT_ACTION_LABELS  # noqa: E402,F401 (collected by sanshe.core.features)

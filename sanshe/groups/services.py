@@ -1139,6 +1139,11 @@ def _alert_raise(*, message: Message, group: Group, thread: PrivateThread | None
     # Imminent: everyone responsible at once, not one by one.
     first = set().union(*chain[:2]) if imminent else chain[0]
     _deliver(alert, first, 0, exclude={message.sender_id})
+    if imminent and message.sender_id and apps.is_installed("sanshe.cases"):
+        from sanshe.cases.services import referral_from_alert_on_commit
+
+        # Imminent risk also lands in the social workers' inbox at once (issue 6).
+        referral_from_alert_on_commit(source="chat", alert_id=alert.pk)
     audit_record(actor=None, actor_label="system", action="groups.risk_alert.raise", obj=alert,
                  detail={"level": assessment.level, "group": group.pk, "domain": assessment.domain},
                  community_id=group.community_id, organisation_id=group.organisation_id)

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -937,6 +938,11 @@ def _alert_upsert(*, person_id: int, period: QuarantinePeriod | None, check_in: 
             from .tasks import alert_sms_task
 
             transaction.on_commit(lambda: alert_sms_task(alert_id))
+        if alert.level >= Level.EMERGENCY and apps.is_installed("sanshe.cases"):
+            from sanshe.cases.services import referral_from_alert_on_commit
+
+            # A red alert also lands in the social workers' inbox at once (issue 6).
+            referral_from_alert_on_commit(source="monitoring", alert_id=alert_id)
     return alert
 
 

@@ -35,6 +35,8 @@
         show((d.imminent ? "紧急风险预警：" : "风险预警：") + d.level + " 级，点此处理", "/groups/alerts/#alert-" + d.alert_id, true);
       } else if (d.kind === "crisis" || d.kind === "crisis_ack" || d.kind === "crisis_closed") {
         show(d.text, d.url, d.kind === "crisis");
+      } else if (d.kind && d.kind.indexOf("cases.") === 0) {
+        show(d.text, d.href, false);
       } else if (d.kind === "thread" || d.kind === "thread_message") {
         show("您有新的私聊消息", "/groups/threads/" + d.thread_id + "/", false);
       } else if (d.kind === "mention") {
