@@ -73,7 +73,7 @@ def record_values(record) -> list[tuple[str, list[tuple[str, str]]]]:
 def write_record(record) -> BytesIO:
     book = Workbook()
     sheet = book.active
-    sheet.title = f"{_('实用工具')}{record.tool}"
+    sheet.title = _("实用工具%(tool)s") % {"tool": record.tool}
     sheet.column_dimensions["A"].width = 26
     sheet.column_dimensions["B"].width = 70
     sheet.append([safe_text(str(record.get_kind_display()))])
