@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+
+from sanshe.core.realtime import server_loop
 
 from .models import ChatEvent, EventKind, Group, Message, MessageStatus, PrivateThread
 
@@ -133,15 +134,6 @@ def event_payload(event: ChatEvent, *, group: Group, nicknames: dict[int, str] |
     return {**base, "kind": event.kind}
 
 
-def _server_loop() -> asyncio.AbstractEventLoop | None:
-    """The ASGI server's event loop when this thread runs a consumer's or view's sync code, else None."""
-    threadlocal = SyncToAsync.threadlocal
-    loop = getattr(threadlocal, "main_event_loop", None)
-    if loop is None or getattr(threadlocal, "main_event_loop_pid", None) != os.getpid() or not loop.is_running():
-        return None
-    return loop
-
-
 def _logged(future) -> None:
     if not future.cancelled() and future.exception() is not None:
         logger.error("fan-out failed", exc_info=future.exception())
@@ -155,13 +147,13 @@ def _send(channel_group: str, payload: dict[str, Any]) -> None:
         running = asyncio.get_running_loop()
     except RuntimeError:
         running = None
-    loop = _server_loop()
+    loop = server_loop()
     try:
         if running is not None:  # called on an event loop's own thread: schedule, never block it
             running.create_task(layer.group_send(channel_group, payload)).add_done_callback(_logged)
         elif loop is not None:
-            # Inside the ASGI server: hand the push to its event loop and return, so the next send (all of a
-            # process's database work runs on one thread) does not wait for this fan-out. Pushes start in the
+            # Inside the ASGI server (a view's or consumer's thread, or the in-process task consumer): hand the
+            # push to its event loop and return, so the next send does not wait for this fan-out. Pushes start in the
             # order they are handed over; a client that still sees a gap catches up on its last seq.
             asyncio.run_coroutine_threadsafe(layer.group_send(channel_group, payload), loop).add_done_callback(_logged)
         else:

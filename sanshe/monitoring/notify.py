@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from sanshe.accounts.models import Membership, User
 from sanshe.accounts.roles import Role, WorkerKind
 from sanshe.accounts.sms import get_sms_backend
+from sanshe.core.realtime import server_loop
 
 from .redflags import Level
 
@@ -113,7 +114,11 @@ def alert_broadcast(alert_id: int) -> None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            async_to_sync(send)()
+            loop = server_loop()
+            if loop is not None:  # a thread of the ASGI server process: its loop holds the in-memory layer
+                asyncio.run_coroutine_threadsafe(send(), loop)
+            else:
+                async_to_sync(send)()
         else:
             # Called on a thread that runs an event loop (a test driving a browser): push from a helper thread.
             worker = threading.Thread(target=lambda: asyncio.run(send()))

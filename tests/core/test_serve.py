@@ -131,3 +131,61 @@ def test_serve_stops_everything_and_fails_when_a_server_cannot_start(tmp_path, s
     assert "ws 进程已退出" in output
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
+
+
+ESCALATION_SETUP = """
+from datetime import timedelta
+from django.test import Client
+from django.utils import timezone
+from sanshe.accounts.roles import Role
+from sanshe.groups import services
+from sanshe.groups.models import GroupTier, MemberRole, RiskAlert
+from sanshe.groups.tasks import risk_alerts_escalate
+from tests.factories import CommunityFactory, OrganisationFactory, UserFactory, grant
+
+org = OrganisationFactory(name="社工机构"); home = CommunityFactory(name="民族社区"); org.communities.add(home)
+admin = UserFactory(username="group-admin"); grant(admin, org, Role.SOCIAL_WORKER, communities=[home])
+colleague = UserFactory(username="colleague"); grant(colleague, org, Role.SOCIAL_WORKER, communities=[home])
+client_user = UserFactory(username="client")
+group = services.group_create(actor=admin, tier=GroupTier.FOCUS, community=home, name="聚焦服务群")
+services.member_add(actor=admin, group=group, user=client_user, role=MemberRole.CLIENT)
+services.message_send(actor=client_user, group=group, body="我不想活了")
+RiskAlert.objects.update(ack_deadline=timezone.now() + timedelta(hours=1))  # not overdue yet
+c = Client(); c.force_login(colleague)
+print("SESSION", c.cookies["sessionid"].value)
+"""
+
+
+OVERDUE = ("from datetime import timedelta; from django.utils import timezone; "
+           "from sanshe.groups.models import RiskAlert; from sanshe.groups.tasks import risk_alerts_escalate; "
+           "RiskAlert.objects.update(ack_deadline=timezone.now() - timedelta(minutes=1)); risk_alerts_escalate()")
+
+
+def test_single_mode_runs_tasks_in_process_so_their_pushes_reach_open_pages(tmp_path, stop):
+    """Without Redis, an escalation made by a huey task reaches the colleague's open page (in-memory layer)."""
+    _manage(tmp_path, "migrate", "--noinput", "-v", "0")
+    output = _manage(tmp_path, "shell", "-c", ESCALATION_SETUP)
+    session = output.split("SESSION", 1)[1].split()[0]
+    port = _free_port()
+    env = _env(tmp_path, PORT=str(port), SERVE_MODE="single")
+    process = subprocess.Popen([sys.executable, "manage.py", "serve"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    stop(process)
+    started = _read_until(process, READY)
+    assert READY in started and "后台任务: huey" in started, started
+
+    url, origin = f"ws://127.0.0.1:{port}/ws/groups/me/", f"http://127.0.0.1:{port}"
+    with connect(url, origin=origin, additional_headers={"Cookie": f"sessionid={session}"}, open_timeout=10) as ws:
+        # Now nobody has acknowledged in time; queue the escalation job as the scheduler does (its own
+        # every-minute run may take it first): the consumer threads inside the server run it.
+        _manage(tmp_path, "shell", "-c", OVERDUE)
+        deadline = time.monotonic() + 60
+        pushed = None
+        while pushed is None and time.monotonic() < deadline:
+            message = json.loads(ws.recv(timeout=max(deadline - time.monotonic(), 1)))
+            if message.get("type") == "push" and message["data"].get("kind") == "alert":
+                pushed = message["data"]
+        assert pushed is not None and pushed["level"] >= 6
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0

@@ -114,12 +114,16 @@ def test_sms_and_push_after_commit(social_worker, case, on_duty, org_admin, coun
 
 
 def test_in_app_push_on_the_personal_stream(social_worker, case, on_duty, counsellor, t0,
-                                            django_capture_on_commit_callbacks):
+                                            django_capture_on_commit_callbacks, settings):
     """The alert reaches the counsellor's open pages through the same personal channel as chat risk alerts."""
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
     from sanshe.groups.events import user_channel
+
+    # A bare channel read from the test thread: the in-memory layer, also when the suite runs with Redis (the
+    # pub/sub layer only lets consumers it created join groups; tests/groups covers pushes over Redis).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()

@@ -7,8 +7,10 @@ Two layouts (SERVE_MODE):
 - "single" (the default without Redis, i.e. the laptop demo): one uvicorn process serves HTTP and
   WebSockets on the same port. The in-memory channel layer only reaches consumers in its own process,
   so a check-in posted over HTTP can push its red-flag alert to a WebSocket only when both run in one
-  process; the brief's laptop demo is "SQLite, one process, no services".
-This command starts the servers and huey as child processes, forwards SIGINT/SIGTERM to them, and stops
+  process; the brief's laptop demo is "SQLite, one process, no services". For the same reason huey's
+  workers and scheduler run as threads of that process (sanshe.core.tasks_in_process), so escalations and
+  reminders from periodic tasks reach open pages too.
+This command starts the servers (and, in split mode, huey) as child processes, forwards SIGINT/SIGTERM to them, and stops
 everything when one of them dies, so a supervisor (systemd, a container runtime) sees the failure.
 """
 
@@ -94,15 +96,18 @@ class Command(BaseCommand):
 
         python = sys.executable
         proxy_headers = ["--proxy-headers"] if settings.SECURE_PROXY_SSL_HEADER else ["--no-proxy-headers"]
+        tasks = not options["no_tasks"] and not settings.HUEY.get("immediate")
         if mode == "single":
             ws_port = port
+            if tasks:
+                env["SANSHE_TASKS_IN_PROCESS"] = "1"  # started by the ASGI lifespan (sanshe/asgi.py)
             children = [Child("web", [python, "-m", "uvicorn", "sanshe.asgi:application", "--host", host, "--port",
-                                      str(port), "--lifespan", "off", "--log-level", "warning", "--no-access-log"]
+                                      str(port), "--lifespan", "on", "--log-level", "warning", "--no-access-log"]
                               + proxy_headers)]
         else:
             children = self._split_children(python, host, port, ws_port, workers, threads, proxy_headers)
-        if not options["no_tasks"] and not settings.HUEY.get("immediate"):
-            children.append(Child("tasks", [python, str(settings.BASE_DIR / "manage.py"), "run_huey"]))
+            if tasks:
+                children.append(Child("tasks", [python, str(settings.BASE_DIR / "manage.py"), "run_huey"]))
 
         code = self._run(children, env, host, port, ws_port, workers, threads, options["demo_logins"])
         if code:
@@ -136,7 +141,8 @@ class Command(BaseCommand):
                 child.process = subprocess.Popen(child.argv, env=env, cwd=settings.BASE_DIR,
                                                  start_new_session=True, preexec_fn=_die_with_parent)
             if self._wait_ready(children, sorted({(host, port), (host, ws_port)}), stopping):
-                self._banner(host, port, ws_port, workers, threads, children, demo_logins)
+                self._banner(host, port, ws_port, workers, threads, children, demo_logins,
+                             tasks_in_process=env.get("SANSHE_TASKS_IN_PROCESS") == "1")
             elif not stopping.is_set() and all(c.process.poll() is None for c in children):
                 self.stderr.write(f"{STARTUP_TIMEOUT} 秒内端口 {port}/{ws_port} 仍未就绪，请查看上面的日志。")
             return self._supervise(children, stopping)
@@ -187,7 +193,7 @@ class Command(BaseCommand):
         return exit_code
 
     def _banner(self, host: str, port: int, ws_port: int, workers: int, threads: int, children: list[Child],
-                demo_logins: bool) -> None:
+                demo_logins: bool, tasks_in_process: bool = False) -> None:
         if port == ws_port:
             servers = "  HTTP 与 WebSocket: uvicorn 单进程（未设置 REDIS_URL；多进程部署见 README）"
         else:
@@ -196,7 +202,7 @@ class Command(BaseCommand):
         lines = [
             "",
             f"三社已启动：http://{_url_host(host)}:{port}/",
-            servers + ("；后台任务: huey" if any(c.name == "tasks" for c in children) else ""),
+            servers + ("；后台任务: huey" if tasks_in_process or any(c.name == "tasks" for c in children) else ""),
             "  按 Ctrl-C 停止。",
         ]
         if demo_logins:
