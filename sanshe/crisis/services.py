@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -98,6 +99,8 @@ def crisis_sms_send(crisis_id: int, user_ids: list[int], reminder: bool = False)
     message = _("【三社】%(prefix)s危机个案（%(domain)s）：%(community)s %(name)s，请立即登录三社打开“危机处置”确认并处置。") % {
         "prefix": _("仍无人确认！") if reminder else "", "domain": crisis.get_domain_display(),
         "community": crisis.community.name, "name": masked_name(crisis.case.person.name)}
+    if settings.SITE_URL:  # one tap from the text message to the crisis page (login first if needed)
+        message += " " + settings.SITE_URL + reverse("crisis:detail", args=[crisis.pk])
     sent = [user.pk for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk")
             if send_sms(user.phone, message)]
     if sent:

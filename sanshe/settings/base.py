@@ -210,6 +210,10 @@ OTP_MAX_PER_PHONE_PER_HOUR = int(os.environ.get("OTP_MAX_PER_PHONE_PER_HOUR", "5
 OTP_MAX_PER_IP_PER_HOUR = int(os.environ.get("OTP_MAX_PER_IP_PER_HOUR", "20"))
 OTP_MAX_ATTEMPTS = 5
 
+# The address people open the platform at (e.g. https://sanshe.example.org): text messages about a crisis
+# carry a link to it. Empty: messages name the page instead.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
 # Rejected volunteer applications (tool 1 personal data and certificate files) are deleted this many days
 # after the decision (PIPL: kept only as long as the purpose needs; the applicant has been told the reason).
 VOLUNTEER_REJECTED_RETENTION_DAYS = max(int(os.environ.get("VOLUNTEER_REJECTED_RETENTION_DAYS", "90")), 30)

@@ -145,3 +145,19 @@ def test_periodic_task_runs_the_escalation(crisis, t0):
     assert crises_escalate_task.call_local() == 1
     crisis.refresh_from_db()
     assert crisis.escalation_step == 1
+
+
+def test_sms_links_to_the_crisis_page_when_the_site_address_is_set(social_worker, case, on_duty, counsellor, t0,
+                                                                   django_capture_on_commit_callbacks, settings):
+    from sanshe.accounts.sms import MemorySmsBackend
+
+    settings.SMS_BACKEND = "sanshe.accounts.sms.MemorySmsBackend"
+    settings.SITE_URL = "https://sanshe.example.org"
+    MemorySmsBackend.outbox.clear()
+    counsellor.phone = "13700000001"
+    counsellor.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis = crisis_open(actor=social_worker, case=case, domain="suicide", source="manual",
+                             reason="电话中说今晚想结束生命", now=t0)
+    text = dict(MemorySmsBackend.outbox)["13700000001"]
+    assert text.endswith(f"https://sanshe.example.org/crisis/{crisis.pk}/") and "张伟" not in text
