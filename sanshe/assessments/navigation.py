@@ -14,6 +14,7 @@ HOME_PANELS = [
 
 AUDIT_ACTION_LABELS = {
     "assessment.give": _("填写量表评估"),
+    "assessment.read": _("查看他人所做量表的作答"),
     "assessment.link_send": _("发送量表自评链接"),
     "assessment.link_cancel": _("作废量表自评链接"),
     "assessment.self_submit": _("服务对象提交自评"),

@@ -476,3 +476,10 @@ def placement_create(*, actor, case_id: int, group_id: int, now: datetime | None
                                                                      DecisionStatus.OVERRIDDEN])
                 .order_by("-decided_at").first())
     return _place(actor=actor, case=case, tier=group.tier, decision=decision, now=now, group=group)
+
+
+def administration_read_audit(*, actor, administration: Administration) -> None:
+    """Someone other than who gave the scale opened its answers (mental-health data): kept in the audit log."""
+    if administration.given_by_id != actor.pk:
+        audit_record(actor=actor, action="assessment.read", obj=administration,
+                     detail={"scale": administration.scale, "case": administration.case_id})

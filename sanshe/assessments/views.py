@@ -179,6 +179,8 @@ def link_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One administration's answers and result."""
     administration = selectors.access_administration(actor=request.user, id=pk)
+    if administration.status == AdministrationStatus.COMPLETED:
+        services.administration_read_audit(actor=request.user, administration=administration)
     answers = administration.answers or {}
     rows = []
     if administration.status == AdministrationStatus.COMPLETED:

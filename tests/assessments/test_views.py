@@ -205,3 +205,20 @@ def test_a_closed_case_takes_no_new_assessment(social_worker, case):
     assert "已结案" in exc.value.messages[0]
     with pytest.raises(ValidationError):
         triage_run(actor=social_worker, case_id=case.pk)
+
+
+def test_reading_answers_someone_else_gave_is_audited(client, objects, social_worker, world):
+    from sanshe.accounts.roles import Role
+    from sanshe.core.models import AuditEvent
+    from tests.factories import UserFactory, grant
+
+    url = reverse("assessments:administration", args=[objects["administration"].pk])
+    client.force_login(social_worker)  # who gave it: no read event
+    assert client.get(url).status_code == 200
+    assert not AuditEvent.objects.filter(action="assessment.read").exists()
+    colleague = UserFactory(username="colleague")
+    grant(colleague, world.org, Role.SOCIAL_WORKER, communities=[world.home])
+    client.force_login(colleague)
+    assert client.get(url).status_code == 200
+    event = AuditEvent.objects.get(action="assessment.read")
+    assert event.actor == colleague and event.detail["scale"] == "gad7"
