@@ -22,6 +22,18 @@ ROLE_FOR_KIND: dict[str, str] = {
 }
 
 
+def cleared_for(user_ids: set[int], member_role: str) -> set[int]:
+    """The users among `user_ids` who may act in `member_role` now (volunteer roles need clearance)."""
+    from .clearance import VOLUNTEER_MEMBER_ROLES
+
+    account_role = VOLUNTEER_MEMBER_ROLES.get(member_role)
+    if account_role is None or not user_ids:
+        return set(user_ids)
+    from sanshe.volunteers.clearance import cleared_user_ids
+
+    return cleared_user_ids(user_ids, account_role)
+
+
 def manual_on_duty(*, group: Group, at: datetime) -> dict[int, set[str]]:
     """Users on manual duty in `group` at `at`, with the kinds they are on duty for."""
     rows = ManualDuty.objects.filter(
@@ -70,6 +82,7 @@ def on_duty_helper(*, group: Group, kind: str, at: datetime):
         GroupMember.objects.filter(group=group, user_id__in=candidates, status=MemberStatus.ACTIVE)
         .values_list("user_id", flat=True)
     )
+    active = cleared_for(active, role)  # an uncleared volunteer is never handed a client (issue 3)
     if not active:
         return None
     latest = (

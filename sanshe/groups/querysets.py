@@ -87,12 +87,24 @@ class GroupMemberQuerySet(GroupChildQuerySet):
     pass
 
 
+def thread_party_q(scope, prefix: str = "") -> Q:
+    """Private threads (at `prefix`) the scope's user is in: as the client, as the group's admin, or as the
+    helper — the last only for kinds of duty they are cleared for now (an uncleared volunteer sees no client)."""
+    from .clearance import uncleared_member_roles
+
+    uid = scope.user_id
+    as_helper = Q(**{f"{prefix}helper_id": uid})
+    uncleared = uncleared_member_roles(scope)  # member roles and duty kinds share their codes
+    if uncleared:
+        as_helper &= ~Q(**{f"{prefix}kind__in": uncleared})
+    return Q(**{f"{prefix}client_id": uid}) | as_helper | Q(**{f"{prefix}group__admin_id": uid})
+
+
 class PrivateThreadQuerySet(ScopedQuerySet):
     def scope_filter(self, scope, action):
         if action != "view":
             return None
-        uid = scope.user_id
-        return Q(client_id=uid) | Q(helper_id=uid) | Q(group__admin_id=uid)
+        return thread_party_q(scope)
 
 
 class MessageQuerySet(ScopedQuerySet):
@@ -101,9 +113,8 @@ class MessageQuerySet(ScopedQuerySet):
     def scope_filter(self, scope, action):
         if action != "view":
             return None
-        uid = scope.user_id
         in_group = managed_groups_q(scope, "group__") | member_groups_q(scope, "group__")
-        in_thread = Q(thread__client_id=uid) | Q(thread__helper_id=uid) | Q(thread__group__admin_id=uid)
+        in_thread = thread_party_q(scope, "thread__")
         return (Q(thread__isnull=True) & in_group) | (Q(thread__isnull=False) & in_thread)
 
 

@@ -32,7 +32,7 @@ from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from . import events, risk
 from .clearance import clearance_problem
 from .config import GroupSettings
-from .duty import ROLE_FOR_KIND, on_duty_helper, on_duty_user_ids
+from .duty import ROLE_FOR_KIND, cleared_for, on_duty_helper, on_duty_user_ids
 from .models import (
     DEFAULT_CAPACITY,
     Blacklist,
@@ -1083,8 +1083,12 @@ def _on_duty_members(group: Group, roles: set[str], now: datetime) -> set[int]:
     on_duty = on_duty_user_ids(group=group, at=now)
     if not on_duty:
         return set()
-    return set(GroupMember.objects.filter(group=group, user_id__in=on_duty, role__in=roles,
-                                          status=MemberStatus.ACTIVE).values_list("user_id", flat=True))
+    by_role: dict[str, set[int]] = {}
+    for user_id, role in GroupMember.objects.filter(group=group, user_id__in=on_duty, role__in=roles,
+                                                    status=MemberStatus.ACTIVE).values_list("user_id", "role"):
+        by_role.setdefault(role, set()).add(user_id)
+    # Alerts go to volunteers cleared for duty only: the others cannot open the group (issue 3).
+    return set().union(*(cleared_for(ids, role) for role, ids in by_role.items()))
 
 
 def _community_staff(group: Group, roles: list[str]) -> set[int]:

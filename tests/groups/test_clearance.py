@@ -55,3 +55,33 @@ def test_a_new_agreement_version_hides_the_group_until_signed(world, social_work
     signed = type(medic).objects.get(pk=medic.pk)
     assert access_group(actor=signed, group_id=group.pk).pk == group.pk
     assert Message.objects.for_actor(signed, "view").count() == 1
+
+
+def test_a_lapsed_volunteer_is_not_handed_clients_and_loses_their_threads(world, social_worker, counsellor,
+                                                                          resident):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sanshe.groups.duty import on_duty_helper
+    from sanshe.groups.models import DutyKind, PrivateThread
+    from sanshe.groups.services import duty_set, thread_open
+
+    group = group_create(actor=social_worker, tier=GroupTier.FOCUS, community=world.home, name="聚焦服务群")
+    member_add(actor=social_worker, group=group, user=counsellor, role=MemberRole.PSYCHOLOGICAL)
+    member_add(actor=social_worker, group=group, user=resident, role=MemberRole.CLIENT)
+    now = timezone.now()
+    duty_set(actor=social_worker, group=group, user=counsellor, kind=DutyKind.PSYCHOLOGICAL,
+             starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=4))
+    thread = thread_open(actor=resident, group=group, kind=DutyKind.PSYCHOLOGICAL)
+    message_send(actor=resident, group=group, thread=thread, body="晚上总是睡不着")
+    assert PrivateThread.objects.for_actor(counsellor, "view").filter(pk=thread.pk).exists()
+
+    AgreementVersion.objects.create(organisation=world.org, version=2, title="保密协议（第二版）", body="……")
+    lapsed = type(counsellor).objects.get(pk=counsellor.pk)  # a new request: scope computed afresh
+    assert on_duty_helper(group=group, kind=DutyKind.PSYCHOLOGICAL, at=timezone.now()) is None
+    assert not PrivateThread.objects.for_actor(lapsed, "view").exists()
+    assert not Message.objects.for_actor(lapsed, "view").exists()
+    # The client is still told plainly that nobody can take the conversation now.
+    with pytest.raises(ValidationError, match="现在没有值班的"):
+        thread_open(actor=type(resident).objects.get(pk=resident.pk), group=group, kind=DutyKind.PSYCHOLOGICAL)
