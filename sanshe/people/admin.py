@@ -1,7 +1,8 @@
 """People in the Django admin: scoped, masked, and written through person_create / person_update.
 
 The encrypted fields are never form fields: the admin shows them masked, and a new number typed into
-the "new value" boxes replaces the stored one (blank keeps it). Revealing a full value happens only on
+the "new value" boxes replaces the stored one (blank keeps it). The birth date is shown as its year only
+(the full date is the masked part of the ID) and is changed the same way. Revealing a full value happens only on
 the person page, with a reason, in the audit log.
 """
 
@@ -13,13 +14,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sanshe.core.admin import ScopedServiceAdmin
+from sanshe.core.pii import birth_year
 from sanshe.places.models import Community
 
 from . import services
-from .choices import VULNERABILITY_FLAGS
+from .choices import VULNERABILITY_FLAGS, DocumentType
 from .models import Person
 
-EDITABLE = ["name", "sex", "birth_date", "doc_type", "household", "relation", "is_representative", "category",
+EDITABLE = ["name", "sex", "doc_type", "household", "relation", "is_representative", "category",
             "population_level", *[flag for flag, _label in VULNERABILITY_FLAGS], "is_active"]
 PROTECTED = ("doc_number", "phone", "address")
 
@@ -30,6 +32,10 @@ class PersonAdminForm(forms.ModelForm):
     new_phone = forms.CharField(label=_("新手机号"), required=False, max_length=20, help_text=_("留空表示不修改"))
     new_address = forms.CharField(label=_("新详细地址"), required=False, max_length=200,
                                   help_text=_("留空表示不修改"))
+    # Never the stored full date beside the masked ID (sanshe.core.pii, rules 2 and 3): the year is shown.
+    new_birth_date = forms.DateField(label=_("新出生日期"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                     help_text=_("留空表示不修改；已登记身份证号的，出生日期随身份证号"))
 
     class Meta:
         model = Person
@@ -38,7 +44,13 @@ class PersonAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         # The same identity checks as the service, shown on the form instead of failing on save.
-        probe = Person(name=data.get("name") or "", sex=data.get("sex") or "U", birth_date=data.get("birth_date"),
+        keeps_id = (self.instance.pk and self.instance.doc_type == DocumentType.RESIDENT_ID
+                    and self.instance.doc_number and not data.get("new_doc_number"))
+        if keeps_id and data.get("new_birth_date"):
+            self.add_error("new_birth_date", _("已登记身份证号，出生日期按身份证号推算，不能单独修改；"
+                                               "如有错误，请填写正确的身份证号"))
+        probe = Person(name=data.get("name") or "", sex=data.get("sex") or "U",
+                       birth_date=None if keeps_id else data.get("new_birth_date"),
                        doc_type=data.get("doc_type") or "resident_id",
                        doc_number=data.get("new_doc_number") or None, phone=data.get("new_phone") or None)
         try:
@@ -58,6 +70,8 @@ class PersonAdminForm(forms.ModelForm):
             value = (self.cleaned_data.get(f"new_{name}") or "").strip()
             if value:
                 data[name] = value
+        if self.cleaned_data.get("new_birth_date"):
+            data["birth_date"] = self.cleaned_data["new_birth_date"]
         return data
 
 
@@ -88,10 +102,11 @@ class PersonAdmin(ScopedServiceAdmin):
     autocomplete_fields = ("household",)
     ordering = ("name_pinyin", "id")
     show_full_result_count = False
-    readonly_fields = ("doc_masked", "phone_masked", "address_masked", "community", "compound", "building",
+    readonly_fields = ("birth_year_shown", "doc_masked", "phone_masked", "address_masked", "community", "compound", "building",
                        "created_at", "updated_at")
     fieldsets = (
-        (_("身份"), {"fields": ("name", "sex", "birth_date", "doc_type", "doc_masked", "new_doc_number")}),
+        (_("身份"), {"fields": ("name", "sex", "birth_year_shown", "new_birth_date", "doc_type", "doc_masked",
+                              "new_doc_number")}),
         (_("联系方式"), {"fields": ("phone_masked", "new_phone", "address_masked", "new_address")}),
         (_("住户"), {"fields": ("household", "relation", "is_representative", "community", "compound",
                               "building")}),
@@ -99,6 +114,11 @@ class PersonAdmin(ScopedServiceAdmin):
                               "is_active")}),
         (_("时间"), {"fields": ("created_at", "updated_at")}),
     )
+
+    @admin.display(description=_("出生年份"))
+    def birth_year_shown(self, obj: Person) -> str:
+        year = birth_year(obj.birth_date)
+        return str(year) if year else "—"
 
     @admin.display(description=_("证件号码"))
     def doc_masked(self, obj: Person) -> str:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sanshe.core.pii import birth_year
 from sanshe.places import selectors as places
 from sanshe.places.models import Building
 
@@ -149,9 +150,11 @@ class PersonForm(HouseholdPickerForm):
     clear_doc_number = forms.BooleanField(label=_("删除已登记的证件号码"), required=False)
     clear_phone = forms.BooleanField(label=_("删除已登记的手机号"), required=False)
     clear_address = forms.BooleanField(label=_("删除已登记的详细地址"), required=False)
+    clear_birth_date = forms.BooleanField(label=_("删除已登记的出生日期"), required=False)
 
     field_order = [
-        "name", "doc_type", "doc_number", "clear_doc_number", "sex", "birth_date", "phone", "clear_phone",
+        "name", "doc_type", "doc_number", "clear_doc_number", "sex", "birth_date", "clear_birth_date", "phone",
+        "clear_phone",
         "compound", "building", "unit", "household", "new_room", "relation", "is_representative", "address",
         "clear_address", "category", "population_level", "elderly_alone", "chronic_disease", "pregnant",
         "disabled", "child_under_14", "needs_care", "is_active",
@@ -162,12 +165,14 @@ class PersonForm(HouseholdPickerForm):
         super().__init__(*args, actor=actor, **kwargs)
         self.person = person
         self.can_move = can_move
+        self.birth_year: int | None = None
+        self.birth_from_id = False
         if not can_move:
             # A social worker may correct a record but not register households: the address stays as it is.
             for name in ("compound", "building", "unit", "household", "new_room"):
                 del self.fields[name]
         if person is None:
-            for name in ("is_active", *(f"clear_{f}" for f in PROTECTED)):
+            for name in ("is_active", "clear_birth_date", *(f"clear_{f}" for f in PROTECTED)):
                 del self.fields[name]
             return
         masked = {"doc_number": person.doc_number_masked, "phone": person.phone_masked,
@@ -178,6 +183,28 @@ class PersonForm(HouseholdPickerForm):
                     "masked": masked[name]}
             else:
                 del self.fields[f"clear_{name}"]
+        self._birth_date_on_edit(person)
+
+    def _birth_date_on_edit(self, person: Person) -> None:
+        """Never a full birth date beside the masked ID (sanshe.core.pii, rules 2 and 3): the year at most.
+
+        With a resident ID on record the ID is the date's only source, so there is no date field: a new
+        ID brings its own date. Otherwise the field starts empty and blank keeps the stored date.
+        """
+        self.birth_year = birth_year(person.birth_date)
+        self.birth_from_id = person.doc_type == DocumentType.RESIDENT_ID and bool(person.doc_number)
+        if self.birth_from_id:
+            del self.fields["birth_date"]
+            del self.fields["clear_birth_date"]
+            self.fields["doc_number"].help_text = _(
+                "已登记：%(masked)s。留空表示不修改，填写则替换（出生日期随身份证号）。") % {
+                "masked": person.doc_number_masked}
+            return
+        if person.birth_date:
+            self.fields["birth_date"].help_text = _("已登记：%(year)s年生。留空表示不修改，填写则替换。") % {
+                "year": self.birth_year}
+        else:
+            del self.fields["clear_birth_date"]
 
     def clean(self):
         data = super().clean()
@@ -203,6 +230,11 @@ class PersonForm(HouseholdPickerForm):
                     data[name] = ""
                 elif not (data.get(name) or "").strip():
                     data.pop(name, None)
+            # The date field starts empty on edit: blank keeps the stored date, unless asked to delete it.
+            if self.cleaned_data.get("clear_birth_date"):
+                data["birth_date"] = None
+            elif data.get("birth_date") is None:
+                data.pop("birth_date", None)
         return data
 
 

@@ -18,6 +18,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from sanshe.core.pii import birth_year
+
 from .choices import ROSTER_HEADERS, Category, DocumentType, PopulationLevel, Relation, Sex
 from .roster import EXAMPLE_DOC_NUMBER, EXAMPLE_NAME, FIELD_ORDER, NO_UNIT, REQUIRED_FIELDS, canonical_header
 
@@ -167,6 +169,9 @@ def write_errors(handle: IO[bytes], errors: Iterable[dict], *, file_name: str) -
 
 EXPORT_HEADERS = ("姓名", "性别", "出生日期", "证件类型", "证件号码", "手机号", "小区", "楼栋", "单元", "房号",
                   "与户主关系", "户代表", "人员类别", "人群分级", "特殊情况", "详细地址")
+# Beside a masked ID only the birth year is written (sanshe.core.pii, rule 2): the full date is the
+# eight digits the mask hides.
+MASKED_EXPORT_HEADERS = tuple("出生年份" if header == "出生日期" else header for header in EXPORT_HEADERS)
 
 
 def write_people(handle: IO[bytes], people: Iterable, *, unmasked: bool) -> int:
@@ -177,7 +182,8 @@ def write_people(handle: IO[bytes], people: Iterable, *, unmasked: bool) -> int:
                              strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
-    sheet.append([_text_cell(sheet, header, bold=True) for header in EXPORT_HEADERS])
+    headers = EXPORT_HEADERS if unmasked else MASKED_EXPORT_HEADERS
+    sheet.append([_text_cell(sheet, header, bold=True) for header in headers])
     count = 0
     sex_labels = dict(Sex.choices)
     doc_labels = dict(DocumentType.choices)
@@ -187,13 +193,15 @@ def write_people(handle: IO[bytes], people: Iterable, *, unmasked: bool) -> int:
     yes, no = _("是"), ""
     for person in people.iterator(chunk_size=2000) if hasattr(people, "iterator") else people:
         household = person.household
+        birth_date: date | None = person.birth_date
         if unmasked:
             document, phone, address = person.doc_number or "", person.phone or "", person.address or ""
+            birth = birth_date.isoformat() if birth_date else ""
         else:
             document, phone, address = person.doc_number_masked, person.phone_masked, person.address_masked
-        birth: date | None = person.birth_date
+            birth = birth_year(birth_date) or ""
         values = (
-            person.name, str(sex_labels.get(person.sex, "")), birth.isoformat() if birth else "",
+            person.name, str(sex_labels.get(person.sex, "")), birth,
             str(doc_labels.get(person.doc_type, "")), document, phone,
             person.compound.name if person.compound_id else "", person.building.name if person.building_id else "",
             household.unit.name if household else "", household.room if household else "",

@@ -96,6 +96,23 @@ def person_create(*, actor, household: Household, data: dict[str, Any]) -> Perso
     return person
 
 
+def _birth_date_follows_the_id(person: Person, data: dict[str, Any]) -> bool:
+    """While a record keeps its resident ID, the ID is the birth date's only source (sanshe.core.pii, rule 3).
+
+    A birth date sent on its own is refused whatever its value: answering "does not match" would let
+    someone who sees only the masked ID test dates until the hidden digits are found. True when a new
+    ID is sent without a birth date: the new ID brings its own.
+    """
+    doc_type = data.get("doc_type", person.doc_type)
+    new_number = (data.get("doc_number") or "").strip() if "doc_number" in data else None
+    keeps_id = person.doc_type == DocumentType.RESIDENT_ID and bool(person.doc_number) and (
+        doc_type == DocumentType.RESIDENT_ID) and new_number is None
+    if keeps_id and data.get("birth_date") is not None:
+        raise ValidationError({"birth_date": _(
+            "已登记身份证号，出生日期按身份证号推算，不能单独修改；如有错误，请填写正确的身份证号")})
+    return bool(new_number) and doc_type == DocumentType.RESIDENT_ID and "birth_date" not in data
+
+
 @transaction.atomic
 def person_update(*, actor, person: Person, data: dict[str, Any], household: Household | None = None) -> Person:
     """Change a person's record; the changed field names (never values) go to the audit log."""
@@ -103,17 +120,25 @@ def person_update(*, actor, person: Person, data: dict[str, Any], household: Hou
     person = Person.objects.for_actor(actor, "change").select_for_update().filter(pk=person.pk).first()
     if person is None:
         raise ObjectNotFound()
+    rederive_birth_date = _birth_date_follows_the_id(person, data)
+    stored_birth_date = person.birth_date
     changed = []
     for key, value in data.items():
         if key in PERSON_FIELDS and getattr(person, key) != value:
             setattr(person, key, value)
             changed.append(key)
+    if rederive_birth_date:
+        person.birth_date = None  # person_normalise reads it from the new ID
     if household is not None and household.pk != person.household_id:
         if not Household.objects.for_actor(actor, "change").filter(pk=household.pk).exists():
             raise ObjectNotFound()
         person.household = household
         changed.append("household")
     person_normalise(person)
+    if person.birth_date == stored_birth_date:
+        changed = [key for key in changed if key != "birth_date"]
+    elif "birth_date" not in changed:
+        changed.append("birth_date")  # brought by a new ID
     _check_duplicate(person)
     person.full_clean()
     person.save()

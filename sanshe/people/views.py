@@ -228,8 +228,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_update(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.access_person(actor=request.user, id=pk, action="change")
+    # No birth date: the form never shows a full date beside the masked ID (sanshe.core.pii, rule 3).
     initial = {key: getattr(person, key) for key in (
-        "name", "sex", "birth_date", "doc_type", "relation", "is_representative", "category", "population_level",
+        "name", "sex", "doc_type", "relation", "is_representative", "category", "population_level",
         "elderly_alone", "chronic_disease", "pregnant", "disabled", "child_under_14", "needs_care", "is_active")}
     initial.update(_picker_values(person, request))
     form = PersonForm(request.POST or None, actor=request.user, person=person, initial=initial,

@@ -38,11 +38,12 @@ def test_export_is_masked_by_default(client, world, community_worker):
     client.force_login(community_worker)
     sheet = sheet_of(download(client, {"community": world.home.pk}))
     rows = rows_of(sheet)
-    assert rows[0][:6] == ["姓名", "性别", "出生日期", "证件类型", "证件号码", "手机号"]
+    # Beside a masked ID only the birth year: the full date is the masked part of the ID.
+    assert rows[0][:6] == ["姓名", "性别", "出生年份", "证件类型", "证件号码", "手机号"]
     by_name = {r[0]: r for r in rows[1:]}
     assert set(by_name) == {"张伟", "王芳", "李娜"}  # the away community's 刘洋 is not there
     wang = by_name["王芳"]
-    assert wang[4] == "110105********002X"
+    assert wang[2] == 1949 and wang[4] == "110105********002X"
     assert wang[5] == f"{world.spouse.phone[:3]}****{world.spouse.phone[-4:]}"
     text = str(rows)
     assert world.spouse.doc_number not in text and world.spouse.phone not in text
@@ -81,8 +82,10 @@ def test_unmasked_export_by_an_org_admin_with_reason_is_audited(client, world, o
     client.force_login(org_admin)
     sheet = sheet_of(download(client, {"community": world.home.pk, "unmasked": "on",
                                        "reason": "报送街道防控指挥部核酸检测名单"}))
-    text = str(rows_of(sheet))
+    rows = rows_of(sheet)
+    text = str(rows)
     assert world.spouse.doc_number in text and world.spouse.phone in text
+    assert rows[0][2] == "出生日期" and "1949-12-31" in text  # the full date beside the full ID
     event = AuditEvent.objects.get(action="roster.export")
     assert event.reason == "报送街道防控指挥部核酸检测名单"
     assert event.detail["unmasked"] is True and event.detail["count"] == 3
