@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sanshe.core.models import TimeStampedModel
-from sanshe.core.pii import EncryptedCharField, EncryptedTextField
+from sanshe.core.pii import EncryptedCharField, EncryptedTextField, mask_phone
 
 from .querysets import CaseQuerySet, ReferralQuerySet
 
@@ -178,6 +178,10 @@ class Case(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_CASE_STATUSES
+
+    @property
+    def emergency_contact_phone_masked(self) -> str:
+        return mask_phone(self.emergency_contact_phone)
 
 
 class CaseStatusChange(models.Model):

@@ -206,3 +206,30 @@ def test_admin_refuses_a_birth_date_alone_for_a_resident_id(client, world, org_a
 ])
 def test_a_phone_mask_never_shows_more_than_a_third_of_a_short_number(phone, masked):
     assert mask_phone(phone) == masked
+
+
+# ------------------------------------------------------------------------------ the case pages of a person
+
+
+@pytest.fixture
+def spouse_case(world, social_worker):
+    from sanshe.cases.services import case_intake_save, case_open
+
+    case = case_open(actor=social_worker, person_id=world.spouse.pk)
+    case_intake_save(actor=social_worker, case_id=case.pk, emergency_contact_name="张伟",
+                     emergency_contact_phone="8765432")
+    return case
+
+
+def test_case_pages_and_export(client, world, social_worker, spouse_case):
+    client.force_login(social_worker)
+    page = client.get(reverse("cases:case_detail", args=[spouse_case.pk])).content.decode()
+    assert_id_cannot_be_rebuilt(page)
+    # A short (landline) emergency number keeps at most a third of its digits, like every masked phone.
+    assert "*****32" in page and "8765432" not in page and "876*" not in page
+    printed = client.get(reverse("cases:case_print", args=[spouse_case.pk])).content.decode()
+    export = client.get(reverse("cases:case_export", args=[spouse_case.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content) if export.streaming else export.content))
+    cells = " ".join(cell_text(c.value) for ws in sheet.worksheets for row in ws.iter_rows() for c in row)
+    for text in (printed, cells):
+        assert SPOUSE_ID not in text and SPOUSE_ID not in rebuilt_ids(text) and "1949-12-31" not in text
