@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from sanshe.people import services as people_services
 from sanshe.people.choices import Category
 from sanshe.people.models import Person
+from sanshe.people.search import parse_query
 from sanshe.places.models import Household
 
 from . import presenters, selectors
@@ -50,6 +51,33 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilter]):
         building=filters.building, category=filters.category.value if filters.category else None,
         cursor=filters.cursor, limit=filters.limit,
     )
+    return {"items": [presenters.person_brief(p) for p in page.items], "next": page.next_cursor}
+
+
+class PeopleSearch(PeopleFilter):
+    q: str = Field("", max_length=50, description=(
+        "姓名开头、拼音、首字母，或完整的证件号、手机号（精确匹配）/ name prefix, pinyin, initials, "
+        "or a full document or mobile number (exact match)"))
+
+
+@router.post("/people/search", response={200: PersonPage, **ERRORS},
+             summary="人员搜索（可按证件号、手机号）/ search people, by number too")
+def person_search(request: HttpRequest, payload: PeopleSearch):
+    """与 GET /people 相同，搜索词放在请求体中，因此也可以按完整的证件号或手机号查找：号码不会进入网址、
+    服务器日志或浏览器历史。按号码查找时只返回一页（无 next）。
+    Like GET /people with the search text in the body, so a full ID or phone number can be looked up
+    without it entering a URL, a server log or a browser history. A number search is one page (no next)."""
+    people = scoped(request, Person)
+    category = payload.category.value if payload.category else None
+    query = parse_query(payload.q)
+    if query.mode == "number":
+        page = selectors.person_number_page(
+            people, number=query.text, community=payload.community, compound=payload.compound,
+            building=payload.building, category=category, limit=payload.limit)
+    else:
+        page = selectors.person_page(
+            people, q=payload.q, community=payload.community, compound=payload.compound, building=payload.building,
+            category=category, cursor=payload.cursor, limit=payload.limit)
     return {"items": [presenters.person_brief(p) for p in page.items], "next": page.next_cursor}
 
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from sanshe.accounts.models import ApiToken
 from sanshe.people.models import Person
-from sanshe.people.search import SearchQuery, parse_query, prefix_upper_bound
+from sanshe.people.search import SearchQuery, number_lookup, parse_query, prefix_upper_bound
+from sanshe.people.selectors import person_ids_by_number
 from sanshe.places.models import Household
 
 from .errors import FieldError
@@ -115,7 +116,7 @@ def person_page(
     limit = max(1, min(limit, MAX_PAGE))
     query = parse_query(q)
     if query.mode == "number":
-        raise FieldError("q", _("证件号、手机号不能放在网址中搜索，请按姓名或拼音搜索"))
+        raise FieldError("q", _("证件号、手机号不能放在网址中搜索，请按姓名或拼音搜索；按号码查找请用 POST /people/search"))
     people = _filtered(people, community=community, compound=compound, building=building, category=category)
     if cursor:
         mode, after = decode_cursor(cursor)
@@ -125,6 +126,17 @@ def person_page(
     if query.mode == "pinyin" and not page.items:
         page = _search_page(people, SearchQuery("initials", query.text), None, limit)
     return page
+
+
+def person_number_page(
+    people: QuerySet[Person], *, number: str, community: int | None = None, compound: int | None = None,
+    building: int | None = None, category: str | None = None, limit: int = 20,
+) -> PersonPageResult:
+    """The people whose ID or phone is exactly `number` (blind indexes), in pinyin order; one page, no cursor."""
+    people = _filtered(people, community=community, compound=compound, building=building, category=category)
+    ids = person_ids_by_number(people, number_lookup(number), max(1, min(limit, MAX_PAGE)))
+    rows = list(person_list_base(people.filter(pk__in=ids)).order_by("name_pinyin", "id"))
+    return PersonPageResult(items=rows, next_cursor=None)
 
 
 # --- API tokens ---------------------------------------------------------------------------------

@@ -154,7 +154,8 @@ def _load(actor, ids: list[int]) -> list[Person]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def _number_ids(queryset: QuerySet, lookup: NumberLookup, limit: int) -> list[int]:
+def person_ids_by_number(queryset: QuerySet, lookup: NumberLookup, limit: int) -> list[int]:
+    """Ids of the people in `queryset` whose ID or phone is the looked-up number (blind indexes only)."""
     ids: list[int] = []
     if lookup.doc_indexes:
         ids += queryset.filter(doc_index__isnull=False, doc_index__in=lookup.doc_indexes).values_list("pk", flat=True)
@@ -168,7 +169,7 @@ def person_list(*, actor, filters: PersonFilters, after: int | None = None, befo
     """One page of the people the actor may see, searched and filtered; next/previous cursors are row ids."""
     queryset = _filtered(actor, filters)
     if filters.number is not None:
-        return PersonPage(people=_load(actor, _number_ids(queryset, filters.number, limit)), mode="number")
+        return PersonPage(people=_load(actor, person_ids_by_number(queryset, filters.number, limit)), mode="number")
     query = parse_query(filters.q, prefer_initials=filters.prefer_initials)
     if query.mode == "number":
         return person_list(actor=actor, filters=_with_number(filters, query), limit=limit)

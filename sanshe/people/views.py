@@ -67,7 +67,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
         # Post/redirect/get: the search text is swapped for a session token before it reaches any URL.
         source = request.POST if request.method == "POST" else request.GET
         params = {key: source.get(key, "") for key in FILTER_PARAMS}
-        params["s"] = _store_search(request, source.get("q", ""))
+        typed = source.get("q", "")
+        if request.method == "GET" and parse_query(typed).mode == "number":
+            # An ID or phone number in a URL lands in server logs and browser history: such a link is
+            # not honoured (nothing here makes one), so nobody comes to rely on it. Names still work.
+            messages.warning(request, _("为保护个人信息，证件号、手机号不能放在网址中搜索，请在搜索框中输入"))
+            typed = ""
+        params["s"] = _store_search(request, typed)
         return redirect(_list_url(params), permanent=False)
 
     token = request.GET.get("s", "")

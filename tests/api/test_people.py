@@ -214,7 +214,33 @@ def test_cursor_of_someone_out_of_scope_is_rejected(world, as_user, community_wo
 def test_numbers_are_refused_in_the_url(world, as_user, community_worker):
     response = as_user(community_worker).get("/people", q=world.spouse.doc_number)
     assert response.status_code == 422
-    assert response.json() == {"detail": [{"field": "q", "message": "证件号、手机号不能放在网址中搜索，请按姓名或拼音搜索"}]}
+    assert response.json() == {"detail": [{"field": "q", "message": (
+        "证件号、手机号不能放在网址中搜索，请按姓名或拼音搜索；按号码查找请用 POST /people/search")}]}
+
+
+def test_numbers_are_searched_in_a_post_body(world, as_user, community_worker):
+    """The number travels in the body: found by exact ID or phone, within scope, answered masked."""
+    caller = as_user(community_worker)
+    by_id = caller.post("/people/search", {"q": world.spouse.doc_number.lower()})
+    assert by_id.status_code == 200, by_id.content
+    assert names(by_id) == ["王芳"] and by_id.json()["next"] is None
+    assert by_id.json()["items"][0]["doc_number_masked"] == "110105********002X"
+    assert world.spouse.doc_number not in by_id.content.decode()
+    phone = world.neighbour.phone
+    by_phone = caller.post("/people/search", {"q": f"+86 {phone[:3]} {phone[3:7]} {phone[7:]}"})
+    assert names(by_phone) == ["李娜"] and phone not in by_phone.content.decode()
+    assert names(caller.post("/people/search", {"q": world.stranger.doc_number})) == []  # out of scope
+    assert names(caller.post("/people/search", {"q": world.spouse.doc_number, "building": world.building2.pk})) == []
+    # Names work the same as GET /people, cursor included.
+    assert names(caller.post("/people/search", {"q": "zw"})) == ["张伟"]
+    first = caller.post("/people/search", {"limit": 1}).json()
+    second = caller.post("/people/search", {"limit": 1, "cursor": first["next"]}).json()
+    assert first["items"][0]["id"] != second["items"][0]["id"]
+
+
+def test_number_search_needs_the_people_role(world, as_user, secretary):
+    assert as_user(secretary).post("/people/search", {"q": world.spouse.doc_number}).json() == FORBIDDEN
+    assert as_user(None).post("/people/search", {"q": world.spouse.doc_number}).status_code == 401
 
 
 def test_exact_page_size_has_no_next(world, as_user, community_worker):

@@ -138,12 +138,41 @@ def test_exact_number_outside_scope_finds_nobody(client, world, community_worker
     assert "没有找到符合条件的人员" in response.content.decode()
 
 
-def test_a_number_typed_into_the_query_string_is_stripped(client, world, community_worker):
+@pytest.mark.parametrize("number", ["11010519491231002X", "+86 138 0000 0001"])
+def test_a_number_in_the_query_string_is_not_searched(client, world, community_worker, number):
+    """A link carrying an ID or phone is refused (not honoured, so nobody relies on it), and dropped."""
     client.force_login(community_worker)
-    response = client.get(LIST, {"q": world.spouse.doc_number})
+    response = client.get(LIST, {"q": number, "category": "resident"})
     assert response.status_code == 302
-    assert world.spouse.doc_number not in response["Location"]
+    location = response["Location"]
+    assert "q=" not in location and number[:6] not in location and "s=" not in location
+    assert "category=resident" in location  # the filters stay
+    page = client.get(location)
+    assert "证件号、手机号不能放在网址中搜索" in page.content.decode()
+    assert len(names(page)) == 3  # the unsearched list, not the person
+    assert "number" not in str(dict(client.session))
+
+
+def test_a_name_in_the_query_string_still_searches(client, world, community_worker):
+    client.force_login(community_worker)
+    response = client.get(LIST, {"q": "王"})
+    assert response.status_code == 302 and "q=" not in response["Location"]
     assert names(client.get(response["Location"])) == ["王芳"]
+
+
+def test_every_people_search_box_posts(client, world, community_worker):
+    """The list, the home page and any htmx control send the typed text in a POST body, never a URL."""
+    client.force_login(community_worker)
+    for url in (LIST, reverse("core:home")):
+        page = client.get(url).content.decode()
+        search_forms = [form for form in re.findall(r"<form\b[^>]*>.*?</form>", page, flags=re.S)
+                        if 'name="q"' in form]
+        assert search_forms, url
+        for form in search_forms:
+            assert 'method="post"' in form.split(">", 1)[0], url
+            assert "hx-get" not in form.split(">", 1)[0], url
+        for tag in re.findall(r"<[^>]*hx-get[^>]*>", page):
+            assert 'name="q"' not in tag and "hx-include" not in tag, (url, tag)
 
 
 def test_search_text_is_shown_back_and_can_be_cleared(client, world, community_worker):
