@@ -163,7 +163,9 @@ class PersonPatch(Schema):
     household_id: int | None = Field(None, description="迁入另一住户 / move to another household")
     name: str | None = Field(None, min_length=1, max_length=50, description="姓名 / name")
     sex: Sex | None = Field(None, description=SEX_DOC)
-    birth_date: date | None = Field(None, description="出生日期 / birth date")
+    birth_date: date | None = Field(None, description=(
+        "出生日期；已登记身份证号时按身份证号推算，单独传入会被拒绝，请改传正确的 doc_number / birth date; "
+        "while a resident ID is on record it comes from the ID only: send the corrected doc_number instead"))
     doc_type: DocumentType | None = Field(None, description=DOC_TYPE_DOC)
     doc_number: str | None = Field(None, max_length=40, description="证件号码 / document number")
     phone: str | None = Field(None, max_length=20, description="手机号 / mainland mobile")
@@ -182,8 +184,9 @@ class PersonPatch(Schema):
 
 
 class RevealIn(Schema):
-    field: Literal["doc_number", "phone", "address"] = Field(
-        ..., description="要查看的字段 / the protected field: doc_number 证件号码, phone 手机号, address 详细地址")
+    field: Literal["doc_number", "phone", "address", "birth_date"] = Field(
+        ..., description="要查看的字段 / the protected field: doc_number 证件号码, phone 手机号, address 详细地址, "
+                         "birth_date 出生日期（YYYY-MM-DD）")
     reason: str = Field(..., max_length=500, description="查看事由（至少4个字，记入审计日志）/ reason, at least 4 characters, audited")
 
 

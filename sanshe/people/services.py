@@ -28,7 +28,7 @@ PERSON_FIELDS = {
     "is_representative", "category", "population_level", "elderly_alone", "chronic_disease", "pregnant",
     "disabled", "child_under_14", "needs_care", "is_active",
 }
-REVEALABLE = {"doc_number": "证件号码", "phone": "手机号", "address": "详细地址"}
+REVEALABLE = {"doc_number": "证件号码", "phone": "手机号", "address": "详细地址", "birth_date": "出生日期"}
 
 
 def person_normalise(person: Person, *, today: date | None = None) -> None:
@@ -172,7 +172,10 @@ def person_reveal(*, actor, person_id: int, field: str, reason: str) -> Revealed
     if len(reason) < 4:
         raise ValidationError({"reason": _("请填写查看事由（至少4个字）")})
     audit_record(actor=actor, action="person.reveal", obj=person, reason=reason, detail={"field": field})
-    return Revealed(field=field, label=REVEALABLE[field], value=getattr(person, field) or "")
+    value = getattr(person, field)
+    # The full birth date holds the digits a masked ID hides: shown only here, audited like the ID.
+    text = value.isoformat() if field == "birth_date" and value else (value or "")
+    return Revealed(field=field, label=REVEALABLE[field], value=text)
 
 
 def _household_or_new_room(*, actor, household: Household | None, unit=None, room: str = "") -> Household:

@@ -26,7 +26,7 @@ SEARCH_SESSION_KEY = "people_searches"
 KEPT_SEARCHES = 20
 FILTER_PARAMS = ("compound", "building", "category", "vulnerability")
 REVEAL_LABELS = {"doc_number": gettext_lazy("证件号码"), "phone": gettext_lazy("手机号"),
-                 "address": gettext_lazy("详细地址")}
+                 "address": gettext_lazy("详细地址"), "birth_date": gettext_lazy("出生日期")}
 
 
 def _store_search(request: HttpRequest, text: str) -> str | None:
@@ -156,6 +156,10 @@ def _protected_rows(person: Person) -> list[dict]:
          "url": reverse("people:person_reveal", args=[person.pk, "phone"])},
         {"field": "address", "label": REVEAL_LABELS["address"], "masked": person.address_masked,
          "url": reverse("people:person_reveal", args=[person.pk, "address"])},
+        # Beside the masked ID only the year (sanshe.core.pii, rule 2); the full date through the audited reveal.
+        {"field": "birth_date", "label": REVEAL_LABELS["birth_date"],
+         "masked": _("%(year)s年**月**日") % {"year": person.birth_date.year} if person.birth_date else "",
+         "url": reverse("people:person_reveal", args=[person.pk, "birth_date"])},
     ]
 
 

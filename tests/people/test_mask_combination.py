@@ -233,3 +233,19 @@ def test_case_pages_and_export(client, world, social_worker, spouse_case):
     cells = " ".join(cell_text(c.value) for ws in sheet.worksheets for row in ws.iter_rows() for c in row)
     for text in (printed, cells):
         assert SPOUSE_ID not in text and SPOUSE_ID not in rebuilt_ids(text) and "1949-12-31" not in text
+
+
+def test_the_full_birth_date_comes_only_through_the_audited_reveal(client, world, community_worker):
+    client.force_login(community_worker)
+    page = client.get(reverse("people:person_detail", args=[world.spouse.pk])).content.decode()
+    assert "1949年**月**日" in page
+    url = reverse("people:person_reveal", args=[world.spouse.pk, "birth_date"])
+    refused = client.post(url, {"reason": ""}, HTTP_HX_REQUEST="true").content.decode()
+    assert "1949-12-31" not in refused and not AuditEvent.objects.filter(action="person.reveal").exists()
+    shown = client.post(url, {"reason": "核对出生日期录入"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "1949-12-31" in shown
+    event = AuditEvent.objects.get(action="person.reveal")
+    assert event.reason == "核对出生日期录入" and event.detail == {"field": "birth_date"}
+    api = ApiCaller(user=community_worker).post(f"/people/{world.spouse.pk}/reveal",
+                                                {"field": "birth_date", "reason": "核对出生日期录入"})
+    assert api.json()["value"] == "1949-12-31" and api["Cache-Control"] == "no-store"
