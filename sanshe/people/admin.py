@@ -99,6 +99,8 @@ class PersonAdmin(ScopedServiceAdmin):
                    *[flag for flag, _label in VULNERABILITY_FLAGS])
     # Prefix searches use the same indexes as the people list (name, pinyin, initials).
     search_fields = ("^name", "^name_pinyin", "^name_initials")
+    # The admin searches by GET: an ID or phone typed here would land in URLs and logs (and find nobody).
+    search_help_text = _("按姓名、拼音或首字母搜索；按证件号、手机号查找请用“人员”页面的搜索框")
     autocomplete_fields = ("household",)
     ordering = ("name_pinyin", "id")
     show_full_result_count = False

@@ -44,7 +44,7 @@ class RosterExportForm(forms.Form):
     building = forms.ModelChoiceField(label=_("楼栋"), queryset=None, required=False, empty_label=_("全部楼栋"))
     category = forms.ChoiceField(label=_("人员类别"), required=False,
                                  choices=[("", _("全部类别"))] + list(Category.choices))
-    unmasked = forms.BooleanField(label=_("导出完整证件号、手机号和地址（须填写事由，将记入审计日志）"), required=False)
+    unmasked = forms.BooleanField(label=_("导出完整证件号、出生日期、手机号和地址（须填写事由，将记入审计日志）"), required=False)
     reason = forms.CharField(label=_("导出事由"), required=False, max_length=500,
                              widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("例如：报送街道防控指挥部核酸检测名单")}))
 
