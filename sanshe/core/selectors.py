@@ -32,7 +32,7 @@ ACTION_LABELS: dict[str, Any] = {
     "api.denied": _("接口访问被拒绝"),
     "person.create": _("登记人员"),
     "person.update": _("修改人员信息"),
-    "person.reveal": _("查看完整证件号/手机号/地址"),
+    "person.reveal": _("查看完整证件号/手机号/地址/出生日期"),
     "community.create": _("新增社区"),
     "community.update": _("修改社区"),
     "compound.create": _("新增小区"),
@@ -66,7 +66,7 @@ ACTION_LABELS: dict[str, Any] = {
 # The action filter: a value ending in "." matches every action with that prefix.
 ACTION_FILTERS: list[tuple[str, Any]] = [
     ("", _("全部操作")),
-    ("person.reveal", _("查看完整证件号/手机号/地址")),
+    ("person.reveal", _("查看完整证件号/手机号/地址/出生日期")),
     ("access.denied", _("越权访问被拒绝")),
     ("login.", _("登录与退出（全部）")),
     ("login.failure", _("登录失败")),
