@@ -642,6 +642,8 @@ def application_approve(*, actor, application_id: int, roles: Iterable[str], not
     training and the confidentiality agreement ahead.
     """
     application = _open_application(actor, application_id)
+    if application.user_id is not None and application.user_id == actor.pk:
+        raise ValidationError({"roles": _("不能审核自己的报名，请由本机构其他审核人员审批")})
     roles = sorted({r for r in roles})
     errors: list[str] = []
     if not roles:

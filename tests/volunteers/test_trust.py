@@ -295,3 +295,12 @@ def _jpeg():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("a.jpg", JPEG)
+
+
+def test_a_reviewer_cannot_approve_their_own_application(recruitment, social_worker):
+    application = submit(recruitment, applicant=social_worker).application
+    _verify_certificates(social_worker, application)
+    with pytest.raises(ValidationError, match="不能审核自己的报名"):
+        services.application_approve(actor=social_worker, application_id=application.pk,
+                                     roles=[Role.MEDICAL_VOLUNTEER])
+    assert not Membership.objects.filter(user=social_worker, role=Role.MEDICAL_VOLUNTEER).exists()
