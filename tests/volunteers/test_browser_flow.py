@@ -77,7 +77,7 @@ def test_sign_up_review_training_agreement_shift_and_certificate(phone_page, pro
     expect(page.locator("h1")).to_have_text("志愿者信息登记表")
     page.fill("#id_phone", "139 0715 8888")
     page.get_by_role("button", name="获取验证码").click()
-    expect(page.locator(".msg").first).to_contain_text("验证码已发送")
+    expect(page.locator("main form .msg")).to_contain_text("验证码已发送")
     page.fill("#id_code", "000000")
     page.get_by_role("button", name="验证并填写报名表").click()
     expect(page.locator(".errorlist").first).to_contain_text("验证码错误")
