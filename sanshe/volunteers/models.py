@@ -193,6 +193,13 @@ class VolunteerApplication(TimeStampedModel):
         value = self.wechat_id or ""
         return f"{value[:2]}****{value[-2:]}" if len(value) > 4 else ("****" if value else "")
 
+    @property
+    def account_is_applicants(self) -> bool:
+        """The linked account is the applicant's own: created by this approval for the verified phone, or
+        attached by the applicant's own confirmation (logged in as it) on a phone-verified application.
+        Applications made before phones were verified may be attached by phone number alone: not theirs."""
+        return self.user_id is not None and (self.account_created or self.phone_verified_at is not None)
+
     def get_posts_display(self) -> list[str]:
         labels = [str(Post(p).label) for p in self.posts if p in Post.values and p != Post.OTHER]
         if Post.OTHER in self.posts:

@@ -487,16 +487,17 @@ def application_add_documents(*, token: str, uploads: Sequence[CertificateUpload
 
 @transaction.atomic
 def application_account_activate(*, token: str, password1: str, password2: str) -> User:
-    """An approved applicant chooses the first password of the account that approval created for them.
+    """An approved applicant chooses the first password of their account (one without a password yet).
 
-    The status link reached only the verified phone (texted at sign-up) and the browser that verified it.
+    Only the applicant's own account (created for them, or confirmed by them logged in); the status link
+    reached only the verified phone (texted at sign-up) and the browser that verified it.
     """
     application = application_by_token(token)
     if application.status != ApplicationStatus.APPROVED or application.user_id is None:
         raise ValidationError(_("报名通过审核后才能设置登录密码"))
     user = User.objects.select_for_update().get(pk=application.user_id)
-    # Only the account approval made for this verified phone: never one that existed before (issue 11).
-    if not application.account_created or user.phone_index != application.phone_index:
+    # Never an account attached by phone number alone (as approval did before issue 11).
+    if not application.account_is_applicants:
         raise ValidationError(_("该账号不是由本次报名开通的，请用原有方式登录；忘记密码请联系机构管理员重置"))
     if user.has_usable_password():
         raise ValidationError(_("登录密码已设置过，请直接登录；忘记密码请联系机构管理员重置"))

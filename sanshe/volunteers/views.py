@@ -263,14 +263,14 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("volunteers:me")
         return redirect("volunteers:status", token=token)
     user = application.user
-    # Only an account approval created for this applicant is shown and activated here (never an existing one).
-    own_new_account = user is not None and application.account_created
+    # Only the applicant's own account is shown and activated here (never one matched by phone number alone).
+    own_account = user is not None and application.account_is_applicants
     return render(request, "volunteers/status.html", {
         "application": application, "certificates": application.certificates.all(),
         "add_form": add_form, "activate_form": activate_form, "token": token,
         "can_add": application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO),
-        "needs_password": own_new_account and not user.has_usable_password(),
-        "username": user.username if own_new_account else "",
+        "needs_password": own_account and not user.has_usable_password(),
+        "username": user.username if own_account else "",
         "needs_link": application.status == ApplicationStatus.APPROVED and user is None,
     })
 

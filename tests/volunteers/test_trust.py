@@ -204,10 +204,12 @@ def test_applying_with_an_existing_account_s_phone_gives_the_applicant_nothing_o
 
 def test_the_status_link_cannot_set_the_password_of_an_account_that_existed_before(recruitment, social_worker,
                                                                                  victim):
-    """An application attached to an existing account (as approval used to do): the link cannot activate it."""
+    """An application made before phones were verified and attached to an existing account by its phone number
+    alone (as approval used to do): the link cannot activate that account."""
     application = submit(recruitment, phone=VICTIM_PHONE).application
     token = _status_token(application)
-    VolunteerApplication.objects.filter(pk=application.pk).update(status=ApplicationStatus.APPROVED, user=victim)
+    VolunteerApplication.objects.filter(pk=application.pk).update(status=ApplicationStatus.APPROVED, user=victim,
+                                                                  phone_verified_at=None)
     with pytest.raises(ValidationError):
         services.application_account_activate(token=token, password1="Takeover-2020!", password2="Takeover-2020!")
     victim.refresh_from_db()
@@ -304,3 +306,20 @@ def test_a_reviewer_cannot_approve_their_own_application(recruitment, social_wor
         services.application_approve(actor=social_worker, application_id=application.pk,
                                      roles=[Role.MEDICAL_VOLUNTEER])
     assert not Membership.objects.filter(user=social_worker, role=Role.MEDICAL_VOLUNTEER).exists()
+
+
+def test_a_logged_in_applicant_without_a_password_chooses_one_through_the_link(client, recruitment, social_worker):
+    """A resident who logs in by code applies while logged in: once a volunteer (staff), they need a password."""
+    resident = UserFactory(username="resident_applicant")
+    resident.set_unusable_password()
+    resident.save()
+    application = submit(recruitment, applicant=resident).application
+    _verify_certificates(social_worker, application)
+    approved = services.application_approve(actor=social_worker, application_id=application.pk,
+                                            roles=[Role.MEDICAL_VOLUNTEER])
+    token = _status_token(approved)
+    page = client.get(reverse("volunteers:status", args=[token])).content.decode()
+    assert "设置登录密码" in page and resident.username in page
+    services.application_account_activate(token=token, password1="Yisheng-2020!", password2="Yisheng-2020!")
+    resident.refresh_from_db()
+    assert resident.check_password("Yisheng-2020!")
