@@ -5,6 +5,12 @@ social workers screen and follow people up in the communities or buildings they 
 六(一)2 and 六(二)1); medical volunteers see the urgent and emergency alerts of the communities they
 serve, with the readings behind them; organisation admins see only figures and set the epidemic profile;
 residents see their own check-ins. Shortening a quarantine needs the community's own staff.
+
+A volunteer role reaches health data only in the organisations where the volunteer is cleared for it now
+(approved, trained in the current version, current confidentiality agreement signed: sanshe.volunteers
+clearance, the same gate groups use). Until then the role's capabilities are "awaiting clearance": the
+pages open (the role may do this) but every list is empty and every object is out of reach (404), and
+the alert socket, which reads its reach from this scope, joins nothing.
 """
 
 from __future__ import annotations
@@ -43,9 +49,18 @@ class MonitoringScope:
     building_grants: dict[str, frozenset[int]] = field(default_factory=dict)
     person_id: int | None = None
     is_superuser: bool = False
+    # Capabilities a volunteer role of the user carries but which reach nothing until they are cleared.
+    awaiting_clearance: frozenset[str] = frozenset()
 
     def can(self, capability: str) -> bool:
-        return bool(self.community_grants.get(capability) or self.building_grants.get(capability))
+        """The role may do this somewhere (awaiting clearance included: pages open, nothing is in reach)."""
+        return bool(self.community_grants.get(capability) or self.building_grants.get(capability)
+                    or capability in self.awaiting_clearance)
+
+    def waits_for_clearance(self, capability: str) -> bool:
+        """The user holds `capability` only through a volunteer role they are not cleared for yet."""
+        return capability in self.awaiting_clearance and not (
+            self.community_grants.get(capability) or self.building_grants.get(capability))
 
     def communities(self, capability: str) -> frozenset[int]:
         return self.community_grants.get(capability, frozenset())
@@ -69,17 +84,41 @@ class MonitoringScope:
             building_id is not None and building_id in self.buildings(capability))
 
 
+def _cleared_grants(user_id: int, grants) -> tuple[tuple, frozenset[str]]:
+    """The grants that count now, and the capabilities of volunteer grants dropped for want of clearance.
+
+    A volunteer grant counts only in an organisation where its holder is cleared for that role there.
+    """
+    from sanshe.volunteers.clearance import VOLUNTEER_ROLE_VALUES, clearances
+
+    roles = {g.role for g in grants if g.role in VOLUNTEER_ROLE_VALUES and MONITORING_CAPABILITIES.get(g.role)}
+    if not roles:
+        return tuple(grants), frozenset()
+    cleared = {(role, c.organisation_id) for role in roles
+               for c in clearances([user_id], role).get(user_id, []) if c.cleared}
+    kept, awaiting = [], set()
+    for grant in grants:
+        if grant.role in roles and (grant.role, grant.organisation_id) not in cleared:
+            if grant.communities or grant.buildings:
+                awaiting |= MONITORING_CAPABILITIES[grant.role]
+            continue
+        kept.append(grant)
+    return tuple(kept), frozenset(awaiting)
+
+
 def _build(user) -> MonitoringScope:
     from sanshe.accounts.policies import places_for, scope_for
 
     scope = scope_for(user)
-    communities, buildings = places_for(scope.grants, MONITORING_CAPABILITIES, WORKER_KIND_CAPABILITIES)
+    grants, awaiting = _cleared_grants(user.pk, scope.grants)
+    communities, buildings = places_for(grants, MONITORING_CAPABILITIES, WORKER_KIND_CAPABILITIES)
     return MonitoringScope(
         user_id=user.pk,
         community_grants=communities,
         building_grants=buildings,
         person_id=scope.person_id,
         is_superuser=bool(user.is_superuser),
+        awaiting_clearance=awaiting,
     )
 
 

@@ -1,23 +1,39 @@
 """Demo volunteers on top of the core demo: a recruitment link, and applications in every state, made through
 the real services (sign-up, certificate checks, approval, training, agreement). Deterministic and idempotent.
 
-The core demo's volunteers (mishu, yiwu, xinli …) get approved applications linked to their accounts; mishu,
-mishu2, yiwu and xinli are cleared for duty, yiwu2 has trained but not signed, xinli2 is approved only.
+The core demo's volunteers (mishu, yiwu, xinli …) apply while logged in as their accounts (which is how an
+existing account confirms an application is its own); mishu, mishu2, yiwu and xinli are cleared for duty,
+yiwu2 has trained but not signed, xinli2 is approved only. Reviewers approve only into their own organisation:
+the social worker shegong is seconded to the volunteer association (a social-worker role there, over the
+same communities) and reviews its volunteers. Every applicant's phone counts as verified (the demo cannot
+read the codes texted by SMS).
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
-from sanshe.accounts.models import Organisation, User
+from sanshe.accounts.models import Membership, Organisation, User
+from sanshe.accounts.policies import forget_scope
+from sanshe.accounts.roles import Role
+from sanshe.core.pii import blind_index
 from sanshe.people.identity import resident_id_check_char
 
 from . import services
 from .clearance import current_agreements
-from .models import POST_ROLES, CertificateCheck, CertificateKind, Recruitment, TrainingModule
+from .models import (
+    POST_ROLES,
+    CertificateCheck,
+    CertificateKind,
+    PhoneVerification,
+    Recruitment,
+    TrainingModule,
+)
 from .seed import seed_guide_defaults
 
 RECRUITMENT_TITLE = "民族街道线上抗疫专业志愿者招募"
@@ -97,6 +113,25 @@ def _train(user: User, role: str) -> None:
                                    answers=[q["answer"] for q in module.quiz])
 
 
+def _demo_phone_proof(phone: str) -> str:
+    """A verified phone for a demo applicant, written as the row a typed-back code leaves (demo data only)."""
+    proof = secrets.token_urlsafe(24)
+    now = timezone.now()
+    PhoneVerification.objects.create(phone_index=blind_index("phone", phone), code_hash="demo", expires_at=now,
+                                     verified_at=now, proof_hash=services.proof_hash(proof))
+    return proof
+
+
+def _second_reviewer(reviewer: User, organisation: Organisation) -> None:
+    """The social worker also works for the volunteer association, over the communities they already cover."""
+    communities = list(Membership.objects.filter(user=reviewer, role=Role.SOCIAL_WORKER, is_active=True)
+                       .values_list("communities", flat=True))
+    membership, _created = Membership.objects.get_or_create(user=reviewer, organisation=organisation,
+                                                            role=Role.SOCIAL_WORKER)
+    membership.communities.add(*[c for c in communities if c is not None])
+    forget_scope(reviewer)
+
+
 @transaction.atomic
 def demo_load(*, today: date) -> str:
     """Write the demo volunteers (nothing when the demo recruitment exists); returns a one-line summary."""
@@ -109,6 +144,7 @@ def demo_load(*, today: date) -> str:
     if Recruitment.objects.filter(organisation=organisation, title=RECRUITMENT_TITLE).exists():
         return "志愿者：演示数据已存在"
     seed_guide_defaults()
+    _second_reviewer(reviewer, organisation)
     recruitment = services.recruitment_create(
         actor=reviewer, organisation_id=organisation.pk, title=RECRUITMENT_TITLE,
         intro="招募执业医师、护士、心理咨询师和群秘书，线上轮班值守社区咨询服务群。每班3–4小时，可自选时段。")
@@ -126,8 +162,10 @@ def demo_load(*, today: date) -> str:
                 "experience": "2020年参与社区防控志愿服务" if n % 2 else "", "qualifications": "",
                 "hours_per_week": 6 + n % 10, "time_slots": ["weekday_evening", "weekend_morning"],
                 "availability_note": "", "posts": [post], "other_post": "", "consent": True}
-        application = services.application_submit(recruitment_token=recruitment.token, data=data,
-                                                  uploads=uploads).application
+        applicant = User.objects.get(username=username) if username else None
+        application = services.application_submit(recruitment_token=recruitment.token, data=data, uploads=uploads,
+                                                  phone_proof=_demo_phone_proof(phone),
+                                                  applicant=applicant).application
         counts[state] = counts.get(state, 0) + 1
         if state == "submitted":
             continue

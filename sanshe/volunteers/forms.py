@@ -76,6 +76,9 @@ class ApplicationForm(CertificateRowsMixin, forms.Form):
     region = forms.CharField(label=_("所在地区"), max_length=100, help_text=_("例如：武汉市江汉区"))
     phone = forms.CharField(label=_("联系电话"), max_length=20,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}))
+    # Only when the phone is not verified (any more): the code texted to it, checked before the form is stored.
+    phone_code = forms.CharField(label=_("短信验证码"), max_length=12, required=False, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "6"}))
     wechat_id = forms.CharField(label=_("微信号"), max_length=60, required=False)
     employer = forms.CharField(label=_("工作单位"), max_length=100, required=False)
     experience = forms.CharField(label=_("工作经历（类似公共事件工作经验）"), max_length=2000, required=False,
@@ -105,7 +108,27 @@ class ApplicationForm(CertificateRowsMixin, forms.Form):
         return data
 
     def service_data(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if not k.startswith("cert")}
+        return {k: v for k, v in self.cleaned_data.items() if not k.startswith("cert") and k != "phone_code"}
+
+    @classmethod
+    def typed(cls, data) -> dict:
+        """What was typed (a POST), as initial values of a fresh form: shown again without error messages."""
+        initial = {}
+        for name, field in cls.base_fields.items():
+            if isinstance(field, forms.MultipleChoiceField):
+                initial[name] = data.getlist(name)
+            elif name in data:
+                initial[name] = data.get(name)
+        return initial
+
+
+class PhoneStepForm(forms.Form):
+    """The first step of sign-up: the phone, then the code texted to it."""
+
+    phone = forms.CharField(label=_("手机号"), max_length=20, widget=forms.TextInput(
+        attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "placeholder": _("11位手机号")}))
+    code = forms.CharField(label=_("短信验证码"), max_length=12, required=False, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "6"}))
 
 
 class AddDocumentsForm(CertificateRowsMixin, forms.Form):
@@ -142,6 +165,13 @@ class DecisionForm(forms.Form):
                                  widget=forms.RadioSelect, label=_("审核决定"))
     roles = forms.MultipleChoiceField(label=_("通过的岗位"), required=False, widget=forms.CheckboxSelectMultiple,
                                       choices=[(r, r.label) for r in VOLUNTEER_ROLES])
+    communities = forms.TypedMultipleChoiceField(
+        label=_("服务的社区"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        help_text=_("只能选择您负责的社区；通过后志愿者只在这些社区上岗"))
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].choices = [(c.pk, c.name) for c in communities]
     note = forms.CharField(label=_("审核意见"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=_("需补充材料或不通过时必填，申请人会看到"))
 

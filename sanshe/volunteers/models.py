@@ -156,8 +156,16 @@ class VolunteerApplication(TimeStampedModel):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("审核人"))
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # The communities the approval granted the roles in (within the reviewer's own communities).
+    approved_community_ids = models.JSONField(_("授权社区"), default=list, blank=True)
+    # The applicant's account: the one they were logged in as when applying, the one approval created, or
+    # an existing account holding the phone once that account confirmed it (logged in, on the status page).
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="volunteer_applications", verbose_name=_("志愿者账号"))
+    # Approval created `user` for this applicant: only then may the status link set its first password.
+    account_created = models.BooleanField(_("由审核开通账号"), default=False)
+    # When the applicant proved the phone by a one-time code (empty for applications made before that check).
+    phone_verified_at = models.DateTimeField(_("手机号验证时间"), null=True, blank=True)
     # The applicant's private status link: only its hash is kept.
     status_token_hash = models.CharField(max_length=64, unique=True, editable=False)
 
@@ -185,6 +193,13 @@ class VolunteerApplication(TimeStampedModel):
         value = self.wechat_id or ""
         return f"{value[:2]}****{value[-2:]}" if len(value) > 4 else ("****" if value else "")
 
+    @property
+    def account_is_applicants(self) -> bool:
+        """The linked account is the applicant's own: created by this approval for the verified phone, or
+        attached by the applicant's own confirmation (logged in as it) on a phone-verified application.
+        Applications made before phones were verified may be attached by phone number alone: not theirs."""
+        return self.user_id is not None and (self.account_created or self.phone_verified_at is not None)
+
     def get_posts_display(self) -> list[str]:
         labels = [str(Post(p).label) for p in self.posts if p in Post.values and p != Post.OTHER]
         if Post.OTHER in self.posts:
@@ -196,6 +211,32 @@ class VolunteerApplication(TimeStampedModel):
 
     def get_approved_roles_display(self) -> list[str]:
         return [str(Role(r).label) for r in self.approved_roles if r in Role.values]
+
+
+class PhoneVerification(models.Model):
+    """A one-time code texted to a phone before sign-up; only hashes are kept (code, and the proof token).
+
+    The code proves the applicant holds the phone; the proof token, kept in their browser session, lets
+    one application be submitted with that phone for a while afterwards.
+    """
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    proof_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("报名手机验证码")
+        verbose_name_plural = _("报名手机验证码")
+        indexes = [models.Index(fields=["ip", "created_at"], name="volunteers_phonever_ip_idx")]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class Certificate(TimeStampedModel):

@@ -11,26 +11,30 @@ from sanshe.core.errors import ActionForbidden
 REVIEWER_ROLES = frozenset({Role.SOCIAL_WORKER, Role.ORG_ADMIN})
 
 
+def reviewer_organisation_ids(scope) -> frozenset[int]:
+    """The organisations where the actor holds an active reviewer role (social worker, organisation admin)."""
+    return frozenset(g.organisation_id for g in scope.grants if g.role in REVIEWER_ROLES)
+
+
+def reviewer_community_ids(scope, organisation_id: int) -> frozenset[int]:
+    """The communities the actor reviews for in one organisation: a social worker's own communities there,
+    an organisation admin's organisation's communities."""
+    ids: set[int] = set()
+    for grant in scope.grants:
+        if grant.role in REVIEWER_ROLES and grant.organisation_id == organisation_id:
+            ids |= grant.communities
+    return frozenset(ids)
+
+
 def reviewable_organisations_q(scope, *, field: str = "organisation_id") -> Q:
-    """Rows of organisations the actor reviews volunteers for.
+    """Rows of organisations the actor reviews volunteers for: only their own.
 
-    Per the guide (六(二)7) social workers recruit, vet and admit volunteers: a social worker reviews for
-    every organisation that serves one of the social worker's communities; an organisation admin for
-    their own organisations and for organisations serving the communities their organisation serves.
-    Subqueries, not joins: one row per record whatever the number of matching communities.
+    Per the guide (六(二)7) social workers recruit, vet and admit volunteers, for the organisation they work
+    for: a reviewer never opens a recruitment, reads an application or grants a role for another
+    organisation, even one serving the same communities (issue 11). Roles granted on approval cover only
+    the reviewer's own communities in that organisation (see `reviewer_community_ids`).
     """
-    from sanshe.accounts.models import Membership, Organisation
-
-    if not scope.roles & REVIEWER_ROLES:
-        return Q(pk__in=[])
-    social_worker_communities = Membership.communities.through.objects.filter(
-        membership__user_id=scope.user_id, membership__is_active=True, membership__role=Role.SOCIAL_WORKER,
-    ).values("community_id")
-    serving = Organisation.communities.through.objects.filter(
-        Q(community_id__in=social_worker_communities) | Q(community_id__in=scope.community_ids("users.manage"))
-    ).values("organisation_id")
-    lookup = f"{field}__in"
-    return Q(**{lookup: serving}) | Q(**{lookup: scope.organisation_ids_for("users.manage")})
+    return Q(**{f"{field}__in": reviewer_organisation_ids(scope)})
 
 
 def require_reviewer(user):

@@ -52,6 +52,17 @@ def access_application(*, actor, id: int, action: str = "review") -> VolunteerAp
     return application
 
 
+def approval_communities(*, actor, application: VolunteerApplication) -> list:
+    """The communities a reviewer may grant the application's roles in: their own in its organisation."""
+    from sanshe.accounts.policies import scope_for
+    from sanshe.places.models import Community
+
+    from .policies import reviewer_community_ids
+
+    allowed = reviewer_community_ids(scope_for(actor), application.organisation_id)
+    return list(Community.objects.filter(pk__in=allowed, organisations=application.organisation_id).order_by("name"))
+
+
 def access_certificate(*, actor, id: int) -> Certificate:
     """A certificate file the actor may open: reviewers of its organisation, or its own volunteer."""
     certificate = (Certificate.objects.for_actor(actor, "view").select_related("application").filter(pk=id).first())

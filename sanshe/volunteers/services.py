@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -18,11 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from sanshe.accounts.models import Membership, Organisation, User
+from sanshe.accounts.otp import otp_clean_code, otp_generate, otp_hash, otp_matches
 from sanshe.accounts.policies import forget_scope, scope_for
 from sanshe.accounts.roles import OrganisationKind, Role
+from sanshe.accounts.services import OtpRefused, resend_seconds
 from sanshe.accounts.sms import get_sms_backend
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.models import AuditOutcome
 from sanshe.core.pii import blind_index, mask_phone
 from sanshe.people.choices import DocumentType
 from sanshe.people.identity import IdentityError, normalize_phone, parse_resident_id
@@ -37,6 +42,7 @@ from .models import (
     Certificate,
     CertificateCheck,
     CertificateKind,
+    PhoneVerification,
     Post,
     Recruitment,
     TimeSlot,
@@ -44,7 +50,7 @@ from .models import (
     TrainingModule,
     VolunteerApplication,
 )
-from .policies import require_org_admin, require_reviewer, reviewable_organisations_q
+from .policies import require_org_admin, require_reviewer, reviewable_organisations_q, reviewer_community_ids
 from .rules import (
     UploadRejected,
     agreement_fingerprint,
@@ -164,6 +170,160 @@ def _clean_uploads(uploads: Sequence[CertificateUpload], errors: dict, *, alread
     return accepted
 
 
+# How long a verified phone may be used to submit an application (the form is long; a phone is slow).
+PHONE_PROOF_TTL = timedelta(hours=2)
+_PHONE_CODE_MESSAGES = {
+    "no_code": _lazy("请先获取验证码"),
+    "used": _lazy("验证码已使用，请重新获取"),
+    "expired": _lazy("验证码已过期，请重新获取"),
+    "too_many_attempts": _lazy("验证码错误次数过多，请重新获取"),
+    "wrong_code": _lazy("验证码错误，请核对短信中的6位数字"),
+}
+
+
+@dataclass(frozen=True)
+class PhoneCodeSent:
+    resend_after: int
+    ttl_minutes: int
+
+
+def _phone_index_or_error(raw: str) -> tuple[str, str]:
+    try:
+        phone = normalize_phone(raw or "")
+    except IdentityError as exc:
+        raise ValidationError({"phone": str(exc)}) from exc
+    return phone, blind_index("phone", phone)
+
+
+def _code_key(phone_index: str) -> str:
+    """The key codes are hashed under: bound to the phone, and never valid as a login code."""
+    return f"volunteer-apply:{phone_index}"
+
+
+def proof_hash(proof: str) -> str:
+    return hashlib.sha256(f"volunteer-phone-proof:{proof}".encode()).hexdigest()
+
+
+def _phone_code_wait(*, phone_index: str, ip: str | None, now: datetime) -> OtpRefused | None:
+    """The reason this code request must wait, or None: the login code's limits, per phone and per address."""
+    hour_ago = now - timedelta(hours=1)
+    recent = PhoneVerification.objects.filter(phone_index=phone_index, created_at__gte=hour_ago).order_by("created_at")
+    latest = recent.last()
+    if latest is not None:
+        wait = resend_seconds() - int((now - latest.created_at).total_seconds())
+        if wait > 0:
+            return OtpRefused(_("请求过于频繁，请%(n)d秒后再试") % {"n": wait}, error="resend_too_soon", retry_after=wait)
+    if recent.count() >= settings.OTP_MAX_PER_PHONE_PER_HOUR:
+        minutes = max(1, math.ceil((recent.first().created_at + timedelta(hours=1) - now).total_seconds() / 60))
+        return OtpRefused(_("请求过于频繁，请%(n)d分钟后再试") % {"n": minutes}, error="phone_rate_limit",
+                          retry_after=minutes * 60)
+    if ip:
+        by_ip = PhoneVerification.objects.filter(ip=ip, created_at__gte=hour_ago).order_by("created_at")
+        if by_ip.count() >= settings.OTP_MAX_PER_IP_PER_HOUR:
+            minutes = max(1, math.ceil((by_ip.first().created_at + timedelta(hours=1) - now).total_seconds() / 60))
+            return OtpRefused(_("请求过于频繁，请%(n)d分钟后再试") % {"n": minutes}, error="ip_rate_limit",
+                              retry_after=minutes * 60)
+    return None
+
+
+def _open_recruitment(recruitment_token: str) -> Recruitment:
+    recruitment = Recruitment.objects.select_related("organisation").filter(token=recruitment_token).first()
+    if recruitment is None:
+        raise ObjectNotFound()
+    if not recruitment.is_open:
+        raise ValidationError(_("该招募已结束，暂不接受报名"))
+    return recruitment
+
+
+def application_phone_code_send(*, recruitment_token: str, phone: str, ip: str | None) -> PhoneCodeSent:
+    """Text a one-time code to the phone an applicant is about to sign up with (same limits as the login code).
+
+    Not wrapped in one transaction: a refused request is audited and stays audited when the refusal is raised.
+    """
+    recruitment = _open_recruitment(recruitment_token)
+    phone, index = _phone_index_or_error(phone)
+    masked = mask_phone(phone)
+    now = timezone.now()
+    ttl = settings.OTP_TTL_SECONDS
+    with transaction.atomic():
+        refusal = _phone_code_wait(phone_index=index, ip=ip, now=now)
+        if refusal is not None:
+            audit_record(actor=None, action="volunteer.phone_code", outcome=AuditOutcome.DENIED, actor_label=masked,
+                         organisation_id=recruitment.organisation_id, detail={"phone": masked, "error": refusal.error})
+        else:
+            code = otp_generate()
+            PhoneVerification.objects.create(phone_index=index, code_hash=otp_hash(phone_index=_code_key(index),
+                                                                                   code=code),
+                                             ip=ip, expires_at=now + timedelta(seconds=ttl))
+            audit_record(actor=None, action="volunteer.phone_code", actor_label=masked,
+                         organisation_id=recruitment.organisation_id, detail={"phone": masked})
+            message = _("【三社】您正在报名%(org)s志愿者，验证码%(code)s，%(minutes)d分钟内有效。如非本人操作请忽略。") % {
+                "org": recruitment.organisation.name, "code": code, "minutes": max(1, ttl // 60)}
+            transaction.on_commit(lambda: get_sms_backend().send(phone, message))
+    if refusal is not None:
+        raise refusal
+    return PhoneCodeSent(resend_after=resend_seconds(), ttl_minutes=max(1, ttl // 60))
+
+
+@dataclass(frozen=True)
+class PhoneVerified:
+    phone: str  # normalised
+    proof: str  # handed to the applicant's browser session; only its hash is stored
+
+
+def application_phone_verify(*, recruitment_token: str, phone: str, code: str, ip: str | None) -> PhoneVerified:
+    """Check the code texted to the phone; return the proof token that lets one application use this phone.
+
+    Only the latest code counts; single use; it expires; OTP_MAX_ATTEMPTS wrong tries. Not one transaction:
+    a wrong try stays counted and audited when the refusal is raised.
+    """
+    recruitment = _open_recruitment(recruitment_token)
+    phone, index = _phone_index_or_error(phone)
+    clean = otp_clean_code(code)
+    if clean is None:
+        raise ValidationError({"code": _("验证码应为6位数字")})
+    masked = mask_phone(phone)
+    now = timezone.now()
+    error, message, proof = "", "", ""
+    with transaction.atomic():
+        record = (PhoneVerification.objects.select_for_update().filter(phone_index=index)
+                  .order_by("-created_at", "-id").first())
+        if record is None:
+            error = "no_code"
+        elif record.verified_at is not None:
+            error = "used"
+        elif record.expires_at <= now:
+            error = "expired"
+        elif record.attempts >= settings.OTP_MAX_ATTEMPTS:
+            error = "too_many_attempts"
+        elif not otp_matches(phone_index=_code_key(index), code=clean, code_hash=record.code_hash):
+            record.attempts += 1
+            record.save(update_fields=["attempts"])
+            left = settings.OTP_MAX_ATTEMPTS - record.attempts
+            error = "wrong_code" if left > 0 else "too_many_attempts"
+            if left > 0:
+                message = _("验证码错误，还可尝试%(n)d次") % {"n": left}
+        else:
+            proof = secrets.token_urlsafe(24)
+            record.verified_at, record.proof_hash = now, proof_hash(proof)
+            record.save(update_fields=["verified_at", "proof_hash"])
+        audit_record(actor=None, action="volunteer.phone_verify",
+                     outcome=AuditOutcome.FAILURE if error else AuditOutcome.SUCCESS, actor_label=masked,
+                     organisation_id=recruitment.organisation_id, detail={"phone": masked, "error": error})
+    if error:
+        raise OtpRefused({"code": [message or str(_PHONE_CODE_MESSAGES[error])]}, error=error)
+    return PhoneVerified(phone=phone, proof=proof)
+
+
+def _verified_phone(proof: str, phone_index: str, now: datetime) -> PhoneVerification | None:
+    """The unused verification the proof token stands for, if it is for this phone and still fresh."""
+    if not proof or not phone_index:
+        return None
+    return (PhoneVerification.objects.select_for_update()
+            .filter(proof_hash=proof_hash(proof), phone_index=phone_index, used_at__isnull=True,
+                    verified_at__gte=now - PHONE_PROOF_TTL).first())
+
+
 @dataclass(frozen=True)
 class Submitted:
     application: VolunteerApplication
@@ -171,16 +331,17 @@ class Submitted:
 
 
 def application_submit(*, recruitment_token: str, data: dict, uploads: Sequence[CertificateUpload],
-                       status_url_base: str = "") -> Submitted:
+                       phone_proof: str = "", applicant=None, status_url_base: str = "") -> Submitted:
     """Store a sign-up (tool 1) with its certificates; text the applicant their private status link.
 
+    The phone must have been verified by a one-time code (`phone_proof`, from application_phone_verify).
+    An applicant logged in while applying (`applicant`) has confirmed that this application is theirs: approval
+    gives the roles to that account. Nobody else's account is ever attached without its own confirmation.
     Everything is checked first, and nothing is stored unless everything is right.
     """
-    recruitment = Recruitment.objects.select_related("organisation").filter(token=recruitment_token).first()
-    if recruitment is None:
-        raise ObjectNotFound()
-    if not recruitment.is_open:
-        raise ValidationError(_("该招募已结束，暂不接受报名"))
+    recruitment = _open_recruitment(recruitment_token)
+    if applicant is not None and not (getattr(applicant, "is_authenticated", False) and applicant.is_active):
+        applicant = None
     errors: dict = {}
     application = VolunteerApplication(recruitment=recruitment, organisation=recruitment.organisation)
     text_fields = ["name", "political_status", "sex", "school", "major", "education", "skills", "region",
@@ -229,16 +390,30 @@ def application_submit(*, recruitment_token: str, data: dict, uploads: Sequence[
             organisation=recruitment.organisation, doc_index=application.doc_index,
             status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO]).exists():
         errors["doc_number"] = _("该证件号已有一份待审核的报名，请通过报名时短信里的进度链接查看或补充材料")
+    now = timezone.now()
+    if "phone" not in errors and not PhoneVerification.objects.filter(
+            proof_hash=proof_hash(phone_proof or ""), phone_index=application.phone_index, used_at__isnull=True,
+            verified_at__gte=now - PHONE_PROOF_TTL).exists():
+        errors["phone"] = _("请先验证手机号：获取短信验证码并填写后再提交（验证有效期2小时）")
     if errors:
         raise ValidationError(errors)
     with _files_removed_on_failure() as stored:
         with transaction.atomic():
+            verification = _verified_phone(phone_proof, application.phone_index, now)
+            if verification is None:  # used by a simultaneous submission in the meantime
+                raise ValidationError({"phone": _("请先验证手机号：获取短信验证码并填写后再提交（验证有效期2小时）")})
+            verification.used_at = now
+            verification.save(update_fields=["used_at"])
+            application.phone_verified_at = verification.verified_at
+            application.user = applicant
             application.save()
             for upload, content_type in accepted:
                 stored.append(_save_certificate(application, upload, content_type))
-            audit_record(actor=None, action="volunteer.apply", obj=application, actor_label=mask_phone(application.phone),
+            audit_record(actor=applicant, action="volunteer.apply", obj=application,
+                         actor_label="" if applicant else mask_phone(application.phone),
                          organisation_id=recruitment.organisation_id,
-                         detail={"posts": application.posts, "certificates": len(accepted)})
+                         detail={"posts": application.posts, "certificates": len(accepted),
+                                 "logged_in": applicant is not None})
             if status_url_base:
                 message = _("【三社】%(org)s已收到您的志愿者报名。查看审核进度、补充材料：%(url)s （请勿转发）") % {
                     "org": recruitment.organisation.name, "url": f"{status_url_base}{token}/"}
@@ -312,11 +487,18 @@ def application_add_documents(*, token: str, uploads: Sequence[CertificateUpload
 
 @transaction.atomic
 def application_account_activate(*, token: str, password1: str, password2: str) -> User:
-    """An approved applicant chooses the password of the account that approval created."""
+    """An approved applicant chooses the first password of their account (one without a password yet).
+
+    Only the applicant's own account (created for them, or confirmed by them logged in); the status link
+    reached only the verified phone (texted at sign-up) and the browser that verified it.
+    """
     application = application_by_token(token)
     if application.status != ApplicationStatus.APPROVED or application.user_id is None:
         raise ValidationError(_("报名通过审核后才能设置登录密码"))
     user = User.objects.select_for_update().get(pk=application.user_id)
+    # Never an account attached by phone number alone (as approval did before issue 11).
+    if not application.account_is_applicants:
+        raise ValidationError(_("该账号不是由本次报名开通的，请用原有方式登录；忘记密码请联系机构管理员重置"))
     if user.has_usable_password():
         raise ValidationError(_("登录密码已设置过，请直接登录；忘记密码请联系机构管理员重置"))
     if password1 != password2:
@@ -414,14 +596,55 @@ def _volunteer_username(application: VolunteerApplication) -> str:
     return username
 
 
+def _grant_volunteer_roles(application: VolunteerApplication, user: User) -> None:
+    """Give the account the approved roles in the organisation, over the approved communities only."""
+    organisation = application.organisation
+    community_ids = set(application.approved_community_ids) & set(
+        organisation.communities.values_list("pk", flat=True))
+    for role in application.approved_roles:
+        membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+        if not created and not membership.is_active:
+            # A revoked role comes back with this approval's communities only, not its old ones.
+            membership.is_active = True
+            membership.save(update_fields=["is_active", "updated_at"])
+            membership.communities.set(community_ids)
+        else:
+            membership.communities.add(*community_ids)
+    forget_scope(user)
+
+
+def _approval_communities(actor, application: VolunteerApplication, community_ids: Iterable[int] | None) -> list[int]:
+    """The communities the roles cover: the reviewer's own communities in the organisation, or fewer of them."""
+    organisation = application.organisation
+    allowed = reviewer_community_ids(scope_for(actor), organisation.pk) & set(
+        organisation.communities.values_list("pk", flat=True))
+    if not allowed:
+        raise ValidationError({"communities": _("您在该机构没有负责的社区，不能授予志愿者岗位")})
+    if community_ids is None:
+        return sorted(allowed)
+    wanted = {int(c) for c in community_ids}
+    if not wanted:
+        raise ValidationError({"communities": _("请选择志愿者服务的社区")})
+    if wanted - allowed:
+        raise ValidationError({"communities": _("只能授予您负责的社区")})
+    return sorted(wanted)
+
+
 @transaction.atomic
-def application_approve(*, actor, application_id: int, roles: Iterable[str], note: str = "") -> VolunteerApplication:
-    """Admit the applicant: create (or link) their account and give them the volunteer roles in the organisation.
+def application_approve(*, actor, application_id: int, roles: Iterable[str], note: str = "",
+                        community_ids: Iterable[int] | None = None) -> VolunteerApplication:
+    """Admit the applicant: give their account the volunteer roles in the organisation, in the reviewer's
+    communities (all of them, or the ones chosen).
 
     Every certificate must have been checked; medical and counselling roles need a verified certificate of
-    the matching kind. The volunteer still has training and the confidentiality agreement ahead.
+    the matching kind. The account is the one the applicant was logged in as when applying; else a new one
+    for the verified phone. When an existing account already holds that phone, nothing is attached to it
+    until that account confirms on the status page (application_account_link). The volunteer still has
+    training and the confidentiality agreement ahead.
     """
     application = _open_application(actor, application_id)
+    if application.user_id is not None and application.user_id == actor.pk:
+        raise ValidationError({"roles": _("不能审核自己的报名，请由本机构其他审核人员审批")})
     roles = sorted({r for r in roles})
     errors: list[str] = []
     if not roles:
@@ -442,36 +665,66 @@ def application_approve(*, actor, application_id: int, roles: Iterable[str], not
             errors.append(_("授予“%(role)s”岗位需要一份核验通过的%(kinds)s") % {"role": Role(role).label, "kinds": kinds})
     if errors:
         raise ValidationError({"roles": errors})
+    communities = _approval_communities(actor, application, community_ids)
 
-    user = User.objects.select_for_update().filter(phone_index=application.phone_index).first()
-    created = user is None
-    if created:
+    created, waiting_for_link = False, False
+    if application.user_id is not None:  # logged in as this account when applying
+        user = User.objects.select_for_update().get(pk=application.user_id)
+        if not user.is_active:
+            raise ValidationError({"roles": _("申请人的账号已停用，请联系机构管理员处理后再审批")})
+    elif User.objects.filter(phone_index=application.phone_index).exists():
+        user, waiting_for_link = None, True
+    else:
         user = User(username=_volunteer_username(application), display_name=application.name[:50],
                     phone=application.phone, phone_index=application.phone_index)
         user.set_unusable_password()
         user.save()
-    elif not user.is_active:
-        raise ValidationError({"roles": _("该手机号对应的账号已停用，请联系机构管理员处理后再审批")})
-    organisation = application.organisation
-    community_ids = list(organisation.communities.values_list("pk", flat=True))
-    for role in roles:
-        membership, _new = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
-        if not membership.is_active:
-            membership.is_active = True
-            membership.save(update_fields=["is_active", "updated_at"])
-        membership.communities.set(community_ids)
-    forget_scope(user)
+        created = True
     application.status = ApplicationStatus.APPROVED
     application.approved_roles = roles
+    application.approved_community_ids = communities
     application.decision_note = (note or "").strip()
     application.user = user
+    application.account_created = created
     application.reviewed_by, application.reviewed_at = actor, timezone.now()
     application.save()
-    audit_record(actor=actor, action="volunteer.approve", obj=application, organisation_id=organisation.pk,
-                 detail={"roles": roles, "user_id": user.pk, "account_created": created})
-    _notify_applicant(application, _(
-        "【三社】恭喜，您的志愿者报名已通过审核！请打开报名时收到的进度链接设置登录密码，登录后完成岗前培训并签署保密协议。"))
+    if user is not None:
+        _grant_volunteer_roles(application, user)
+    audit_record(actor=actor, action="volunteer.approve", obj=application, organisation_id=application.organisation_id,
+                 detail={"roles": roles, "communities": communities, "user_id": user.pk if user else None,
+                         "account_created": created, "waiting_for_link": waiting_for_link})
+    if waiting_for_link:
+        _notify_applicant(application, _(
+            "【三社】恭喜，您的志愿者报名已通过审核！该手机号已有三社账号：请用该账号登录，再打开报名时收到的进度链接确认关联。"))
+    elif created:
+        _notify_applicant(application, _(
+            "【三社】恭喜，您的志愿者报名已通过审核！请打开报名时收到的进度链接设置登录密码，登录后完成岗前培训并签署保密协议。"))
+    else:
+        _notify_applicant(application, _(
+            "【三社】恭喜，您的志愿者报名已通过审核！请登录三社，完成岗前培训并签署保密协议。"))
     return application
+
+
+@transaction.atomic
+def application_account_link(*, token: str, actor) -> VolunteerApplication:
+    """The account holding the application's phone confirms, logged in, that the approved application is its own.
+
+    Only that account may: being logged in as it is its confirmation; the status link alone is not.
+    """
+    application = application_by_token(token)
+    if not (getattr(actor, "is_authenticated", False) and actor.is_active):
+        raise ValidationError(_("请先登录"))
+    locked = VolunteerApplication.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+    if locked.status != ApplicationStatus.APPROVED or locked.user_id is not None:
+        raise ValidationError(_("这份报名不需要关联账号"))
+    if not actor.phone_index or actor.phone_index != locked.phone_index:
+        raise ValidationError(_("请用手机号为%(phone)s的账号登录后再确认关联") % {"phone": locked.phone_masked})
+    locked.user = actor
+    locked.save(update_fields=["user", "updated_at"])
+    _grant_volunteer_roles(locked, actor)
+    audit_record(actor=actor, action="volunteer.account_link", obj=locked, organisation_id=locked.organisation_id,
+                 detail={"roles": locked.approved_roles, "communities": locked.approved_community_ids})
+    return locked
 
 
 # ---------------------------------------------------------------------------------------------------------

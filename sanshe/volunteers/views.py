@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -31,6 +32,7 @@ from .forms import (
     ApplicationForm,
     CertificateCheckForm,
     DecisionForm,
+    PhoneStepForm,
     RecruitmentForm,
     TrainingCompleteForm,
     TrainingModuleForm,
@@ -79,23 +81,148 @@ def _status_base(request: HttpRequest) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
+# The phones an anonymous browser verified, per recruitment: {recruitment token: {"phone", "proof"}}.
+PHONE_SESSION_KEY = "volunteers.verified_phone"
+
+
+def _verified_phone(request: HttpRequest, token: str) -> dict | None:
+    entry = request.session.get(PHONE_SESSION_KEY, {}).get(token)
+    return entry if isinstance(entry, dict) and entry.get("proof") else None
+
+
+def _remember_phone(request: HttpRequest, token: str, verified: services.PhoneVerified | None) -> None:
+    entries = dict(request.session.get(PHONE_SESSION_KEY, {}))
+    if verified is None:
+        entries.pop(token, None)
+    else:
+        entries[token] = {"phone": verified.phone, "proof": verified.proof}
+    request.session[PHONE_SESSION_KEY] = entries
+
+
+def _same_phone(raw: str, verified: dict | None) -> bool:
+    from sanshe.people.identity import IdentityError, normalize_phone
+
+    if verified is None:
+        return False
+    try:
+        return normalize_phone(raw or "") == verified["phone"]
+    except IdentityError:
+        return False
+
+
+def _phone_step(request: HttpRequest, recruitment, token: str) -> HttpResponse:
+    """Sign-up starts with the phone: a code is texted to it and typed back before the form opens."""
+    form = PhoneStepForm(request.POST or None)
+    stage, notice, resend_wait = "phone", "", 0
+    action = request.POST.get("action", "")
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        if action == "step_verify":
+            stage = "code"
+            if not form.cleaned_data["code"].strip():
+                form.add_error("code", _("请填写短信验证码"))
+            else:
+                try:
+                    verified = services.application_phone_verify(recruitment_token=token, phone=phone,
+                                                                 code=form.cleaned_data["code"], ip=client_ip(request))
+                except ValidationError as error:
+                    apply_service_errors(form, error)
+                    if "phone" in form.errors:
+                        stage = "phone"
+                else:
+                    _remember_phone(request, token, verified)
+                    return redirect("volunteers:apply", token=token)
+        else:
+            try:
+                sent = services.application_phone_code_send(recruitment_token=token, phone=phone, ip=client_ip(request))
+            except services.OtpRefused as refusal:
+                form.add_error(None, refusal.messages)
+                stage = "code"
+                resend_wait = refusal.retry_after if refusal.error == "resend_too_soon" else 0
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                stage, resend_wait = "code", sent.resend_after
+                notice = _("验证码已发送，%(m)d分钟内有效。没收到请核对手机号，稍后可重新获取。") % {"m": sent.ttl_minutes}
+    elif request.method == "POST":
+        stage = "code" if action == "step_verify" else "phone"
+    form.fields["code" if stage == "code" else "phone"].widget.attrs["autofocus"] = True
+    return render(request, "volunteers/apply_form.html", {
+        "recruitment": recruitment, "phone_form": form, "stage": stage, "notice": notice,
+        "resend_wait": resend_wait, "resend_seconds": services.resend_seconds(),
+        "ttl_minutes": max(1, settings.OTP_TTL_SECONDS // 60),
+    })
+
+
 @private
 def apply(request: HttpRequest, token: str) -> HttpResponse:
-    """志愿者信息登记表 on a phone, with certificate photos or PDFs."""
+    """志愿者信息登记表 on a phone, with certificate photos or PDFs, after the phone is verified by a code.
+
+    Whatever happens to the verification while the form is being filled in (expired, another phone typed),
+    the form comes back with everything typed and a code field to verify again on the spot.
+    """
     recruitment = selectors.recruitment_open(token)
-    form = ApplicationForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and recruitment.is_open and form.is_valid():
-        try:
-            submitted = services.application_submit(recruitment_token=token, data=form.service_data(),
-                                                    uploads=form.uploads(), status_url_base=_status_base(request))
-        except ValidationError as error:
-            apply_service_errors(form, error, aliases={"certificates": "cert1_file"})
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    verified = _verified_phone(request, token)
+    if recruitment.is_open and (action.startswith("step_") or (verified is None and request.method == "GET")):
+        return _phone_step(request, recruitment, token)
+    applicant = request.user if request.user.is_authenticated else None
+    notice = ""
+    if not recruitment.is_open or request.method == "GET":
+        form = ApplicationForm(initial={"phone": verified["phone"]} if verified else None)
+    elif action in ("send_code", "change_phone"):
+        # Within the form: keep everything typed, (re)verify the phone on the spot.
+        typed = ApplicationForm.typed(request.POST)
+        if action == "change_phone":
+            _remember_phone(request, token, None)
+            verified = None
+            typed.pop("phone", None)
         else:
-            request.session["volunteer_status_token"] = submitted.token
-            return redirect("volunteers:status", token=submitted.token)
-    files_lost = request.method == "POST" and bool(request.FILES) and form.errors
+            try:
+                sent = services.application_phone_code_send(recruitment_token=token, phone=request.POST.get("phone", ""),
+                                                            ip=client_ip(request))
+            except services.OtpRefused as refusal:
+                notice = " ".join(refusal.messages)
+            except ValidationError as error:
+                notice = " ".join(error.messages)
+            else:
+                notice = _("验证码已发送，%(m)d分钟内有效，请填入下方“短信验证码”后提交。") % {"m": sent.ttl_minutes}
+        form = ApplicationForm(initial=typed)
+    else:
+        form = ApplicationForm(request.POST, request.FILES)
+        if form.is_valid():
+            proof = verified["proof"] if _same_phone(form.cleaned_data["phone"], verified) else ""
+            if not proof and form.cleaned_data["phone_code"].strip():
+                try:
+                    fresh = services.application_phone_verify(
+                        recruitment_token=token, phone=form.cleaned_data["phone"],
+                        code=form.cleaned_data["phone_code"], ip=client_ip(request))
+                except ValidationError as error:
+                    apply_service_errors(form, error, aliases={"code": "phone_code"})
+                    proof = None
+                else:
+                    _remember_phone(request, token, fresh)
+                    verified, proof = _verified_phone(request, token), fresh.proof
+            if proof is not None:
+                try:
+                    submitted = services.application_submit(
+                        recruitment_token=token, data=form.service_data(), uploads=form.uploads(),
+                        phone_proof=proof, applicant=applicant, status_url_base=_status_base(request))
+                except ValidationError as error:
+                    apply_service_errors(form, error, aliases={"certificates": "cert1_file"})
+                    if hasattr(error, "error_dict") and "phone" in error.message_dict:
+                        _remember_phone(request, token, None)
+                        verified = None
+                else:
+                    _remember_phone(request, token, None)
+                    request.session["volunteer_status_token"] = submitted.token
+                    return redirect("volunteers:status", token=submitted.token)
+    phone_value = form["phone"].value() or ""
+    phone_verified = _same_phone(phone_value, verified)
+    files_lost = request.method == "POST" and bool(request.FILES) and (form.errors or action)
     return render(request, "volunteers/apply_form.html", {
-        "recruitment": recruitment, "form": form, "files_lost": files_lost,
+        "recruitment": recruitment, "form": form, "files_lost": files_lost, "stage": "form",
+        "phone_verified": phone_verified, "notice": notice, "applicant": applicant,
     })
 
 
@@ -126,13 +253,25 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 messages.success(request, _("密码已设置，请用手机号和新密码登录"))
                 return redirect("accounts:login")
+    elif request.method == "POST" and request.POST.get("action") == "link":
+        try:
+            services.application_account_link(token=token, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已关联到当前账号，请完成岗前培训并签署保密协议"))
+            return redirect("volunteers:me")
+        return redirect("volunteers:status", token=token)
     user = application.user
+    # Only the applicant's own account is shown and activated here (never one matched by phone number alone).
+    own_account = user is not None and application.account_is_applicants
     return render(request, "volunteers/status.html", {
         "application": application, "certificates": application.certificates.all(),
         "add_form": add_form, "activate_form": activate_form, "token": token,
         "can_add": application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO),
-        "needs_password": user is not None and not user.has_usable_password(),
-        "username": user.username if user else "",
+        "needs_password": own_account and not user.has_usable_password(),
+        "username": user.username if own_account else "",
+        "needs_link": application.status == ApplicationStatus.APPROVED and user is None,
     })
 
 
@@ -161,7 +300,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     wanted = [POST_ROLES[p] for p in application.posts if p in POST_ROLES]
     if Post.OTHER in application.posts and not wanted:
         wanted = [VOLUNTEER_ROLES[-1]]
-    decision_form = DecisionForm(prefix="d", initial={"roles": wanted})
+    communities = selectors.approval_communities(actor=request.user, application=application)
+    decision_form = DecisionForm(prefix="d", communities=communities,
+                                 initial={"roles": wanted, "communities": [c.pk for c in communities]})
     check_forms = {}
     if request.method == "POST" and request.POST.get("action") == "check":
         certificate_id = int(request.POST.get("certificate") or 0)
@@ -176,14 +317,17 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("volunteers:application_detail", pk=pk)
         check_forms[certificate_id] = form
     elif request.method == "POST" and request.POST.get("action") == "decide":
-        decision_form = DecisionForm(request.POST, prefix="d")
+        decision_form = DecisionForm(request.POST, prefix="d", communities=communities)
         if decision_form.is_valid():
             data = decision_form.cleaned_data
             try:
                 if data["decision"] == "approve":
-                    services.application_approve(actor=request.user, application_id=pk, roles=data["roles"],
-                                                 note=data["note"])
-                    messages.success(request, _("已通过，申请人会收到短信通知，设置密码后即可登录"))
+                    approved = services.application_approve(actor=request.user, application_id=pk,
+                                                            roles=data["roles"], note=data["note"],
+                                                            community_ids=data["communities"])
+                    messages.success(request, _("已通过，申请人会收到短信通知，设置密码后即可登录")
+                                     if approved.account_created else
+                                     _("已通过，申请人会收到短信通知，登录其账号后即可上岗准备"))
                 elif data["decision"] == "more":
                     services.application_request_more(actor=request.user, application_id=pk, note=data["note"])
                     messages.success(request, _("已请申请人补充材料"))

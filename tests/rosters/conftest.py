@@ -13,7 +13,7 @@ from sanshe.rosters.models import Shift, ShiftNeed
 from sanshe.volunteers import services as volunteer_services
 from sanshe.volunteers.seed import seed_guide_defaults
 from tests.volunteers.conftest import private_media  # noqa: F401 (autouse: private MEDIA_ROOT, SMS in memory)
-from tests.volunteers.helpers import cleared_volunteer, sign, volunteer_org
+from tests.volunteers.helpers import cleared_volunteer, make_reviewer, sign, volunteer_org
 
 TZ = ZoneInfo("Asia/Shanghai")
 # A fixed "now" on a Monday morning, so rules about hours before a shift are exact.
@@ -43,7 +43,8 @@ def vol_org(world):
 
 
 @pytest.fixture
-def recruitment(vol_org, social_worker):
+def recruitment(vol_org, social_worker, world):
+    make_reviewer(social_worker, vol_org, [world.home])  # reviewers approve only into their own organisation
     return volunteer_services.recruitment_create(actor=social_worker, organisation_id=vol_org.pk, title="抗疫志愿者招募")
 
 

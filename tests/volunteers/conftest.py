@@ -4,7 +4,7 @@ from sanshe.accounts.sms import MemorySmsBackend
 from sanshe.volunteers import services
 from sanshe.volunteers.seed import seed_guide_defaults
 from tests.browser.conftest import browser, demo_street, phone_page, problems  # noqa: F401 (browser fixtures)
-from tests.volunteers.helpers import volunteer_org
+from tests.volunteers.helpers import make_reviewer, volunteer_org
 
 
 @pytest.fixture(autouse=True)
@@ -23,5 +23,7 @@ def vol_org(world):
 
 
 @pytest.fixture
-def recruitment(vol_org, social_worker):
+def recruitment(vol_org, social_worker, world):
+    # The social worker also works for the volunteer organisation (reviewers approve only into their own).
+    make_reviewer(social_worker, vol_org, [world.home])
     return services.recruitment_create(actor=social_worker, organisation_id=vol_org.pk, title="抗疫志愿者招募")

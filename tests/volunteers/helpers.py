@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import base64
+import re
 import struct
 import zlib
 from itertools import count
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from sanshe.accounts.roles import OrganisationKind, Role
 from sanshe.volunteers import services
 from sanshe.volunteers.models import POST_ROLES, CertificateCheck, CertificateKind, Post, TrainingModule
-from tests.factories import OrganisationFactory, resident_id
+from tests.factories import OrganisationFactory, grant, resident_id
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -38,6 +40,34 @@ def volunteer_org(world, name: str = "江汉区志愿者协会"):
     return org
 
 
+def make_reviewer(user, organisation, communities):
+    """Reviewers recruit and approve only for their own organisation: give `user` a social-worker role there."""
+    grant(user, organisation, Role.SOCIAL_WORKER, communities=communities)
+    return user
+
+
+def texted_code(phone: str) -> str:
+    """The one-time code last texted to `phone` (the in-memory SMS outbox)."""
+    from sanshe.accounts.sms import MemorySmsBackend
+
+    for to, message in reversed(MemorySmsBackend.outbox):
+        found = re.search(r"验证码(\d{6})", message)
+        if to == phone and found:
+            return found.group(1)
+    raise AssertionError(f"no code texted to {phone}")
+
+
+def phone_proof(recruitment, phone: str) -> str:
+    """Verify a phone as an applicant does: a code is texted to it and typed back (the real services)."""
+    from sanshe.people.identity import normalize_phone
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.application_phone_code_send(recruitment_token=recruitment.token, phone=phone, ip=None)
+    code = texted_code(normalize_phone(phone))
+    return services.application_phone_verify(recruitment_token=recruitment.token, phone=phone, code=code,
+                                             ip=None).proof
+
+
 def application_data(**overrides) -> dict:
     n = next(_seq)
     data = {
@@ -57,9 +87,19 @@ def upload(kind: str = CertificateKind.PHYSICIAN, content: bytes = JPEG, name: s
     return services.CertificateUpload(kind=kind, number="", file=SimpleUploadedFile(name, content))
 
 
-def submit(recruitment, *, uploads=None, **overrides):
-    return services.application_submit(recruitment_token=recruitment.token, data=application_data(**overrides),
-                                       uploads=uploads if uploads is not None else [upload()])
+def submit(recruitment, *, uploads=None, applicant=None, **overrides):
+    """Sign up with a verified phone (an invalid phone cannot be verified: submitted without proof)."""
+    from sanshe.people.identity import IdentityError, normalize_phone
+
+    data = application_data(**overrides)
+    try:
+        normalize_phone(data["phone"])
+    except IdentityError:
+        proof = ""
+    else:
+        proof = phone_proof(recruitment, data["phone"])
+    return services.application_submit(recruitment_token=recruitment.token, data=data, phone_proof=proof,
+                                       applicant=applicant, uploads=uploads if uploads is not None else [upload()])
 
 
 def approved_volunteer(reviewer, recruitment, role: str = Role.MEDICAL_VOLUNTEER, **overrides):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sanshe.core.demo import DEMO_PASSWORD
 from tests.browser.conftest import PHONE, require_chromium, screenshot
-from tests.volunteers.helpers import JPEG
+from tests.volunteers.helpers import JPEG, texted_code
 
 require_chromium()
 
@@ -72,9 +72,20 @@ def test_sign_up_review_training_agreement_shift_and_certificate(phone_page, pro
     page, base = phone_page, live_server.url
     recruitment = Recruitment.objects.get()
 
-    # 1. A doctor fills in tool 1 on the public link, with a certificate photo.
+    # 1. A doctor proves her phone by a texted code (a wrong one first), then fills in tool 1 with a photo.
     page.goto(f"{base}/volunteers/join/{recruitment.token}/")
     expect(page.locator("h1")).to_have_text("志愿者信息登记表")
+    page.fill("#id_phone", "139 0715 8888")
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.locator("main form .msg")).to_contain_text("验证码已发送")
+    page.fill("#id_code", "000000")
+    page.get_by_role("button", name="验证并填写报名表").click()
+    expect(page.locator(".errorlist").first).to_contain_text("验证码错误")
+    expect(page.locator("#id_phone")).to_have_value("139 0715 8888")
+    page.fill("#id_code", texted_code("13907158888"))
+    page.get_by_role("button", name="验证并填写报名表").click()
+    expect(page.locator(".phone-check .tag")).to_have_text("已验证")
+    expect(page.locator("#id_phone")).to_have_value("13907158888")
     page.fill("#id_name", "马丽")
     page.select_option("#id_sex", "F")
     page.select_option("#id_political_status", "masses")
@@ -85,7 +96,6 @@ def test_sign_up_review_training_agreement_shift_and_certificate(phone_page, pro
     page.select_option("#id_education", "bachelor")
     page.fill("#id_skills", "呼吸内科")
     page.fill("#id_region", "武汉市江汉区")
-    page.fill("#id_phone", "139 0715 8888")
     page.fill("#id_hours_per_week", "6")
     page.check("input[name=time_slots][value=weekday_evening]")
     page.check("input[name=posts][value=medical]")
@@ -93,14 +103,14 @@ def test_sign_up_review_training_agreement_shift_and_certificate(phone_page, pro
     page.set_input_files("#id_cert1_file", {"name": "zhengshu.jpg", "mimeType": "image/jpeg", "buffer": JPEG})
     screenshot(page, "volunteers-01-sign-up")
     no_sideways_scroll(page)
-    page.locator("main form button[type=submit]").click()
+    page.get_by_role("button", name="提交报名").click()
     # Forgot the consent: told in Chinese, everything typed is still there.
     expect(page.locator(".errorlist").first).to_contain_text("同意")
     expect(page.locator("#id_skills")).to_have_value("呼吸内科")
     page.check("#id_consent")
     page.select_option("#id_cert1_kind", "physician")
     page.set_input_files("#id_cert1_file", {"name": "zhengshu.jpg", "mimeType": "image/jpeg", "buffer": JPEG})
-    page.locator("main form button[type=submit]").click()
+    page.get_by_role("button", name="提交报名").click()
     expect(page.locator("h1")).to_have_text("我的志愿者报名")
     expect(page.locator(".status-line .tag")).to_have_text("待审核")
     status_url = page.url

@@ -28,6 +28,7 @@ from tests.volunteers.helpers import (
     application_data,
     approved_volunteer,
     cleared_volunteer,
+    phone_proof,
     sign,
     signature_data_url,
     submit,
@@ -43,9 +44,12 @@ def stored_files(media):
 
 def test_sign_up_stores_every_field_encrypted_and_texts_the_status_link(recruitment, private_media,
                                                                         django_capture_on_commit_callbacks):
+    data = application_data()
+    proof = phone_proof(recruitment, data["phone"])
+    MemorySmsBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         submitted = services.application_submit(
-            recruitment_token=recruitment.token, data=application_data(),
+            recruitment_token=recruitment.token, data=data, phone_proof=proof,
             uploads=[upload(), upload(CertificateKind.OTHER, PDF, "培训证明.pdf")],
             status_url_base="https://sanshe.example/volunteers/status/")
     application = submitted.application

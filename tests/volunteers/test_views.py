@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from sanshe.accounts.roles import Role
 from sanshe.volunteers.models import ApplicationStatus, VolunteerApplication
-from tests.volunteers.helpers import JPEG, application_data, approved_volunteer, submit
+from tests.volunteers.helpers import JPEG, application_data, approved_volunteer, submit, texted_code
 
 
 def login(client, user):
@@ -96,10 +96,13 @@ def test_public_sign_up_keeps_what_was_typed_on_error(client, recruitment):
     assert not VolunteerApplication.objects.exists()
 
 
-def test_public_sign_up_then_status_page(client, recruitment):
+def test_public_sign_up_then_status_page(client, recruitment, django_capture_on_commit_callbacks):
     url = reverse("volunteers:apply", args=[recruitment.token])
-    response = client.post(url, {**application_data(), "cert1_kind": "physician",
-                                 "cert1_file": SimpleUploadedFile("a.jpg", JPEG)})
+    data = application_data()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "step_send", "phone": data["phone"]})
+    client.post(url, {"action": "step_verify", "phone": data["phone"], "code": texted_code(data["phone"])})
+    response = client.post(url, {**data, "cert1_kind": "physician", "cert1_file": SimpleUploadedFile("a.jpg", JPEG)})
     assert response.status_code == 302 and "/volunteers/status/" in response["Location"]
     page = client.get(response["Location"]).content.decode()
     assert "待审核" in page and "医师执业证书" in page
@@ -113,7 +116,7 @@ def test_closed_recruitment_page_says_so(client, recruitment, social_worker):
     assert "该招募已结束" in client.get(reverse("volunteers:apply", args=[recruitment.token])).content.decode()
 
 
-def test_reviewer_approves_through_the_page(client, recruitment, social_worker):
+def test_reviewer_approves_through_the_page(client, recruitment, social_worker, world):
     application = submit(recruitment).application
     certificate = application.certificates.get()
     url = reverse("volunteers:application_detail", args=[application.pk])
@@ -121,7 +124,8 @@ def test_reviewer_approves_through_the_page(client, recruitment, social_worker):
     response = client.post(url, {"action": "decide", "d-decision": "approve", "d-roles": [Role.MEDICAL_VOLUNTEER]})
     assert "未核验" in response.content.decode()
     client.post(url, {"action": "check", "certificate": certificate.pk, f"c{certificate.pk}-result": "verified"})
-    client.post(url, {"action": "decide", "d-decision": "approve", "d-roles": [Role.MEDICAL_VOLUNTEER]})
+    client.post(url, {"action": "decide", "d-decision": "approve", "d-roles": [Role.MEDICAL_VOLUNTEER],
+                      "d-communities": [world.home.pk]})
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED and application.user is not None
 
