@@ -560,10 +560,10 @@ def user_password_reset(*, actor, user_id: int, password: str = "") -> str | Non
     user.set_password(password)
     user.password_must_change = True
     user.save(update_fields=["password", "password_must_change"])
+    sockets_recheck(user.pk)  # the sessions' password hash no longer matches: their sockets close too
     cleared = lockout.unlock(user.username)
     audit_record(actor=actor, action="user.password_reset", obj=user,
                  detail={"generated_password": generated is not None, "unlocked": cleared > 0})
-    sockets_recheck(user.pk)  # the sessions' password hash no longer matches: their sockets close too
     return generated
 
 

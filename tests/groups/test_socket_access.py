@@ -108,6 +108,28 @@ def test_revoking_the_role_that_gave_access_closes_the_socket(resident_group, wo
     assert not Membership.objects.get(pk=membership.pk).is_active
 
 
+def test_revoking_a_counsellors_role_closes_their_group_and_thread_sockets(on_duty, resident, counsellor, org_admin,
+                                                                         slow_recheck):
+    thread = services.thread_open(actor=resident, group=on_duty, kind=DutyKind.PSYCHOLOGICAL)
+    membership = Membership.objects.get(user=counsellor, role=Role.COUNSELLOR)
+
+    async def scenario():
+        group_socket, connected, _ = await _open(f"/ws/groups/{on_duty.pk}/", counsellor)
+        thread_socket, connected2, _ = await _open(f"/ws/groups/threads/{thread.pk}/", counsellor)
+        assert connected and connected2
+        await database_sync_to_async(accounts.membership_revoke)(actor=org_admin, membership_id=membership.pk)
+        assert await _closed_with(group_socket) == 4404
+        assert await _closed_with(thread_socket) == 4404
+        # Still a member of the group in the counsellor's role, but without the account role: no way back in.
+        _s, connected, code = await _open(f"/ws/groups/threads/{thread.pk}/", counsellor)
+        assert (connected, code) == (False, 4404)
+
+    async_to_sync(scenario)()
+    browser = _login(counsellor)
+    assert browser.get(reverse("groups:thread", args=[thread.pk])).status_code == 404
+    assert browser.get(reverse("groups:chat", args=[on_duty.pk])).status_code == 404
+
+
 def test_logging_out_closes_that_sessions_sockets_only(on_duty, resident, slow_recheck):
     async def scenario():
         phone = await database_sync_to_async(_login)(resident)
