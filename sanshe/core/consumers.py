@@ -14,10 +14,12 @@ A socket that lost its access is closed (4401: no live session; 4403/4404: the c
 delivers nothing more.
 
 Before a push the re-check result is reused for `SOCKET_RECHECK_SECONDS` (default 5) per socket: a full
-check costs about ten queries (tests/core/test_socket_access.py measures it), and a busy group of 500 members
-would otherwise cost thousands of queries per message. Everything that takes access away on purpose reaches
-the socket through the control group at once; the few seconds only bound what changes by time alone (a
-confidentiality agreement superseded, a duty or clearance running out).
+check costs 5 (resident) to 14 (volunteer, clearance included) queries, measured in
+tests/core/test_socket_access.py, and a group of 500 members would otherwise cost thousands of queries per
+message, all on the one thread Channels runs database code on. What takes access away through a service
+(deactivation, role revocation or change, password reset, removal from a group, a new agreement or training
+version) reaches the socket through the control group at once; the few seconds only bound changes that send
+no message (a duty ending, an edit in the Django admin, another process without a shared channel layer).
 """
 
 from __future__ import annotations

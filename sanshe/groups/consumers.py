@@ -23,8 +23,9 @@ from sanshe.core.consumers import CLOSE_NOT_FOUND, GuardedConsumer
 from . import events, selectors, services
 from .models import EventKind
 
-# Client actions that read or write the stream: each is checked afresh (a person acts, not a push storm).
-_ACTIONS = ("hello", "send", "read", "rights")
+# Client actions checked afresh: they return the stream's content or write to it. "read" (sent by every open
+# page after each message, so as many as pushes) only moves the reader's own marker: the push's check serves.
+_FRESH_ACTIONS = ("hello", "send", "rights")
 
 
 def _first_error(error: ValidationError) -> str:
@@ -73,7 +74,7 @@ class ChatConsumer(GuardedConsumer):
             if await self.still_allowed():
                 await self.send_json({"type": "pong"})
             return
-        if kind not in _ACTIONS or not await self.still_allowed(fresh=True):
+        if kind not in (*_FRESH_ACTIONS, "read") or not await self.still_allowed(fresh=kind in _FRESH_ACTIONS):
             return
         if kind == "hello":
             await self.send_json(await self._catch_up(_int(content.get("last_seq"))))
