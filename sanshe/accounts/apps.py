@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "sanshe.accounts"
     label = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (logout → the session's sockets close)

@@ -19,6 +19,7 @@ from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
 from sanshe.core.models import AuditOutcome
 from sanshe.core.pii import blind_index, mask_phone
+from sanshe.core.realtime import sockets_recheck
 from sanshe.people.identity import IdentityError, normalize_phone
 from sanshe.places.models import Building
 
@@ -482,6 +483,7 @@ def membership_grant(*, actor, user_id: int, organisation_id: int, role: str, wo
                  detail={**_role_detail(user, choice), "created": created})
     if user.pk == actor.pk:
         forget_scope(actor)
+    sockets_recheck(user.pk)  # fewer communities or buildings: open sockets follow at once
     return membership
 
 
@@ -504,6 +506,7 @@ def membership_revoke(*, actor, membership_id: int) -> Membership:
                  organisation_id=membership.organisation_id,
                  detail={"user_id": membership.user_id, "role": membership.role})
     forget_scope(membership.user)
+    sockets_recheck(membership.user_id)
     return membership
 
 
@@ -520,6 +523,7 @@ def user_deactivate(*, actor, user_id: int) -> User:
     user.save(update_fields=["is_active"])
     revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit_record(actor=actor, action="user.deactivate", obj=user, detail={"api_tokens_revoked": revoked})
+    sockets_recheck(user.pk)
     return user
 
 
@@ -556,6 +560,7 @@ def user_password_reset(*, actor, user_id: int, password: str = "") -> str | Non
     user.set_password(password)
     user.password_must_change = True
     user.save(update_fields=["password", "password_must_change"])
+    sockets_recheck(user.pk)  # the sessions' password hash no longer matches: their sockets close too
     cleared = lockout.unlock(user.username)
     audit_record(actor=actor, action="user.password_reset", obj=user,
                  detail={"generated_password": generated is not None, "unlocked": cleared > 0})

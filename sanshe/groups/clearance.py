@@ -26,14 +26,14 @@ def uncleared_member_roles(scope) -> frozenset[str]:
         return cached
     held = {member_role for member_role, account_role in VOLUNTEER_MEMBER_ROLES.items()
             if account_role in scope.roles}
-    result: frozenset[str] = frozenset()
+    # A volunteer member role whose account role is gone (revoked) acts no more either.
+    result: frozenset[str] = frozenset(VOLUNTEER_MEMBER_ROLES) - held
     if held:
         from sanshe.volunteers.clearance import cleared_user_ids
 
-        result = frozenset(member_role for member_role in held
-                           if scope.user_id not in cleared_user_ids([scope.user_id],
-                                                                    VOLUNTEER_MEMBER_ROLES[member_role]))
-    # A user with a volunteer member role but no such account role is refused at member_add; nothing to hide.
+        result |= frozenset(member_role for member_role in held
+                            if scope.user_id not in cleared_user_ids([scope.user_id],
+                                                                     VOLUNTEER_MEMBER_ROLES[member_role]))
     scope.memo["groups.uncleared"] = result
     return result
 

@@ -8,65 +8,78 @@ Protocol (JSON both ways):
   client → {"type": "rights"}                    server → {"type": "rights", "can_post", "reason"}
   client → {"type": "ping"}                      server → {"type": "pong"}
   server → {"type": "push", "data": {...}}       a stream event (with "stream" and "seq") or a personal notice
+Close codes: 4401 no live session (logged out, idle, deactivated), 4404 the stream is not (or no longer)
+accessible. The client does not reconnect after either.
 """
 
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from . import events, selectors, services
+from sanshe.core.consumers import CLOSE_NOT_FOUND, GuardedConsumer
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_NOT_FOUND = 4404
+from . import events, selectors, services
+from .models import EventKind
+
+# Client actions checked afresh: they return the stream's content or write to it. "read" (sent by every open
+# page after each message, so as many as pushes) only moves the reader's own marker: the push's check serves.
+_FRESH_ACTIONS = ("hello", "send", "rights")
 
 
 def _first_error(error: ValidationError) -> str:
     return error.messages[0] if error.messages else "发送失败"
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
-    """One stream: /ws/groups/<group_id>/ or /ws/groups/threads/<thread_id>/."""
+class ChatConsumer(GuardedConsumer):
+    """One stream: /ws/groups/<group_id>/ or /ws/groups/threads/<thread_id>/.
 
-    async def connect(self) -> None:
-        self.user = self.scope.get("user")
-        if self.user is None or not self.user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
+    Access is the chat page's (`access_group` / `access_thread`), re-checked on connect, on every client
+    action and before every push; a socket that lost it closes with 4404 (4401 without a live session).
+    """
+
+    group = None
+    thread = None
+
+    def authorize(self, user) -> int | None:
         kwargs = self.scope["url_route"]["kwargs"]
         try:
-            self.group, self.thread = await self._open(kwargs.get("group_id"), kwargs.get("thread_id"))
+            if kwargs.get("thread_id") is not None:
+                thread = selectors.access_thread(actor=user, thread_id=int(kwargs["thread_id"]))
+                group = thread.group
+            else:
+                group, thread = selectors.access_group(actor=user, group_id=int(kwargs["group_id"])), None
         except (Http404, PermissionDenied):
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
+            return CLOSE_NOT_FOUND
+        self.group, self.thread = group, thread
+        return None
+
+    def channel_groups(self) -> list[str]:
         self.stream = (events.thread_channel(self.thread.pk) if self.thread
                        else events.group_channel(self.group.pk))
-        self.personal = events.user_channel(self.user.pk)
-        await self.channel_layer.group_add(self.stream, self.channel_name)
-        await self.channel_layer.group_add(self.personal, self.channel_name)
-        await self.accept()
+        return [self.stream, events.user_channel(self.user_id)]
 
-    async def disconnect(self, code) -> None:
-        if getattr(self, "stream", None):
-            await self.channel_layer.group_discard(self.stream, self.channel_name)
-            await self.channel_layer.group_discard(self.personal, self.channel_name)
+    async def connected(self) -> None:
+        if self.thread is not None:
+            # Whoever is not a participant reads the thread live from now on: audited like the page.
+            await database_sync_to_async(self._audit_thread_read)()
 
-    @database_sync_to_async
-    def _open(self, group_id, thread_id):
-        if thread_id is not None:
-            thread = selectors.access_thread(actor=self.user, thread_id=int(thread_id))
-            return thread.group, thread
-        return selectors.access_group(actor=self.user, group_id=int(group_id)), None
+    def _audit_thread_read(self) -> None:
+        services.thread_read_by_admin(actor=self.user, thread=self.thread)
 
     async def receive_json(self, content, **kwargs) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
-            await self.send_json({"type": "pong"})
-        elif kind == "hello":
+            if await self.still_allowed():
+                await self.send_json({"type": "pong"})
+            return
+        if kind not in (*_FRESH_ACTIONS, "read") or not await self.still_allowed(fresh=kind in _FRESH_ACTIONS):
+            return
+        if kind == "hello":
             await self.send_json(await self._catch_up(_int(content.get("last_seq"))))
         elif kind == "send":
+            await self.touch_session()
             await self.send_json(await self._send(content))
         elif kind == "read":
             await self._read(_int(content.get("seq")))
@@ -81,6 +94,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         group = type(self.group).objects.get(pk=self.group.pk)  # the current announcement
         nicknames, roles = selectors.stream_names(group=group, user_ids=user_ids)
         payloads = [events.event_payload(r, group=group, nicknames=nicknames, roles=roles) for r in rows]
+        if self.thread is not None and any(r.kind == EventKind.MESSAGE for r in rows):
+            self._audit_thread_read()
         return {"type": "events", "events": payloads, "more": len(rows) >= selectors.CATCH_UP_LIMIT}
 
     @database_sync_to_async
@@ -118,35 +133,29 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def groups_push(self, event) -> None:
         data = event["data"]
-        if data.get("kind") == "removed" and data.get("group_id") == self.group.pk and self.thread is None:
-            await self.send_json({"type": "push", "data": data})
-            await self.close(code=CLOSE_NOT_FOUND)
+        removed = data.get("kind") == "removed"
+        if removed and data.get("group_id") == self.group.pk and self.thread is None:
+            if not self.revoked:  # tell the member why, then close
+                await self.send_json({"type": "push", "data": data})
+            await self.revoke(CLOSE_NOT_FOUND)
             return
-        await self.send_json({"type": "push", "data": data})
+        if await self.still_allowed(fresh=removed):
+            await self.send_json({"type": "push", "data": data})
 
 
-class NoticeConsumer(AsyncJsonWebsocketConsumer):
+class NoticeConsumer(GuardedConsumer):
     """/ws/groups/me/: the user's own notices (risk alerts, mentions, unread changes) on any page."""
 
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        self.personal = events.user_channel(user.pk)
-        await self.channel_layer.group_add(self.personal, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code) -> None:
-        if getattr(self, "personal", None):
-            await self.channel_layer.group_discard(self.personal, self.channel_name)
+    def channel_groups(self) -> list[str]:
+        return [events.user_channel(self.user_id)]
 
     async def receive_json(self, content, **kwargs) -> None:
-        if isinstance(content, dict) and content.get("type") == "ping":
+        if isinstance(content, dict) and content.get("type") == "ping" and await self.still_allowed():
             await self.send_json({"type": "pong"})
 
     async def groups_push(self, event) -> None:
-        await self.send_json({"type": "push", "data": event["data"]})
+        if await self.still_allowed():
+            await self.send_json({"type": "push", "data": event["data"]})
 
 
 def _int(value) -> int:

@@ -9,18 +9,15 @@ restart, a phone asleep) is repaired by the client's catch-up on its last seq.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from sanshe.core.realtime import server_loop
+from sanshe.core.realtime import layer_send
 
 from .models import ChatEvent, EventKind, Group, Message, MessageStatus, PrivateThread
 
@@ -134,32 +131,8 @@ def event_payload(event: ChatEvent, *, group: Group, nicknames: dict[int, str] |
     return {**base, "kind": event.kind}
 
 
-def _logged(future) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        logger.error("fan-out failed", exc_info=future.exception())
-
-
 def _send(channel_group: str, payload: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    loop = server_loop()
-    try:
-        if running is not None:  # called on an event loop's own thread: schedule, never block it
-            running.create_task(layer.group_send(channel_group, payload)).add_done_callback(_logged)
-        elif loop is not None:
-            # Inside the ASGI server (a view's or consumer's thread, or the in-process task consumer): hand the
-            # push to its event loop and return, so the next send does not wait for this fan-out. Pushes start in the
-            # order they are handed over; a client that still sees a gap catches up on its last seq.
-            asyncio.run_coroutine_threadsafe(layer.group_send(channel_group, payload), loop).add_done_callback(_logged)
-        else:
-            async_to_sync(layer.group_send)(channel_group, payload)
-    except Exception:  # the data is committed; clients catch up on their last seq
-        logger.exception("fan-out to %s failed", channel_group)
+    layer_send(channel_group, payload)
 
 
 def push_after_commit(channel_group: str, data: dict[str, Any]) -> None:

@@ -43,6 +43,7 @@ from .forms import (
 )
 from .models import (
     DutyKind,
+    EventKind,
     GroupMember,
     GroupTier,
     Invite,
@@ -197,6 +198,7 @@ def thread_chat(request: HttpRequest, thread_id: int) -> HttpResponse:
 
 
 def _stream(request: HttpRequest, group_id: int | None, thread_id: int | None):
+    """The stream's group and thread, checked like the chat page on every request (nothing is cached)."""
     if thread_id is not None:
         thread = selectors.access_thread(actor=request.user, thread_id=thread_id)
         return thread.group, thread
@@ -209,6 +211,8 @@ def stream_events(request: HttpRequest, group_id: int | None = None, thread_id: 
     group, thread = _stream(request, group_id, thread_id)
     after = int_param(request.GET.get("after")) or 0
     rows = selectors.stream_events_after(group=group, thread=thread, after_seq=after)
+    if thread is not None and any(r.kind == EventKind.MESSAGE for r in rows):
+        services.thread_read_by_admin(actor=request.user, thread=thread)  # audited like the page
     ids = {r.message.sender_id for r in rows if r.message_id}
     nicknames, roles = selectors.stream_names(group=group, user_ids=ids)
     return JsonResponse({"events": [events.event_payload(r, group=group, nicknames=nicknames, roles=roles)
@@ -257,6 +261,8 @@ def stream_history(request: HttpRequest, group_id: int | None = None, thread_id:
     group, thread = _stream(request, group_id, thread_id)
     before = int_param(request.GET.get("before"))
     rows = selectors.stream_messages(actor=request.user, group=group, thread=thread, before_seq=before)
+    if thread is not None and rows:
+        services.thread_read_by_admin(actor=request.user, thread=thread)  # audited like the page
     ids = {m.sender_id for m in rows} | {m.reply_to.sender_id for m in rows if m.reply_to_id}
     nicknames, roles = selectors.stream_names(group=group, user_ids=ids)
     payloads = [events.message_payload(m, nicknames=nicknames, roles=roles) for m in rows]

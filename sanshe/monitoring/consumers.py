@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
+
+from sanshe.core.consumers import CLOSE_FORBIDDEN, GuardedConsumer
 
 from .notify import building_group, community_group
 
@@ -22,33 +23,48 @@ POLL_SECONDS = 4
 URGENT = 2
 
 
-class AlertConsumer(AsyncJsonWebsocketConsumer):
-    groups_joined: list[str]
+class AlertConsumer(GuardedConsumer):
+    """The reach is `monitoring_scope` of a freshly loaded user, recomputed on connect, before every push and
+    every poll (see GuardedConsumer); a socket whose user has no reach left closes with 4403."""
 
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=4401)
-            return
-        reach = await database_sync_to_async(self._reach)(user)
+    communities: frozenset[int] = frozenset()
+    buildings: frozenset[int] = frozenset()
+    medical: frozenset[int] = frozenset()
+
+    def authorize(self, user) -> int | None:
+        reach = self._reach(user)
         if reach is None:
-            await self.close(code=4403)
-            return
-        self.user = user
-        self.communities, self.buildings, self.medical, self.last_id = reach
-        self.sent: dict[int, int] = {}
-        self.groups_joined = [community_group(c) for c in self.communities | self.medical] + \
+            return CLOSE_FORBIDDEN
+        self.communities, self.buildings, self.medical = reach
+        if not hasattr(self, "last_id"):  # connecting: alerts before now are on the page already
+            self.last_id = self._last_alert_id()
+            self.sent: dict[int, int] = {}
+        return None
+
+    def _reach_groups(self) -> list[str]:
+        return [community_group(c) for c in self.communities | self.medical] + \
             [building_group(b) for b in self.buildings]
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-        await self.accept()
+
+    def channel_groups(self) -> list[str]:
+        return self._reach_groups()
+
+    async def connected(self) -> None:
         self.poller = None
         if isinstance(self.channel_layer, InMemoryChannelLayer):
             self.poller = asyncio.ensure_future(self._poll())
 
+    async def access_refreshed(self) -> None:
+        """Follow a changed reach: join the groups of places newly in reach, leave the others."""
+        wanted = {*self._reach_groups()}
+        current = set(self.joined[1:])  # the first is the control group
+        for group in wanted - current:
+            await self.channel_layer.group_add(group, self.channel_name)
+        for group in current - wanted:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = [self.joined[0], *sorted(wanted)]
+
     @staticmethod
     def _reach(user):
-        from .models import Alert
         from .policies import monitoring_scope
 
         scope = monitoring_scope(user)
@@ -57,8 +73,13 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
         medical = scope.communities("monitoring.alerts_medical") - communities
         if not communities and not buildings and not medical:
             return None
-        last = Alert.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        return communities, buildings, medical, last
+        return communities, buildings, medical
+
+    @staticmethod
+    def _last_alert_id() -> int:
+        from .models import Alert
+
+        return Alert.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     def _allowed(self, alert: dict) -> bool:
         if alert["community_id"] in self.communities or alert["building_id"] in self.buildings:
@@ -75,7 +96,7 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
 
     async def alert_message(self, event: dict) -> None:
         alert = event["alert"]
-        if self._allowed(alert) and self._fresh(alert):
+        if await self.still_allowed() and self._allowed(alert) and self._fresh(alert):
             await self.send_json(alert)
 
     async def _poll(self) -> None:
@@ -87,15 +108,24 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
 
         while True:
             await asyncio.sleep(POLL_SECONDS)
+            if not await self.still_allowed():
+                return
             for alert in await database_sync_to_async(fetch)(self.last_id):
                 if self._fresh(alert):
                     await self.send_json(alert)
 
     async def disconnect(self, code) -> None:
+        await self._stop_poller()
+        await super().disconnect(code)
+
+    async def revoke(self, code: int) -> None:
+        await super().revoke(code)
+        await self._stop_poller()
+
+    async def _stop_poller(self) -> None:
         poller = getattr(self, "poller", None)
-        if poller is not None:
+        self.poller = None
+        if poller is not None and poller is not asyncio.current_task():
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
-        for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)

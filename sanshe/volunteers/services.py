@@ -792,7 +792,18 @@ def training_module_save(*, actor, organisation_id: int, role: str, title: str, 
     module.save()
     audit_record(actor=actor, action="volunteer.training_save", obj=module, organisation_id=module.organisation_id,
                  detail={"version": module.version, "role": role, "active": is_active})
+    if changed:
+        _volunteer_sockets_recheck(module.organisation_id)
     return module
+
+
+def _volunteer_sockets_recheck(organisation_id: int) -> None:
+    """Clearance may just have lapsed for the organisation's volunteers: their open sockets re-check after commit."""
+    from sanshe.core.realtime import sockets_recheck
+
+    for user_id in (Membership.objects.filter(organisation_id=organisation_id, is_active=True,
+                                              role__in=VOLUNTEER_ROLES).order_by().values_list("user_id", flat=True).distinct()):
+        sockets_recheck(user_id)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -879,6 +890,7 @@ def agreement_publish(*, actor, organisation_id: int, title: str, body: str) -> 
                                               published_by=actor)
     audit_record(actor=actor, action="volunteer.agreement_publish", obj=version, organisation_id=organisation_id,
                  detail={"version": number})
+    _volunteer_sockets_recheck(organisation_id)
     return version
 
 

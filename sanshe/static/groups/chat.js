@@ -24,6 +24,9 @@
 
   var socket = null, heartbeat = null, pongTimer = null, pollTimer = null, syncTimer = null;
   var failures = 0, polling = false, catchingUp = false, readTimer = null;
+  // Set once the server says this page may no longer follow the stream (4401 not logged in, 4403 forbidden,
+  // 4404 no longer accessible, or the same answers to a poll): no reconnecting, no polling after that.
+  var gone = false;
   var pending = {};            // client_id -> {li, body, imageId, replyTo}
   var replyTo = null;
 
@@ -200,7 +203,16 @@
   }
 
   // ------------------------------------------------------------------ socket
+  function endFor(code) {
+    gone = true;
+    stopPolling();
+    clearTimeout(pongTimer);
+    setConn(code === 401 || code === 4401 ? "请重新登录" : "无法访问", "down");
+    disableComposer(code === 401 || code === 4401 ? "登录已失效，请刷新页面重新登录。" : "您已无法访问此会话。");
+  }
+
   function connect() {
+    if (gone) { return; }
     if (!("WebSocket" in window)) { startPolling(); return; }
     try { socket = new WebSocket(wsUrl); } catch (e) { onDown(); return; }
     setConn("连接中…");
@@ -239,16 +251,14 @@
     socket.onclose = function (e) {
       clearInterval(heartbeat); clearInterval(syncTimer); clearTimeout(pongTimer);
       socket = null;
-      if (e.code === 4404 || e.code === 4401) {
-        setConn(e.code === 4401 ? "请重新登录" : "无法访问", "down");
-        return;
-      }
+      if (e.code === 4401 || e.code === 4403 || e.code === 4404) { endFor(e.code); return; }
       onDown();
     };
     socket.onerror = function () { /* onclose follows */ };
   }
 
   function onDown() {
+    if (gone) { return; }
     failures += 1;
     setConn("重新连接中…", "down");
     if (failures >= 3) { startPolling(); }
@@ -275,8 +285,12 @@
 
   // ------------------------------------------------------------------ polling fallback
   function poll() {
+    if (gone) { return Promise.resolve(); }
     return fetch(eventsUrl + "?after=" + lastSeq, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (r.status === 401) { setConn("请重新登录", "down"); throw new Error("401"); } return r.json(); })
+      .then(function (r) {
+        if (r.status === 401 || r.status === 403 || r.status === 404) { endFor(r.status); throw new Error(String(r.status)); }
+        return r.json();
+      })
       .then(function (data) {
         catchingUp = false;
         data.events.forEach(function (ev) { applyEvent(ev, true); });
@@ -287,7 +301,7 @@
   }
 
   function startPolling() {
-    if (polling) { return; }
+    if (polling || gone) { return; }
     polling = true;
     poll();
     pollTimer = setInterval(poll, 3000);
@@ -299,7 +313,7 @@
   }
 
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState !== "visible") { return; }
+    if (document.visibilityState !== "visible" || gone) { return; }
     // Back from the background: whatever happened meanwhile, in order, exactly once.
     if (!socket || socket.readyState > 1) { poll(); if (!socket) { failures = 0; connect(); } } else { catchUp(); askRights(); }
   });

@@ -45,7 +45,8 @@
     };
     socket.onclose = function (e) {
       clearInterval(ping);
-      if (e.code === 4401) { return; }
+      // Not logged in any more, or no access: reconnecting would only be refused again.
+      if (e.code === 4401 || e.code === 4403 || e.code === 4404) { return; }
       failures += 1;
       setTimeout(connect, Math.min(1000 * Math.pow(2, failures), 30000));
     };
