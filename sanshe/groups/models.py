@@ -627,7 +627,7 @@ class RecordRequest(TimeStampedModel):
     quoted_text = EncryptedChatTextField(_("引用内容"), null=True, default="")
     consult_kind = models.CharField(_("咨询类别"), max_length=20, blank=True,
                                     choices=[("medical", _("医疗")), ("psychological", _("心理")), ("other", _("其他"))])
-    note = models.TextField(_("记录员备注"), blank=True)
+    note = EncryptedChatTextField(_("记录员备注"), null=True, blank=True, default="")
     status = models.CharField(_("状态"), max_length=12, choices=RecordRequestStatus.choices,
                               default=RecordRequestStatus.OPEN)
     # Filled by sanshe.records when it turns this into a consultation record.

@@ -62,10 +62,13 @@ def test_a_moderation_snapshot_is_stored_encrypted(on_duty, resident, social_wor
 
 def test_a_record_this_quote_is_stored_encrypted(on_duty, resident, secretary):
     question = _send(resident, on_duty, "孩子发烧38.5度怎么办？")
-    record = services.record_request_create(actor=secretary, group=on_duty, message_ids=[question.pk])
+    record = services.record_request_create(actor=secretary, group=on_duty, message_ids=[question.pk],
+                                            note="家长很焦虑，需心理支持")
     raw = _raw("groups_recordrequest", "quoted_text", record.pk)
     assert raw and "38.5" not in raw and "发烧" not in raw
-    assert "孩子发烧38.5度怎么办？" in RecordRequest.objects.get(pk=record.pk).quoted_text
+    assert "焦虑" not in _raw("groups_recordrequest", "note", record.pk)
+    stored = RecordRequest.objects.get(pk=record.pk)
+    assert "孩子发烧38.5度怎么办？" in stored.quoted_text and stored.note == "家长很焦虑，需心理支持"
 
 
 @pytest.fixture

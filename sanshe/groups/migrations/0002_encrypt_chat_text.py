@@ -1,5 +1,5 @@
 """Encrypt chat text at rest: message bodies (private counselling threads included), moderation snapshots and
-the quotes of "record this" requests. The data step encrypts the rows already stored (SQLite and PostgreSQL);
+the quotes (and the secretary's notes) of "record this" requests. The data step encrypts the rows already stored (SQLite and PostgreSQL);
 it is idempotent (a value that already decrypts is left alone) and reversible."""
 
 from cryptography.fernet import InvalidToken
@@ -7,7 +7,8 @@ from django.db import migrations
 
 import sanshe.groups.models
 
-FIELDS = (("Message", "body"), ("ModerationAction", "message_snapshot"), ("RecordRequest", "quoted_text"))
+FIELDS = (("Message", "body"), ("ModerationAction", "message_snapshot"), ("RecordRequest", "quoted_text"),
+          ("RecordRequest", "note"))
 BATCH = 1000
 
 
@@ -87,6 +88,11 @@ class Migration(migrations.Migration):
             model_name='recordrequest',
             name='quoted_text',
             field=sanshe.groups.models.EncryptedChatTextField(default='', null=True, verbose_name='引用内容'),
+        ),
+        migrations.AlterField(
+            model_name='recordrequest',
+            name='note',
+            field=sanshe.groups.models.EncryptedChatTextField(blank=True, default='', null=True, verbose_name='记录员备注'),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
     ]
