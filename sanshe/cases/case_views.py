@@ -142,7 +142,7 @@ def _render_case(request: HttpRequest, case, *, status: int = 200, **forms) -> H
     from .sections import case_sections_for
 
     now = timezone.now()
-    page = selectors.case_page(case=case)
+    page = selectors.case_page(actor=request.user, case=case)
     can_change = can_cases(request.user, "cases.manage") and selectors.case_in_scope(
         actor=request.user, case=case, action="change")
     sections = [mark_safe(render_to_string(template, context, request=request))  # noqa: S308 — our templates
@@ -157,6 +157,9 @@ def _render_case(request: HttpRequest, case, *, status: int = 200, **forms) -> H
         context.update(_forms_for(case, **forms))
     else:
         context["followup_form"] = forms.get("followup_form") or FollowUpForm(initial={"date": timezone.localdate()})
+        # An assignee writes follow-ups in their own parts only.
+        context["followup_form"].fields["domain"].choices = [
+            (code, label) for code, label in CasePart.choices if code in page["parts_visible"]]
     return render(request, "cases/case_detail.html", context, status=status)
 
 
@@ -218,7 +221,8 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def followup_done(request: HttpRequest, pk: int, followup_id: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="follow_up")
-    if not case.followups.filter(pk=followup_id).exists():
+    parts = selectors.case_parts_for(actor=request.user, case=case)
+    if not case.followups.filter(pk=followup_id, domain__in=sorted(parts)).exists():
         from sanshe.core.errors import ObjectNotFound
         raise ObjectNotFound()
     services.case_followup_done(actor=request.user, followup_id=followup_id)
@@ -291,9 +295,10 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     """Tool 5 (个案管理跟进表) on A4, in the guide's layout."""
     case = selectors.access_case(actor=request.user, id=pk)
-    page = selectors.case_page(case=case)
+    page = selectors.case_page(actor=request.user, case=case)
     return render(request, "cases/case_print.html", {
         "case": case, "person": case.person, "rows": _followup_rows(page["followups"]), "now": timezone.now(),
+        "parts_visible": page["parts_visible"],
         "age": person_age(case.person),
         "crumbs": [(_("我的个案"), reverse("cases:my_cases")), (case.number, _case_url(case.pk))],
     })
@@ -308,9 +313,9 @@ def case_export(request: HttpRequest, pk: int) -> HttpResponse:
     from .export import case_workbook
 
     case = selectors.access_case(actor=request.user, id=pk)
-    page = selectors.case_page(case=case)
+    page = selectors.case_page(actor=request.user, case=case)
     audit_record(actor=request.user, action="case.export", obj=case)
-    response = HttpResponse(case_workbook(case, _followup_rows(page["followups"])),
+    response = HttpResponse(case_workbook(case, _followup_rows(page["followups"]), parts=page["parts_visible"]),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="case-{case.number}.xlsx"'
     return response

@@ -29,7 +29,8 @@ def _entries(entries) -> tuple[str, str]:
     return content, who
 
 
-def case_workbook(case, rows: list[dict]) -> bytes:
+def case_workbook(case, rows: list[dict], *, parts: frozenset[str] | None = None) -> bytes:
+    """The workbook; `parts` are the parts the reader may see (the rows hold only those), None for all."""
     person = case.person
     workbook = Workbook()
     sheet = workbook.active
@@ -40,6 +41,8 @@ def case_workbook(case, rows: list[dict]) -> bytes:
     put(1, 1).alignment = Alignment(horizontal="center")
     put(2, 1, _("组别：") + safe_text(case.get_tier_display() if case.tier else "—"))
     put(2, 5, _("个案编号：") + case.number)
+    if parts is not None and len(parts) < 3:
+        put(2, 8, _("仅含您负责的部分"))
     header = [
         (_("案主姓名"), person.name, _("性别"), person.get_sex_display(), _("年龄"), person_age(person)),
         (_("居住地址"), person.address_masked, _("联系电话"), person.phone_masked, "", ""),

@@ -59,3 +59,74 @@ def can_cases(user, capability: str) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return cases_scope(user).can(capability)
+
+
+ALL_PARTS: frozenset[str] = frozenset({"medical", "psychological", "other"})
+
+# Account roles that may hold each part of a case (the assignment form offers these; see services.assignees_for).
+ASSIGNABLE_ROLES: dict[str, tuple[str, ...]] = {
+    "medical": (Role.MEDICAL_VOLUNTEER, Role.SOCIAL_WORKER),
+    "psychological": (Role.COUNSELLOR, Role.SOCIAL_WORKER),
+    "other": (Role.SOCIAL_WORKER, Role.COMMUNITY_WORKER, Role.GENERAL_VOLUNTEER, Role.MEDICAL_VOLUNTEER,
+              Role.COUNSELLOR),
+}
+
+
+def live_assigned_parts(user) -> dict[int, frozenset[str]]:
+    """{case id: parts} of the user's open assignments that still hold now.
+
+    An assignment holds while the assignee is an active user with an active role fitting the part in the case's
+    community, and — for a volunteer role — is cleared for it (approved, trained, current agreement signed: the
+    same gate as groups, sanshe.volunteers.clearance). A lapse hides the case at once; the assignment row stays
+    so the social worker sees who had the part. The assignments are read on every call (one indexed query);
+    the roles and clearance once per user object (one request).
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    from .models import CaseAssignment
+
+    assignments = list(CaseAssignment.objects.filter(assignee_id=user.pk, ended_at__isnull=True)
+                       .values_list("case_id", "part", "case__community_id"))
+    if not assignments:
+        return {}
+    cleared_roles_in = _cleared_roles_by_community(user)
+    parts: dict[int, set[str]] = {}
+    for case_id, part, community_id in assignments:
+        if set(ASSIGNABLE_ROLES.get(part, ())) & cleared_roles_in.get(community_id, set()):
+            parts.setdefault(case_id, set()).add(part)
+    return {case_id: frozenset(p) for case_id, p in parts.items()}
+
+
+def _cleared_roles_by_community(user) -> dict[int, set[str]]:
+    """{community id: the user's active roles there that are cleared for duty}, once per user object."""
+    cached = getattr(user, "_sanshe_case_roles", None)
+    if cached is not None:
+        return cached
+    from sanshe.accounts.models import Membership
+
+    roles_in: dict[int, set[str]] = {}
+    for role, community_id in Membership.objects.filter(user_id=user.pk, is_active=True).values_list(
+            "role", "communities"):
+        if community_id is not None:
+            roles_in.setdefault(community_id, set()).add(role)
+    cleared = {role for role in {r for roles in roles_in.values() for r in roles} if _role_cleared(user, role)}
+    result = {community_id: roles & cleared for community_id, roles in roles_in.items()}
+    user._sanshe_case_roles = result
+    return result
+
+
+def may_hold_part(user, part: str, community_id: int) -> bool:
+    """Whether the user may take this part of a case in this community now (role fitting it, and clearance)."""
+    if user is None or not user.is_active:
+        return False
+    from sanshe.accounts.models import Membership
+
+    roles = set(Membership.objects.filter(user_id=user.pk, is_active=True, communities=community_id,
+                                          role__in=ASSIGNABLE_ROLES.get(part, ())).values_list("role", flat=True))
+    return any(_role_cleared(user, role) for role in roles)
+
+
+def _role_cleared(user, role: str) -> bool:
+    from sanshe.volunteers.clearance import VOLUNTEER_ROLE_VALUES, volunteer_is_cleared
+
+    return role not in VOLUNTEER_ROLE_VALUES or volunteer_is_cleared(user, role)

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from sanshe.core.querysets import ScopedQuerySet
 
-from .policies import CasesScope, cases_scope
+from .policies import CasesScope, cases_scope, live_assigned_parts
 
 
 class ReferralQuerySet(ScopedQuerySet):
@@ -40,25 +40,26 @@ class CaseQuerySet(ScopedQuerySet):
 
     Actions: `view` (read the case page), `change` (intake, plan, status, transfer, assignment) and
     `follow_up` (add follow-up entries). Assignees of a part of the case (CaseAssignment) may view it and
-    follow it up; everything else stays with the social workers (need-to-know, 六(四)).
+    follow it up — only while their assignment holds (active role fitting the part, volunteer clearance:
+    policies.live_assigned_parts), and only their part's entries (selectors.case_parts_for); everything else
+    stays with the social workers (need-to-know, 六(四)).
     """
 
     def for_actor(self, actor, action: str = "view") -> Self:
         if actor is None or not getattr(actor, "is_authenticated", False):
             return self.none()
         condition = self.scope_filter(cases_scope(actor), action)
+        if condition is not None and action in {"view", "follow_up"}:
+            # An assignee of a part (医疗/心理/其他, CaseAssignment) sees the case and writes its follow-ups.
+            assigned = live_assigned_parts(actor)
+            if assigned:
+                condition |= Q(pk__in=sorted(assigned))
         return self.none() if condition is None else self.filter(condition)
 
     def scope_filter(self, scope: CasesScope, action: str) -> Q | None:  # type: ignore[override]
         if action not in {"view", "change", "follow_up"}:
             return None
         condition = Q(owner_id=scope.user_id)
-        if action in {"view", "follow_up"}:
-            # An assignee of a part (医疗/心理/其他, CaseAssignment) sees the case and writes its follow-ups.
-            from .models import CaseAssignment
-
-            condition |= Q(pk__in=CaseAssignment.objects.filter(assignee_id=scope.user_id, ended_at__isnull=True)
-                           .values("case_id"))
         if scope.communities("cases.manage"):
             condition |= Q(community_id__in=scope.communities("cases.manage"))
         if scope.buildings("cases.manage"):

@@ -19,6 +19,7 @@ from .models import (
     Referral,
     ReferralStatus,
 )
+from .policies import ALL_PARTS, live_assigned_parts
 
 INBOX_VIEWS = ("new", "mine", "closed")
 
@@ -111,8 +112,11 @@ def my_cases(*, actor, now: datetime | None = None, limit: int = 100) -> list[Ca
 
 
 def assigned_cases(*, actor, limit: int = 100) -> list[CaseAssignment]:
-    """Parts of others' cases assigned to the actor (still open)."""
-    return list(CaseAssignment.objects.filter(assignee=actor, ended_at__isnull=True,
+    """Parts of others' cases assigned to the actor (still open, and still held: role and clearance)."""
+    live = live_assigned_parts(actor)
+    if not live:
+        return []
+    return list(CaseAssignment.objects.filter(assignee=actor, ended_at__isnull=True, case_id__in=sorted(live),
                                               case__status__in=OPEN_CASE_STATUSES)
                 .select_related("case__person", "case__owner").order_by("-case__urgency_rank", "case__opened_at")
                 [:limit])
@@ -131,13 +135,32 @@ def case_counts(*, actor, now: datetime | None = None) -> dict[str, int]:
     return {"open": mine.count(), "overdue": overdue, "overdue_capped": overdue >= COUNT_CAP}
 
 
-def case_page(*, case: Case) -> dict:
-    """What the case page shows besides the case: status history, follow-ups by part, assignments, transfers."""
-    followups = list(case.followups.select_related("responsible", "done_by").order_by("date", "pk"))
+def case_parts_for(*, actor, case: Case) -> frozenset[str]:
+    """The parts (医疗/心理/其他) of this case the actor may read: all for those responsible for the case (its
+    owner, the social workers of its community), the parts assigned to them (and still held) for assignees,
+    none otherwise. Computed once per actor and case object (one request)."""
+    memo = case.__dict__.setdefault("_sanshe_parts", {})
+    if actor.pk not in memo:
+        if case_in_scope(actor=actor, case=case, action="change"):
+            memo[actor.pk] = ALL_PARTS
+        else:
+            memo[actor.pk] = live_assigned_parts(actor).get(case.pk, frozenset())
+    return memo[actor.pk]
+
+
+def case_page(*, actor, case: Case) -> dict:
+    """What the case page (and its print and export) shows besides the case: status history, follow-ups by
+    part, assignments, transfers — follow-ups and assignment notes only of the parts the actor may read."""
+    parts = case_parts_for(actor=actor, case=case)
+    followups = list(case.followups.filter(domain__in=sorted(parts)).select_related("responsible", "done_by")
+                     .order_by("date", "pk"))
     return {
+        "parts_visible": parts,
+        "sees_all_parts": parts == ALL_PARTS,
         "history": list(case.status_changes.select_related("actor").order_by("at", "pk")),
         "followups": followups,
-        "assignments": list(case.assignments.filter(ended_at__isnull=True).select_related("assignee", "assigned_by")),
+        "assignments": list(case.assignments.filter(ended_at__isnull=True, part__in=sorted(parts))
+                            .select_related("assignee", "assigned_by")),
         "transfers": list(case.transfers.select_related("from_owner", "to_owner", "actor").order_by("at", "pk")),
     }
 

@@ -35,8 +35,9 @@ from .models import (
     ReferralStatus,
     ReferralUrgency,
 )
-from .policies import require_cases
+from .policies import ASSIGNABLE_ROLES, may_hold_part, require_cases
 from .rules import status_change_problem
+from .selectors import case_parts_for
 from .sources import SOURCES
 
 logger = logging.getLogger(__name__)
@@ -476,6 +477,8 @@ def case_followup_add(*, actor, case_id: int, date: date_type, domain: str, cont
                                contact=contact, due_at=due_at, done=done, now=now, max_text=MAX_TEXT)
     if not case.is_open:
         errors.setdefault("__all__", _("个案已结案，不能再添加跟进记录；如需继续服务请先重新开启"))
+    if "domain" not in errors and domain not in case_parts_for(actor=actor, case=case):
+        errors["domain"] = _("您只负责本个案的部分服务，只能在自己负责的类别下记录跟进")
     if errors:
         raise ValidationError(errors)
     responsible = None
@@ -497,7 +500,9 @@ def case_followup_done(*, actor, followup_id: int, now: datetime | None = None) 
     entry = CaseFollowUp.objects.select_for_update().filter(pk=followup_id).first()
     if entry is None:
         raise ObjectNotFound()
-    _case_for_update(actor, entry.case_id, "follow_up")
+    case = _case_for_update(actor, entry.case_id, "follow_up")
+    if entry.domain not in case_parts_for(actor=actor, case=case):
+        raise ObjectNotFound()
     if entry.done_at is not None:
         return entry
     entry.done_at, entry.done_by = now or timezone.now(), actor
@@ -568,11 +573,6 @@ def social_workers_for(case: Case):
     return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("display_name", "pk")
 
 
-ASSIGNABLE_ROLES = {
-    CasePart.MEDICAL: ("medical_volunteer", "social_worker"),
-    CasePart.PSYCHOLOGICAL: ("counsellor", "social_worker"),
-    CasePart.OTHER: ("social_worker", "community_worker", "general_volunteer", "medical_volunteer", "counsellor"),
-}
 
 
 def assignees_for(case: Case, part: str):
@@ -633,8 +633,11 @@ def case_assign(*, actor, case_id: int, part: str, assignee_id: int, note: str =
     if part not in CasePart.values:
         errors["part"] = _("请选择负责部分（医疗、心理或其他）")
     else:
-        if not assignees_for(case, part).filter(pk=assignee_id).exists():
+        assignee = assignees_for(case, part).filter(pk=assignee_id).first()
+        if assignee is None:
             errors["assignee"] = _("请选择本社区可负责该部分的人员（医疗：医务志愿者；心理：心理咨询志愿者）")
+        elif not may_hold_part(assignee, part, case.community_id):
+            errors["assignee"] = _("该志愿者尚未完成审核、岗前培训或未签署最新版保密协议，不能负责个案")
     if len(note) > MAX_TEXT:
         errors["note"] = _("说明请控制在%(n)s字以内") % {"n": MAX_TEXT}
     if not case.is_open:

@@ -12,12 +12,19 @@ from .models import CrisisDomain, CrisisResponse
 from .pages import minutes_between
 from .policies import can_crisis, crisis_scope
 
+PART_OF_CRISIS_DOMAIN = {CrisisDomain.SUICIDE: "psychological", CrisisDomain.MEDICAL: "medical"}
+
 
 def crisis_section(actor, case) -> dict[str, Any] | None:
     if not can_crisis(actor):
         return None
+    from sanshe.cases.selectors import case_parts_for
+
     crises = list(CrisisResponse.objects.for_actor(actor, "view").filter(case=case)
                   .select_related("acknowledged_by").order_by("-opened_at", "-pk")[:5])
+    # An assignee of a part of the case sees the crises of that part only (suicide risk: psychological).
+    parts = case_parts_for(actor=actor, case=case)
+    crises = [c for c in crises if PART_OF_CRISIS_DOMAIN.get(c.domain) in parts]
     open_crisis = next((c for c in crises if c.is_open), None)
     scope = crisis_scope(actor)
     can_start = case.is_open and (case.community_id in scope.communities_open or case.owner_id == actor.pk)

@@ -3,7 +3,9 @@
 - Social workers of the case's community (and the case's owner): see, respond, and start a crisis.
 - Organisation admins of the organisations serving the community: see and respond (they are alerted).
 - Anyone a crisis alert reached (the on-duty counsellor or medic, community workers at escalation): that
-  crisis only, to acknowledge it and work the checklist.
+  crisis only, to acknowledge it and work the checklist — while it is open, and while the role they were
+  alerted for still holds (active; a volunteer also cleared for duty). After it closes, or once their role is
+  deactivated or their clearance lapses, the crisis page and the phone reveal are gone (404).
 Everyone else (secretaries, residents) has no crisis pages at all (403).
 """
 
@@ -71,3 +73,40 @@ def require_crisis(user) -> CrisisScope:
     if not scope.allowed:
         raise ActionForbidden("crisis")
     return scope
+
+
+# Why a recipient was alerted → the roles that keep that recipient on the crisis (any one of them, active and,
+# for a volunteer role, cleared for duty by sanshe.volunteers.clearance).
+RECIPIENT_ROLES: dict[str, frozenset[str]] = {
+    "on_duty_counsellor": frozenset({Role.COUNSELLOR}),
+    "on_duty_medic": frozenset({Role.MEDICAL_VOLUNTEER}),
+    "on_duty_helper": frozenset({Role.COUNSELLOR, Role.MEDICAL_VOLUNTEER}),
+    "owner": frozenset({Role.SOCIAL_WORKER}),
+    "social_worker": frozenset({Role.SOCIAL_WORKER}),
+    "group_admin": frozenset({Role.SOCIAL_WORKER}),
+    "org_admin": frozenset({Role.ORG_ADMIN}),
+    "community_worker": frozenset({Role.COMMUNITY_WORKER}),
+}
+VOLUNTEER_CRISIS_ROLES = frozenset({Role.COUNSELLOR, Role.MEDICAL_VOLUNTEER})
+
+
+def live_recipient_reasons(user, scope: CrisisScope) -> frozenset[str]:
+    """The recipient reasons under which this user may still hold an open crisis they were alerted to.
+
+    The scope's roles are the user's active ones; volunteer roles count only while cleared (computed once per
+    user object, i.e. one request).
+    """
+    if not user.is_active or not scope.allowed:
+        return frozenset()
+    cached = getattr(user, "_sanshe_crisis_reasons", None)
+    if cached is not None:
+        return cached
+    held = set(scope.roles & CRISIS_ROLES)
+    volunteer_roles = held & VOLUNTEER_CRISIS_ROLES
+    if volunteer_roles:
+        from sanshe.volunteers.clearance import volunteer_is_cleared
+
+        held -= {role for role in volunteer_roles if not volunteer_is_cleared(user, role)}
+    cached = frozenset(reason for reason, roles in RECIPIENT_ROLES.items() if roles & held)
+    user._sanshe_crisis_reasons = cached
+    return cached

@@ -21,6 +21,10 @@ def access_crisis(*, actor, id: int, action: str = "view") -> CrisisResponse:
     return crisis
 
 
+def crisis_in_scope(*, actor, crisis_id: int, action: str = "view") -> bool:
+    return CrisisResponse.objects.for_actor(actor, action).filter(pk=crisis_id).exists()
+
+
 def crisis_open_list(*, actor, limit: int = 200) -> list[CrisisResponse]:
     """Open crises in scope: unacknowledged first (then the longest overdue), then the oldest."""
     unacked_first = When_(When(status=CrisisStatus.OPEN, then=Value(0)), default=Value(1),

@@ -99,7 +99,9 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str, form: str) -> HttpResponse:
-    """Run a service for the crisis page; on bad input show the page again with the messages, nothing saved."""
+    """Run a service for the crisis page; on bad input show the page again with the messages, nothing saved.
+    Back to the crisis page after, or to the crisis list when the actor no longer holds it (a recipient who is
+    not responsible for the case loses a crisis once it is closed)."""
     try:
         action()
     except ValidationError as error:
@@ -108,6 +110,8 @@ def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str,
         context.update({"errors": _errors(error), "error_form": form, "posted": request.POST})
         return render(request, "crisis/crisis_detail.html", context, status=400)
     messages.success(request, done)
+    if not selectors.crisis_in_scope(actor=request.user, crisis_id=pk):
+        return redirect("crisis:list")
     return redirect("crisis:detail", pk=pk)
 
 

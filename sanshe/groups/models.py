@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sanshe.core.models import TimeStampedModel
+from sanshe.core.pii import EncryptedTextField
 
 from .querysets import (
     GroupChildQuerySet,
@@ -19,6 +20,20 @@ from .querysets import (
 )
 
 DEFAULT_CAPACITY = 500
+
+
+class EncryptedChatTextField(EncryptedTextField):
+    """Chat text encrypted at rest like other health data (counselling threads, moderation snapshots, quotes).
+
+    The package stores an empty value as NULL; it is read back as "" so code and templates keep treating the
+    text as a string. Nothing filters, orders or searches these columns in SQL (ciphertext); the risk scan and
+    the rulebook run in Python on the text as it is sent.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        value = super().from_db_value(value, expression, connection)
+        return "" if value is None else value
+
 # The user model, named once: `Group.settings` (a field) shadows django.conf.settings inside the class body.
 USER = settings.AUTH_USER_MODEL
 
@@ -255,7 +270,7 @@ class Message(models.Model):
     sender = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+", verbose_name=_("发送人"))
     kind = models.CharField(_("类型"), max_length=10, choices=MessageKind.choices, default=MessageKind.TEXT)
-    body = models.TextField(_("内容"), blank=True, max_length=4000)
+    body = EncryptedChatTextField(_("内容"), null=True, blank=True, default="", max_length=4000)
     image = models.ForeignKey(ChatImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name=_("图片"))
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -452,7 +467,7 @@ class ModerationAction(models.Model):
     category = models.CharField(_("规则类别"), max_length=20, choices=RuleCategory.choices, blank=True)
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                 verbose_name=_("消息"))
-    message_snapshot = models.TextField(_("消息原文"), blank=True)
+    message_snapshot = EncryptedChatTextField(_("消息原文"), null=True, blank=True, default="")
     reason = models.CharField(_("理由"), max_length=300, blank=True)
     until = models.DateTimeField(_("期限"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -609,10 +624,10 @@ class RecordRequest(TimeStampedModel):
     client = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+", verbose_name=_("服务对象"))
     messages = models.ManyToManyField(Message, related_name="record_requests", verbose_name=_("引用消息"))
-    quoted_text = models.TextField(_("引用内容"))
+    quoted_text = EncryptedChatTextField(_("引用内容"), null=True, default="")
     consult_kind = models.CharField(_("咨询类别"), max_length=20, blank=True,
                                     choices=[("medical", _("医疗")), ("psychological", _("心理")), ("other", _("其他"))])
-    note = models.TextField(_("记录员备注"), blank=True)
+    note = EncryptedChatTextField(_("记录员备注"), null=True, blank=True, default="")
     status = models.CharField(_("状态"), max_length=12, choices=RecordRequestStatus.choices,
                               default=RecordRequestStatus.OPEN)
     # Filled by sanshe.records when it turns this into a consultation record.

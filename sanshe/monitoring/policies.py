@@ -154,5 +154,12 @@ def can_monitor(user, capability: str) -> bool:
 
 
 def can_profile(user) -> bool:
-    """Changing the deployment's epidemic profile: organisation admins and superusers."""
+    """Reading the deployment's epidemic profile: organisation admins and superusers (see can_edit_profile)."""
     return bool(getattr(user, "is_superuser", False)) or can_monitor(user, "monitoring.profile")
+
+
+def can_edit_profile(user) -> bool:
+    """Changing it: platform admins (superusers) only — one profile serves every organisation and community of
+    the deployment, and its retention purges everyone's health data."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active
+                and getattr(user, "is_superuser", False))

@@ -140,11 +140,12 @@ def _check_range(value: Any, bounds: tuple[int, int], field: str, message: str) 
 
 @transaction.atomic
 def profile_update(*, actor, data: dict[str, Any], now: datetime | None = None) -> EpidemicProfile:
-    """Change the epidemic profile; today's and future follow-ups follow the new check-ins per day."""
-    from .policies import can_profile
+    """Change the epidemic profile (platform admins only); today's and future follow-ups follow the new
+    check-ins per day."""
+    from .policies import can_edit_profile
 
-    if not can_profile(actor):
-        raise ActionForbidden("monitoring.profile")
+    if not can_edit_profile(actor):
+        raise ActionForbidden("monitoring.profile_update")
     now = _now(now)
     profile = profile_current()
     profile = EpidemicProfile.objects.select_for_update().get(pk=profile.pk)

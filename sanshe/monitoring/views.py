@@ -23,7 +23,7 @@ from .choices import SYMPTOM_LABELS
 from .forms import AlertResolveForm, CheckInForm, CloseForm, EndDateForm, ProfileForm, QuarantineForm
 from .models import QuarantinePeriod
 from .pages import monitoring_required, private
-from .policies import can_monitor, can_profile, monitoring_scope
+from .policies import can_edit_profile, can_monitor, can_profile, monitoring_scope
 from .redflags import (
     BREATHING_LABELS,
     CHILD_DANGER_SIGNS,
@@ -446,7 +446,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @monitoring_required()
 def profile(request: HttpRequest) -> HttpResponse:
-    """The deployment's epidemic profile (organisation admins)."""
+    """The deployment's epidemic profile: platform admins change it, organisation admins read it."""
     if not can_profile(request.user):
         raise ActionForbidden("monitoring.profile")
     current = services.profile_current()
@@ -454,6 +454,18 @@ def profile(request: HttpRequest) -> HttpResponse:
                "slot_deadlines": ", ".join(current.slot_deadlines), "fever_threshold_c": current.fever_threshold_c,
                "lost_after_days": current.lost_after_days, "worker_reminder_minutes": current.worker_reminder_minutes,
                "retention_days": current.retention_days}
+    if not can_edit_profile(request.user):
+        # Read-only: the profile (and its retention, which purges everyone's health data) is shared by every
+        # organisation of the deployment, so only a platform admin changes it.
+        form = ProfileForm(initial=initial)
+        for field in form.fields.values():
+            field.disabled = True
+        status = 200
+        if request.method == "POST":
+            messages.error(request, _("您没有修改权限，内容未保存。"))
+            status = 403
+        return render(request, "monitoring/profile.html", {"form": form, "profile": current, "read_only": True},
+                      status=status)
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

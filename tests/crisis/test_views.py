@@ -86,9 +86,12 @@ def test_acknowledge_steps_and_close_over_http(client, counsellor, crisis):
     client.post(reverse("crisis:step", args=[crisis.pk]), {"kind": "help_confirmed", "note": "家属已到"})
     response = client.post(reverse("crisis:close", args=[crisis.pk]),
                            {"outcome_kind": "safe_with_family", "outcome": "家属陪伴，明早回访"})
-    assert response.status_code == 302
+    # The counsellor was alerted, not responsible for the case: the closed crisis is no longer theirs.
+    assert response.status_code == 302 and response["Location"] == reverse("crisis:list")
     crisis.refresh_from_db()
     assert crisis.status == CrisisStatus.CLOSED and crisis.acknowledged_by == counsellor
+    assert client.get(detail).status_code == 404
+    client.force_login(crisis.case.owner)
     page = client.get(detail).content.decode()
     assert "已安全，家人陪伴" in page
 

@@ -77,7 +77,7 @@ def test_a_message_is_saved_acknowledged_and_pushed_to_everyone_in_the_group(on_
         await staff.disconnect()
 
     async_to_sync(scenario)()
-    assert Message.objects.filter(body="请问今天几点送菜？").count() == 1
+    assert [m.body for m in Message.objects.all()].count("请问今天几点送菜？") == 1
 
 
 def test_an_off_duty_volunteer_is_refused_with_the_reason(focus, medic):

@@ -158,7 +158,7 @@ def test_off_duty_volunteers_cannot_post_in_consultation_groups(focus, social_wo
     # The admin always may; clients may unless muted.
     assert send(social_worker, focus, "通知").status == MessageStatus.PUBLISHED
     assert send(resident, focus, "请问").status == MessageStatus.PUBLISHED
-    assert not Message.objects.filter(body__in=["大家好", "还在吗"]).exists()
+    assert not {m.body for m in Message.objects.all()} & {"大家好", "还在吗"}  # bodies are ciphertext in SQL
 
 
 def test_duty_must_fit_the_members_role_and_window(focus, social_worker, medic):
@@ -360,7 +360,7 @@ def test_mentions_replies_and_a_resend_that_does_not_double(on_duty, resident, s
     first = services.message_send(actor=resident, group=on_duty, body="收到", client_id="abc-1")
     again = services.message_send(actor=resident, group=on_duty, body="收到", client_id="abc-1")
     assert first.created and not again.created and again.message.pk == first.message.pk
-    assert Message.objects.filter(body="收到").count() == 1
+    assert [m.body for m in Message.objects.all()].count("收到") == 1
     with pytest.raises(ValidationError, match="空消息"):
         send(resident, on_duty, "   ")
     with pytest.raises(ValidationError, match="最多 2000 字"):

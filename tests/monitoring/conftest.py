@@ -42,3 +42,11 @@ def period(world, community_worker, morning):
         last_exposure_date=date(2020, 2, 8), ordered_how="written", ordered_by="江汉区疾控中心", now=morning)
     forget_monitoring_scope(community_worker)
     return result
+
+
+@pytest.fixture
+def platform_admin(db):
+    """A superuser: the only one who changes the deployment's epidemic profile."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="platform_admin", is_superuser=True, is_staff=True)

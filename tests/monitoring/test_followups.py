@@ -71,9 +71,9 @@ def test_shortening_removes_owed_days_already_generated(period, community_worker
     assert _slots(period, DAY) == [0, 1]
 
 
-def test_three_check_ins_a_day_from_the_profile_change_on(period, org_admin):
+def test_three_check_ins_a_day_from_the_profile_change_on(period, platform_admin):
     noon = at(DAY, 12)
-    services.profile_update(actor=org_admin, data={"slot_deadlines": ["09:00", "14:00", "21:00"]}, now=noon)
+    services.profile_update(actor=platform_admin, data={"slot_deadlines": ["09:00", "14:00", "21:00"]}, now=noon)
     rows = {f.slot: f for f in FollowUp.objects.filter(period=period, date=DAY)}
     # Today: slot 0 keeps its old (passed) deadline, slot 1 moves to 14:00, slot 2 (21:00) is added.
     assert rows[0].due_at == at(DAY, 10)
@@ -85,15 +85,15 @@ def test_three_check_ins_a_day_from_the_profile_change_on(period, org_admin):
         at(tomorrow, 9), at(tomorrow, 14), at(tomorrow, 21)]
 
 
-def test_fewer_check_ins_drop_the_owed_slots_that_no_longer_exist(period, org_admin, morning):
-    services.profile_update(actor=org_admin, data={"slot_deadlines": ["12:00"]}, now=morning)
+def test_fewer_check_ins_drop_the_owed_slots_that_no_longer_exist(period, platform_admin, morning):
+    services.profile_update(actor=platform_admin, data={"slot_deadlines": ["12:00"]}, now=morning)
     rows = list(FollowUp.objects.filter(period=period, date=DAY))
     assert [(f.slot, f.due_at) for f in rows] == [(0, at(DAY, 12))]
 
 
-def test_a_reported_slot_is_never_dropped_by_a_profile_change(period, org_admin, morning):
+def test_a_reported_slot_is_never_dropped_by_a_profile_change(period, platform_admin, morning):
     FollowUp.objects.filter(period=period, date=DAY, slot=1).update(status=FollowUpStatus.SEEN_WELL)
-    services.profile_update(actor=org_admin, data={"slot_deadlines": ["12:00"]}, now=morning)
+    services.profile_update(actor=platform_admin, data={"slot_deadlines": ["12:00"]}, now=morning)
     assert _slots(period, DAY) == [0, 1]
 
 

@@ -70,21 +70,21 @@ def test_completed_every_day_share(period, world, community_worker, org_admin, m
     assert (figures.completed_every_day, figures.completed_periods, figures.completed_every_day_pct) == (1, 2, 50)
 
 
-def test_profile_changes_are_validated_and_audited(org_admin, community_worker, morning):
+def test_profile_changes_are_validated_and_audited(platform_admin, community_worker, morning):
     with pytest.raises(ActionForbidden):
         services.profile_update(actor=community_worker, data={"follow_up_days": 7})
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services.profile_update(actor=org_admin, data={"fever_threshold_c": "40"})
+        services.profile_update(actor=platform_admin, data={"fever_threshold_c": "40"})
     assert "发热标准应在36.5–39℃之间" in error.value.message_dict["fever_threshold_c"][0]
-    services.profile_update(actor=org_admin, data={"fever_threshold_c": "37.5", "lost_after_days": 2}, now=morning)
+    services.profile_update(actor=platform_admin, data={"fever_threshold_c": "37.5", "lost_after_days": 2}, now=morning)
     event = AuditEvent.objects.get(action="monitoring.profile_update")
     assert event.detail == {"changed": {"fever_threshold_c": ["37.3", "37.5"], "lost_after_days": ["3", "2"]}}
 
 
-def test_a_moved_fever_threshold_applies_to_the_next_check_in(period, org_admin, community_worker, morning):
-    services.profile_update(actor=org_admin, data={"fever_threshold_c": "37.5"}, now=morning)
+def test_a_moved_fever_threshold_applies_to_the_next_check_in(period, platform_admin, community_worker, morning):
+    services.profile_update(actor=platform_admin, data={"fever_threshold_c": "37.5"}, now=morning)
     follow_up = FollowUp.objects.get(period=period, date=DAY, slot=0)
     result = services.check_in_record(actor=community_worker, follow_up_id=follow_up.pk,
                                       data=CheckInInput(temperature_c=37.4), idempotency_key="thr-key-1",

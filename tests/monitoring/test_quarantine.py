@@ -30,8 +30,8 @@ def test_register_computes_the_end_and_owes_todays_follow_ups(period):
     assert event.object_id == str(period.pk) and event.detail == {"follow_up_days": 14}
 
 
-def test_profile_days_apply_to_new_periods(world, community_worker, org_admin, morning):
-    services.profile_update(actor=org_admin, data={"follow_up_days": 7}, now=morning)
+def test_profile_days_apply_to_new_periods(world, community_worker, platform_admin, morning):
+    services.profile_update(actor=platform_admin, data={"follow_up_days": 7}, now=morning)
     period = services.quarantine_register(actor=community_worker, person_id=world.spouse.pk, kind="home",
                                           start_date=DAY, last_exposure_date=DAY, ordered_how="verbal", now=morning)
     assert period.end_date == date(2020, 2, 17)

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from sanshe.core.errors import ActionForbidden
 from sanshe.core.models import AuditEvent
 from sanshe.monitoring import screening_services, services
 from sanshe.monitoring.models import Alert, CheckIn, FollowUp, QuarantinePeriod
@@ -180,9 +181,28 @@ def test_a_resident_sees_only_their_own_check_ins(world, resident, community_wor
     assert not FollowUp.objects.for_actor(resident, "record").exists()
 
 
-def test_profile_is_for_organisation_admins(client, org_admin, community_worker):
-    assert client_for(client, community_worker).get(reverse("monitoring:profile")).status_code == 403
+PROFILE_POST = {"name": "新型冠状病毒感染", "follow_up_days": "10", "slot_deadlines": "9:00，21:00",
+                "fever_threshold_c": "37.3", "lost_after_days": "3", "worker_reminder_minutes": "30",
+                "retention_days": "30"}
+
+
+def test_organisation_admins_read_the_profile_but_cannot_change_it(client, org_admin):
     client.force_login(org_admin)
+    page = client.get(reverse("monitoring:profile"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "疫情配置由平台管理员统一维护" in html and "<form" not in html.split("<main")[-1]
+    response = client.post(reverse("monitoring:profile"), {**PROFILE_POST, "retention_days": "7"})
+    assert response.status_code == 403 and "您没有修改权限" in response.content.decode()
+    assert services.profile_current().retention_days == 30
+    with pytest.raises(ActionForbidden):
+        services.profile_update(actor=org_admin, data={"retention_days": 7})
+    assert services.profile_current().retention_days == 30
+
+
+def test_profile_is_for_platform_admins(client, platform_admin, community_worker):
+    assert client_for(client, community_worker).get(reverse("monitoring:profile")).status_code == 403
+    client.force_login(platform_admin)
     response = client.post(reverse("monitoring:profile"), {
         "name": "新型冠状病毒感染", "follow_up_days": "10", "slot_deadlines": "9:00，21:00", "fever_threshold_c": "37.3",
         "lost_after_days": "3", "worker_reminder_minutes": "30", "retention_days": "30"})

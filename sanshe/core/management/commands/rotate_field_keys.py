@@ -70,7 +70,7 @@ class Command(BaseCommand):
             for row in rows:
                 obj = model(pk=row[0])
                 for field, raw in zip(fields, row[1:], strict=True):
-                    if raw is None:
+                    if not raw:  # NULL, or '' left by a column that was plain text before
                         setattr(obj, field.attname, None)
                         continue
                     try:
