@@ -30,7 +30,14 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from sanshe.core.uploads import UntrustedFileError, pack_cells, sheet_cells, spreadsheet_check, unpack_cells
+from sanshe.core.uploads import (
+    SheetLimits,
+    UntrustedFileError,
+    pack_cells,
+    sheet_cells,
+    spreadsheet_check,
+    unpack_cells,
+)
 
 from .choices import ROSTER_HEADERS, Category, DocumentType, Relation, Sex
 from .identity import IdentityError, normalize_phone, parse_resident_id
@@ -211,13 +218,14 @@ def _megabytes(size: int) -> str:
 
 
 def read_roster(source: bytes | str | Path, *, file_name: str = "", max_bytes: int | None = None,
-                max_rows: int = MAX_ROWS) -> RosterTable:
+                max_rows: int = MAX_ROWS, sheet_limits: SheetLimits | None = None) -> RosterTable:
     """Read an .xlsx/.xls/.csv roster from bytes or a path; the format is told by content, not by name.
 
     The file is untrusted: run this through `sanshe.core.uploads.parse_untrusted` (the import service does).
     """
     try:
-        return _read_roster(source, file_name=file_name, max_bytes=max_bytes, max_rows=max_rows)
+        return _read_roster(source, file_name=file_name, max_bytes=max_bytes, max_rows=max_rows,
+                            sheet_limits=sheet_limits or SheetLimits.from_settings())
     except UntrustedFileError as exc:
         raise _file_error(exc.message) from exc
 
@@ -237,7 +245,8 @@ def unpack_roster(packed: tuple) -> RosterTable:
                        rows=unpack_cells(rows, special), merged=[tuple(m) for m in merged], ignored_headers=ignored)
 
 
-def _read_roster(source: bytes | str | Path, *, file_name: str, max_bytes: int | None, max_rows: int) -> RosterTable:
+def _read_roster(source: bytes | str | Path, *, file_name: str, max_bytes: int | None, max_rows: int,
+                 sheet_limits: SheetLimits) -> RosterTable:
     if isinstance(source, (str, Path)):
         path = Path(source)
         size = path.stat().st_size
@@ -256,10 +265,11 @@ def _read_roster(source: bytes | str | Path, *, file_name: str, max_bytes: int |
         raise _file_error(_("文件是空的（0字节），请重新选择文件"))
     suffix = Path(file_name).suffix.lower()
     if head.startswith(_XLSX_MAGIC):
-        spreadsheet_check(path if data is None else data)  # zip bombs and huge sheets, before any cell is read
-        return _read_workbook(path if data is None else io.BytesIO(data), "xlsx", max_rows)
+        # Zip bombs and huge sheets are refused before any cell is read.
+        spreadsheet_check(path if data is None else data, sheet_limits)
+        return _read_workbook(path if data is None else io.BytesIO(data), "xlsx", max_rows, sheet_limits)
     if head.startswith(_OLE2_MAGIC):
-        return _read_workbook(path if data is None else io.BytesIO(data), "xls", max_rows)
+        return _read_workbook(path if data is None else io.BytesIO(data), "xls", max_rows, sheet_limits)
     if head.startswith(b"%PDF"):
         raise _file_error(_("这是一个PDF文件，不是Excel表格。请上传.xlsx或.csv文件"))
     if data is None:
@@ -275,7 +285,7 @@ def _too_large(size: int, max_bytes: int) -> RosterFileError:
         "size": _megabytes(size), "limit": _megabytes(max_bytes).removesuffix(".0")})
 
 
-def _read_workbook(source, kind: str, max_rows: int) -> RosterTable:
+def _read_workbook(source, kind: str, max_rows: int, sheet_limits: SheetLimits) -> RosterTable:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
@@ -301,7 +311,7 @@ def _read_workbook(source, kind: str, max_rows: int) -> RosterTable:
         for name in sheets:
             try:
                 sheet = workbook.get_sheet_by_name(name)
-                cells = sheet_cells(sheet)  # the used range is checked before the rows are materialised
+                cells = sheet_cells(sheet, sheet_limits)  # the used range is checked before rows are made
                 merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             except CalamineError as exc:
                 raise _file_error(_("工作表“%(sheet)s”无法读取，文件可能已损坏。请用Excel打开后“另存为”.xlsx再上传")
