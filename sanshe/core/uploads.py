@@ -195,6 +195,9 @@ def parse_untrusted(fn: Callable[..., T], /, *args: Any, limits: ParseLimits | N
                 payload = _decode(receiver.recv_bytes())
             except (EOFError, OSError):
                 payload = None  # the child died before answering
+            except Exception:  # an answer cut short or garbled: the same as no answer
+                logger.exception("upload parser answer could not be read")
+                payload = None
         else:
             process.kill()
             payload = ("time", "")
