@@ -11,12 +11,11 @@ try:
 
     if not apps.ready:
         django.setup()
-    # What the parsers need, loaded before the fork rather than in every child.
+    # The readers the parsers use, loaded before the fork rather than in every child. (The features' parser
+    # modules are imported by the child when it receives its function: the kernel imports no feature.)
     import python_calamine  # noqa: F401
-    from PIL import Image  # noqa: F401
+    from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin  # noqa: F401
 
     import sanshe.core.uploads  # noqa: F401
-    import sanshe.knowledge.xlsx  # noqa: F401
-    import sanshe.people.roster  # noqa: F401
 except Exception:  # the child sets Django up itself if this failed; never kill the fork server
     logging.getLogger(__name__).exception("upload parser fork server: preloading failed")
