@@ -51,6 +51,8 @@ ZIP_RATIO_MIN_BYTES = 1024 * 1024
 ZIP_MAX_MEMBERS = 10_000
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?dimension\s[^>]*?ref\s*=\s*[\"']([^\"']*)[\"']")
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,4})\$?([0-9]{1,8})$")
+# A cell with content: <c r="XFD1048576" t="s"><v>0</v></c>, not a formatted-only <c r="J900000" s="3"/>.
+_CONTENT_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,4})([0-9]{1,8})[\"'][^>]*(?<!/)>")
 
 
 class UntrustedFileError(Exception):
@@ -311,6 +313,25 @@ def _dimension_end(ref: bytes) -> tuple[int, int] | None:
     return int(match[2]), column_index(match[1])
 
 
+def _content_extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
+    """(last row, last column) of the cells with content in a sheet, read as a stream (only when the dimension
+    claims a range over the limit: a few seconds for a big sheet)."""
+    rows = columns = 0
+    carry = b""
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(4 * 1024 * 1024)
+            if not chunk:
+                break
+            data = carry + chunk
+            cut = data.rfind(b"<")
+            data, carry = data[:cut], data[cut:][-64 * 1024:]
+            for letters, number in _CONTENT_CELL.findall(data):
+                rows = max(rows, int(number))
+                columns = max(columns, column_index(letters.decode("ascii")))
+    return rows, columns
+
+
 def spreadsheet_check(source: bytes | str | Path, limits: SheetLimits | None = None) -> None:
     """Refuse a zip-based spreadsheet (.xlsx) before it is read: unzipped size, compression ratio, sheet size.
 
@@ -352,7 +373,11 @@ def spreadsheet_check(source: bytes | str | Path, limits: SheetLimits | None = N
             end = _dimension_end(found[1]) if found else None
             if end is None:
                 continue  # no (usable) dimension: the used range is checked again once the reader has it
-            check_extent(*end, limits)
+            if end[0] * end[1] > limits.max_cells:
+                # The dimension also counts cells that only carry formatting (borders drawn down to row
+                # 900000), which readers skip: refuse only if cells with content really reach that far.
+                end = _content_extent(archive, member)
+                check_extent(*end, limits)
             cells += end[0] * end[1]
             if cells > limits.max_cells:  # many sheets, each within the limit, add up too
                 raise _range_error(*end, limits.max_cells)

@@ -37,13 +37,17 @@ def _cell(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def xlsx(cells: dict[str, str], *, dimension: str | None, padding: int = 0) -> bytes:
-    """A one-sheet workbook written by hand: `cells` by reference ("A1": "姓名"), the `<dimension ref>` as given
-    (or none), and `padding` bytes of blanks inside the sheet (which compress to almost nothing)."""
+def xlsx(cells: dict[str, str], *, dimension: str | None, padding: int = 0, formatted: tuple[str, ...] = ()) -> bytes:
+    """A one-sheet workbook written by hand: `cells` by reference ("A1": "姓名"), cells that only carry formatting
+    (`formatted`, e.g. a border), the `<dimension ref>` as given (or none), and `padding` bytes of blanks inside
+    the sheet (which compress to almost nothing)."""
     rows: dict[int, list[str]] = {}
     for ref, text in cells.items():
         number = int("".join(ch for ch in ref if ch.isdigit()))
         rows.setdefault(number, []).append(_cell(ref, text))
+    for ref in formatted:
+        number = int("".join(ch for ch in ref if ch.isdigit()))
+        rows.setdefault(number, []).append(f'<c r="{ref}" s="1"/>')
     body = "".join(f'<row r="{number}">{"".join(row)}</row>' for number, row in sorted(rows.items()))
     sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'

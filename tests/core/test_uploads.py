@@ -79,6 +79,14 @@ def test_a_sheet_whose_dimension_reaches_xfd1048576_is_refused_before_any_cell_i
     spreadsheet_check(xlsx({"A1": "姓名", "L500": "x"}, dimension="A1:L500"), SHEETS)  # an ordinary sheet passes
 
 
+def test_cells_that_only_carry_formatting_do_not_count_against_the_limit():
+    """Borders drawn down to row 900000 make the dimension A1:J900000 (9 million cells), but readers skip such
+    cells: the file is not refused for them, only for content that really reaches that far."""
+    spreadsheet_check(xlsx({"A1": "姓名", "B2": "王小明"}, dimension="A1:J900000", formatted=("J900000",)), SHEETS)
+    with pytest.raises(UntrustedFileError, match="J900000"):
+        spreadsheet_check(xlsx({"A1": "姓名", "J900000": "x"}, dimension="A1:J900000"), SHEETS)
+
+
 def test_a_picture_declaring_50000_by_50000_pixels_is_refused_before_decoding():
     with pytest.raises(UntrustedFileError, match="尺寸过大") as caught:
         parse_untrusted(image_clean, png_declaring(50_000, 50_000), formats=("PNG",), max_pixels=40_000_000,
