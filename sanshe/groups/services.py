@@ -11,13 +11,13 @@ blacklist, reading a private thread as admin — is audited.
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from sanshe.accounts.roles import Role
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.uploads import UntrustedFileError, image_clean, parse_untrusted
 
 from . import events, risk
 from .clearance import clearance_problem
@@ -79,7 +80,6 @@ from .selectors import (
 MAX_BODY_CHARS = 2000
 MAX_CAPACITY = 2000
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
 MAX_IMAGE_SIDE = 2560
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 # Imminent alerts must be acknowledged within 5 minutes; other alerts within 30, or they escalate.
@@ -673,9 +673,11 @@ def duty_cancel(*, actor, duty: ManualDuty) -> ManualDuty:
 
 @transaction.atomic
 def image_upload(*, actor, group: Group, data: bytes, filename: str = "") -> ChatImage:
-    """Check a picture (type by content, size, pixels), strip its metadata (GPS!) and keep it for sending."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """Check a picture (type by content, size, pixels before decoding), strip its metadata (GPS!) and keep it.
 
+    Decoding happens in a child process with memory and time limits (sanshe.core.uploads): a picture built to
+    explode is refused with a message and cannot take the server down.
+    """
     group = access_group(actor=actor, group_id=group.pk)
     if not GroupMember.objects.filter(group=group, user=actor, status=MemberStatus.ACTIVE).exists():
         raise ObjectNotFound(group.pk)
@@ -684,29 +686,17 @@ def image_upload(*, actor, group: Group, data: bytes, filename: str = "") -> Cha
     if len(data) > MAX_IMAGE_BYTES:
         raise ValidationError({"image": _("图片不能超过 5 MB（这张 %(mb).1f MB）。") % {"mb": len(data) / 1048576}})
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            width, height = probe.size
-            probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValidationError({"image": _("只能发送 JPG、PNG、GIF 或 WebP 图片，这个文件不是有效的图片。")}) from exc
-    if kind not in IMAGE_FORMATS:
-        raise ValidationError({"image": _("只能发送 JPG、PNG、GIF 或 WebP 图片。")})
-    if width * height > MAX_IMAGE_PIXELS:
-        raise ValidationError({"image": _("图片尺寸过大，请截图或压缩后再发。")})
-    if kind == "GIF":
-        output, content_type, suffix = data, "image/gif", "gif"
-    else:
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
-            width, height = image.size
-            buffer = io.BytesIO()
-            if kind == "JPEG":
-                image.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True)
-            else:
-                image.save(buffer, kind)
-            output, content_type, suffix = buffer.getvalue(), IMAGE_FORMATS[kind], kind.lower().replace("jpeg", "jpg")
+        clean = parse_untrusted(image_clean, data, formats=tuple(IMAGE_FORMATS), max_side=MAX_IMAGE_SIDE,
+                                max_pixels=settings.UPLOAD_IMAGE_MAX_PIXELS)
+    except UntrustedFileError as exc:
+        reasons = {
+            "not_image": _("只能发送 JPG、PNG、GIF 或 WebP 图片，这个文件不是有效的图片。"),
+            "format": _("只能发送 JPG、PNG、GIF 或 WebP 图片。"),
+            "too_large": _("图片尺寸过大，请截图或压缩后再发。"),
+        }
+        raise ValidationError({"image": reasons.get(exc.code, exc.message)}) from exc
+    output, content_type, suffix, width, height = (clean.data, clean.content_type, clean.suffix, clean.width,
+                                                   clean.height)
     chat_image = ChatImage(uploaded_by=actor, group=group, content_type=content_type, size=len(output),
                            width=width, height=height)
     chat_image.file.save(f"{secrets.token_hex(16)}.{suffix}", ContentFile(output), save=False)

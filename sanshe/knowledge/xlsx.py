@@ -18,6 +18,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from sanshe.core.uploads import (
+    SheetLimits,
+    UntrustedFileError,
+    parse_untrusted,
+    sheet_cells,
+    spreadsheet_check,
+)
 from sanshe.people.roster_xlsx import safe_text
 
 from .models import Entry
@@ -91,15 +98,29 @@ def _table(cells: list[list]) -> tuple[dict[str, int], int, list[list]] | None:
 
 
 def read_import(data: bytes) -> list[ImportRow]:
-    """Rows of an import file, each with the problems found while reading it; KnowledgeFileError for the file."""
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+    """Rows of an import file, each with the problems found while reading it; KnowledgeFileError for the file.
 
+    The file is parsed in a child process with memory and time limits (sanshe.core.uploads): a crafted
+    workbook is refused with a message instead of taking the server down with it.
+    """
     if not data:
         raise KnowledgeFileError(_("文件是空的，请重新选择。"))
     if len(data) > MAX_IMPORT_BYTES:
         raise KnowledgeFileError(_("文件太大（上限 10 MB）。请分成几个文件导入。"))
     if not data.startswith(b"PK"):
         raise KnowledgeFileError(_("文件不是 Excel 表格（.xlsx）。请用 Excel 或 WPS 打开后“另存为”.xlsx 再上传。"))
+    try:
+        return parse_untrusted(parse_import, data, SheetLimits.from_settings())
+    except UntrustedFileError as exc:
+        raise KnowledgeFileError(exc.message) from exc
+
+
+def parse_import(data: bytes, limits: SheetLimits | None = None) -> list[ImportRow]:
+    """What `read_import` does in the child process: check the workbook's size, then read its rows."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    limits = limits or SheetLimits.from_settings()
+    spreadsheet_check(data, limits)  # zip bombs and huge sheets, before any cell is read
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError as exc:
@@ -113,7 +134,7 @@ def read_import(data: bytes) -> list[ImportRow]:
         found = None
         for name in workbook.sheet_names:
             try:
-                cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                cells = sheet_cells(workbook.get_sheet_by_name(name), limits)  # used range checked first
             except CalamineError as exc:
                 raise KnowledgeFileError(_("工作表“%(s)s”无法读取，文件可能已损坏。") % {"s": name}) from exc
             found = _table(cells)

@@ -30,6 +30,15 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from sanshe.core.uploads import (
+    SheetLimits,
+    UntrustedFileError,
+    pack_cells,
+    sheet_cells,
+    spreadsheet_check,
+    unpack_cells,
+)
+
 from .choices import ROSTER_HEADERS, Category, DocumentType, Relation, Sex
 from .identity import IdentityError, normalize_phone, parse_resident_id
 
@@ -132,6 +141,10 @@ class RosterFileError(Exception):
         super().__init__("; ".join(e.reason for e in errors))
         self.errors = errors
 
+    def __reduce__(self):
+        # Raised in the parser's child process and raised again in the server process (sanshe.core.uploads).
+        return (self.__class__, (self.errors,))
+
 
 def _file_error(reason: str, *, row: int | None = None, column: str = "") -> RosterFileError:
     return RosterFileError([RowError(row, column, reason)])
@@ -205,8 +218,35 @@ def _megabytes(size: int) -> str:
 
 
 def read_roster(source: bytes | str | Path, *, file_name: str = "", max_bytes: int | None = None,
-                max_rows: int = MAX_ROWS) -> RosterTable:
-    """Read an .xlsx/.xls/.csv roster from bytes or a path; the format is told by content, not by name."""
+                max_rows: int = MAX_ROWS, sheet_limits: SheetLimits | None = None) -> RosterTable:
+    """Read an .xlsx/.xls/.csv roster from bytes or a path; the format is told by content, not by name.
+
+    The file is untrusted: run this through `sanshe.core.uploads.parse_untrusted` (the import service does).
+    """
+    try:
+        return _read_roster(source, file_name=file_name, max_bytes=max_bytes, max_rows=max_rows,
+                            sheet_limits=sheet_limits or SheetLimits.from_settings())
+    except UntrustedFileError as exc:
+        raise _file_error(exc.message) from exc
+
+
+def read_roster_packed(source: bytes | str | Path, **kwargs) -> tuple:
+    """`read_roster` as plain builtins, for the trip out of the parser's child process (see `unpack_roster`)."""
+    table = read_roster(source, **kwargs)
+    rows, special = pack_cells(table.rows)
+    return (table.kind, table.sheet_name, table.header_row, table.columns, table.headers, rows, special,
+            table.merged, table.ignored_headers)
+
+
+def unpack_roster(packed: tuple) -> RosterTable:
+    """The `RosterTable` that `read_roster_packed` read."""
+    kind, sheet_name, header_row, columns, headers, rows, special, merged, ignored = packed
+    return RosterTable(kind=kind, sheet_name=sheet_name, header_row=header_row, columns=columns, headers=headers,
+                       rows=unpack_cells(rows, special), merged=[tuple(m) for m in merged], ignored_headers=ignored)
+
+
+def _read_roster(source: bytes | str | Path, *, file_name: str, max_bytes: int | None, max_rows: int,
+                 sheet_limits: SheetLimits) -> RosterTable:
     if isinstance(source, (str, Path)):
         path = Path(source)
         size = path.stat().st_size
@@ -225,9 +265,11 @@ def read_roster(source: bytes | str | Path, *, file_name: str = "", max_bytes: i
         raise _file_error(_("文件是空的（0字节），请重新选择文件"))
     suffix = Path(file_name).suffix.lower()
     if head.startswith(_XLSX_MAGIC):
-        return _read_workbook(path if data is None else io.BytesIO(data), "xlsx", max_rows)
+        # Zip bombs and huge sheets are refused before any cell is read.
+        spreadsheet_check(path if data is None else data, sheet_limits)
+        return _read_workbook(path if data is None else io.BytesIO(data), "xlsx", max_rows, sheet_limits)
     if head.startswith(_OLE2_MAGIC):
-        return _read_workbook(path if data is None else io.BytesIO(data), "xls", max_rows)
+        return _read_workbook(path if data is None else io.BytesIO(data), "xls", max_rows, sheet_limits)
     if head.startswith(b"%PDF"):
         raise _file_error(_("这是一个PDF文件，不是Excel表格。请上传.xlsx或.csv文件"))
     if data is None:
@@ -243,7 +285,7 @@ def _too_large(size: int, max_bytes: int) -> RosterFileError:
         "size": _megabytes(size), "limit": _megabytes(max_bytes).removesuffix(".0")})
 
 
-def _read_workbook(source, kind: str, max_rows: int) -> RosterTable:
+def _read_workbook(source, kind: str, max_rows: int, sheet_limits: SheetLimits) -> RosterTable:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
@@ -269,7 +311,7 @@ def _read_workbook(source, kind: str, max_rows: int) -> RosterTable:
         for name in sheets:
             try:
                 sheet = workbook.get_sheet_by_name(name)
-                cells = sheet.to_python(skip_empty_area=False)
+                cells = sheet_cells(sheet, sheet_limits)  # the used range is checked before rows are made
                 merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             except CalamineError as exc:
                 raise _file_error(_("工作表“%(sheet)s”无法读取，文件可能已损坏。请用Excel打开后“另存为”.xlsx再上传")

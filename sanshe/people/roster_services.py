@@ -32,6 +32,7 @@ from sanshe.accounts.policies import require
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
 from sanshe.core.models import AuditOutcome
+from sanshe.core.uploads import SheetLimits, UntrustedFileError, parse_untrusted
 from sanshe.places.models import Building, Community, Compound, Household, Unit
 from sanshe.places.services import building_sort_key
 
@@ -191,7 +192,13 @@ def _read_job_file(job: ImportJob) -> roster.RosterTable:
     else:
         with storage.open(job.file.name, "rb") as handle:
             source = handle.read()
-    return roster.read_roster(source, file_name=job.file_name, max_bytes=settings.ROSTER_MAX_UPLOAD_BYTES)
+    # Parsed in a child process with memory and time limits: a crafted file fails the job, not the server.
+    try:
+        return roster.unpack_roster(parse_untrusted(
+            roster.read_roster_packed, source, file_name=job.file_name, max_bytes=settings.ROSTER_MAX_UPLOAD_BYTES,
+            sheet_limits=SheetLimits.from_settings()))
+    except UntrustedFileError as exc:
+        raise RosterFileError([RowError(None, "", exc.message)]) from exc
 
 
 def _check(job: ImportJob, *, today: date, progress: Progress) -> _Checked:

@@ -240,6 +240,16 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 ROSTER_MAX_UPLOAD_BYTES = int(os.environ.get("ROSTER_MAX_UPLOAD_MB", "30")) * 1024 * 1024
+# Uploaded files (rosters, knowledge imports, pictures, certificates) are parsed in a child process with these
+# limits (sanshe.core.uploads): address space, CPU seconds, wall-clock seconds; spreadsheets also by cells
+# (rows x columns of a sheet's used range), unzipped size and compression ratio; pictures by pixels.
+UPLOAD_PARSE_MEMORY_MB = int(os.environ.get("UPLOAD_PARSE_MEMORY_MB", "2048"))
+UPLOAD_PARSE_CPU_SECONDS = int(os.environ.get("UPLOAD_PARSE_CPU_SECONDS", "120"))
+UPLOAD_PARSE_TIMEOUT_SECONDS = int(os.environ.get("UPLOAD_PARSE_TIMEOUT_SECONDS", "300"))
+UPLOAD_SHEET_MAX_CELLS = int(os.environ.get("UPLOAD_SHEET_MAX_CELLS", "5000000"))
+UPLOAD_UNZIPPED_MAX_MB = int(os.environ.get("UPLOAD_UNZIPPED_MAX_MB", "300"))
+UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("UPLOAD_ZIP_MAX_RATIO", "100"))
+UPLOAD_IMAGE_MAX_PIXELS = int(os.environ.get("UPLOAD_IMAGE_MAX_PIXELS", "40000000"))
 
 # Behind HTTPS in production (HTTPS=1): everything `check --deploy` asks for.
 HTTPS = env_bool("HTTPS", False)

@@ -7,7 +7,7 @@ import hashlib
 import math
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -59,6 +59,7 @@ from .rules import (
     quiz_score,
     signature_png_ok,
 )
+from .storage import certificate_photo_clean
 
 MAX_CERTIFICATES = 10
 # The certificates that qualify a volunteer for a role; general volunteers need none.
@@ -161,6 +162,8 @@ def _clean_uploads(uploads: Sequence[CertificateUpload], errors: dict, *, alread
         try:
             content_type = certificate_content_type(head, upload.file.size or 0, max_bytes=certificate_max_bytes(),
                                                     name=(upload.file.name or "")[:60])
+            if content_type.startswith("image/"):  # re-encoded without EXIF (GPS), like chat pictures
+                upload = replace(upload, file=certificate_photo_clean(upload.file))
         except UploadRejected as exc:
             problems.append(str(exc))
             continue

@@ -412,6 +412,17 @@ def test_images_are_checked_and_their_metadata_removed(on_duty, resident):
         send(resident, on_duty, "再发一次", image_id=image.pk)
 
 
+def test_a_picture_declaring_50000_by_50000_pixels_is_refused_as_too_large(on_duty, resident):
+    """A few hundred bytes that would decode to 7.5 GB: refused from its header, in the parser's child process,
+    with the message that says what to do (the original code called it "not a valid picture")."""
+    from tests.core.crafted_files import png_declaring
+
+    with pytest.raises(ValidationError, match="图片尺寸过大"):
+        services.image_upload(actor=resident, group=on_duty, data=png_declaring(50_000, 50_000))
+    with pytest.raises(ValidationError, match="图片尺寸过大"):
+        services.image_upload(actor=resident, group=on_duty, data=png_declaring(8_000, 6_000))  # 48 MP > 40 MP
+
+
 # ---------------------------------------------------------------------------------------------- alerts
 
 def test_risk_alerts_reach_the_on_duty_counsellor_and_the_admin(on_duty, resident, counsellor, social_worker,

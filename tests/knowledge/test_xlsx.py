@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
@@ -111,3 +112,27 @@ def test_only_social_workers_import(world, categories, medic, org_admin):
     for user in (medic, org_admin):
         with pytest.raises(PermissionDenied):
             services.entries_import(actor=user, rows=rows, publish=False)
+
+
+def test_a_5_kb_workbook_with_a_cell_at_xfd1048576_is_refused_with_a_clear_message(client, world, categories,
+                                                                                 social_worker):
+    """On the original code the import page read this file inline in the request and calamine's allocation of
+    hundreds of GB aborted the server (here: the test process). Now it is refused, and nothing is imported."""
+    from tests.core.crafted_files import far_cell_xlsx, two_corners_xlsx
+
+    before = Entry.objects.count()
+    client.force_login(social_worker)
+    for data in (far_cell_xlsx(), far_cell_xlsx(dimension=None)):
+        response = client.post("/knowledge/import/", {"file": SimpleUploadedFile("资源库.xlsx", data)})
+        assert response.status_code == 200
+        assert "XFD1048576" in response.content.decode()
+    with pytest.raises(xlsx.KnowledgeFileError, match="内存超过了上限"):
+        xlsx.read_import(two_corners_xlsx(dimension="A1"))
+    assert Entry.objects.count() == before
+
+
+def test_a_zip_bomb_workbook_is_refused(world):
+    from tests.core.crafted_files import zip_bomb_xlsx
+
+    with pytest.raises(xlsx.KnowledgeFileError, match="压缩炸弹"):
+        xlsx.read_import(zip_bomb_xlsx())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 import struct
 import zlib
@@ -16,7 +17,17 @@ from sanshe.volunteers import services
 from sanshe.volunteers.models import POST_ROLES, CertificateCheck, CertificateKind, Post, TrainingModule
 from tests.factories import OrganisationFactory, grant, resident_id
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
+
+def jpeg(width: int = 64, height: int = 48, **save) -> bytes:
+    """A real, small JPEG (certificate photos are decoded and re-encoded, so a bare header is not enough)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 40, 40)).save(buffer, "JPEG", **save)
+    return buffer.getvalue()
+
+
+JPEG = jpeg()
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 _seq = count(100)
 

@@ -1,5 +1,7 @@
 """Sign-up, review, approval, training and the confidentiality agreement, through the services."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -119,6 +121,42 @@ def test_request_more_then_documents_return_it_to_review(recruitment, social_wor
     services.application_add_documents(token=submitted.token, uploads=[upload(CertificateKind.PHYSICIAN, PDF)])
     application = services.application_by_token(submitted.token)
     assert application.status == ApplicationStatus.SUBMITTED and application.certificates.count() == 2
+
+
+def test_a_certificate_photo_is_stored_without_its_exif_gps_position(recruitment, private_media):
+    """Like chat pictures, certificate photos are decoded and re-encoded: the phone's GPS position, camera and time
+    in the EXIF are gone from the stored file (the original code stored the upload byte for byte)."""
+    from PIL import Image
+
+    from tests.volunteers.helpers import jpeg
+
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (30.0, 35.0, 0.0), 3: "E", 4: (114.0, 18.0, 0.0)}  # GPS: Wuhan
+    exif[0x0110] = "Phone X"  # camera model
+    photo = jpeg(800, 600, exif=exif)
+    with Image.open(io.BytesIO(photo)) as sent:
+        assert sent.getexif().get_ifd(0x8825)
+    application = submit(recruitment, uploads=[upload(content=photo, name="执业证书.jpg")]).application
+    certificate = application.certificates.get()
+    with certificate.file.open("rb") as handle:
+        stored = handle.read()
+    assert certificate.content_type == "image/jpeg" and certificate.size == len(stored)
+    with Image.open(io.BytesIO(stored)) as kept:
+        assert kept.size == (800, 600)
+        assert not kept.getexif() and "exif" not in kept.info
+    assert b"Phone X" not in stored
+
+
+def test_a_certificate_photo_that_is_not_a_picture_or_a_picture_bomb_is_refused(recruitment, private_media):
+    from tests.core.crafted_files import png_declaring
+
+    with pytest.raises(ValidationError) as caught:
+        submit(recruitment, uploads=[upload(content=png_declaring(50_000, 50_000), name="证书.png")])
+    assert "尺寸过大" in str(caught.value.message_dict["certificates"])
+    with pytest.raises(ValidationError) as caught:
+        submit(recruitment, uploads=[upload(content=b"\xff\xd8\xff" + b"\x00" * 100, name="证书.jpg")])
+    assert "不是有效的JPG或PNG图片" in str(caught.value.message_dict["certificates"])
+    assert not stored_files(private_media)
 
 
 def test_approval_needs_every_certificate_checked_and_a_matching_verified_one(recruitment, social_worker):
