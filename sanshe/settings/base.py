@@ -249,8 +249,15 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", HTTPS):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", HTTPS)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the app append to X-Forwarded-For (1: the documented nginx). The
+# client IP is the entry that many places from the right; entries further left are whatever the client
+# sent and are never trusted. 0: the header is ignored and the socket address is the client.
+TRUSTED_PROXY_COUNT = max(int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0")), 0)
+# axes (login lockout and throttling) reads the client IP through the same function as everything else.
+AXES_CLIENT_IP_CALLABLE = "sanshe.core.context.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -95,7 +95,11 @@ class Command(BaseCommand):
                 env["WEBSOCKET_URL"] = f"ws://{_url_host(host)}:{ws_port}"
 
         python = sys.executable
-        proxy_headers = ["--proxy-headers"] if settings.SECURE_PROXY_SSL_HEADER else ["--no-proxy-headers"]
+        # uvicorn takes X-Forwarded-For/-Proto only from a proxy on FORWARDED_ALLOW_IPS (default 127.0.0.1) and
+        # walks the header from the right, as sanshe.core.context.client_ip does; with no trusted proxy the
+        # headers are the client's own words and are ignored.
+        proxy_headers = (["--proxy-headers"] if settings.SECURE_PROXY_SSL_HEADER and settings.TRUSTED_PROXY_COUNT
+                         else ["--no-proxy-headers"])
         tasks = not options["no_tasks"] and not settings.HUEY.get("immediate")
         if mode == "single":
             ws_port = port
