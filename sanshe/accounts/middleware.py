@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -52,7 +52,13 @@ class IdleTimeoutMiddleware:
 
 
 class PasswordChangeRequiredMiddleware:
-    """Until they choose their own password, such users can only reach the password page (and log out)."""
+    """Until they choose their own password, such users can only reach the password page (and log out).
+
+    The session is what this gates, on every path: the API and the API token page included, or a user
+    still holding an administrator's password could mint a token that outlives the change. A bearer-token
+    call carries no session (request.user is anonymous here), so integrations are not affected; tokens
+    are revoked when an administrator resets the password (accounts.services.user_password_reset).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,7 +68,11 @@ class PasswordChangeRequiredMiddleware:
         if user.is_authenticated and getattr(user, "password_must_change", False):
             allowed = (reverse("accounts:password_change"), reverse("accounts:logout"))
             path = request.path
-            if not (path in allowed or path.startswith((settings.STATIC_URL, _API_PREFIX))):
-                messages.warning(request, _("您的密码由管理员设置，请先修改为只有您自己知道的密码"))
+            if not (path in allowed or path.startswith(settings.STATIC_URL)):
+                message = _("您的密码由管理员设置，请先修改为只有您自己知道的密码")
+                if path.startswith(_API_PREFIX) and not path.startswith("/api/tokens/"):
+                    return JsonResponse({"detail": message}, status=403,
+                                        json_dumps_params={"ensure_ascii": False})
+                messages.warning(request, message)
                 return _go(request, reverse("accounts:password_change"))
         return self.get_response(request)

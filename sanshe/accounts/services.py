@@ -536,6 +536,16 @@ def user_activate(*, actor, user_id: int) -> User:
     return user
 
 
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every active API token of a user whose password someone else has set; returns how many.
+
+    A token minted by whoever knew the old (or the administrator's) password must not outlive it. Called
+    inside the caller's transaction, which writes the audit event.
+    """
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now(),
+                                                                               updated_at=timezone.now())
+
+
 @transaction.atomic
 def user_password_reset(*, actor, user_id: int, password: str = "") -> str | None:
     """Set a new password for a managed user (generated when none is given; returned to show once).
@@ -557,8 +567,10 @@ def user_password_reset(*, actor, user_id: int, password: str = "") -> str | Non
     user.password_must_change = True
     user.save(update_fields=["password", "password_must_change"])
     cleared = lockout.unlock(user.username)
+    revoked = api_tokens_revoke_all(user=user)
     audit_record(actor=actor, action="user.password_reset", obj=user,
-                 detail={"generated_password": generated is not None, "unlocked": cleared > 0})
+                 detail={"generated_password": generated is not None, "unlocked": cleared > 0,
+                         "api_tokens_revoked": revoked})
     return generated
 
 
