@@ -120,7 +120,7 @@ def otp_login(request: HttpRequest) -> HttpResponse:
     form.fields["code" if stage == "code" else "phone"].widget.attrs["autofocus"] = True
     return render(request, "accounts/otp_login.html", {
         "form": form, "stage": stage, "notice": notice, "resend_wait": resend_wait, "next": next_url,
-        "console_sms": settings.SMS_BACKEND.endswith("ConsoleSmsBackend"),
+        "console_sms": settings.SMS_BACKEND.endswith("ConsoleSmsBackend") and settings.SMS_CONSOLE_SHOW_CODES,
         "ttl_minutes": max(1, settings.OTP_TTL_SECONDS // 60), "resend_seconds": services.resend_seconds(),
     })
 

@@ -204,7 +204,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # One-time codes for residents.
+# The console backend is for the laptop demo only: `check --deploy` refuses it when DEBUG is off. Production
+# uses sanshe.accounts.sms.HttpSmsBackend (a JSON POST to SMS_WEBHOOK_URL) or another class of its own.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "sanshe.accounts.sms.ConsoleSmsBackend")
+# The console backend stars out codes and links unless this is on (DEBUG, or `serve --demo-logins`).
+SMS_CONSOLE_SHOW_CODES = env_bool("SMS_CONSOLE_SHOW_CODES", DEBUG)
+SMS_WEBHOOK_URL = os.environ.get("SMS_WEBHOOK_URL", "")
+SMS_WEBHOOK_TOKEN = os.environ.get("SMS_WEBHOOK_TOKEN", "")
+SMS_WEBHOOK_TIMEOUT = float(os.environ.get("SMS_WEBHOOK_TIMEOUT", "10"))
 OTP_TTL_SECONDS = int(os.environ.get("OTP_TTL_SECONDS", "300"))
 OTP_MAX_PER_PHONE_PER_HOUR = int(os.environ.get("OTP_MAX_PER_PHONE_PER_HOUR", "5"))
 OTP_MAX_PER_IP_PER_HOUR = int(os.environ.get("OTP_MAX_PER_IP_PER_HOUR", "20"))

@@ -85,6 +85,9 @@ class Command(BaseCommand):
         env = os.environ.copy()
         env.setdefault("DJANGO_SETTINGS_MODULE", "sanshe.settings.base")
         env["PYTHONUNBUFFERED"] = "1"
+        if options["demo_logins"]:
+            # The laptop demo: the console SMS backend prints one-time codes in full so they can be typed in.
+            env.setdefault("SMS_CONSOLE_SHOW_CODES", "1")
         if mode == "split" and not settings.WEBSOCKET_URL:
             if host in WILDCARD_HOSTS:
                 self.stderr.write(
