@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 LAST_SEEN_KEY = "last_seen"
@@ -76,3 +76,39 @@ class PasswordChangeRequiredMiddleware:
                 messages.warning(request, message)
                 return _go(request, reverse("accounts:password_change"))
         return self.get_response(request)
+
+
+class LoginIpThrottleMiddleware:
+    """Refuses login attempts from an address that failed too often across accounts (HTTP 429).
+
+    Covers the staff login page and the admin's login: a refused attempt is audited as `login.throttled`
+    and never reaches authentication, so it counts against no account.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path in _login_paths():
+            from sanshe.core.audit import audit_record
+            from sanshe.core.context import client_ip
+            from sanshe.core.models import AuditOutcome
+
+            from .lockout import ip_throttle_wait
+            from .views import ip_throttled_response
+
+            minutes = ip_throttle_wait(client_ip(request))
+            if minutes:
+                audit_record(actor=None, action="login.throttled", outcome=AuditOutcome.DENIED,
+                             detail={"wait_minutes": minutes})
+                return ip_throttled_response(request, minutes)
+        return self.get_response(request)
+
+
+def _login_paths() -> set[str]:
+    paths = {reverse("accounts:login")}
+    try:
+        paths.add(reverse("admin:login"))
+    except NoReverseMatch:  # a deployment without the admin site
+        pass
+    return paths

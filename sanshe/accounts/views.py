@@ -64,6 +64,17 @@ def lockout_response(request, original_response=None, credentials=None, *args, *
     }, status=429)
 
 
+def ip_throttled_response(request, minutes: int) -> HttpResponse:
+    """Too many failed logins from this address, whatever the accounts: the login page, HTTP 429."""
+    form = StaffLoginForm(request, initial={"username": request.POST.get("username", "")})
+    return render(request, "accounts/login.html", {
+        "form": form,
+        "next": request.POST.get("next", ""),
+        "lockout_message": _("此网络地址登录失败次数过多，请%(m)d分钟后再试。"
+                             "如多人共用网络，请联系机构管理员。") % {"m": minutes},
+    }, status=429)
+
+
 def _safe_next(request: HttpRequest, url: str) -> str:
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
                                                require_https=request.is_secure()):

@@ -198,6 +198,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "sanshe.accounts.views.lockout_response"
 AXES_VERBOSE = False
+# Per address, across accounts: this many failed logins within the window and the address may not try to
+# log in (any account) until the oldest leaves the window. The accounts themselves are not locked.
+# 0 turns it off (e.g. a whole district behind one NAT address).
+LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("LOGIN_IP_FAILURE_LIMIT", "20"))
+LOGIN_IP_WINDOW_MINUTES = float(os.environ.get("LOGIN_IP_WINDOW_MINUTES", "15"))
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
@@ -286,8 +291,10 @@ LOGGING = {
     },
 }
 
-# Lockout is per account (等保2.0: "lock the account after repeated failures"); a per-IP lock would shut
-# out a whole community office behind one NAT address. One-time codes are rate-limited per IP separately.
+# Lockout is per account (等保2.0: "lock the account after repeated failures"); axes' per-IP lock would shut
+# out a whole community office behind one NAT address. Addresses are throttled by a higher, windowed limit
+# instead (LOGIN_IP_FAILURE_LIMIT, accounts.middleware.LoginIpThrottleMiddleware); one-time codes are
+# rate-limited per IP separately.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- accounts (appended by the accounts part) ---
@@ -301,6 +308,7 @@ _messages_at = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddl
 MIDDLEWARE[_messages_at:_messages_at] = [
     "sanshe.accounts.middleware.IdleTimeoutMiddleware",
     "sanshe.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "sanshe.accounts.middleware.LoginIpThrottleMiddleware",
 ]
 # The same length rule, with a Chinese message (Django's zh-Hans catalogue has none for it).
 AUTH_PASSWORD_VALIDATORS = [
