@@ -61,6 +61,10 @@ def test_login_home_and_groups_pages_have_no_csp_violation(phone_page, problems,
     phone_page.goto(f"{live_server.url}{chat[0]}")
     expect(phone_page.locator("main")).to_be_visible()
     assert _violations(phone_page, console) == []
+    # The API docs (Swagger UI, shipped with the app) render under the same policy.
+    phone_page.goto(f"{live_server.url}/api/v1/docs")
+    expect(phone_page.locator(".swagger-ui .info .title")).to_contain_text("Sanshe")
+    assert _violations(phone_page, console) == []
     assert problems.items == []
 
 
