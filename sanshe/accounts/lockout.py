@@ -8,6 +8,7 @@ for an identifier that matches no account — into something that carries no per
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -91,3 +92,28 @@ def unlock(username: str) -> int:
     from axes.utils import reset
 
     return reset(username=username)
+
+
+def ip_throttle_wait(ip: str | None) -> int:
+    """Minutes this address must wait before it may try to log in again; 0 if it may try now.
+
+    Per-account lockout alone lets one address try 4 passwords on every account, or lock out the
+    responders of a whole community on purpose. So an address with LOGIN_IP_FAILURE_LIMIT failed logins
+    (any accounts) within LOGIN_IP_WINDOW_MINUTES may not try at all until the oldest of them leaves the
+    window. The accounts themselves stay unlocked: refused tries are never checked against a password.
+    """
+    from sanshe.core.models import AuditEvent
+
+    limit = int(settings.LOGIN_IP_FAILURE_LIMIT)
+    if not ip or limit <= 0:
+        return 0
+    window = timedelta(minutes=float(settings.LOGIN_IP_WINDOW_MINUTES))
+    now = timezone.now()
+    recent = list(
+        AuditEvent.objects.filter(action="login.failure", ip=ip, created_at__gte=now - window)
+        .order_by("-created_at").values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) < limit:
+        return 0
+    # The limit-th most recent failure leaving the window brings the count below the limit again.
+    return max(1, math.ceil((recent[-1] + window - now).total_seconds() / 60))

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 LAST_SEEN_KEY = "last_seen"
@@ -52,7 +52,13 @@ class IdleTimeoutMiddleware:
 
 
 class PasswordChangeRequiredMiddleware:
-    """Until they choose their own password, such users can only reach the password page (and log out)."""
+    """Until they choose their own password, such users can only reach the password page (and log out).
+
+    The session is what this gates, on every path: the API and the API token page included, or a user
+    still holding an administrator's password could mint a token that outlives the change. A bearer-token
+    call carries no session (request.user is anonymous here), so integrations are not affected; tokens
+    are revoked when an administrator resets the password (accounts.services.user_password_reset).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,7 +68,47 @@ class PasswordChangeRequiredMiddleware:
         if user.is_authenticated and getattr(user, "password_must_change", False):
             allowed = (reverse("accounts:password_change"), reverse("accounts:logout"))
             path = request.path
-            if not (path in allowed or path.startswith((settings.STATIC_URL, _API_PREFIX))):
-                messages.warning(request, _("您的密码由管理员设置，请先修改为只有您自己知道的密码"))
+            if not (path in allowed or path.startswith(settings.STATIC_URL)):
+                message = _("您的密码由管理员设置，请先修改为只有您自己知道的密码")
+                if path.startswith(_API_PREFIX) and not path.startswith("/api/tokens/"):
+                    return JsonResponse({"detail": message}, status=403,
+                                        json_dumps_params={"ensure_ascii": False})
+                messages.warning(request, message)
                 return _go(request, reverse("accounts:password_change"))
         return self.get_response(request)
+
+
+class LoginIpThrottleMiddleware:
+    """Refuses login attempts from an address that failed too often across accounts (HTTP 429).
+
+    Covers the staff login page and the admin's login: a refused attempt is audited as `login.throttled`
+    and never reaches authentication, so it counts against no account.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path in _login_paths():
+            from sanshe.core.audit import audit_record
+            from sanshe.core.context import client_ip
+            from sanshe.core.models import AuditOutcome
+
+            from .lockout import ip_throttle_wait
+            from .views import ip_throttled_response
+
+            minutes = ip_throttle_wait(client_ip(request))
+            if minutes:
+                audit_record(actor=None, action="login.throttled", outcome=AuditOutcome.DENIED,
+                             detail={"wait_minutes": minutes})
+                return ip_throttled_response(request, minutes)
+        return self.get_response(request)
+
+
+def _login_paths() -> set[str]:
+    paths = {reverse("accounts:login")}
+    try:
+        paths.add(reverse("admin:login"))
+    except NoReverseMatch:  # a deployment without the admin site
+        pass
+    return paths

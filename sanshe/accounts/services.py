@@ -122,19 +122,47 @@ def otp_request(*, phone: str, ip: str | None) -> OtpSent:
                          detail={"phone": masked, "error": refusal.error})
         else:
             people = _roster_people(index)
-            code = otp_generate()
-            OneTimeCode.objects.create(phone_index=index, code_hash=otp_hash(phone_index=index, code=code),
-                                       ip=ip, expires_at=now + timedelta(seconds=ttl))
+            # A placeholder nobody knows: the task draws the real code (otp_deliver), so neither the code
+            # nor the phone passes through the task queue.
+            record = OneTimeCode.objects.create(
+                phone_index=index, code_hash=otp_hash(phone_index=index, code=otp_generate()), ip=ip,
+                expires_at=now + timedelta(seconds=ttl))
             audit_record(actor=None, action="otp.request", actor_label=masked,
                          detail={"phone": masked, "registered": bool(people)},
                          community_id=people[0].community_id if people else None)
-            if people:
-                message = _("【三社】您的登录验证码是%(code)s，%(minutes)d分钟内有效。请勿告诉他人。") % {
-                    "code": code, "minutes": max(1, ttl // 60)}
-                transaction.on_commit(lambda: get_sms_backend().send(phone, message))
+            # Queued the same way for every phone: answering at once only for phones on the roster would
+            # tell by its timing who is registered.
+            from .tasks import otp_deliver_task
+
+            code_id = record.pk
+            transaction.on_commit(lambda: otp_deliver_task(code_id))
     if refusal is not None:
         raise refusal
     return OtpSent(resend_after=resend_seconds(), ttl_minutes=max(1, ttl // 60))
+
+
+def otp_deliver(*, code_id: int) -> bool:
+    """Draw an issued code's digits and text them if its phone is on the roster; True if a text was sent.
+
+    A phone that is not registered gets the same work — a fresh code drawn, its hash written, the roster
+    read — only without the SMS, so no branch is measurably slower than the other.
+    """
+    with transaction.atomic():
+        record = OneTimeCode.objects.select_for_update().filter(pk=code_id, used_at__isnull=True).first()
+        if record is None or record.expires_at <= timezone.now():
+            return False
+        code = otp_generate()
+        record.code_hash = otp_hash(phone_index=record.phone_index, code=code)
+        record.save(update_fields=["code_hash"])
+        people = _roster_people(record.phone_index)
+        phone = people[0].phone if people else ""
+        ttl = settings.OTP_TTL_SECONDS
+        message = _("【三社】您的登录验证码是%(code)s，%(minutes)d分钟内有效。请勿告诉他人。") % {
+            "code": code, "minutes": max(1, ttl // 60)}
+    if not phone:
+        return False
+    get_sms_backend().send(phone, message)
+    return True
 
 
 def _resident_username(person) -> str:
@@ -540,6 +568,16 @@ def user_activate(*, actor, user_id: int) -> User:
     return user
 
 
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every active API token of a user whose password someone else has set; returns how many.
+
+    A token minted by whoever knew the old (or the administrator's) password must not outlive it. Called
+    inside the caller's transaction, which writes the audit event.
+    """
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now(),
+                                                                               updated_at=timezone.now())
+
+
 @transaction.atomic
 def user_password_reset(*, actor, user_id: int, password: str = "") -> str | None:
     """Set a new password for a managed user (generated when none is given; returned to show once).
@@ -562,8 +600,10 @@ def user_password_reset(*, actor, user_id: int, password: str = "") -> str | Non
     user.save(update_fields=["password", "password_must_change"])
     sockets_recheck(user.pk)  # the sessions' password hash no longer matches: their sockets close too
     cleared = lockout.unlock(user.username)
+    revoked = api_tokens_revoke_all(user=user)
     audit_record(actor=actor, action="user.password_reset", obj=user,
-                 detail={"generated_password": generated is not None, "unlocked": cleared > 0})
+                 detail={"generated_password": generated is not None, "unlocked": cleared > 0,
+                         "api_tokens_revoked": revoked})
     return generated
 
 

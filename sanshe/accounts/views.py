@@ -17,13 +17,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sanshe.core.context import client_ip
+from sanshe.core.redirects import safe_next
 
 from . import selectors, services
 from .forms import (
@@ -64,11 +64,19 @@ def lockout_response(request, original_response=None, credentials=None, *args, *
     }, status=429)
 
 
+def ip_throttled_response(request, minutes: int) -> HttpResponse:
+    """Too many failed logins from this address, whatever the accounts: the login page, HTTP 429."""
+    form = StaffLoginForm(request, initial={"username": request.POST.get("username", "")})
+    return render(request, "accounts/login.html", {
+        "form": form,
+        "next": request.POST.get("next", ""),
+        "lockout_message": _("此网络地址登录失败次数过多，请%(m)d分钟后再试。"
+                             "如多人共用网络，请联系机构管理员。") % {"m": minutes},
+    }, status=429)
+
+
 def _safe_next(request: HttpRequest, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return safe_next(request, reverse(settings.LOGIN_REDIRECT_URL), value=url)
 
 
 @never_cache
@@ -120,7 +128,7 @@ def otp_login(request: HttpRequest) -> HttpResponse:
     form.fields["code" if stage == "code" else "phone"].widget.attrs["autofocus"] = True
     return render(request, "accounts/otp_login.html", {
         "form": form, "stage": stage, "notice": notice, "resend_wait": resend_wait, "next": next_url,
-        "console_sms": settings.SMS_BACKEND.endswith("ConsoleSmsBackend"),
+        "console_sms": settings.SMS_BACKEND.endswith("ConsoleSmsBackend") and settings.SMS_CONSOLE_SHOW_CODES,
         "ttl_minutes": max(1, settings.OTP_TTL_SECONDS // 60), "resend_seconds": services.resend_seconds(),
     })
 

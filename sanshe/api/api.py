@@ -9,7 +9,7 @@ from sanshe.knowledge import api as knowledge_api
 from sanshe.triage import api as triage_api
 
 from . import people, places
-from .auth import BearerToken, SessionWithCsrf
+from .auth import BearerToken, SessionWithCsrf, docs_login_required
 from .errors import install_error_handlers
 
 DESCRIPTION = """
@@ -51,6 +51,8 @@ api = NinjaAPI(
     renderer=ReadableJSONRenderer(),
     # Swagger UI is served from ninja's bundled static files (no CDN); the online validator is off.
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False, "tryItOutEnabled": False}),
+    # The docs page and the schema need a login (or a token), like the data they describe.
+    docs_decorator=docs_login_required,
 )
 install_error_handlers(api)
 api.add_router("", places.router)

@@ -55,3 +55,30 @@ class SessionWithCsrf(APIKeyCookie):
         if user is not None and user.is_authenticated:
             return user
         return None
+
+
+def docs_login_required(view):
+    """The docs page and the OpenAPI schema: for logged-in staff (session) or a valid bearer token.
+
+    The schema lists every endpoint and field; it is not for anonymous visitors. Anonymous: the docs page
+    sends the browser to the login page, the schema answers 401 like any API call.
+    """
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import JsonResponse
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            header = request.headers.get("Authorization", "")
+            scheme, _sep, token = header.partition(" ")
+            if scheme.lower() != "bearer" or api_token_authenticate(plaintext=token.strip()) is None:
+                if request.path.endswith(".json"):
+                    return JsonResponse({"detail": _("请先登录，或使用接口令牌")}, status=401,
+                                        json_dumps_params={"ensure_ascii": False})
+                return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanshe.core.pages import apply_service_errors, int_param
+from sanshe.core.redirects import safe_next
 
 from . import selectors, services
 from .forms import CloseForm, ReferralForm
@@ -63,10 +63,7 @@ def _suggested(source: str, source_id: int, actor) -> tuple[str, str]:
 
 
 def _back(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("core:home")
+    return safe_next(request, reverse("core:home"))
 
 
 @cases_required("cases.refer")

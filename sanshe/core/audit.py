@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from .context import current_request
 from .models import AuditEvent, AuditOutcome
@@ -47,3 +49,36 @@ def audit_record(
         organisation_id=organisation_id,
         community_id=community_id,
     )
+
+
+# 等保2.0 asks for at least six months of audit records.
+MIN_AUDIT_RETENTION_DAYS = 183
+
+
+def audit_retention_days() -> int:
+    from django.conf import settings
+
+    return max(int(settings.AUDIT_RETENTION_DAYS), MIN_AUDIT_RETENTION_DAYS)
+
+
+def audit_purge(*, now: datetime | None = None) -> int:
+    """Delete audit events older than AUDIT_RETENTION_DAYS (never fewer than 183); returns how many.
+
+    The only deletion the audit log allows: on PostgreSQL the append-only trigger lets it through because
+    this transaction, and only this one, sets `sanshe.audit_purge`. The purge is itself audited.
+    """
+    days = audit_retention_days()
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL sanshe.audit_purge = 'on'")
+            # Raw SQL: the ORM refuses every delete on this table (models.AuditEventQuerySet).
+            cursor.execute(f"DELETE FROM {table} WHERE created_at < %s", [cutoff])
+            deleted = max(cursor.rowcount, 0)
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL sanshe.audit_purge = 'off'")
+        audit_record(actor=None, action="audit.purge", actor_label="system",
+                     detail={"deleted": deleted, "retention_days": days, "before": cutoff.isoformat()})
+    return deleted

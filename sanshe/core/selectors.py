@@ -25,6 +25,7 @@ ACTION_LABELS: dict[str, Any] = {
     "login.success": _("登录成功"),
     "login.failure": _("登录失败"),
     "login.lockout": _("账号锁定"),
+    "login.throttled": _("登录过频被拒绝（按地址）"),
     "logout": _("退出登录"),
     "otp.request": _("申请验证码"),
     "otp.verify": _("验证码登录"),
@@ -61,6 +62,7 @@ ACTION_LABELS: dict[str, Any] = {
     "api_token.create": _("创建接口令牌"),
     "api_token.revoke": _("吊销接口令牌"),
     "demo.load": _("载入演示数据"),
+    "audit.purge": _("到期删除审计日志"),
 }
 
 # The action filter: a value ending in "." matches every action with that prefix.

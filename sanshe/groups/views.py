@@ -23,6 +23,7 @@ from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.pages import apply_service_errors, int_param
+from sanshe.core.redirects import safe_next
 
 from . import events, selectors, services
 from .forms import (
@@ -613,9 +614,7 @@ def message_action(request: HttpRequest, group_id: int, message_id: int, action:
     group = selectors.access_group(actor=request.user, group_id=group_id)
     message = selectors.access_message(actor=request.user, message_id=message_id, group=group)
     reason = request.POST.get("reason", "").strip()
-    back = request.POST.get("next") or reverse("groups:moderation", args=[group.pk])
-    if not back.startswith("/"):
-        back = reverse("groups:chat", args=[group.pk])
+    back = safe_next(request, reverse("groups:moderation", args=[group.pk]))
     calls: dict[str, tuple[Callable[[], object], str]] = {
         "approve": (lambda: services.message_review(actor=request.user, message=message, approve=True,
                                                     reason=reason), _("已通过，消息已在群内显示。")),
@@ -670,7 +669,7 @@ def thread_with(request: HttpRequest, group_id: int, user_id: int) -> HttpRespon
         thread = services.thread_open_with(actor=request.user, group=group, client=client)
     except ValidationError as error:
         messages.warning(request, "；".join(error.messages))
-        return redirect(request.POST.get("next") or reverse("groups:alerts"))
+        return redirect(safe_next(request, reverse("groups:alerts")))
     return redirect("groups:thread", thread.pk)
 
 

@@ -9,11 +9,27 @@ from __future__ import annotations
 import json
 import secrets
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, JsonResponse
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from sanshe.core.checks import bench_views_allowed
+
 from .models import CheckIn, FollowUp
+
+
+def bench_urlpatterns() -> list:
+    """The bare views' routes; refuses to mount them where anyone but this machine could reach them."""
+    if not bench_views_allowed():
+        raise ImproperlyConfigured(
+            "SANSHE_BENCH_VIEWS=1 is only for the benchmark on a laptop (DEBUG, or loopback-only without "
+            "HTTPS/BEHIND_PROXY); unset it in a deployment.")
+    return [
+        path("bench/json/", bare_json, name="bench_json"),
+        path("bench/insert/", bare_insert, name="bench_insert"),
+    ]
 
 
 def bare_json(request: HttpRequest) -> JsonResponse:

@@ -39,10 +39,8 @@ urlpatterns = [
 
 # The check-in burst benchmark compares against bare views on the same server; they exist only when the
 # benchmark starts the server with SANSHE_BENCH_VIEWS=1, never in a normal deployment.
+# bench_urlpatterns() refuses (the server does not start) in production-like settings.
 if os.environ.get("SANSHE_BENCH_VIEWS") == "1":
     from . import bench_views
 
-    urlpatterns += [
-        path("bench/json/", bench_views.bare_json, name="bench_json"),
-        path("bench/insert/", bench_views.bare_insert, name="bench_insert"),
-    ]
+    urlpatterns += bench_views.bench_urlpatterns()

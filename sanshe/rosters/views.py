@@ -19,6 +19,7 @@ from sanshe.accounts.models import Organisation
 from sanshe.accounts.policies import scope_for
 from sanshe.core.errors import ObjectNotFound
 from sanshe.core.pages import apply_service_errors
+from sanshe.core.redirects import safe_next
 from sanshe.groups.models import DutyKind
 from sanshe.volunteers.views import login_required, private
 
@@ -47,15 +48,13 @@ from .services import SlotInput
 
 def _done(request: HttpRequest, message: str, default: str) -> HttpResponse:
     messages.success(request, message)
-    target = request.POST.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
+    return redirect(safe_next(request, safe_next(request, "/", value=default)))
 
 
 def _fail(request: HttpRequest, error: ValidationError, default: str) -> HttpResponse:
     for text in error.messages:
         messages.error(request, text)
-    target = request.POST.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
+    return redirect(safe_next(request, safe_next(request, "/", value=default)))
 
 
 # ------------------------------------------------------------------------------------------ volunteer

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sanshe.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sanshe.core.context.RequestContextMiddleware",
@@ -198,13 +199,25 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "sanshe.accounts.views.lockout_response"
 AXES_VERBOSE = False
+# Per address, across accounts: this many failed logins within the window and the address may not try to
+# log in (any account) until the oldest leaves the window. The accounts themselves are not locked.
+# 0 turns it off (e.g. a whole district behind one NAT address).
+LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("LOGIN_IP_FAILURE_LIMIT", "20"))
+LOGIN_IP_WINDOW_MINUTES = float(os.environ.get("LOGIN_IP_WINDOW_MINUTES", "15"))
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # One-time codes for residents.
+# The console backend is for the laptop demo only: `check --deploy` refuses it when DEBUG is off. Production
+# uses sanshe.accounts.sms.HttpSmsBackend (a JSON POST to SMS_WEBHOOK_URL) or another class of its own.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "sanshe.accounts.sms.ConsoleSmsBackend")
+# The console backend stars out codes and links unless this is on (DEBUG, or `serve --demo-logins`).
+SMS_CONSOLE_SHOW_CODES = env_bool("SMS_CONSOLE_SHOW_CODES", DEBUG)
+SMS_WEBHOOK_URL = os.environ.get("SMS_WEBHOOK_URL", "")
+SMS_WEBHOOK_TOKEN = os.environ.get("SMS_WEBHOOK_TOKEN", "")
+SMS_WEBHOOK_TIMEOUT = float(os.environ.get("SMS_WEBHOOK_TIMEOUT", "10"))
 OTP_TTL_SECONDS = int(os.environ.get("OTP_TTL_SECONDS", "300"))
 OTP_MAX_PER_PHONE_PER_HOUR = int(os.environ.get("OTP_MAX_PER_PHONE_PER_HOUR", "5"))
 OTP_MAX_PER_IP_PER_HOUR = int(os.environ.get("OTP_MAX_PER_IP_PER_HOUR", "20"))
@@ -259,8 +272,15 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", HTTPS):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", HTTPS)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the app append to X-Forwarded-For (1: the documented nginx). The
+# client IP is the entry that many places from the right; entries further left are whatever the client
+# sent and are never trusted. 0: the header is ignored and the socket address is the client.
+TRUSTED_PROXY_COUNT = max(int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0")), 0)
+# axes (login lockout and throttling) reads the client IP through the same function as everything else.
+AXES_CLIENT_IP_CALLABLE = "sanshe.core.context.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -282,8 +302,10 @@ LOGGING = {
     },
 }
 
-# Lockout is per account (等保2.0: "lock the account after repeated failures"); a per-IP lock would shut
-# out a whole community office behind one NAT address. One-time codes are rate-limited per IP separately.
+# Lockout is per account (等保2.0: "lock the account after repeated failures"); axes' per-IP lock would shut
+# out a whole community office behind one NAT address. Addresses are throttled by a higher, windowed limit
+# instead (LOGIN_IP_FAILURE_LIMIT, accounts.middleware.LoginIpThrottleMiddleware); one-time codes are
+# rate-limited per IP separately.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- accounts (appended by the accounts part) ---
@@ -297,6 +319,7 @@ _messages_at = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddl
 MIDDLEWARE[_messages_at:_messages_at] = [
     "sanshe.accounts.middleware.IdleTimeoutMiddleware",
     "sanshe.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "sanshe.accounts.middleware.LoginIpThrottleMiddleware",
 ]
 # The same length rule, with a Chinese message (Django's zh-Hans catalogue has none for it).
 AUTH_PASSWORD_VALIDATORS = [

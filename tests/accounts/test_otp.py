@@ -262,13 +262,34 @@ def test_page_redirects_only_to_local_next(client, world, sms, django_capture_on
     assert done["Location"] == reverse("core:home")
 
 
-def test_console_backend_prints_the_code_with_a_masked_phone(world, capsys, caplog, settings,
-                                                              django_capture_on_commit_callbacks):
+def test_console_backend_on_the_demo_prints_the_code_with_a_masked_phone(world, capsys, caplog, settings,
+                                                                          django_capture_on_commit_callbacks):
     settings.SMS_BACKEND = "sanshe.accounts.sms.ConsoleSmsBackend"
+    settings.SMS_CONSOLE_SHOW_CODES = True  # DEBUG=1, or `serve --demo-logins` (make run)
     with django_capture_on_commit_callbacks(execute=True):
         services.otp_request(phone=world.head.phone, ip=IP)
     err = capsys.readouterr().err
     assert re.search(r"验证码是\d{6}", err)
     masked = f"{world.head.phone[:3]}****{world.head.phone[-4:]}"
     assert masked in err and world.head.phone not in err
-    assert any(masked in record.getMessage() for record in caplog.records)
+    # The log keeps the message, never the code.
+    logged = [record.getMessage() for record in caplog.records if masked in record.getMessage()]
+    assert logged and all(re.search(r"验证码是\*{6}", line) for line in logged)
+
+
+def test_console_backend_otherwise_stars_out_codes_and_links(world, capsys, caplog, settings,
+                                                             django_capture_on_commit_callbacks):
+    settings.SMS_BACKEND = "sanshe.accounts.sms.ConsoleSmsBackend"
+    settings.SMS_CONSOLE_SHOW_CODES = False
+    with django_capture_on_commit_callbacks(execute=True):
+        services.otp_request(phone=world.head.phone, ip=IP)
+    text = capsys.readouterr().err + "\n".join(record.getMessage() for record in caplog.records)
+    assert "验证码是******" in text
+    assert not re.search(r"\d{6}", text)
+
+    from sanshe.accounts.sms import ConsoleSmsBackend
+
+    ConsoleSmsBackend().send(world.head.phone, "查看进度：https://sanshe.example.org/volunteers/status/"
+                                               "Zx8_kq2Lm9Pw4RtY7vBn/ （请勿转发）")
+    err = capsys.readouterr().err
+    assert "https://sanshe.example.org/…" in err and "Zx8_kq2Lm9Pw4RtY7vBn" not in err

@@ -189,7 +189,7 @@ def test_password_reset_sets_a_new_password_and_unlocks(client, world, org_admin
     assert social_worker.check_password(generated) and not social_worker.check_password(PASSWORD)
     assert social_worker.password_must_change
     event = AuditEvent.objects.get(action="user.password_reset")
-    assert event.detail == {"generated_password": True, "unlocked": True}
+    assert event.detail == {"generated_password": True, "unlocked": True, "api_tokens_revoked": 0}
     assert generated not in str(event.detail)
 
 

@@ -17,14 +17,22 @@ pytestmark = [
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
-def test_swagger_ui_renders_offline(live_server):
+def test_swagger_ui_renders_offline(live_server, world, community_worker):
+    from django.conf import settings
+    from django.test import Client
     from playwright.sync_api import sync_playwright
 
+    # The docs need a login, like the data they describe.
+    client = Client()
+    client.force_login(community_worker)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
     blocked: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+            page = context.new_page()
 
             def only_local(route):
                 if route.request.url.startswith(live_server.url):

@@ -14,8 +14,14 @@ EXPECTED_PATHS = {
 }
 
 
-def test_openapi_schema_lists_every_endpoint_with_auth_and_errors(db):
-    response = Client().get("/api/v1/openapi.json")
+def _staff_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_openapi_schema_lists_every_endpoint_with_auth_and_errors(world, community_worker):
+    response = _staff_client(community_worker).get("/api/v1/openapi.json")
     assert response.status_code == 200
     schema = response.json()
     assert EXPECTED_PATHS <= set(schema["paths"])
@@ -34,8 +40,8 @@ def test_openapi_schema_lists_every_endpoint_with_auth_and_errors(db):
     assert "masked" in person["doc_number_masked"]["description"]
 
 
-def test_docs_page_uses_only_local_assets(db):
-    response = Client().get("/api/v1/docs")
+def test_docs_page_uses_only_local_assets(world, community_worker):
+    response = _staff_client(community_worker).get("/api/v1/docs")
     assert response.status_code == 200
     page = response.content.decode()
     references = re.findall(r'(?:src|href)="([^"]+)"', page)
@@ -50,3 +56,14 @@ def test_docs_page_uses_only_local_assets(db):
 
 def test_health_needs_no_login(db):
     assert Client().get("/api/v1/health").json() == {"status": "ok"}
+
+
+def test_docs_and_schema_need_a_login_or_a_token(world, community_worker, with_token):
+    docs = Client().get("/api/v1/docs")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/?next=")
+    schema = Client().get("/api/v1/openapi.json")
+    assert schema.status_code == 401 and "请先登录" in schema.json()["detail"]
+    bogus = Client().get("/api/v1/openapi.json", headers={"Authorization": "Bearer ssk_not-a-token"})
+    assert bogus.status_code == 401
+    caller = with_token(community_worker)
+    assert caller.client.get("/api/v1/openapi.json", headers=caller.headers).status_code == 200

@@ -24,6 +24,9 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "HTTPS": "1",
         "DATABASE_URL": "postgres://sanshe:secret@db.internal:5432/sanshe",
         "REDIS_URL": "redis://cache.internal:6379/0",
+        # A real SMS gateway: the console backend is refused in production (sanshe.E001 below).
+        "SMS_BACKEND": "sanshe.accounts.sms.HttpSmsBackend",
+        "SMS_WEBHOOK_URL": "https://sms.internal/send",
         # A directory of its own: the check must not depend on the laptop secrets kept in var/.
         "SANSHE_VAR_DIR": str(tmp_path),
     })
@@ -50,3 +53,17 @@ def test_check_deploy_flags_a_debug_deployment(tmp_path):
     result = _check_deploy(_production_env(tmp_path, DEBUG="1"))
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+
+
+def test_check_deploy_refuses_the_console_sms_backend(tmp_path):
+    """Left at its default, SMS would print codes to the log instead of texting residents."""
+    env = _production_env(tmp_path)
+    del env["SMS_BACKEND"]
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    assert "sanshe.E001" in result.stderr and "ConsoleSmsBackend" in result.stderr
+
+
+def test_check_deploy_wants_the_webhook_address(tmp_path):
+    result = _check_deploy(_production_env(tmp_path, SMS_WEBHOOK_URL=""))
+    assert result.returncode != 0 and "sanshe.E003" in result.stderr

@@ -30,3 +30,18 @@ document.addEventListener("DOMContentLoaded", function () {
   nav.addEventListener("scroll", hint, { passive: true });
   hint();
 });
+// Inline handlers are refused by the Content-Security-Policy; these data attributes replace them.
+//   data-print: print the page; data-select-on-click: select a read-only link for copying;
+//   data-copy-from="id": copy that field's value and say so (data-copied-label).
+document.addEventListener("click", function (e) {
+  var el = e.target.closest && e.target.closest("[data-print], [data-select-on-click], [data-copy-from]");
+  if (!el) { return; }
+  if (el.hasAttribute("data-print")) { window.print(); return; }
+  if (el.hasAttribute("data-select-on-click")) { el.select(); return; }
+  var field = document.getElementById(el.getAttribute("data-copy-from"));
+  if (field) {
+    field.select();
+    if (navigator.clipboard) { navigator.clipboard.writeText(field.value); }
+    el.textContent = el.getAttribute("data-copied-label") || el.textContent;
+  }
+});

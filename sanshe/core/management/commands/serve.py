@@ -85,6 +85,9 @@ class Command(BaseCommand):
         env = os.environ.copy()
         env.setdefault("DJANGO_SETTINGS_MODULE", "sanshe.settings.base")
         env["PYTHONUNBUFFERED"] = "1"
+        if options["demo_logins"]:
+            # The laptop demo: the console SMS backend prints one-time codes in full so they can be typed in.
+            env.setdefault("SMS_CONSOLE_SHOW_CODES", "1")
         if mode == "split" and not settings.WEBSOCKET_URL:
             if host in WILDCARD_HOSTS:
                 self.stderr.write(
@@ -95,7 +98,11 @@ class Command(BaseCommand):
                 env["WEBSOCKET_URL"] = f"ws://{_url_host(host)}:{ws_port}"
 
         python = sys.executable
-        proxy_headers = ["--proxy-headers"] if settings.SECURE_PROXY_SSL_HEADER else ["--no-proxy-headers"]
+        # uvicorn takes X-Forwarded-For/-Proto only from a proxy on FORWARDED_ALLOW_IPS (default 127.0.0.1) and
+        # walks the header from the right, as sanshe.core.context.client_ip does; with no trusted proxy the
+        # headers are the client's own words and are ignored.
+        proxy_headers = (["--proxy-headers"] if settings.SECURE_PROXY_SSL_HEADER and settings.TRUSTED_PROXY_COUNT
+                         else ["--no-proxy-headers"])
         tasks = not options["no_tasks"] and not settings.HUEY.get("immediate")
         if mode == "single":
             ws_port = port
