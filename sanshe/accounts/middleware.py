@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from sanshe.core.pages import BACKGROUND_ATTRIBUTE
+
 LAST_SEEN_KEY = "last_seen"
 _API_PREFIX = "/api/"
 
@@ -45,10 +47,21 @@ class IdleTimeoutMiddleware:
                 if request.method == "GET":
                     login_url += "?" + urlencode({"next": request.path})
                 return _go(request, login_url)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Count the request as use of the session, unless the page asked for it in the background.
+
+        A chat page polling for events or an alert list polling for new alerts is not someone at the
+        phone: counting those would keep a session left open on a shared phone alive forever.
+        """
+        if request.user.is_authenticated and not getattr(view_func, BACKGROUND_ATTRIBUTE, False):
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY)
             # Write at most once a minute to keep session saves off the hot path.
             if last_seen is None or now - last_seen > 60:
                 request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
+        return None
 
 
 class PasswordChangeRequiredMiddleware:

@@ -41,6 +41,19 @@ def capability_required(capability: str) -> Callable:
     return decorator
 
 
+# Set on views that pages call on their own (polls): they do not count as the person using the session.
+BACKGROUND_ATTRIBUTE = "sanshe_background_poll"
+
+
+def background_poll(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view that pages call by themselves: it does not keep an idle session alive.
+
+    Put it innermost (closest to the function): `functools.wraps` carries the mark to outer decorators.
+    """
+    setattr(view, BACKGROUND_ATTRIBUTE, True)
+    return view
+
+
 def int_param(value: str | None) -> int | None:
     """A positive integer from a query parameter, or None for anything else."""
     if value and value.isdigit() and len(value) < 19:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
-from sanshe.core.pages import apply_service_errors, int_param
+from sanshe.core.pages import apply_service_errors, background_poll, int_param
 from sanshe.core.redirects import safe_next
 
 from . import events, selectors, services
@@ -207,6 +207,7 @@ def _stream(request: HttpRequest, group_id: int | None, thread_id: int | None):
 
 
 @member_page
+@background_poll
 def stream_events(request: HttpRequest, group_id: int | None = None, thread_id: int | None = None) -> JsonResponse:
     """Polling fallback and catch-up: the stream's events after `after`."""
     group, thread = _stream(request, group_id, thread_id)

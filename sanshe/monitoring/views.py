@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sanshe.accounts.policies import scope_for
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
-from sanshe.core.pages import apply_service_errors, int_param
+from sanshe.core.pages import apply_service_errors, background_poll, int_param
 from sanshe.people.models import Person
 
 from . import selectors, services
@@ -326,6 +326,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @monitoring_required(*ALERTS)
 @require_GET
+@background_poll
 def alert_feed(request: HttpRequest) -> JsonResponse:
     """New alerts after an id, as JSON (the page's fallback when the WebSocket is unavailable)."""
     from .notify import alert_payload

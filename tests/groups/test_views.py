@@ -221,3 +221,36 @@ def test_secretary_tools_turn_a_record_request_into_a_consultation_record(client
     assert request.status == "recorded" and request.record_type == "records.servicerecord"
     page = client.get(reverse("groups:tools", args=[on_duty.pk])).content.decode()
     assert reverse("records:record_detail", args=[request.record_id]) in page
+
+
+def test_polling_for_events_does_not_keep_an_idle_session_alive(client, focus, social_worker):
+    """A chat page left open in polling mode on a shared phone still times out: polls are not use."""
+    import time
+
+    from sanshe.accounts.middleware import LAST_SEEN_KEY
+
+    client.force_login(social_worker)
+    events_url = reverse("groups:events", args=[focus.pk])
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 10 * 60
+    session.save()
+    assert client.get(events_url).status_code == 200
+    assert int(time.time()) - client.session[LAST_SEEN_KEY] >= 10 * 60  # the poll did not move it
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 31 * 60
+    session.save()
+    assert client.get(events_url).status_code == 302  # idle: ended, and the poll goes to the login page
+    assert "_auth_user_id" not in client.session
+
+
+def test_opening_the_chat_page_counts_as_use(client, focus, social_worker):
+    import time
+
+    from sanshe.accounts.middleware import LAST_SEEN_KEY
+
+    client.force_login(social_worker)
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 10 * 60
+    session.save()
+    assert client.get(reverse("groups:chat", args=[focus.pk])).status_code == 200
+    assert int(time.time()) - client.session[LAST_SEEN_KEY] < 5
