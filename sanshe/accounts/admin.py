@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from sanshe.core.audit import audit_record
+from sanshe.core.realtime import sockets_recheck
 
 from .models import ApiToken, Membership, OneTimeCode, Organisation, User
 from .policies import scope_for
+from .services import api_tokens_revoke_all
 
 
 def _org_admin(request) -> bool:
@@ -121,6 +124,29 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         if not change:
             obj.password_must_change = True  # the superuser chose it; the user picks their own
         super().save_model(request, obj, form, change)
+        if change:
+            sockets_recheck(obj.pk)  # e.g. deactivated here: open sockets re-check their access at once
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            sockets_recheck(form.instance.pk)  # roles edited inline
+
+    @transaction.atomic
+    def user_change_password(self, request, id, form_url=""):
+        """A password the superuser set is like an administrator's reset: the user must change it, and the
+        API tokens minted under the old password are revoked (their sockets re-check at once)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.select_for_update().get(pk=id)
+            if user.pk != request.user.pk:
+                user.password_must_change = True
+                user.save(update_fields=["password_must_change"])
+            revoked = api_tokens_revoke_all(user=user)
+            sockets_recheck(user.pk)
+            audit_record(actor=request.user, action="user.password_reset", obj=user,
+                         detail={"generated_password": False, "via": "admin", "api_tokens_revoked": revoked})
+        return response
 
 
 @admin.register(Organisation)

@@ -78,3 +78,24 @@ def test_superuser_changes_are_audited(client, world, social_worker):
     assert social_worker.display_name == "改过的名字"
     assert AuditEvent.objects.filter(action="admin.user.change", actor=superuser,
                                      object_id=str(social_worker.pk)).exists()
+
+
+def test_a_password_the_superuser_sets_in_the_admin_revokes_tokens_and_must_be_changed(client, world,
+                                                                                      social_worker):
+    from sanshe.api.services import api_token_authenticate, api_token_create
+
+    social_worker.password_must_change = False
+    social_worker.save()
+    _token, plaintext = api_token_create(actor=social_worker, name="对接")
+    assert api_token_authenticate(plaintext=plaintext) == social_worker
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    url = reverse("admin:auth_user_password_change", args=[social_worker.pk])
+    response = client.post(url, {"password1": "Xq7#mLp2$vR9wz", "password2": "Xq7#mLp2$vR9wz"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    social_worker.refresh_from_db()
+    assert social_worker.check_password("Xq7#mLp2$vR9wz")
+    assert social_worker.password_must_change
+    assert api_token_authenticate(plaintext=plaintext) is None
+    assert AuditEvent.objects.filter(action="user.password_reset", actor=superuser,
+                                     object_id=str(social_worker.pk)).exists()
