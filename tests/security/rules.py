@@ -62,7 +62,7 @@ def post(kwargs=None, **rule) -> Rule:
     return Rule(kwargs=kwargs or {}, method="POST", **rule)
 
 
-def public(kwargs=None, method: str = "GET", statuses=OK_GET, **rule) -> Rule:
+def public(kwargs=None, method: str = "GET", statuses=OK_GET, signed_in=None, **rule) -> Rule:
     """Open to anyone, signed in or not (login pages, health check, link-token pages)."""
     return Rule(kwargs=kwargs or {}, method=method, ok=EVERYONE, anon="public", anon_status=frozenset(statuses),
-                ok_status=frozenset(statuses), **rule)
+                ok_status=frozenset(signed_in or statuses), **rule)
