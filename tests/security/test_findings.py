@@ -1,0 +1,21 @@
+"""Focused regression tests for what the access sweep found (each fails on the code before its fix)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tests.factories import Role, UserFactory, grant
+from tests.records.conftest import social_work
+
+
+def test_uploading_screenshots_to_a_record_out_of_scope_is_404_not_a_redirect_to_its_edit_page(
+        client, world, social_worker):
+    record = social_work(social_worker, None, person=world.head, submit=False)
+    away = UserFactory(username="away_sw")
+    grant(away, world.other_org, Role.SOCIAL_WORKER, communities=[world.away])
+    client.force_login(away)
+
+    response = client.post(reverse("records:record_images", args=[record.pk]))
+
+    assert response.status_code == 404
+    assert reverse("records:record_edit", args=[record.pk]) not in response.get("Location", "")
