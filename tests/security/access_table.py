@@ -285,7 +285,11 @@ ADMIN_RULE_PERSONAS = {
     "social_worker": {"admin-login"},
     "org_admin": {"200", "302", "403", "404", "405"},  # staff: its organisation's rows only, or refused
     "superuser": {"200", "302", "403", "404", "405"},  # 403: what nobody may do there (add audit events…)
+    "away:org_admin": {"200", "302", "403", "404", "405"},  # lists and forms: its own rows only (body checked)
 }
+# The home objects' change/delete/history pages, for the away organisation's admin: never the page itself
+# (the admin answers a row outside its queryset with a redirect to the index, or 403/404).
+ADMIN_OUT_OF_SCOPE = {"302", "403", "404"}
 # The admin's own login and logout pages answer everyone.
 ADMIN_OPEN = {"admin:login": {"200", "302"}, "admin:logout": {"200", "302", "405"}}
 ADMIN_SUFFIXES = ("_changelist", "_add", "_change", "_delete", "_history", "_password_change")

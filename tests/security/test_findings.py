@@ -19,3 +19,15 @@ def test_uploading_screenshots_to_a_record_out_of_scope_is_404_not_a_redirect_to
 
     assert response.status_code == 404
     assert reverse("records:record_edit", args=[record.pk]) not in response.get("Location", "")
+
+
+def test_the_admins_membership_filter_lists_only_organisations_the_admin_may_see(client, world, org_admin):
+    org_admin.is_staff = True
+    org_admin.save()
+    client.force_login(org_admin)
+
+    response = client.get(reverse("admin:accounts_membership_changelist"))
+
+    assert response.status_code == 200
+    assert world.org.name in response.content.decode()
+    assert world.other_org.name not in response.content.decode()

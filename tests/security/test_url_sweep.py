@@ -21,7 +21,14 @@ from django.db import transaction
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
-from tests.security.access_table import ADMIN_OPEN, ADMIN_RULE_PERSONAS, TABLE, admin_kwargs, admin_path
+from tests.security.access_table import (
+    ADMIN_OPEN,
+    ADMIN_OUT_OF_SCOPE,
+    ADMIN_RULE_PERSONAS,
+    TABLE,
+    admin_kwargs,
+    admin_path,
+)
 from tests.security.rules import OK_GET, OK_POST
 from tests.security.sweep import resolve_kwargs, url_patterns
 from tests.security.world import PERSONAS, SCOPED
@@ -151,15 +158,22 @@ def test_admin_url_obeys_the_admin_rule(sweep_world, db, name):
     world = sweep_world
     url = reverse(name, kwargs=admin_kwargs(name, world)) if name.startswith("admin:") else admin_path(name, world)
     problems = []
+    object_page = not name.startswith("admin:") or bool({"object_id", "id"} & set(admin_kwargs(name, world)))
     for who, expected in ADMIN_RULE_PERSONAS.items():
         expected = ADMIN_OPEN.get(name, expected)
+        if who == "away:org_admin" and object_page and name not in ADMIN_OPEN:
+            expected = ADMIN_OUT_OF_SCOPE
         try:
-            got = _outcome(_send(world, who, "GET", url))
+            response = _send(world, who, "GET", url)
         except Exception as error:  # noqa: BLE001
             problems.append(f"{who}: server error {type(error).__name__}: {error}")
             continue
+        got = _outcome(response)
         if got not in expected:
             problems.append(f"{who}: expected {'/'.join(sorted(expected))}, got {got}")
+        leaked = [text for text in (world.o.person.name, world.o.community.name) if text in _body(response)]
+        if who == "away:org_admin" and leaked:
+            problems.append(f"{who}: the page shows what is out of its scope: {leaked}")
     assert not problems, f"GET {url}\n  " + "\n  ".join(problems)
 
 

@@ -94,7 +94,8 @@ def build_world() -> World:
                                                               worker_kind="building_steward")),
              "org_admin": (Role.ORG_ADMIN, {})}
     for persona, (role, extra) in staff.items():
-        user = UserFactory(username=f"away_{persona}")
+        # The away organisation's admin may use the Django admin too (is_staff), scoped to its own rows.
+        user = UserFactory(username=f"away_{persona}", is_staff=persona == "org_admin")
         grant(user, away_org, role, **extra)
         w.away_users[persona] = user
     for persona, role in (("secretary", Role.GENERAL_VOLUNTEER), ("medic", Role.MEDICAL_VOLUNTEER),
