@@ -29,12 +29,16 @@ def url_patterns() -> list[tuple[str, str]]:
     return found
 
 
-def resolve_kwargs(spec: dict[str, str], objects) -> dict[str, object]:
-    """`{"pk": "case"}` → {"pk": objects.case.pk}; a value starting with "=" is literal; dates become ISO."""
+def resolve_kwargs(spec: dict[str, str], objects, tokens: dict[str, str] | None = None) -> dict[str, object]:
+    """`{"pk": "case"}` → {"pk": objects.case.pk}; a value starting with "=" is literal, with "@" a plaintext
+    token of the world (link URLs); dates become ISO."""
     kwargs: dict[str, object] = {}
     for key, value in spec.items():
         if value.startswith("="):
             kwargs[key] = value[1:]
+            continue
+        if value.startswith("@"):
+            kwargs[key] = (tokens or {})[value[1:]]
             continue
         target = objects
         for part in value.split("."):

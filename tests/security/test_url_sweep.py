@@ -101,7 +101,7 @@ def test_every_url_pattern_has_an_access_rule():
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_url_obeys_its_access_rule(sweep_world, db, name):
     world, rule = sweep_world, TABLE[name]
-    url = reverse(name, kwargs=resolve_kwargs(rule.kwargs, world.o))
+    url = reverse(name, kwargs=resolve_kwargs(rule.kwargs, world.o, world.tokens))
     if rule.query:
         url += "?" + urlencode(resolve_kwargs(rule.query, world.o))
     data = None if rule.data is None else {
@@ -185,7 +185,7 @@ def test_every_post_url_refuses_a_request_without_a_csrf_token(sweep_world, db):
         signed_in = sorted(rule.ok - {"superuser", "stranger"})
         if rule.method == "GET" or not signed_in:
             continue
-        url = reverse(name, kwargs=resolve_kwargs(rule.kwargs, world.o))
+        url = reverse(name, kwargs=resolve_kwargs(rule.kwargs, world.o, world.tokens))
         with transaction.atomic():
             client = world.client(signed_in[0], enforce_csrf_checks=True)
             response = client.patch(url) if rule.method == "PATCH" else client.post(url)

@@ -224,5 +224,12 @@ def _objects(w: World) -> None:
     o.token = token
     w.tokens["api"] = plaintext
     assert ApiToken.objects.filter(pk=token.pk).exists()
+    from sanshe.records.services import referral_out_create
+    from sanshe.rosters.services import feed_create
+
+    o.referral_out = referral_out_create(actor=u["social_worker"], person_id=o.person.pk, kind="hospital",
+                                         institution="江汉区人民医院", contact="027-85000000",
+                                         reason="持续发热，需要到医院进一步检查")
+    w.tokens["ical"] = feed_create(actor=u["medic"])
     o.today = timezone.localdate()
     o.yesterday = o.today - timedelta(days=1)
