@@ -160,7 +160,8 @@ class OrganisationAdmin(ScopedAdmin):
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdmin):
     list_display = ("user", "organisation", "role", "worker_kind", "is_active", "updated_at")
-    list_filter = ("role", "worker_kind", "is_active", "organisation")
+    # Only the organisations of the rows the admin may see: a plain filter would list every organisation.
+    list_filter = ("role", "worker_kind", "is_active", ("organisation", admin.RelatedOnlyFieldListFilter))
     search_fields = ("user__username", "user__display_name")
     list_select_related = ("user", "organisation")
     filter_horizontal = ("communities", "buildings")

@@ -224,6 +224,7 @@ def summary_image(request: HttpRequest, pk: int, image_id: int) -> HttpResponse:
 @require_POST
 def record_images(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach WeChat screenshots to one's own tool-3 draft."""
+    selectors.access_record(actor=request.user, id=pk)  # out of scope: 404 before anything is said about it
     files = request.FILES.getlist("screenshots")
     if not files:
         messages.error(request, _("请选择要上传的截图。"))
