@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sanshe.core.errors import ActionForbidden
+from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.pages import apply_service_errors
 from sanshe.triage.needs import need_labels
 
@@ -26,7 +26,7 @@ from . import selectors, services
 from .export import person_age
 from .forms import AssignForm, FollowUpForm, IntakeForm, StatusForm, TransferForm
 from .models import CaseAssignment, CasePart, CaseStatus
-from .policies import can_cases
+from .policies import can_cases, could_hold_a_part
 from .rules import TRANSITIONS
 
 
@@ -50,6 +50,10 @@ def case_page_required(manage: bool) -> Callable:
                 return redirect_to_login(request.get_full_path())
             allowed = can_cases(request.user, "cases.manage") if manage else may_see_cases(request.user)
             if not allowed:
+                if kwargs and not manage and could_hold_a_part(request.user):
+                    # A role that may be handed a part of a case, but not of this one: the case is not theirs to
+                    # know about (404), the same answer as for a case of another community.
+                    raise ObjectNotFound("cases.case")
                 raise ActionForbidden("cases.manage")
             response = view(request, *args, **kwargs)
             add_never_cache_headers(response)

@@ -72,6 +72,14 @@ ASSIGNABLE_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
+def could_hold_a_part(user) -> bool:
+    """Whether the user holds an account role that may be handed some part of some case (see ASSIGNABLE_ROLES)."""
+    from sanshe.accounts.policies import scope_for
+
+    assignable = {role for roles in ASSIGNABLE_ROLES.values() for role in roles}
+    return bool(scope_for(user).roles & assignable)
+
+
 def live_assigned_parts(user) -> dict[int, frozenset[str]]:
     """{case id: parts} of the user's open assignments that still hold now.
 

@@ -119,6 +119,17 @@ def can_records(user) -> bool:
     return records_scope(user).is_records_user
 
 
+# Account roles whose holders work with service records once they act in a group (or manage cases).
+RECORDS_ACCOUNT_ROLES = frozenset({"social_worker", "general_volunteer", "medical_volunteer", "counsellor"})
+
+
+def could_use_records(user) -> bool:
+    """Whether the user holds a role that works with records somewhere, even if not in any group right now."""
+    from sanshe.accounts.policies import scope_for
+
+    return bool(scope_for(user).roles & RECORDS_ACCOUNT_ROLES)
+
+
 def require_records(user) -> RecordsScope:
     """The scope if the user works with service records anywhere; 403 otherwise."""
     scope = records_scope(user)

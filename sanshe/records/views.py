@@ -17,7 +17,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sanshe.core.errors import ActionForbidden
+from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.pages import apply_service_errors, int_param
 
 from . import exports, selectors, services
@@ -30,7 +30,7 @@ from .forms import (
     record_initial,
 )
 from .models import RecordKind
-from .policies import records_scope, require_records
+from .policies import could_use_records, records_scope, require_records
 from .summary import BASIC_INFO_NOTE, COLUMNS, DOMAIN_HIDDEN, editable_fields
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,6 +43,9 @@ def records_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if kwargs and not records_scope(request.user).is_records_user and could_use_records(request.user):
+            # A volunteer between groups opening someone's record: not theirs to know about (404, not 403).
+            raise ObjectNotFound("records.record")
         require_records(request.user)
         response = view(request, *args, **kwargs)
         add_never_cache_headers(response)
