@@ -19,6 +19,17 @@ VOLUNTEER_MEMBER_ROLES: dict[str, str] = {
 }
 
 
+# Staff member roles → the account roles (any of them) that must still be held for the member role to act:
+# a social worker whose role was revoked or ended is not a social worker in the group any more either.
+STAFF_MEMBER_ROLES: dict[str, frozenset[str]] = {
+    MemberRole.ADMIN: frozenset({Role.SOCIAL_WORKER, Role.COMMUNITY_WORKER, Role.ORG_ADMIN}),
+    MemberRole.SOCIAL_WORKER: frozenset({Role.SOCIAL_WORKER}),
+    MemberRole.COMMUNITY_WORKER: frozenset({Role.COMMUNITY_WORKER}),
+}
+# Account roles that may administer a group (Group.admin): without one of them, being its admin gives nothing.
+GROUP_ADMIN_ACCOUNT_ROLES = STAFF_MEMBER_ROLES[MemberRole.ADMIN]
+
+
 def uncleared_member_roles(scope) -> frozenset[str]:
     """Member roles the scope's user may not act in now; computed once per scope (one request)."""
     cached = scope.memo.get("groups.uncleared")
@@ -26,8 +37,10 @@ def uncleared_member_roles(scope) -> frozenset[str]:
         return cached
     held = {member_role for member_role, account_role in VOLUNTEER_MEMBER_ROLES.items()
             if account_role in scope.roles}
-    # A volunteer member role whose account role is gone (revoked) acts no more either.
+    # A volunteer member role whose account role is gone (revoked) acts no more either; nor a staff one.
     result: frozenset[str] = frozenset(VOLUNTEER_MEMBER_ROLES) - held
+    result |= frozenset(member_role for member_role, account_roles in STAFF_MEMBER_ROLES.items()
+                        if not account_roles & scope.roles)
     if held:
         from sanshe.volunteers.clearance import cleared_user_ids
 

@@ -33,7 +33,12 @@ def managed_groups_q(scope, prefix: str = "") -> Q:
     steward_buildings = _membership_values(uid, [Role.COMMUNITY_WORKER], "buildings")
     steward_compounds = Building.objects.filter(pk__in=steward_buildings).values("compound_id")
     admin_orgs = scope.organisation_ids_for("users.manage")
-    condition = Q(**{f"{prefix}admin_id": uid}) | Q(**{f"{prefix}community_id__in": sw_communities})
+    from .clearance import GROUP_ADMIN_ACCOUNT_ROLES
+
+    # Being a group's admin counts only while the user still holds a role that may administer groups.
+    condition = Q(**{f"{prefix}community_id__in": sw_communities})
+    if GROUP_ADMIN_ACCOUNT_ROLES & scope.roles:
+        condition |= Q(**{f"{prefix}admin_id": uid})
     if admin_orgs:
         condition |= Q(**{f"{prefix}organisation_id__in": admin_orgs})
     condition |= Q(**{f"{prefix}tier": 1}) & (
@@ -90,14 +95,17 @@ class GroupMemberQuerySet(GroupChildQuerySet):
 def thread_party_q(scope, prefix: str = "") -> Q:
     """Private threads (at `prefix`) the scope's user is in: as the client, as the group's admin, or as the
     helper — the last only for kinds of duty they are cleared for now (an uncleared volunteer sees no client)."""
-    from .clearance import uncleared_member_roles
+    from .clearance import GROUP_ADMIN_ACCOUNT_ROLES, uncleared_member_roles
 
     uid = scope.user_id
     as_helper = Q(**{f"{prefix}helper_id": uid})
     uncleared = uncleared_member_roles(scope)  # member roles and duty kinds share their codes
     if uncleared:
         as_helper &= ~Q(**{f"{prefix}kind__in": uncleared})
-    return Q(**{f"{prefix}client_id": uid}) | as_helper | Q(**{f"{prefix}group__admin_id": uid})
+    parties = Q(**{f"{prefix}client_id": uid}) | as_helper
+    if GROUP_ADMIN_ACCOUNT_ROLES & scope.roles:  # a former admin whose staff role ended reads no thread
+        parties |= Q(**{f"{prefix}group__admin_id": uid})
+    return parties
 
 
 class PrivateThreadQuerySet(ScopedQuerySet):

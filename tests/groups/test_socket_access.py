@@ -315,3 +315,35 @@ def test_the_admin_reading_a_private_thread_by_poll_or_history_is_audited(on_dut
     assert _thread_reads(thread) == 1
     assert "不想让别人知道" in admin.get(history_url).content.decode()
     assert _thread_reads(thread) == 2
+
+
+def test_revoking_the_group_admins_social_worker_role_ends_their_admin_rights(on_duty, resident, counsellor,
+                                                                             social_worker, org_admin, slow_recheck):
+    """The group's admin is its social worker: once that account role is revoked, being recorded as the
+    group's admin (or holding the admin/social-worker member role) opens neither the group nor its private
+    counselling threads, by page or socket."""
+    from sanshe.core.errors import ObjectNotFound
+    from sanshe.groups import selectors
+
+    assert on_duty.admin_id == social_worker.pk
+    thread = services.thread_open(actor=resident, group=on_duty, kind=DutyKind.PSYCHOLOGICAL)
+    membership = Membership.objects.get(user=social_worker, role=Role.SOCIAL_WORKER)
+
+    async def scenario():
+        group_socket, connected, _ = await _open(f"/ws/groups/{on_duty.pk}/", social_worker)
+        thread_socket, connected2, _ = await _open(f"/ws/groups/threads/{thread.pk}/", social_worker)
+        assert connected and connected2
+        await database_sync_to_async(accounts.membership_revoke)(actor=org_admin, membership_id=membership.pk)
+        assert await _closed_with(group_socket) == 4404
+        assert await _closed_with(thread_socket) == 4404
+        _s, connected, code = await _open(f"/ws/groups/{on_duty.pk}/", social_worker)
+        assert (connected, code) == (False, 4404)
+
+    async_to_sync(scenario)()
+    social_worker = type(social_worker).objects.get(pk=social_worker.pk)  # a new request's user, no cached scope
+    with pytest.raises(ObjectNotFound):
+        selectors.access_group(actor=social_worker, group_id=on_duty.pk)
+    with pytest.raises(ObjectNotFound):
+        selectors.access_thread(actor=social_worker, thread_id=thread.pk)
+    client = _login(social_worker)
+    assert client.get(reverse("groups:chat", args=[on_duty.pk])).status_code in (403, 404)
