@@ -110,3 +110,26 @@ def live_recipient_reasons(user, scope: CrisisScope) -> frozenset[str]:
     cached = frozenset(reason for reason, roles in RECIPIENT_ROLES.items() if roles & held)
     user._sanshe_crisis_reasons = cached
     return cached
+
+
+def recipient_still_reachable(user, reason: str) -> bool:
+    """Whether a reminder of an open crisis may still go to someone alerted under `reason`.
+
+    The same rule as holding the crisis (an active account, the role they were alerted for, cleared if it is a
+    volunteer role), except that an on-duty secretary, who is texted to help reach the person but never holds
+    the crisis page, counts too while their cleared general-volunteer role holds.
+    """
+    if user is None or not user.is_active:
+        return False
+    from sanshe.accounts.policies import scope_for
+
+    roles = RECIPIENT_ROLES.get(reason, frozenset())
+    if reason == "on_duty_helper":
+        roles = roles | {Role.GENERAL_VOLUNTEER}
+    held = set(scope_for(user).roles & roles)
+    if held & (VOLUNTEER_CRISIS_ROLES | {Role.GENERAL_VOLUNTEER}):
+        from sanshe.volunteers.clearance import volunteer_is_cleared
+
+        held = {role for role in held if role not in (VOLUNTEER_CRISIS_ROLES | {Role.GENERAL_VOLUNTEER})
+                or volunteer_is_cleared(user, role)}
+    return bool(held)

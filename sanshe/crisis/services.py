@@ -34,6 +34,7 @@ from .models import (
     EmergencyCall,
     StepKind,
 )
+from .policies import recipient_still_reachable
 
 # Someone must acknowledge a crisis within 5 minutes, or it reaches the next people in the chain.
 ACK_MINUTES = 5
@@ -277,7 +278,10 @@ def crises_escalate_overdue(*, now: datetime | None = None) -> int:
                 break
         reminder = not delivered
         if reminder:  # nobody new left in the chain: remind everyone already alerted
-            everyone = set(CrisisRecipient.objects.filter(crisis=crisis).values_list("user_id", flat=True))
+            # ...but only those who still hold it: a deactivated account, a revoked role or a lapsed
+            # clearance gets no more texts naming the person at risk.
+            everyone = {r.user_id for r in CrisisRecipient.objects.filter(crisis=crisis).select_related("user")
+                        if recipient_still_reachable(r.user, r.reason)}
             _push(everyone, _push_data(crisis, reminder=True))
             _sms_after_commit(crisis.pk, everyone, reminder=True)
         crisis.escalation_step += 1

@@ -161,3 +161,30 @@ def test_sms_links_to_the_crisis_page_when_the_site_address_is_set(social_worker
                              reason="电话中说今晚想结束生命", now=t0)
     text = dict(MemorySmsBackend.outbox)["13700000001"]
     assert text.endswith(f"https://sanshe.example.org/crisis/{crisis.pk}/") and "张伟" not in text
+
+
+def test_reminders_skip_recipients_who_no_longer_hold_the_crisis(social_worker, case, on_duty, org_admin, counsellor,
+                                                                 t0, settings, django_capture_on_commit_callbacks):
+    """Once nobody new is left, everyone alerted is texted again — except a counsellor whose clearance lapsed
+    in the meantime: the text names the person at risk, and they may not hold the crisis any more."""
+    from sanshe.accounts.sms import MemorySmsBackend
+    from sanshe.volunteers.models import AgreementSignature
+
+    settings.SMS_BACKEND = "sanshe.accounts.sms.MemorySmsBackend"
+    counsellor.phone = "13700000001"
+    counsellor.save()
+    social_worker.phone = "13700000002"
+    social_worker.save()
+    crisis = crisis_open(actor=social_worker, case=case, domain="suicide", source="manual",
+                         reason="电话中说今晚想结束生命", now=t0)
+    for minutes in (5, 10):  # the chain runs out
+        crises_escalate_overdue(now=t0 + timedelta(minutes=minutes))
+    AgreementSignature.objects.filter(user=counsellor).delete()  # a new agreement version, not signed yet
+    MemorySmsBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        crises_escalate_overdue(now=t0 + timedelta(minutes=15))
+    last = CrisisEscalation.objects.filter(crisis=crisis).last()
+    assert last.reminder
+    phones = [phone for phone, _ in MemorySmsBackend.outbox]
+    assert "13700000002" in phones  # the owner is reminded
+    assert "13700000001" not in phones  # the lapsed counsellor is not
