@@ -214,6 +214,31 @@ _OTP_MESSAGES = {
 }
 
 
+def otp_record_check(record, *, used: bool, key: str, code: str, now: datetime) -> tuple[str, str]:
+    """Check a typed code against the latest code row for a phone (a login code or a sign-up code).
+
+    Returns ("", "") when it matches, else (error, message): no_code, used, expired, too_many_attempts or
+    wrong_code (the message then says how many tries are left). A wrong try is counted on the row at once.
+    Call it inside the transaction that locked the row.
+    """
+    if record is None:
+        return "no_code", ""
+    if used:
+        return "used", ""
+    if record.expires_at <= now:
+        return "expired", ""
+    if record.attempts >= settings.OTP_MAX_ATTEMPTS:
+        return "too_many_attempts", ""
+    if otp_matches(phone_index=key, code=code, code_hash=record.code_hash):
+        return "", ""
+    record.attempts += 1
+    record.save(update_fields=["attempts"])
+    left = settings.OTP_MAX_ATTEMPTS - record.attempts
+    if left <= 0:
+        return "too_many_attempts", ""
+    return "wrong_code", _("验证码错误，还可尝试%(n)d次") % {"n": left}
+
+
 def otp_verify(*, phone: str, code: str, ip: str | None) -> User:
     """Check a login code and return the resident's account; OtpRefused (Chinese message) otherwise.
 
@@ -231,22 +256,9 @@ def otp_verify(*, phone: str, code: str, ip: str | None) -> User:
     with transaction.atomic():
         record = (OneTimeCode.objects.select_for_update().filter(phone_index=index)
                   .order_by("-created_at", "-id").first())
-        if record is None:
-            error = "no_code"
-        elif record.used_at is not None:
-            error = "used"
-        elif record.expires_at <= now:
-            error = "expired"
-        elif record.attempts >= settings.OTP_MAX_ATTEMPTS:
-            error = "too_many_attempts"
-        elif not otp_matches(phone_index=index, code=clean, code_hash=record.code_hash):
-            record.attempts += 1
-            record.save(update_fields=["attempts"])
-            left = settings.OTP_MAX_ATTEMPTS - record.attempts
-            error = "wrong_code" if left > 0 else "too_many_attempts"
-            if left > 0:
-                message = _("验证码错误，还可尝试%(n)d次") % {"n": left}
-        else:
+        error, message = otp_record_check(record, used=record is not None and record.used_at is not None,
+                                          key=index, code=clean, now=now)
+        if not error:
             record.used_at = now
             record.save(update_fields=["used_at"])
             user, error, community_id = _resident_account(index)

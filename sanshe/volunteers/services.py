@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from sanshe.accounts.models import Membership, Organisation, User
-from sanshe.accounts.otp import otp_clean_code, otp_generate, otp_hash, otp_matches
+from sanshe.accounts.otp import otp_clean_code, otp_generate, otp_hash
 from sanshe.accounts.policies import forget_scope, scope_for
 from sanshe.accounts.roles import OrganisationKind, Role
-from sanshe.accounts.services import OtpRefused, resend_seconds
+from sanshe.accounts.services import OtpRefused, otp_record_check, resend_seconds
 from sanshe.accounts.sms import get_sms_backend
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
@@ -291,22 +291,9 @@ def application_phone_verify(*, recruitment_token: str, phone: str, code: str, i
     with transaction.atomic():
         record = (PhoneVerification.objects.select_for_update().filter(phone_index=index)
                   .order_by("-created_at", "-id").first())
-        if record is None:
-            error = "no_code"
-        elif record.verified_at is not None:
-            error = "used"
-        elif record.expires_at <= now:
-            error = "expired"
-        elif record.attempts >= settings.OTP_MAX_ATTEMPTS:
-            error = "too_many_attempts"
-        elif not otp_matches(phone_index=_code_key(index), code=clean, code_hash=record.code_hash):
-            record.attempts += 1
-            record.save(update_fields=["attempts"])
-            left = settings.OTP_MAX_ATTEMPTS - record.attempts
-            error = "wrong_code" if left > 0 else "too_many_attempts"
-            if left > 0:
-                message = _("验证码错误，还可尝试%(n)d次") % {"n": left}
-        else:
+        error, message = otp_record_check(record, used=record is not None and record.verified_at is not None,
+                                          key=_code_key(index), code=clean, now=now)
+        if not error:
             proof = secrets.token_urlsafe(24)
             record.verified_at, record.proof_hash = now, proof_hash(proof)
             record.save(update_fields=["verified_at", "proof_hash"])
