@@ -32,10 +32,12 @@ def log_in(page, base_url: str, username: str = "shequ") -> None:
 
 def choose(page, select: str, index: int) -> None:
     """Pick an option and wait until htmx has swapped in (and wired up) the selects that follow."""
-    page.evaluate("window.__settled = false; document.body.addEventListener('htmx:afterSettle',"
-                  " () => { window.__settled = true; }, {once: true})")
+    # A marker attribute and wait_for_selector, not wait_for_function: the page's Content-Security-Policy
+    # forbids the eval that Playwright's polling predicates use.
+    page.evaluate("delete document.body.dataset.settled; document.body.addEventListener('htmx:afterSettle',"
+                  " () => { document.body.dataset.settled = '1'; }, {once: true})")
     page.select_option(select, index=index)
-    page.wait_for_function("window.__settled === true")
+    page.wait_for_selector("body[data-settled='1']", state="attached")
 
 
 def no_sideways_scroll(page) -> None:
