@@ -47,9 +47,12 @@ class AccessDeniedAuditMiddleware:
 def content_security_policy() -> str:
     """The policy every page is served with: scripts only from our own static files, no eval, no framing.
 
-    Styles may be inline ('unsafe-inline' for style-src only): many templates set a width or a colour in a
-    style attribute, and a style cannot run code. Sockets may go to WEBSOCKET_URL when it is another origin
-    (the split laptop layout); 'self' covers same-origin ws:/wss: behind the proxy.
+    Styles too come only from our own stylesheets: no `style="..."` attribute and no `<style>` element in
+    any template (tests/core/test_csp.py scans them), so injected markup cannot restyle a page (hide a
+    warning, overlay a fake form). Scripts may still set a property through the CSSOM (`el.style.height`),
+    which the policy allows. The API docs (django-ninja's bundled Swagger UI) need no exception. Sockets
+    may go to WEBSOCKET_URL when it is another origin (the split laptop layout); 'self' covers same-origin
+    ws:/wss: behind the proxy.
     """
     from urllib.parse import urlsplit
 
@@ -63,7 +66,7 @@ def content_security_policy() -> str:
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'"],
         "connect-src": connect,

@@ -20,6 +20,7 @@ def _directives(response) -> dict[str, list[str]]:
 def _assert_strict(response) -> None:
     policy = _directives(response)
     assert policy["script-src"] == ["'self'"]  # no 'unsafe-inline', no 'unsafe-eval'
+    assert policy["style-src"] == ["'self'"]  # no 'unsafe-inline': no style attribute, no <style> element
     assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
     assert policy["base-uri"] == ["'self'"] and policy["form-action"] == ["'self'"]
 
@@ -69,4 +70,31 @@ def test_no_template_needs_inline_script():
         text = path.read_text()
         for pattern in (INLINE_SCRIPT, INLINE_HANDLER, re.compile(r"javascript:", re.IGNORECASE)):
             offenders += [f"{path.relative_to(ROOT)}: {m.group()}" for m in pattern.finditer(text)]
+    assert offenders == []
+
+
+INLINE_STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+STYLE_ELEMENT = re.compile(r"<style\b", re.IGNORECASE)
+
+
+def test_no_template_needs_inline_style():
+    """style-src is 'self' only: a style attribute or a <style> element would be dropped by the browser."""
+    offenders = []
+    for path in ROOT.rglob("*.html"):
+        text = path.read_text()
+        for pattern in (INLINE_STYLE_ATTRIBUTE, STYLE_ELEMENT):
+            offenders += [f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, m.start()) + 1}: {m.group().strip()}"
+                          for m in pattern.finditer(text)]
+    assert offenders == []
+
+
+def test_scripts_write_no_style_attribute_or_markup():
+    """Scripts may set CSSOM properties (el.style.height = ...), never a style attribute or styled markup."""
+    forbidden = re.compile(r"setAttribute\(\s*[\"']style[\"']|\.style\.cssText|(?<![\w.])style\s*=\s*\\?[\"']|<style",
+                           re.IGNORECASE)
+    offenders = []
+    for path in ROOT.rglob("*.js"):
+        if path.name.endswith(".min.js"):
+            continue  # htmx: its indicator style is off (includeIndicatorStyles:false, asserted above)
+        offenders += [f"{path.relative_to(ROOT)}: {m.group()}" for m in forbidden.finditer(path.read_text())]
     assert offenders == []

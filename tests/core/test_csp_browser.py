@@ -75,3 +75,53 @@ def test_resident_check_in_page_has_no_csp_violation(phone_page, problems, live_
     expect(phone_page.locator("main")).to_be_visible()
     assert _violations(phone_page, console) == []
     assert problems.items == []
+
+
+def _first_link(page, pattern: str) -> str | None:
+    hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    return next((href for href in hrefs if re.fullmatch(pattern, href or "")), None)
+
+
+@pytest.fixture
+def full_demo_street(transactional_db):
+    """The demo street with its monitoring: follow-ups, a screening round, alerts."""
+    from django.core.management import call_command
+
+    call_command("demo", people=300, no_progress=True, no_logins=True)
+
+
+BAR_WIDTHS = """() => [...document.querySelectorAll('.progress > div')].map(bar => {
+    const m = /pct-(\\d+)/.exec(bar.className);
+    return [m ? +m[1] : null, bar.getBoundingClientRect().width / bar.parentElement.getBoundingClientRect().width];
+})"""
+
+
+def test_monitoring_pages_with_bars_and_warnings_have_no_csp_violation(phone_page, problems, live_server,
+                                                                        full_demo_street):
+    """The pages that once coloured a figure or sized a progress bar in a style attribute."""
+    console = _watch(phone_page)
+    _log_in(phone_page, live_server.url, "shequ")
+    assert _violations(phone_page, console) == []
+    visited = []
+    for url, detail in (("/monitoring/today/", r"/monitoring/today/b/\d+/"),
+                        ("/monitoring/screening/", r"/monitoring/screening/\d+/"),
+                        ("/monitoring/alerts/", r"/monitoring/alerts/\d+/"),
+                        ("/monitoring/indicators/", None)):
+        phone_page.goto(f"{live_server.url}{url}")
+        expect(phone_page.locator("main")).to_be_visible()
+        visited.append(url)
+        if url == "/monitoring/today/":
+            # The stylesheet sizes the bars now: each is as wide as its percentage of the track.
+            bars = phone_page.evaluate(BAR_WIDTHS)
+            assert bars and all(percent is not None for percent, _ratio in bars), bars
+            assert any(percent > 0 for percent, _ratio in bars), bars
+            assert all(abs(percent / 100 - ratio) < 0.01 for percent, ratio in bars), bars
+        href = detail and _first_link(phone_page, detail)
+        if href:
+            phone_page.goto(f"{live_server.url}{href}")
+            expect(phone_page.locator("main")).to_be_visible()
+            visited.append(href)
+        assert _violations(phone_page, console) == [], visited
+    # The demo has buildings to follow up, a screening round and open alerts to open.
+    assert len(visited) == 7, visited
+    assert problems.items == []
