@@ -98,3 +98,15 @@ def test_scripts_write_no_style_attribute_or_markup():
             continue  # htmx: its indicator style is off (includeIndicatorStyles:false, asserted above)
         offenders += [f"{path.relative_to(ROOT)}: {m.group()}" for m in forbidden.finditer(path.read_text())]
     assert offenders == []
+
+
+def test_a_refused_form_explains_itself_in_a_styled_page_under_the_policy(db):
+    """Django's own CSRF failure page carries a <style> block the policy would block: ours is plain HTML
+    with the app's stylesheet, and tells the person what to do in Chinese."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "页面已过期" in body and "<style" not in body and "sanshe/app.css" in body
