@@ -332,9 +332,18 @@ def triage_decide(*, actor, decision_id: int, accept: bool, tier: int | None = N
 
     previous_tier = case.tier
     case.tier = decision.tier
-    case.urgency = decision.urgency
-    case.urgency_rank = URGENCY_RANK[ReferralUrgency(decision.urgency)]
-    case.is_crisis = decision.engine_crisis  # a crisis is closed by the crisis protocol, not by an override
+    # While a crisis is open, nothing lowers the case's urgency or crisis state: the scales answered today
+    # do not outweigh a person who said they saved up pills. The crisis protocol closes a crisis, not triage.
+    from sanshe.crisis.selectors import case_open_crisis
+
+    held_by_crisis = case_open_crisis(case_id=case.pk) is not None
+    decided_rank = URGENCY_RANK[ReferralUrgency(decision.urgency)]
+    if held_by_crisis and decided_rank < case.urgency_rank:
+        held_urgency = True
+    else:
+        held_urgency = False
+        case.urgency, case.urgency_rank = decision.urgency, decided_rank
+    case.is_crisis = decision.engine_crisis or (held_by_crisis and case.is_crisis)
     case.save(update_fields=["tier", "urgency", "urgency_rank", "is_crisis", "updated_at"])
     if case.status == CaseStatus.OPEN:
         from sanshe.cases.services import case_status_set
@@ -345,7 +354,8 @@ def triage_decide(*, actor, decision_id: int, accept: bool, tier: int | None = N
 
     detail = {"decision": decision.pk, "engine_tier": decision.engine_tier,
               "engine_urgency": decision.engine_urgency, "tier": decision.tier, "urgency": decision.urgency,
-              "crisis": decision.engine_crisis, "rules_version": decision.rules_version}
+              "crisis": decision.engine_crisis, "rules_version": decision.rules_version,
+              "held_by_open_crisis": held_urgency}
     if accept:
         audit_record(actor=actor, action="triage.accept", obj=case, detail=detail)
     else:
@@ -354,6 +364,9 @@ def triage_decide(*, actor, decision_id: int, accept: bool, tier: int | None = N
                      reason=_("调整分流：%(a)s → %(b)s") % {"a": TIER_LABELS[decision.engine_tier],
                                                           "b": TIER_LABELS[decision.tier]})
     outcome = DecideOutcome(decision=decision)
+    if held_urgency:
+        outcome.notes.append(_("危机处置尚未结束：个案保持“%(urgency)s”和危机标记，分流建议的较低紧急程度未采用")
+                             % {"urgency": case.get_urgency_display()})
 
     if decision.engine_crisis:
         outcome.crisis = _crisis_open(actor=actor, case=case, decision=decision, now=now)

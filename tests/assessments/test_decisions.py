@@ -82,3 +82,22 @@ def test_out_of_scope_social_worker_cannot_decide(away_social_worker, proposal):
 
     with pytest.raises(ObjectNotFound):
         triage_decide(actor=away_social_worker, decision_id=proposal.pk, accept=True)
+
+
+def test_an_open_crisis_keeps_the_case_immediate_whatever_triage_proposes(social_worker, case, proposal):
+    """Triage over today's scales proposed "routine"; the crisis opened on the case is still open: accepting
+    (or overriding to something lower) leaves the case 立即处理 and a crisis case, and says why."""
+    from sanshe.crisis.services import crisis_open
+
+    crisis_open(actor=social_worker, case=case, domain="suicide", source="manual",
+                reason="聊天中说已经攒了安眠药")
+    case.refresh_from_db()
+    assert (case.urgency, case.is_crisis) == ("immediate", True)
+    proposal = triage_run(actor=social_worker, case_id=case.pk)  # the crisis changed the inputs: run again
+    assert proposal.engine_urgency != "immediate"
+    outcome = triage_decide(actor=social_worker, decision_id=proposal.pk, accept=True)
+    case.refresh_from_db()
+    assert (case.urgency, case.is_crisis) == ("immediate", True)
+    assert any("危机处置尚未结束" in note for note in outcome.notes)
+    event = AuditEvent.objects.get(action="triage.accept")
+    assert event.detail["held_by_open_crisis"] is True
