@@ -332,11 +332,14 @@ def triage_decide(*, actor, decision_id: int, accept: bool, tier: int | None = N
 
     previous_tier = case.tier
     case.tier = decision.tier
-    # While a crisis is open, nothing lowers the case's urgency or crisis state: the scales answered today
-    # do not outweigh a person who said they saved up pills. The crisis protocol closes a crisis, not triage.
+    # While a crisis or an imminent chat alert about the person is open, nothing lowers the case's urgency or
+    # crisis state: the scales answered today do not outweigh a person who said they saved up pills. The
+    # crisis protocol (or closing the alert) ends that, not triage.
     from sanshe.crisis.selectors import case_open_crisis
+    from sanshe.groups.selectors import imminent_alert_open_for
 
-    held_by_crisis = case_open_crisis(case_id=case.pk) is not None
+    held_by_crisis = (case_open_crisis(case_id=case.pk) is not None
+                      or imminent_alert_open_for(user_id=case.person.user_id))
     decided_rank = URGENCY_RANK[ReferralUrgency(decision.urgency)]
     if held_by_crisis and decided_rank < case.urgency_rank:
         held_urgency = True
@@ -365,7 +368,7 @@ def triage_decide(*, actor, decision_id: int, accept: bool, tier: int | None = N
                                                           "b": TIER_LABELS[decision.tier]})
     outcome = DecideOutcome(decision=decision)
     if held_urgency:
-        outcome.notes.append(_("危机处置尚未结束：个案保持“%(urgency)s”和危机标记，分流建议的较低紧急程度未采用")
+        outcome.notes.append(_("危机处置或高危预警尚未结束：个案保持“%(urgency)s”和危机标记，分流建议的较低紧急程度未采用")
                              % {"urgency": case.get_urgency_display()})
 
     if decision.engine_crisis:

@@ -79,6 +79,17 @@ def access_alert(*, actor, alert_id: int) -> RiskAlert:
     return alert
 
 
+def imminent_alert_open_for(*, user_id: int | None) -> bool:
+    """Whether an imminent-risk chat alert about this account is still open or only acknowledged (not closed)."""
+    from .models import RiskAlertStatus
+    from .risk import IMMINENT_LEVEL
+
+    if user_id is None:
+        return False
+    return RiskAlert.objects.filter(subject_id=user_id, level__gte=IMMINENT_LEVEL).exclude(
+        status=RiskAlertStatus.CLOSED).exists()
+
+
 def membership_of(*, group: Group, user) -> GroupMember | None:
     return GroupMember.objects.filter(group=group, user=user).first()
 

@@ -98,6 +98,6 @@ def test_an_open_crisis_keeps_the_case_immediate_whatever_triage_proposes(social
     outcome = triage_decide(actor=social_worker, decision_id=proposal.pk, accept=True)
     case.refresh_from_db()
     assert (case.urgency, case.is_crisis) == ("immediate", True)
-    assert any("危机处置尚未结束" in note for note in outcome.notes)
+    assert any("危机处置或高危预警尚未结束" in note for note in outcome.notes)
     event = AuditEvent.objects.get(action="triage.accept")
     assert event.detail["held_by_open_crisis"] is True

@@ -535,3 +535,24 @@ def test_an_alert_starts_a_crisis_case_in_the_referral_inbox(world, on_duty, res
     # A counsellor without communities cannot refer (the cases feature's rule), and an outsider sees nothing.
     with pytest.raises(ActionForbidden):
         services.alert_refer(actor=counsellor, alert=alert)
+
+
+def test_triage_keeps_the_case_immediate_while_the_imminent_chat_alert_is_open(world, on_duty, resident,
+                                                                                social_worker):
+    """Issue 12's journey: an imminent chat alert → referral → take next → scales that look mild → triage
+    proposes a lower urgency → accepting it leaves the case 立即处理 while the alert is not closed."""
+    from sanshe.assessments.services import triage_decide, triage_run
+    from sanshe.cases.services import referral_take_next
+    from tests.assessments.conftest import give, likert
+
+    alert = RiskAlert.objects.get(message=send(resident, on_duty, "我攒了一瓶安眠药，今晚就吃"))
+    assert alert.level >= 9
+    services.alert_refer(actor=social_worker, alert=alert, note="电话未接通")
+    case = referral_take_next(actor=social_worker)
+    assert case.urgency == "immediate"
+    give(social_worker, case, "gad7", likert([2, 2, 2, 2, 1, 1, 1]))
+    proposal = triage_run(actor=social_worker, case_id=case.pk)
+    assert proposal.engine_urgency != "immediate"
+    triage_decide(actor=social_worker, decision_id=proposal.pk, accept=True)
+    case.refresh_from_db()
+    assert case.urgency == "immediate"
