@@ -42,6 +42,10 @@ LINK_DAYS_DEFAULT = 3
 LINK_DAYS_MAX = 7
 OVERRIDE_REASON_MIN = 4
 CRISIS_SUICIDE_RULES = ("cssrs_intent", "cssrs_plan", "cssrs_recent_behaviour")
+CRISIS_RULES = (*CRISIS_SUICIDE_RULES, "medical_emergency", "open_crisis", "chat_alert_imminent",
+                "health_alert_emergency")
+RECENT_CHAT_DAYS = 7  # chat messages with risk signals this recent are one of triage's inputs
+MEDICAL_SIGNAL_KINDS = frozenset({"breathing", "collapse", "bleeding", "chest", "child", "pregnancy", "spo2", "fever"})
 
 
 def _now(now: datetime | None) -> datetime:
@@ -228,19 +232,76 @@ def person_status(case: Case) -> dict[str, Any]:
     }
 
 
-def open_alert_flags(case: Case) -> list[str]:
-    """Red-flag codes of the person's open monitoring alerts (a check-in already raised them)."""
+def _open_health_alerts(case: Case) -> list[tuple[Any, list[dict]]]:
+    """The person's unresolved monitoring alerts with their decoded flags (one query)."""
     from sanshe.monitoring.models import OPEN_ALERT_STATUSES, Alert
-    from sanshe.monitoring.redflags import FLAGS
 
-    codes: list[str] = []
-    for alert in Alert.objects.filter(person_id=case.person_id, kind="red_flag", status__in=OPEN_ALERT_STATUSES):
+    rows = []
+    for alert in Alert.objects.filter(person_id=case.person_id, status__in=OPEN_ALERT_STATUSES).order_by("-level",
+                                                                                                         "pk"):
         try:
             flags = json.loads(alert.details or "{}").get("flags", [])
         except (TypeError, ValueError):
-            continue
-        codes += [f["code"] for f in flags if isinstance(f, dict) and f.get("code") in FLAGS]
+            flags = []
+        rows.append((alert, [f for f in flags if isinstance(f, dict)]))
+    return rows
+
+
+def open_alert_flags(case: Case, alerts: list | None = None) -> list[str]:
+    """Red-flag codes of the person's open monitoring alerts (a check-in already raised them)."""
+    from sanshe.monitoring.redflags import FLAGS
+
+    codes: list[str] = []
+    for alert, flags in (alerts if alerts is not None else _open_health_alerts(case)):
+        if alert.kind == "red_flag":
+            codes += [f["code"] for f in flags if f.get("code") in FLAGS]
     return list(dict.fromkeys(codes))
+
+
+def triage_signals(case: Case, *, health_alerts: list | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """What other features know about the person right now, in the engine's `signals` JSON form: the case's
+    open crisis, chat risk alerts not closed, unresolved health alerts, and recent chat messages with risk."""
+    from sanshe.crisis.models import CrisisStatus
+    from sanshe.crisis.selectors import case_open_crisis
+    from sanshe.groups import risk
+    from sanshe.groups.models import RiskAlertStatus
+    from sanshe.groups.selectors import risk_alerts_open_for, risk_messages_recent_for
+    from sanshe.monitoring.redflags import Level
+
+    now = _now(now)
+    signals: dict[str, Any] = {}
+    crisis = case_open_crisis(case_id=case.pk)
+    if crisis is not None:
+        signals["crises"] = [{"domain": crisis.domain, "acknowledged": crisis.status == CrisisStatus.ACKNOWLEDGED,
+                              "escalations": crisis.escalation_step}]
+
+    def labels(codes: list[str]) -> list[str]:
+        return list(dict.fromkeys(risk.label(code) for code in codes if isinstance(code, str)))[:6]
+
+    def domain(codes: list[str]) -> str:
+        kinds = {str(code).partition(":")[0] for code in codes}
+        return "medical" if kinds and kinds <= MEDICAL_SIGNAL_KINDS else "suicide"
+
+    user_id = case.person.user_id
+    alerts = risk_alerts_open_for(user_id=user_id)
+    if alerts:
+        signals["chat_alerts"] = [{"level": a.level, "imminent": a.level >= risk.IMMINENT_LEVEL,
+                                   "acknowledged": a.status == RiskAlertStatus.ACKNOWLEDGED,
+                                   "domain": domain(a.signals), "signals": labels(a.signals)} for a in alerts]
+    health = []
+    for alert, flags in (health_alerts if health_alerts is not None else _open_health_alerts(case)):
+        reasons = [str(f.get("reason")) for f in flags if f.get("reason")]
+        health.append({"level": Level(alert.level).code, "kind": alert.kind, "taken": alert.status == "taken",
+                       "times_raised": max(1, alert.times_raised), "reasons": reasons[:6]})
+    if health:
+        signals["health_alerts"] = health
+    messages = risk_messages_recent_for(user_id=user_id, since=now - timedelta(days=RECENT_CHAT_DAYS))
+    if messages:
+        top = max(m.risk_level for m in messages)
+        signals["chat"] = {"messages": len(messages), "days": RECENT_CHAT_DAYS, "max_level": min(top, 10),
+                           "at_alert_level": top >= risk.ALERT_LEVEL,
+                           "signals": labels([c for m in messages for c in (m.risk_signals or [])])}
+    return signals
 
 
 def triage_inputs(case: Case) -> dict[str, Any]:
@@ -249,10 +310,14 @@ def triage_inputs(case: Case) -> dict[str, Any]:
     used = latest_administrations(case)
     for administration in used:
         assessment.update(scales.engine_part(administration.scale, administration.answers))
-    flags = open_alert_flags(case)
+    health_alerts = _open_health_alerts(case)
+    flags = open_alert_flags(case, health_alerts)
     if flags:
         assessment["red_flags"] = flags
     assessment["status"] = person_status(case)
+    signals = triage_signals(case, health_alerts=health_alerts)
+    if signals:
+        assessment["signals"] = signals
     return {"assessment": assessment, "administrations": sorted(a.pk for a in used)}
 
 
@@ -392,10 +457,12 @@ def _crisis_open(*, actor, case: Case, decision: TriageDecision, now: datetime):
     from sanshe.crisis.services import crisis_open
 
     reasons = [r for r in decision.result.get("reasons", []) if r.get("tier") == 3]
-    suicide = any(r.get("rule_id") in CRISIS_SUICIDE_RULES for r in reasons)
-    crisis_reasons = [r["text"] for r in reasons if r.get("rule_id") in (*CRISIS_SUICIDE_RULES, "medical_emergency")]
+    signals = decision.inputs.get("assessment", {}).get("signals", {})
+    suicide = any(r.get("rule_id") in CRISIS_SUICIDE_RULES for r in reasons) or any(
+        a.get("imminent") and a.get("domain") == "suicide" for a in signals.get("chat_alerts", []))
+    crisis_reasons = [r["text"] for r in reasons if r.get("rule_id") in CRISIS_RULES]
     return crisis_open(actor=actor, case=case, domain="suicide" if suicide else "medical", source="triage",
-                       reason="；".join(crisis_reasons) or _("分流结果为危机"), now=now)
+                       reason=("；".join(crisis_reasons) or _("分流结果为危机"))[:2000], now=now)
 
 
 # --- placement ------------------------------------------------------------------------------------------------

@@ -76,9 +76,24 @@ def take_next(request: HttpRequest) -> HttpResponse:
     if case is None:
         messages.info(request, _("没有待接收的转介"))
         return redirect("cases:referral_inbox")
-    messages.success(request, _("已接收：%(name)s（个案 %(number)s），请完成信息采集") % {
+    return _after_take(request, case, _("已接收：%(name)s（个案 %(number)s）") % {
         "name": case.person.name, "number": case.number})
-    return redirect("cases:case_intake", pk=case.pk)
+
+
+def _after_take(request: HttpRequest, case, taken: str) -> HttpResponse:
+    """A crisis referral opens the crisis page first (or its chat alert while no crisis is open): the person is
+    safe before the paperwork. Any other referral opens the intake."""
+    stop = selectors.referral_crisis_stop(actor=request.user, referral=getattr(case, "taken_referral", None),
+                                          case=case)
+    if stop is None:
+        messages.success(request, taken + _("，请完成信息采集"))
+        return redirect("cases:case_intake", pk=case.pk)
+    url, kind = stop
+    if kind == "crisis":
+        messages.warning(request, taken + _("。这是危机个案：请先在本页确认并处置危机，再打开个案完成信息采集"))
+    else:
+        messages.warning(request, taken + _("。这是高危风险预警的转介：请先确认预警、启动危机处置，再完成信息采集"))
+    return redirect(url)
 
 
 @case_page_required(manage=True)
@@ -90,8 +105,7 @@ def referral_open_case(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("cases:referral_detail", pk=pk)
-    messages.success(request, _("已接收：个案 %(number)s，请完成信息采集") % {"number": case.number})
-    return redirect("cases:case_intake", pk=case.pk)
+    return _after_take(request, case, _("已接收：个案 %(number)s") % {"number": case.number})
 
 
 def _need_groups(form: IntakeForm) -> list[tuple[str, list]]:
@@ -110,6 +124,16 @@ def case_intake(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(case, name) or "" for name in services.INTAKE_TEXT_FIELDS}
     initial.update(emergency_contact_name=case.emergency_contact_name or "",
                    emergency_contact_phone=case.emergency_contact_phone or "", needs=case.needs)
+    source = selectors.referral_intake_view(actor=request.user, case=case)
+    if source is not None and not any(initial[name] for name in ("demand_emotion", "demand_medical",
+                                                                 "demand_psychological", "demand_other")):
+        # Nothing written yet: start from the referral's reason, in the demand it is about (the worker edits it).
+        referral = source["referral"]
+        field = {"chat": "demand_psychological", "alert": "demand_medical", "check_in": "demand_medical"}.get(
+            referral.source_kind, "demand_other")
+        initial[field] = _("转介原因（%(who)s，%(when)s）：%(reason)s") % {
+            "who": referral.created_by or _("系统自动转介"),
+            "when": timezone.localtime(referral.created_at).strftime("%m-%d %H:%M"), "reason": referral.reason}
     form = IntakeForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -123,7 +147,7 @@ def case_intake(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("cases:case_detail", pk=case.pk)
         status = 400
     return render(request, "cases/case_intake.html", {
-        "case": case, "person": case.person, "form": form, "need_groups": _need_groups(form),
+        "case": case, "person": case.person, "form": form, "need_groups": _need_groups(form), "source": source,
         "crumbs": [(_("我的个案"), reverse("cases:my_cases")), (case.number, _case_url(case.pk))],
     }, status=status)
 

@@ -190,3 +190,55 @@ def case_for_referral(*, actor, referral: Referral) -> Case | None:
                                                          | Q(person_id=referral.person_id,
                                                              status__in=OPEN_CASE_STATUSES))
             .order_by("-opened_at").first())
+
+
+def referral_crisis_stop(*, actor, referral: Referral | None, case: Case) -> tuple[str, str] | None:
+    """Where taking a crisis referral leads first: the case's open crisis page (when the actor may see it), else
+    the imminent chat alert the referral came from while it is not closed; None for an ordinary referral."""
+    from django.urls import reverse
+
+    from sanshe.crisis.selectors import case_open_crisis, crisis_in_scope
+
+    crisis = case_open_crisis(case_id=case.pk)
+    if crisis is not None and crisis_in_scope(actor=actor, crisis_id=crisis.pk):
+        return reverse("crisis:detail", args=[crisis.pk]), "crisis"
+    alert = _referral_alert(actor=actor, referral=referral)
+    if alert is not None and alert.is_imminent and alert.status != "closed":
+        return reverse("groups:alerts") + f"#alert-{alert.pk}", "alert"
+    return None
+
+
+def _referral_alert(*, actor, referral: Referral | None):
+    """The chat risk alert a referral came from, if the actor may see it (the risk-alerts page's own rule)."""
+    if referral is None or referral.source_kind != "chat" or not referral.source_id:
+        return None
+    from sanshe.groups.models import RiskAlert
+
+    return (RiskAlert.objects.for_actor(actor, "view").select_related("message", "message__sender", "group")
+            .filter(pk=referral.source_id).first())
+
+
+def referral_intake_view(*, actor, case: Case) -> dict | None:
+    """What the intake shows of the referral that opened the case: reason, who referred and when, the source
+    message quoted (only to someone who may see its alert), links to the open crisis and the alert."""
+    from django.urls import reverse
+
+    from sanshe.crisis.selectors import case_open_crisis, crisis_in_scope
+
+    referral = (Referral.objects.for_actor(actor, "view").select_related("created_by", "taken_by")
+                .filter(pk=case.referral_id).first()) if case.referral_id else None
+    if referral is None:
+        return None
+    view = {"referral": referral, "message": None, "alert_url": "", "crisis_url": ""}
+    alert = _referral_alert(actor=actor, referral=referral)
+    if alert is not None:
+        view["alert_url"] = reverse("groups:alerts") + f"#alert-{alert.pk}"
+        message = alert.message
+        if message is not None and message.body:
+            view["message"] = {"body": message.body, "at": message.created_at, "group": alert.group.name,
+                               "sender": (message.sender.display_name or str(message.sender))
+                               if message.sender_id else ""}
+    crisis = case_open_crisis(case_id=case.pk)
+    if crisis is not None and crisis_in_scope(actor=actor, crisis_id=crisis.pk):
+        view["crisis_url"] = reverse("crisis:detail", args=[crisis.pk])
+    return view

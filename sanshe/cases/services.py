@@ -253,6 +253,7 @@ def _take_into_case(actor, referral: Referral, now: datetime) -> Case:
             status=ReferralStatus.TAKEN, taken_by=actor, taken_at=now, updated_at=now)
         audit_record(actor=actor, action="referral.take", obj=referral,
                      detail={"merged": len(others), "case": case.pk})
+    case.taken_referral = referral  # the view sends a crisis referral to the crisis (or alert) page first
     return case
 
 

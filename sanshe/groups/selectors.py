@@ -90,6 +90,22 @@ def imminent_alert_open_for(*, user_id: int | None) -> bool:
         status=RiskAlertStatus.CLOSED).exists()
 
 
+def risk_alerts_open_for(*, user_id: int | None) -> list[RiskAlert]:
+    """Chat risk alerts about this account that are not closed, most severe first (for triage's inputs)."""
+    if user_id is None:
+        return []
+    return list(RiskAlert.objects.filter(subject_id=user_id).exclude(status=RiskAlertStatus.CLOSED)
+                .order_by("-level", "created_at", "pk")[:20])
+
+
+def risk_messages_recent_for(*, user_id: int | None, since: datetime) -> list[Message]:
+    """Messages this account wrote since `since` in which risk detection found a signal (level > 0)."""
+    if user_id is None:
+        return []
+    return list(Message.objects.filter(sender_id=user_id, created_at__gte=since, risk_level__gt=0)
+                .only("id", "risk_level", "risk_signals", "created_at").order_by("-created_at")[:100])
+
+
 def membership_of(*, group: Group, user) -> GroupMember | None:
     return GroupMember.objects.filter(group=group, user=user).first()
 

@@ -46,7 +46,7 @@ from .scales import (
     score_phq9,
 )
 
-RULES_VERSION = "2026.1"
+RULES_VERSION = "2026.2"  # 2026.2: open crises, chat and health alerts, recent chat signals
 
 
 class Urgency(StrEnum):
@@ -101,6 +101,58 @@ class PersonStatus:
 
 
 @dataclass(frozen=True)
+class OpenCrisis:
+    """A crisis response of the person that is still open (sanshe.crisis)."""
+
+    domain: str = "suicide"  # "suicide" or "medical"
+    acknowledged: bool = False
+    escalations: int = 0
+
+
+@dataclass(frozen=True)
+class ChatAlert:
+    """A chat risk alert about the person that is not closed (sanshe.groups)."""
+
+    level: int
+    imminent: bool
+    acknowledged: bool = False
+    domain: str = "suicide"  # "suicide" or "medical"
+    signals: tuple[str, ...] = ()  # Chinese labels of what was said ("方式与工具：安眠药")
+
+
+@dataclass(frozen=True)
+class HealthAlert:
+    """A health-monitoring alert about the person that is not resolved (sanshe.monitoring)."""
+
+    level: str  # sanshe.monitoring.redflags.Level code: "notice", "urgent", "emergency"
+    kind: str = "red_flag"  # "red_flag" or "lost"
+    taken: bool = False
+    times_raised: int = 1
+    reasons: tuple[str, ...] = ()  # Chinese reasons of its flags ("血氧饱和度92%")
+
+
+@dataclass(frozen=True)
+class ChatSignals:
+    """Messages the person wrote in the last `days` days in which risk detection found signals."""
+
+    messages: int
+    days: int
+    max_level: int
+    at_alert_level: bool = False  # at least one message reached the level that raises an alert
+    signals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What other features already know about the person right now, gathered by the caller."""
+
+    crises: tuple[OpenCrisis, ...] = ()
+    chat_alerts: tuple[ChatAlert, ...] = ()
+    health_alerts: tuple[HealthAlert, ...] = ()
+    chat: ChatSignals | None = None
+
+
+@dataclass(frozen=True)
 class Assessment:
     """Everything triage looks at; every part is optional."""
 
@@ -113,6 +165,7 @@ class Assessment:
     # Red flags already raised elsewhere (a monitoring alert), by code of sanshe.monitoring.redflags.FLAGS.
     red_flags: tuple[str, ...] = ()
     status: PersonStatus = field(default_factory=PersonStatus)
+    signals: Signals = field(default_factory=Signals)
 
 
 class AssessmentError(ValueError):
@@ -137,6 +190,7 @@ class Findings:
     flags: tuple[RedFlag, ...] = ()
     medical_assessed: bool = False
     status: PersonStatus = field(default_factory=PersonStatus)
+    signals: Signals = field(default_factory=Signals)
 
     def flags_at(self, level: Level) -> list[RedFlag]:
         return [flag for flag in self.flags if flag.level == level]
@@ -185,13 +239,38 @@ def score_assessment(assessment: Assessment, *, fever_threshold_c: float = DEFAU
         if code not in NEEDS:
             errors.append(_("未知的需求代码“%(code)s”，可选：%(allowed)s") % {
                 "code": code, "allowed": "、".join(f"{k}（{v}）" for k, v in NEEDS.items())})
+    errors += _signal_errors(a.signals)
     if errors:
         raise AssessmentError(errors)
     return Findings(
         phq9=scored.get("phq9"), gad7=scored.get("gad7"), phq4=scored.get("phq4"), isi=scored.get("isi"),
         cssrs=scored.get("cssrs"), flags=_merge_flags(scored.get("observed", ()), raised),
-        medical_assessed=a.observation is not None or bool(a.red_flags), status=a.status,
+        medical_assessed=a.observation is not None or bool(a.red_flags), status=a.status, signals=a.signals,
     )
+
+
+HEALTH_LEVELS = ("notice", "urgent", "emergency")
+DOMAINS = ("suicide", "medical")
+
+
+def _signal_errors(signals: Signals) -> list[str]:
+    """Chinese messages for signals that cannot be read (a caller's bug must not pass silently)."""
+    errors: list[str] = []
+    for crisis in signals.crises:
+        if crisis.domain not in DOMAINS:
+            errors.append(_("未知的危机类型“%(code)s”") % {"code": crisis.domain})
+    for alert in signals.chat_alerts:
+        if not isinstance(alert.level, int) or not 0 <= alert.level <= 10:
+            errors.append(_("聊天风险预警等级应为0–10的整数，收到“%(got)s”") % {"got": alert.level})
+    for health in signals.health_alerts:
+        if health.level not in HEALTH_LEVELS:
+            errors.append(_("未知的健康预警级别“%(code)s”，可选：%(allowed)s") % {
+                "code": health.level, "allowed": "、".join(HEALTH_LEVELS)})
+    chat = signals.chat
+    if chat is not None and (not isinstance(chat.messages, int) or chat.messages < 0 or not isinstance(chat.days, int)
+                             or chat.days < 1):
+        errors.append(_("近期聊天风险信号的条数或天数不正确"))
+    return errors
 
 
 # --- rules -------------------------------------------------------------------------------------------------
@@ -251,6 +330,82 @@ def _flag_sources(flags: Iterable[RedFlag]) -> str:
 
 def _flag_reasons(flags: Iterable[RedFlag]) -> str:
     return "；".join(flag.reason for flag in flags)
+
+
+# What other features already know (open crises and alerts): triage never proposes less than they imply.
+
+SRC_OPEN_CRISIS = gettext_lazy(
+    "三社危机处置规程：危机处置未结束前，个案保持“立即处理”和危机标记，由危机处置结束，不由量表结果结束")
+SRC_CHAT_IMMINENT = gettext_lazy(
+    "线上群风险识别（Crisis Text Line 研究：提及具体方式、药物和剂量比“自杀”一词更能预测风险）：高危预警须立即处置")
+SRC_CHAT_ALERT = gettext_lazy("线上群风险识别：达到预警等级的消息须由专业人员在24小时内评估")
+SRC_CHAT_RECENT = gettext_lazy("线上群风险识别：近期消息中出现的风险信号，作为需求评估的参考")
+SRC_HEALTH_ALERT = gettext_lazy(
+    "健康监测预警（新冠病毒感染者居家治疗指南2022、诊疗方案第九版、WHO）：未处理的预警按其级别处置")
+
+
+def _state(acknowledged: bool) -> str:
+    return str(_("已有人确认处置") if acknowledged else _("尚无人确认"))
+
+
+@rule("open_crisis", tier=3, urgency=Urgency.IMMEDIATE, crisis=True, source=SRC_OPEN_CRISIS,
+      actions=("crisis_protocol",))
+def open_crisis(f: Findings) -> str | None:
+    """A crisis response of the person is open: immediate and a crisis until the crisis protocol closes it."""
+    crises = f.signals.crises
+    if not crises:
+        return None
+    parts = []
+    for crisis in crises:
+        domain = _("自杀/自伤风险") if crisis.domain == "suicide" else _("急症/医疗紧急")
+        text = _("%(domain)s，%(state)s") % {"domain": domain, "state": _state(crisis.acknowledged)}
+        if crisis.escalations:
+            text += _("，已升级%(n)s次") % {"n": crisis.escalations}
+        parts.append(text)
+    return _("危机处置进行中：%(crises)s") % {"crises": "；".join(parts)}
+
+
+def _chat_alert_text(alerts: list[ChatAlert]) -> str:
+    parts = []
+    for alert in sorted(alerts, key=lambda a: a.level, reverse=True):
+        text = _("%(level)s级，%(state)s") % {"level": alert.level, "state": _state(alert.acknowledged)}
+        if alert.signals:
+            text += _("（%(signals)s）") % {"signals": "、".join(alert.signals[:6])}
+        parts.append(text)
+    return "；".join(parts)
+
+
+@rule("chat_alert_imminent", tier=3, urgency=Urgency.IMMEDIATE, crisis=True, source=SRC_CHAT_IMMINENT,
+      actions=("crisis_protocol", "psych_immediate", "contact_emergency_contact"))
+def chat_alert_imminent(f: Findings) -> str | None:
+    """An imminent chat risk alert about the person is not closed (e.g. saved-up sleeping pills)."""
+    alerts = [a for a in f.signals.chat_alerts if a.imminent]
+    if not alerts:
+        return None
+    return _("线上群高危风险预警未关闭：%(alerts)s") % {"alerts": _chat_alert_text(alerts)}
+
+
+@rule("health_alert_emergency", tier=3, urgency=Urgency.IMMEDIATE, crisis=True, source=SRC_HEALTH_ALERT,
+      actions=("crisis_protocol", "call_120"))
+def health_alert_emergency(f: Findings) -> str | None:
+    """A red (emergency) health-monitoring alert about the person is not resolved."""
+    return _health_alert_text(f, "emergency")
+
+
+def _health_alert_text(f: Findings, level: str) -> str | None:
+    alerts = [a for a in f.signals.health_alerts if a.level == level]
+    if not alerts:
+        return None
+    parts = []
+    for alert in alerts:
+        state = _("处理中") if alert.taken else _("待处理")
+        what = "；".join(alert.reasons) or (_("失访") if alert.kind == "lost" else _("健康危险信号"))
+        text = _("%(what)s（%(state)s") % {"what": what, "state": state}
+        if alert.times_raised > 1:
+            text += _("，已出现%(n)s次") % {"n": alert.times_raised}
+        parts.append(text + "）")
+    label = {"emergency": _("红色"), "urgent": _("橙色"), "notice": _("黄色")}[level]
+    return _("健康监测%(label)s预警未处理：%(alerts)s") % {"label": label, "alerts": "；".join(parts)}
 
 
 # Crisis: tier 3, immediate.
@@ -344,6 +499,40 @@ def medical_urgent(f: Findings) -> tuple[str, str] | None:
     return None
 
 
+@rule("chat_alert_open", tier=3, urgency=Urgency.WITHIN_24H, source=SRC_CHAT_ALERT, actions=("psych_urgent",))
+def chat_alert_open(f: Findings) -> str | None:
+    """A chat risk alert below the imminent level about the person is not closed."""
+    alerts = [a for a in f.signals.chat_alerts if not a.imminent]
+    if not alerts:
+        return None
+    return _("线上群风险预警未关闭：%(alerts)s") % {"alerts": _chat_alert_text(alerts)}
+
+
+@rule("health_alert_urgent", tier=3, urgency=Urgency.WITHIN_24H, source=SRC_HEALTH_ALERT,
+      actions=("medical_transfer",))
+def health_alert_urgent(f: Findings) -> str | None:
+    """An urgent (orange) health-monitoring alert about the person is not resolved."""
+    return _health_alert_text(f, "urgent")
+
+
+@rule("chat_signals_recent_high", tier=3, urgency=Urgency.WITHIN_24H, source=SRC_CHAT_ALERT,
+      actions=("psych_urgent",))
+def chat_signals_recent_high(f: Findings) -> str | None:
+    """A message of the last days reached the alert level (even when its alert was closed since)."""
+    chat = f.signals.chat
+    if chat is None or not chat.messages or not chat.at_alert_level:
+        return None
+    return _chat_recent_text(chat)
+
+
+def _chat_recent_text(chat: ChatSignals) -> str:
+    text = _("近%(days)s天本人在群聊或私聊中有%(n)s条消息出现风险信号（最高%(level)s级）") % {
+        "days": chat.days, "n": chat.messages, "level": chat.max_level}
+    if chat.signals:
+        text += _("：%(signals)s") % {"signals": "、".join(chat.signals[:6])}
+    return text
+
+
 # Tier 2, routine.
 
 @rule("phq9_moderate", tier=2, urgency=Urgency.ROUTINE, source=SRC_PHQ9, actions=("psych_referral",))
@@ -398,6 +587,15 @@ def quarantine_unmet_needs(f: Findings) -> str | None:
     return None
 
 
+@rule("chat_signals_recent", tier=2, urgency=Urgency.ROUTINE, source=SRC_CHAT_RECENT, actions=("psych_referral",))
+def chat_signals_recent(f: Findings) -> str | None:
+    """Messages of the last days with risk signals below the alert level."""
+    chat = f.signals.chat
+    if chat is None or not chat.messages or chat.at_alert_level:
+        return None
+    return _chat_recent_text(chat)
+
+
 # Tier 1, noted.
 
 @rule("medical_notice", tier=1, urgency=Urgency.ROUTINE,
@@ -408,6 +606,12 @@ def medical_notice(f: Findings) -> tuple[str, str] | None:
     if flags:
         return _("医学关注：%(reasons)s") % {"reasons": _flag_reasons(flags)}, _flag_sources(flags)
     return None
+
+
+@rule("health_alert_notice", tier=1, urgency=Urgency.ROUTINE, source=SRC_HEALTH_ALERT, actions=("monitor_health",))
+def health_alert_notice(f: Findings) -> str | None:
+    """A notice (yellow) health-monitoring alert about the person is not resolved (fever, lost to follow-up)."""
+    return _health_alert_text(f, "notice")
 
 
 DEFAULT_RULE_ID = "no_rule_fired"

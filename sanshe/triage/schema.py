@@ -20,6 +20,11 @@ out (skip to Q6); `q6_past_3_months` only when `q6` is true.
 Medical: `observation` is a check-in (see sanshe.monitoring.redflags.Observation); `red_flags` lists codes of
 flags already raised elsewhere.
 Status: `under_quarantine`, `suspected`, `unmet_needs` (codes of the guide's tool 4 needs assessment).
+Signals (what other features already know about the person; the case page gathers them): `crises` (open crisis
+responses: `domain` suicide/medical, `acknowledged`, `escalations`), `chat_alerts` (chat risk alerts not closed:
+`level` 0–10, `imminent`, `acknowledged`, `domain`, `signals` labels), `health_alerts` (unresolved monitoring
+alerts: `level` notice/urgent/emergency, `kind` red_flag/lost, `taken`, `times_raised`, `reasons`), and `chat`
+(recent messages with risk signals: `messages`, `days`, `max_level`, `at_alert_level`, `signals`).
 """
 
 from __future__ import annotations
@@ -42,7 +47,18 @@ from sanshe.monitoring.redflags import (
     Observation,
 )
 
-from .engine import Assessment, AssessmentError, PersonStatus, ScaleInput
+from .engine import (
+    HEALTH_LEVELS,
+    Assessment,
+    AssessmentError,
+    ChatAlert,
+    ChatSignals,
+    HealthAlert,
+    OpenCrisis,
+    PersonStatus,
+    ScaleInput,
+    Signals,
+)
 from .needs import NEEDS
 from .scales import CSSRS_QUESTIONS, SCALES, CssrsAnswers
 
@@ -68,6 +84,33 @@ def _scale_schema(code: str, extra: dict[str, Any]) -> dict[str, Any]:
 
 
 _TOTAL = {"type": "integer", "minimum": 0}
+_LABELS = {"type": "array", "items": {"type": "string"}}
+_DOMAIN = {"enum": ["suicide", "medical"]}
+_SIGNALS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "what other features already know: open crises, open chat and health alerts, recent chat signals",
+    "properties": {
+        "crises": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "properties": {"domain": _DOMAIN, "acknowledged": {"type": "boolean"},
+                           "escalations": {"type": "integer", "minimum": 0}}}},
+        "chat_alerts": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["level", "imminent"],
+            "properties": {"level": {"type": "integer", "minimum": 0, "maximum": 10}, "imminent": {"type": "boolean"},
+                           "acknowledged": {"type": "boolean"}, "domain": _DOMAIN, "signals": _LABELS}}},
+        "health_alerts": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["level"],
+            "properties": {"level": {"enum": list(HEALTH_LEVELS)}, "kind": {"enum": ["red_flag", "lost"]},
+                           "taken": {"type": "boolean"}, "times_raised": {"type": "integer", "minimum": 1},
+                           "reasons": _LABELS}}},
+        "chat": {
+            "type": "object", "additionalProperties": False, "required": ["messages", "days", "max_level"],
+            "properties": {"messages": {"type": "integer", "minimum": 0}, "days": {"type": "integer", "minimum": 1},
+                           "max_level": {"type": "integer", "minimum": 0, "maximum": 10},
+                           "at_alert_level": {"type": "boolean"}, "signals": _LABELS}},
+    },
+}
 _CSSRS_PROPERTIES: dict[str, Any] = {
     f"q{q.number}": {"type": ["boolean", "null"], "description": q.field} for q in CSSRS_QUESTIONS
 }
@@ -127,12 +170,14 @@ ASSESSMENT_SCHEMA: dict[str, Any] = {
                 "unmet_needs": {"type": "array", "uniqueItems": True, "items": {"enum": list(NEEDS)}},
             },
         },
+        "signals": _SIGNALS_SCHEMA,
     },
 }
 
 SECTION_NAMES = {
     "phq9": "PHQ-9", "gad7": "GAD-7", "phq4": "PHQ-4", "isi": "ISI", "cssrs": "C-SSRS",
     "observation": "observation（健康观察）", "red_flags": "red_flags（医学预警）", "status": "status（人员状况）",
+    "signals": "signals（危机与预警）",
 }
 
 
@@ -240,6 +285,71 @@ def _status(value: Any, errors: list[str]) -> PersonStatus:
     )
 
 
+def _labels(value: Any, where: str, errors: list[str]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        errors.append(_("%(where)s 应为文字组成的列表") % {"where": where})
+        return ()
+    return tuple(value)
+
+
+def _items(data: dict[str, Any], key: str, errors: list[str]) -> list[dict[str, Any]]:
+    where = f"{SECTION_NAMES['signals']}.{key}"
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        errors.append(_("%(where)s 应为列表") % {"where": where})
+        return []
+    items = []
+    for item in value:
+        obj = _object(item, where, errors)
+        if obj is not None:
+            _unknown_keys(obj, _SIGNALS_SCHEMA["properties"][key]["items"]["properties"], where, errors)
+            items.append(obj)
+    return items
+
+
+def _int(value: Any, where: str, errors: list[str], default: int = 0) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.append(_("%(where)s 应为整数，收到“%(got)s”") % {"where": where, "got": _show(value)})
+        return default
+    return value
+
+
+def _signals(value: Any, errors: list[str]) -> Signals:
+    where = SECTION_NAMES["signals"]
+    data = _object(value, where, errors)
+    if data is None:
+        return Signals()
+    _unknown_keys(data, _SIGNALS_SCHEMA["properties"], where, errors)
+    crises = tuple(OpenCrisis(domain=c.get("domain", "suicide"),
+                              acknowledged=_bool(c.get("acknowledged", False), f"{where}.crises", errors),
+                              escalations=_int(c.get("escalations"), f"{where}.crises", errors))
+                   for c in _items(data, "crises", errors))
+    chat_alerts = tuple(ChatAlert(level=_int(a.get("level"), f"{where}.chat_alerts.level", errors),
+                                  imminent=_bool(a.get("imminent", False), f"{where}.chat_alerts", errors),
+                                  acknowledged=_bool(a.get("acknowledged", False), f"{where}.chat_alerts", errors),
+                                  domain=a.get("domain", "suicide"),
+                                  signals=_labels(a.get("signals", []), f"{where}.chat_alerts", errors))
+                        for a in _items(data, "chat_alerts", errors))
+    health_alerts = tuple(HealthAlert(level=h.get("level", ""), kind=h.get("kind", "red_flag"),
+                                      taken=_bool(h.get("taken", False), f"{where}.health_alerts", errors),
+                                      times_raised=_int(h.get("times_raised"), f"{where}.health_alerts", errors, 1),
+                                      reasons=_labels(h.get("reasons", []), f"{where}.health_alerts", errors))
+                          for h in _items(data, "health_alerts", errors))
+    chat = None
+    if data.get("chat") is not None:
+        c = _object(data["chat"], f"{where}.chat", errors)
+        if c is not None:
+            _unknown_keys(c, _SIGNALS_SCHEMA["properties"]["chat"]["properties"], f"{where}.chat", errors)
+            chat = ChatSignals(messages=_int(c.get("messages"), f"{where}.chat.messages", errors),
+                               days=_int(c.get("days"), f"{where}.chat.days", errors, 7),
+                               max_level=_int(c.get("max_level"), f"{where}.chat.max_level", errors),
+                               at_alert_level=_bool(c.get("at_alert_level", False), f"{where}.chat", errors),
+                               signals=_labels(c.get("signals", []), f"{where}.chat", errors))
+    return Signals(crises=crises, chat_alerts=chat_alerts, health_alerts=health_alerts, chat=chat)
+
+
 def assessment_from_json(data: Any) -> Assessment:
     """Build an Assessment from decoded JSON; AssessmentError listing every structural problem (Chinese).
 
@@ -261,6 +371,8 @@ def assessment_from_json(data: Any) -> Assessment:
         kwargs["red_flags"] = _code_list(data["red_flags"], SECTION_NAMES["red_flags"], errors)
     if data.get("status") is not None:
         kwargs["status"] = _status(data["status"], errors)
+    if data.get("signals") is not None:
+        kwargs["signals"] = _signals(data["signals"], errors)
     if errors:
         raise AssessmentError(errors)
     return Assessment(**kwargs)

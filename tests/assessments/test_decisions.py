@@ -85,19 +85,23 @@ def test_out_of_scope_social_worker_cannot_decide(away_social_worker, proposal):
 
 
 def test_an_open_crisis_keeps_the_case_immediate_whatever_triage_proposes(social_worker, case, proposal):
-    """Triage over today's scales proposed "routine"; the crisis opened on the case is still open: accepting
-    (or overriding to something lower) leaves the case 立即处理 and a crisis case, and says why."""
+    """Triage over today's scales alone would propose "routine"; the crisis opened on the case is still open:
+    triage now reads it (proposal immediate + crisis, the crisis first among the reasons), and overriding to
+    something lower still leaves the case 立即处理 and a crisis case, and says why."""
     from sanshe.crisis.services import crisis_open
 
+    assert proposal.engine_urgency != "immediate"
     crisis_open(actor=social_worker, case=case, domain="suicide", source="manual",
                 reason="聊天中说已经攒了安眠药")
     case.refresh_from_db()
     assert (case.urgency, case.is_crisis) == ("immediate", True)
     proposal = triage_run(actor=social_worker, case_id=case.pk)  # the crisis changed the inputs: run again
-    assert proposal.engine_urgency != "immediate"
-    outcome = triage_decide(actor=social_worker, decision_id=proposal.pk, accept=True)
+    assert (proposal.engine_urgency, proposal.engine_crisis) == ("immediate", True)
+    assert proposal.result["reasons"][0]["text"] == "危机处置进行中：自杀/自伤风险，尚无人确认"
+    outcome = triage_decide(actor=social_worker, decision_id=proposal.pk, accept=False, tier=2, urgency="routine",
+                            reason="量表结果轻微，本人已平静")
     case.refresh_from_db()
     assert (case.urgency, case.is_crisis) == ("immediate", True)
     assert any("危机处置或高危预警尚未结束" in note for note in outcome.notes)
-    event = AuditEvent.objects.get(action="triage.accept")
+    event = AuditEvent.objects.get(action="triage.override")
     assert event.detail["held_by_open_crisis"] is True

@@ -552,7 +552,8 @@ def test_triage_keeps_the_case_immediate_while_the_imminent_chat_alert_is_open(w
     assert case.urgency == "immediate"
     give(social_worker, case, "gad7", likert([2, 2, 2, 2, 1, 1, 1]))
     proposal = triage_run(actor=social_worker, case_id=case.pk)
-    assert proposal.engine_urgency != "immediate"
-    triage_decide(actor=social_worker, decision_id=proposal.pk, accept=True)
+    assert proposal.engine_urgency == "immediate"  # triage reads the open alert (issue 12 item 1)
+    triage_decide(actor=social_worker, decision_id=proposal.pk, accept=False, tier=2, urgency="routine",
+                  reason="量表结果轻微")
     case.refresh_from_db()
     assert case.urgency == "immediate"

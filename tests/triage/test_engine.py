@@ -293,3 +293,90 @@ def test_every_bad_part_is_reported_together():
     assert any("血氧饱和度应在50%–100%之间" in m for m in messages)
     assert any("未知的医学预警代码“spo2_lowish”" in m for m in messages)
     assert any("未知的需求代码“money”" in m for m in messages)
+
+
+# --- signals other features already hold (issue 12 item 1) -------------------------------------------------
+
+from sanshe.triage.engine import ChatAlert, ChatSignals, HealthAlert, OpenCrisis, Signals  # noqa: E402
+from sanshe.triage.schema import assessment_from_json  # noqa: E402
+
+PILLS = ChatAlert(level=10, imminent=True, signals=("方式与工具：安眠药", "准备行为：攒了"))
+
+
+def test_an_open_crisis_makes_mild_scales_immediate_and_a_crisis_and_says_so_first():
+    result = triage(Assessment(phq9=phq9(6, item9=3), signals=Signals(crises=(OpenCrisis(escalations=2),))))
+    assert (result.tier, result.urgency, result.crisis) == (3, Urgency.IMMEDIATE, True)
+    assert result.rule_ids[0] == "open_crisis"
+    assert result.reasons[0].text == "危机处置进行中：自杀/自伤风险，尚无人确认，已升级2次"
+    assert "phq9_item9" in result.rule_ids
+    assert "crisis_protocol" in result.action_codes
+
+
+def test_an_imminent_chat_alert_not_closed_is_immediate_and_a_crisis_with_what_was_said():
+    result = triage(Assessment(gad7=answers(5, 7), signals=Signals(chat_alerts=(PILLS,))))
+    assert (result.tier, result.urgency, result.crisis) == (3, Urgency.IMMEDIATE, True)
+    assert result.rule_ids == ["chat_alert_imminent", ]
+    assert result.reasons[0].text == "线上群高危风险预警未关闭：10级，尚无人确认（方式与工具：安眠药、准备行为：攒了）"
+
+
+def test_a_chat_alert_below_imminent_is_tier_3_within_24_hours_not_a_crisis():
+    alert = ChatAlert(level=7, imminent=False, acknowledged=True, signals=("绝望无助：撑不下去",))
+    result = triage(Assessment(signals=Signals(chat_alerts=(alert,))))
+    assert (result.tier, result.urgency, result.crisis) == (3, Urgency.WITHIN_24H, False)
+    assert result.rule_ids == ["chat_alert_open"]
+    assert "已有人确认处置" in result.reasons[0].text
+
+
+@pytest.mark.parametrize(("level", "rule_id", "tier", "urgency", "crisis"), [
+    ("emergency", "health_alert_emergency", 3, Urgency.IMMEDIATE, True),
+    ("urgent", "health_alert_urgent", 3, Urgency.WITHIN_24H, False),
+    ("notice", "health_alert_notice", 1, Urgency.ROUTINE, False),
+])
+def test_an_open_health_alert_gives_at_least_the_urgency_its_level_implies(level, rule_id, tier, urgency, crisis):
+    alert = HealthAlert(level=level, taken=True, times_raised=3, reasons=("血氧饱和度92%（≤93%）",))
+    result = triage(Assessment(signals=Signals(health_alerts=(alert,))))
+    assert (result.tier, result.urgency, result.crisis) == (tier, urgency, crisis)
+    assert result.rule_ids == [rule_id]
+    assert "血氧饱和度92%（≤93%）（处理中，已出现3次）" in result.reasons[0].text
+
+
+def test_a_lost_person_alert_says_lost():
+    result = triage(Assessment(signals=Signals(health_alerts=(HealthAlert(level="notice", kind="lost"),))))
+    assert result.reasons[0].text == "健康监测黄色预警未处理：失访（待处理）"
+
+
+def test_recent_chat_signals_below_the_alert_level_are_a_tier_2_reason():
+    chat = ChatSignals(messages=3, days=7, max_level=4, signals=("绝望无助：没意思",))
+    result = triage(Assessment(signals=Signals(chat=chat)))
+    assert (result.tier, result.urgency) == (2, Urgency.ROUTINE)
+    assert result.rule_ids == ["chat_signals_recent"]
+    assert result.reasons[0].text == "近7天本人在群聊或私聊中有3条消息出现风险信号（最高4级）：绝望无助：没意思"
+
+
+def test_a_recent_message_at_the_alert_level_is_tier_3_within_24_hours_even_with_its_alert_closed():
+    chat = ChatSignals(messages=1, days=7, max_level=8, at_alert_level=True)
+    result = triage(Assessment(signals=Signals(chat=chat)))
+    assert (result.tier, result.urgency) == (3, Urgency.WITHIN_24H)
+    assert result.rule_ids == ["chat_signals_recent_high"]
+
+
+def test_no_signals_change_nothing():
+    chat = ChatSignals(messages=0, days=7, max_level=0)
+    assert triage(Assessment(signals=Signals(chat=chat))).rule_ids == ["no_rule_fired"]
+
+
+def test_signals_round_trip_through_the_json_form_and_bad_ones_are_refused_in_chinese():
+    assessment = assessment_from_json({"signals": {
+        "crises": [{"domain": "suicide", "acknowledged": False, "escalations": 2}],
+        "chat_alerts": [{"level": 10, "imminent": True, "signals": ["方式与工具：安眠药"]}],
+        "health_alerts": [{"level": "urgent", "reasons": ["发热38.6℃"]}],
+        "chat": {"messages": 2, "days": 7, "max_level": 10, "at_alert_level": True}}})
+    result = triage(assessment)
+    assert result.rule_ids[:2] == ["open_crisis", "chat_alert_imminent"]
+    assert {"health_alert_urgent", "chat_signals_recent_high"} <= set(result.rule_ids)
+    with pytest.raises(AssessmentError) as bad:
+        triage(assessment_from_json({"signals": {"health_alerts": [{"level": "red"}], "crisis": []}}))
+    assert any("未知字段“crisis”" in e for e in bad.value.errors)
+    with pytest.raises(AssessmentError) as bad:
+        triage(assessment_from_json({"signals": {"health_alerts": [{"level": "red"}]}}))
+    assert bad.value.errors == ["未知的健康预警级别“red”，可选：notice、urgent、emergency"]

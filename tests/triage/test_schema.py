@@ -49,7 +49,7 @@ def test_c_ssrs_question_numbers_map_to_the_screener():
 
 def test_unknown_keys_are_refused_so_a_typo_never_drops_a_scale():
     assert errors_of({"phq_9": [0] * 9}) == [
-        "评估数据 中有未知字段“phq_9”，可用字段：phq9、gad7、phq4、isi、cssrs、observation、red_flags、status"]
+        "评估数据 中有未知字段“phq_9”，可用字段：phq9、gad7、phq4、isi、cssrs、observation、red_flags、status、signals"]
     assert "GAD-7 中有未知字段“item9”" in errors_of({"gad7": {"total": 3, "item9": 0}})[0]
     assert "observation（健康观察） 中有未知字段“temp”" in errors_of({"observation": {"temp": 38}})[0]
 
@@ -93,7 +93,8 @@ def test_utf8_bytes_with_a_byte_order_mark_are_read():
 def test_schema_is_json_and_lists_what_the_parser_accepts():
     json.dumps(ASSESSMENT_SCHEMA)  # serialisable for the API docs
     properties = ASSESSMENT_SCHEMA["properties"]
-    assert set(properties) == {"phq9", "gad7", "phq4", "isi", "cssrs", "observation", "red_flags", "status"}
+    assert set(properties) == {"phq9", "gad7", "phq4", "isi", "cssrs", "observation", "red_flags", "status",
+                               "signals"}
     observation_keys = set(properties["observation"]["properties"])
     assessment = assessment_from_json({"observation": {
         "temperature_c": 37.0, "high_fever_days": 0, "breathing_difficulty": "mild", "spo2": 97,
