@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
+from sanshe.core.pii import birth_year
 from sanshe.people.choices import VULNERABILITY_FLAGS, Category, DocumentType, PopulationLevel, Relation, Sex
-from sanshe.people.identity import age_on
 from sanshe.people.models import Person
 from sanshe.places.models import Building, Community, Compound, Household, Unit
 
@@ -55,13 +53,12 @@ def household_out(household: Household) -> dict[str, Any]:
 
 def person_brief(person: Person) -> dict[str, Any]:
     """A list row: masked document and phone, no address."""
-    today = timezone.localdate()
     return {
         "id": person.pk,
         "name": person.name,
         "sex": person.sex,
         "sex_label": _label(Sex, person.sex),
-        "age": age_on(person.birth_date, today) if person.birth_date else None,
+        "birth_year": birth_year(person.birth_date),
         "relation": person.relation,
         "relation_label": _label(Relation, person.relation),
         "is_representative": person.is_representative,

@@ -93,7 +93,8 @@ class PersonBrief(Schema):
     name: str = Field(..., description="姓名 / name")
     sex: str = Field(..., description=SEX_DOC)
     sex_label: str = Field(..., description="性别 / sex")
-    age: int | None = Field(None, description="年龄（周岁）/ age in full years")
+    birth_year: int | None = Field(None, description="出生年份（不给出生日期或周岁，防止与脱敏证件号组合还原）/ "
+                                                     "birth year only (no birth date or age beside a masked ID)")
     relation: str = Field(..., description=RELATION_DOC)
     relation_label: str = Field(..., description="与户主关系 / relation to the household head")
     is_representative: bool = Field(..., description="户代表 / the household's representative")

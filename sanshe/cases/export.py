@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from sanshe.core.pii import birth_year
 from sanshe.people.roster_xlsx import safe_text
 
 _THIN = Side(style="thin", color="888888")
@@ -16,11 +16,10 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 def person_age(person) -> str:
-    if not person.birth_date:
-        return ""
-    today = timezone.localdate()
-    born = person.birth_date
-    return str(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
+    """The guide's 年龄 cell: the birth year only ("1949年生"), the masking rule of sanshe.core.pii (an age in
+    full years, read on different days, would give the birthday back)."""
+    year = birth_year(person.birth_date)
+    return _("%(year)s年生") % {"year": year} if year else ""
 
 
 def _entries(entries) -> tuple[str, str]:

@@ -10,7 +10,9 @@ GB/T 35273 de-identification asks that a person cannot be re-identified from wha
    documents keep only their first and last 2 characters, so an 18-character permit number (which
    carries a birth date in the same place) never shows that segment either.
 2. Wherever a masked ID — or a person whose ID is shown masked — appears, the birth date is shown
-   as the birth year or the age at most (``birth_year``); never the full date, in any format. The
+   as the birth year only (``birth_year``; pages, prints, exports and the API alike); never the full
+   date, in any format, and never an age in full years (an age read on different days gives back the
+   birthday: the day it goes up). The
    full date appears only beside the full ID: in the audited reveal, in the unmasked export (its
    own permission, a written reason, audited), or to the person themself.
 3. Forms never pre-fill a full birth date. While a record keeps a resident ID, the ID is the birth

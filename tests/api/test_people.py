@@ -127,7 +127,7 @@ def test_list_and_detail_are_masked(with_address, as_user, community_worker):
     assert body["household_label"] == "1栋-1单元-101"
     assert (body["community_name"], body["compound_name"], body["building_name"]) == ("民族社区", "锦绣小区", "1栋")
     # Birth date would un-mask the middle of an ID number; only the age is given.
-    assert "birth_date" not in body and isinstance(body["age"], int)
+    assert "birth_date" not in body and isinstance(body["birth_year"], int) and "age" not in body
 
 
 def test_vulnerabilities_and_labels_in_detail(world, as_user, community_worker):

@@ -103,6 +103,9 @@ def test_api_person_list_detail_and_household(world, community_worker):
         response = caller.get(path)
         assert response.status_code == 200, path
         assert_id_cannot_be_rebuilt(json.dumps(response.json(), ensure_ascii=False))
+    # One rule everywhere: the birth year, never an age in full years (read on two days, it gives the birthday).
+    row = next(r for r in caller.get("/people").json()["items"] if r["id"] == world.spouse.pk)
+    assert row["birth_year"] == 1949 and "age" not in row
 
 
 def test_household_page(client, world, community_worker):
@@ -233,6 +236,7 @@ def test_case_pages_and_export(client, world, social_worker, spouse_case):
     cells = " ".join(cell_text(c.value) for ws in sheet.worksheets for row in ws.iter_rows() for c in row)
     for text in (printed, cells):
         assert SPOUSE_ID not in text and SPOUSE_ID not in rebuilt_ids(text) and "1949-12-31" not in text
+        assert "1949年生" in text  # the guide's 年龄 cell: the birth year, not an age in full years
 
 
 def test_the_full_birth_date_comes_only_through_the_audited_reveal(client, world, community_worker):
