@@ -177,6 +177,13 @@ def case_open(*, actor, person_id: int, referral_id: int | None = None, urgency:
             raise ObjectNotFound()
     existing = Case.objects.filter(person=person, status__in=OPEN_CASE_STATUSES).first()
     if existing is not None:
+        # The open case (e.g. one a crisis opened from a chat alert) takes the referral: it is no longer
+        # waiting, and a case without a source gets this one (its intake starts from the referral).
+        if referral is not None:
+            _take_referral(actor, referral, now)
+            if existing.referral_id is None:
+                Case.objects.filter(pk=existing.pk, referral__isnull=True).update(referral=referral)
+                existing.referral = referral
         return existing
     urgency = urgency or (referral.urgency if referral else ReferralUrgency.ROUTINE)
     if urgency not in ReferralUrgency.values:
@@ -188,13 +195,18 @@ def case_open(*, actor, person_id: int, referral_id: int | None = None, urgency:
     case.save()
     case.number = _case_number(case)
     case.save(update_fields=["number"])
-    if referral is not None and referral.status == ReferralStatus.NEW:
-        referral.status, referral.taken_by, referral.taken_at = ReferralStatus.TAKEN, actor, now
-        referral.save(update_fields=["status", "taken_by", "taken_at", "updated_at"])
-        audit_record(actor=actor, action="referral.take", obj=referral)
+    if referral is not None:
+        _take_referral(actor, referral, now)
     CaseStatusChange.objects.create(case=case, from_status="", to_status=CaseStatus.OPEN, actor=actor, at=now)
     audit_record(actor=actor, action="case.open", obj=case, detail={"referral": referral_id, "urgency": urgency})
     return case
+
+
+def _take_referral(actor, referral: Referral, now: datetime) -> None:
+    if referral.status == ReferralStatus.NEW:
+        referral.status, referral.taken_by, referral.taken_at = ReferralStatus.TAKEN, actor, now
+        referral.save(update_fields=["status", "taken_by", "taken_at", "updated_at"])
+        audit_record(actor=actor, action="referral.take", obj=referral)
 
 
 def _case_for_update(actor, case_id: int, action: str = "change") -> Case:

@@ -99,3 +99,22 @@ def _other_group(world):
     away_sw = UserFactory(username="away_sw_groups")
     grant(away_sw, world.other_org, Role.SOCIAL_WORKER, communities=[world.away])
     return services.group_create(actor=away_sw, tier=2, community=world.away, name="别处聚焦群")
+
+
+def test_a_crisis_opened_from_the_alert_before_take_next_still_gets_the_referral(
+        client, world, social_worker, resident, on_duty, imminent_alert):  # noqa: F811
+    # The on-duty social worker started the crisis from the alert first (which opens the case); taking the
+    # referral afterwards attaches it to that case: no longer waiting, and the intake starts from it.
+    from sanshe.cases.models import Referral
+    from sanshe.cases.selectors import referral_intake_view
+    from sanshe.crisis.services import crisis_from_alert
+
+    crisis_from_alert(actor=social_worker, alert_id=imminent_alert.pk)
+    case = Case.objects.get(person__user=resident)
+    assert case.referral_id is None
+    client.force_login(social_worker)
+    client.post(reverse("cases:take_next"))
+    referral = Referral.objects.get(source_kind="chat", source_id=imminent_alert.pk)
+    case.refresh_from_db()
+    assert referral.status == "taken" and case.referral_id == referral.pk
+    assert referral_intake_view(actor=social_worker, case=case)["message"]["body"] == PILLS
