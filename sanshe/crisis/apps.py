@@ -6,3 +6,9 @@ class CrisisConfig(AppConfig):
     name = "sanshe.crisis"
     verbose_name = _("危机处置")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Wiring, not domain logic: a chat alert handed over to a crisis shares its acknowledgement.
+        from . import alert_link
+
+        alert_link.register()

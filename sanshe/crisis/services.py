@@ -187,8 +187,8 @@ def crisis_from_alert(*, actor, alert_id: int, now: datetime | None = None) -> C
     from sanshe.cases.policies import require_cases
     from sanshe.cases.services import case_open
     from sanshe.groups import risk
-    from sanshe.groups.models import RiskAlert, RiskAlertStatus
-    from sanshe.groups.services import alert_acknowledge
+    from sanshe.groups.models import RiskAlert
+    from sanshe.groups.services import alert_hand_over, alerts_follow_crisis
     from sanshe.people.models import Person
 
     require_cases(actor, "cases.manage")
@@ -211,10 +211,24 @@ def crisis_from_alert(*, actor, alert_id: int, now: datetime | None = None) -> C
         crisis = crisis_open(actor=actor, case=case, domain=domain, source=CrisisSource.CHAT_ALERT,
                              reason=reason[:MAX_TEXT], now=now, source_id=alert.pk)
         audit_record(actor=actor, action="crisis.from_alert", obj=crisis, detail={"alert": alert.pk})
-        if alert.status == RiskAlertStatus.OPEN:
-            # The crisis protocol now carries the response: the chat alert stops escalating on its own chain.
-            alert_acknowledge(actor=actor, alert=alert, note=_("已启动危机处置"), now=now)
+        # The crisis now carries the response: the alert stops escalating on its own chain and, from now on,
+        # shares the crisis's one acknowledgement (sanshe.groups.handover). Opening the crisis is not
+        # acknowledging it: both stay 待确认 until someone takes it.
+        alert_hand_over(actor=actor, alert_id=alert.pk, crisis_id=crisis.pk, now=now)
+        if crisis.status != CrisisStatus.OPEN:  # the person's crisis was already open and taken
+            alerts_follow_crisis(crisis_id=crisis.pk, status=crisis.status, actor=crisis.acknowledged_by,
+                                 now=crisis.acknowledged_at or now)
     return crisis
+
+
+def _alerts_follow(crisis: CrisisResponse, *, actor, now: datetime) -> None:
+    """The chat alerts this crisis carries take its state, in the same transaction (sanshe.groups.handover)."""
+    from django.apps import apps
+
+    if apps.is_installed("sanshe.groups"):
+        from sanshe.groups.services import alerts_follow_crisis
+
+        alerts_follow_crisis(crisis_id=crisis.pk, status=crisis.status, actor=actor, now=now)
 
 
 # ---------------------------------------------------------------------------------------------- acknowledge
@@ -233,7 +247,7 @@ def _require_open(crisis: CrisisResponse) -> None:
         raise ValidationError({"__all__": _("该危机处置已结束")})
 
 
-def _ack(actor, crisis: CrisisResponse, now: datetime, *, implicit: bool) -> None:
+def _ack(actor, crisis: CrisisResponse, now: datetime, *, implicit: bool, via_alert: int | None = None) -> None:
     crisis.status = CrisisStatus.ACKNOWLEDGED
     crisis.acknowledged_at = now
     crisis.acknowledged_by = actor
@@ -241,11 +255,13 @@ def _ack(actor, crisis: CrisisResponse, now: datetime, *, implicit: bool) -> Non
     crisis.ack_deadline = None
     crisis.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "ack_seconds", "ack_deadline",
                                "updated_at"])
-    audit_record(actor=actor, action="crisis.acknowledge", obj=crisis,
-                 detail={"ack_seconds": crisis.ack_seconds, "escalations": crisis.escalation_step,
-                         "implicit": implicit})
+    detail = {"ack_seconds": crisis.ack_seconds, "escalations": crisis.escalation_step, "implicit": implicit}
+    if via_alert:
+        detail["alert"] = via_alert
+    audit_record(actor=actor, action="crisis.acknowledge", obj=crisis, detail=detail)
     recipients = CrisisRecipient.objects.filter(crisis=crisis).exclude(user=actor).values_list("user_id", flat=True)
     _push(recipients, {**_push_data(crisis, kind="crisis_ack"), "by": str(actor)})
+    _alerts_follow(crisis, actor=actor, now=now)
 
 
 @transaction.atomic
@@ -256,6 +272,19 @@ def crisis_acknowledge(*, actor, crisis: CrisisResponse | int, now: datetime | N
     if crisis.status == CrisisStatus.OPEN:
         _ack(actor, crisis, now, implicit=False)
     return crisis
+
+
+@transaction.atomic
+def crisis_acknowledge_for_alert(*, actor, crisis_id: int, alert_id: int, now: datetime | None = None) -> None:
+    """Someone acknowledged a chat alert this crisis carries: that is the crisis's one acknowledgement.
+
+    Called by the groups feature after it checked that the actor may acknowledge the alert (the people an
+    alert reaches are those responsible for the person in the chat, even when the crisis page is not theirs).
+    """
+    now = now or timezone.now()
+    crisis = CrisisResponse.objects.select_for_update().filter(pk=crisis_id).first()
+    if crisis is not None and crisis.status == CrisisStatus.OPEN:
+        _ack(actor, crisis, now, implicit=False, via_alert=alert_id)
 
 
 @transaction.atomic
@@ -387,6 +416,7 @@ def crisis_close(*, actor, crisis: CrisisResponse | int, outcome_kind: str, outc
     audit_record(actor=actor, action="crisis.close", obj=crisis,
                  detail={"outcome": outcome_kind, "help_confirmed": confirmed,
                          "minutes_open": int((now - crisis.opened_at).total_seconds() // 60)})
+    _alerts_follow(crisis, actor=actor, now=now)
     recipients = CrisisRecipient.objects.filter(crisis=crisis).exclude(user=actor).values_list("user_id", flat=True)
     _push(recipients, _push_data(crisis, kind="crisis_closed"))
     return crisis

@@ -569,6 +569,10 @@ class RiskAlert(models.Model):
                                         related_name="+", verbose_name=_("确认人"))
     ack_seconds = models.PositiveIntegerField(_("确认用时（秒）"), null=True, blank=True)
     note = models.TextField(_("处理说明"), blank=True)
+    # The crisis (sanshe.crisis) started from this alert, or that took it over: from then on the alert has no
+    # acknowledgement or escalation of its own — its state is the crisis's (sanshe.groups.handover). A plain id,
+    # not a foreign key: the crisis feature is built on groups, not the other way round.
+    crisis_id = models.PositiveBigIntegerField(_("危机处置编号"), null=True, blank=True, db_index=True)
     recipients = models.ManyToManyField(USER, through="RiskAlertRecipient", related_name="+",
                                         verbose_name=_("接收人"))
 

@@ -248,6 +248,52 @@ def open_alert_count(*, actor) -> int:
     return RiskAlert.objects.for_actor(actor, "view").filter(status=RiskAlertStatus.OPEN).count()
 
 
+@dataclass(frozen=True)
+class MessageFlag:
+    """The marker on a flagged chat message: what the reader may open about it (the alert, or its crisis)."""
+
+    alert_id: int
+    imminent: bool
+    label: str
+    url: str
+
+
+def message_flags(*, actor, group: Group, thread: PrivateThread | None = None, message_ids) -> dict[int, MessageFlag]:
+    """Message id → its marker, for the messages of the stream among `message_ids` that raised an alert the actor
+    may see.
+
+    Residents and anyone else outside the alert's scope get nothing: the marker is for the people responsible.
+    The marker shows the same state as the alerts page and the crisis page (one acknowledgement, handover.py).
+    """
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from . import handover
+    from .risk import IMMINENT_LEVEL
+
+    ids = {int(i) for i in message_ids if i}
+    if not ids:
+        return {}
+    alerts = list(RiskAlert.objects.for_actor(actor, "view")
+                  .filter(message_id__in=ids, group_id=group.pk, thread_id=thread.pk if thread else None)
+                  .order_by("message_id", "-level", "pk"))
+    crises = handover.crisis_states(actor=actor, alerts=alerts)
+    flags: dict[int, MessageFlag] = {}
+    for alert in alerts:
+        if alert.message_id in flags:  # the highest alert of the message
+            continue
+        crisis = crises.get(alert.pk)
+        if crisis is not None:
+            label = _("危机处置 · %(state)s") % {"state": crisis.status_label}
+        else:
+            label = _("风险预警 · %(state)s") % {"state": alert.get_status_display()}
+        url = (crisis.url if crisis is not None and crisis.url
+               else reverse("groups:alerts") + f"#alert-{alert.pk}")
+        flags[alert.message_id] = MessageFlag(alert_id=alert.pk, imminent=alert.level >= IMMINENT_LEVEL,
+                                              label=label, url=url)
+    return flags
+
+
 # ----------------------------------------------------------------------------------------------- rights
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.uploads import UntrustedFileError, image_clean, parse_untrusted
 
-from . import events, risk
+from . import events, handover, risk
 from .clearance import clearance_problem
 from .config import GroupSettings
 from .duty import ROLE_FOR_KIND, cleared_for, on_duty_helper, on_duty_user_ids
@@ -1153,18 +1153,88 @@ def alert_acknowledge(*, actor, alert: RiskAlert, note: str = "", now: datetime 
         raise ObjectNotFound("alert")
     if alert.status != RiskAlertStatus.OPEN:
         return alert
+    crisis_handler = handover.handler() if alert.crisis_id else None
+    if crisis_handler is not None:
+        # One acknowledgement: the crisis carrying this alert is acknowledged, and it acknowledges every alert
+        # it carries (this one included) through alerts_follow_crisis, in this transaction.
+        crisis_handler.acknowledge(actor=actor, crisis_id=alert.crisis_id, alert_id=alert.pk, now=now)
+        alert.refresh_from_db()
+        if note.strip() and alert.acknowledged_by_id == actor.pk:
+            alert.note = note.strip()[:2000]
+            alert.save(update_fields=["note"])
+        if alert.status != RiskAlertStatus.OPEN:
+            return alert
+    _alert_ack(alert, actor=actor, now=now, note=note.strip())
+    return alert
+
+
+def _alert_ack(alert: RiskAlert, *, actor, now: datetime, note: str = "", crisis_id: int | None = None) -> None:
     alert.status = RiskAlertStatus.ACKNOWLEDGED
     alert.acknowledged_at = now
     alert.acknowledged_by = actor
     alert.ack_seconds = max(int((now - alert.created_at).total_seconds()), 0)
-    alert.note = note.strip()[:2000]
-    alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "ack_seconds", "note"])
-    audit_record(actor=actor, action="groups.risk_alert.acknowledge", obj=alert,
-                 detail={"ack_seconds": alert.ack_seconds, "level": alert.level},
+    alert.ack_deadline = None
+    alert.note = note[:2000]
+    alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "ack_seconds", "ack_deadline", "note"])
+    detail = {"ack_seconds": alert.ack_seconds, "level": alert.level}
+    if crisis_id:
+        detail["crisis"] = crisis_id
+    audit_record(actor=actor, action="groups.risk_alert.acknowledge", obj=alert, detail=detail,
                  community_id=alert.group.community_id, organisation_id=alert.organisation_id)
     for user_id in RiskAlertRecipient.objects.filter(alert=alert).values_list("user_id", flat=True):
         _notify(user_id, {"kind": "alert_ack", "alert_id": alert.pk, "by": str(actor)})
+
+
+@transaction.atomic
+def alert_hand_over(*, actor, alert_id: int, crisis_id: int, now: datetime | None = None) -> RiskAlert:
+    """A crisis (sanshe.crisis) takes the alert over: the alert's own deadline and escalation stop, the crisis's
+    chain carries it, and the alert's state is the crisis's from now on (sanshe.groups.handover).
+
+    Called by the crisis feature after it checked that the actor may see the alert and open the crisis; the
+    crisis then tells the alert its state (`alerts_follow_crisis`) if it is already acknowledged or closed.
+    """
+    now = _now(now)
+    alert = RiskAlert.objects.select_for_update().select_related("group").filter(pk=alert_id).first()
+    if alert is None:
+        raise ObjectNotFound("alert")
+    if alert.crisis_id == crisis_id:
+        return alert
+    previous = alert.crisis_id
+    alert.crisis_id = crisis_id
+    if alert.status == RiskAlertStatus.OPEN:
+        alert.ack_deadline = None
+    alert.save(update_fields=["crisis_id", "ack_deadline"])
+    audit_record(actor=actor, action="groups.risk_alert.handover", obj=alert,
+                 detail={"crisis": crisis_id, "previous": previous, "status": alert.status},
+                 community_id=alert.group.community_id, organisation_id=alert.organisation_id)
     return alert
+
+
+@transaction.atomic
+def alerts_follow_crisis(*, crisis_id: int, status: str, actor=None, note: str = "",
+                         now: datetime | None = None) -> int:
+    """The alerts a crisis carries take its state: acknowledged (by the same person, at the same time) or closed.
+
+    Called by the crisis feature in the transaction that acknowledges or closes the crisis. Returns how many
+    alerts changed.
+    """
+    now = _now(now)
+    alerts = list(RiskAlert.objects.select_for_update().select_related("group")
+                  .filter(crisis_id=crisis_id).exclude(status=RiskAlertStatus.CLOSED).order_by("pk"))
+    changed = 0
+    for alert in alerts:
+        if alert.status == RiskAlertStatus.OPEN and status in (RiskAlertStatus.ACKNOWLEDGED, RiskAlertStatus.CLOSED):
+            _alert_ack(alert, actor=actor, now=now, note=note, crisis_id=crisis_id)
+            changed += 1
+        if status == RiskAlertStatus.CLOSED:
+            alert.status = RiskAlertStatus.CLOSED
+            alert.ack_deadline = None
+            alert.save(update_fields=["status", "ack_deadline"])
+            audit_record(actor=actor, actor_label="" if actor else "system", action="groups.risk_alert.close",
+                         obj=alert, detail={"crisis": crisis_id},
+                         community_id=alert.group.community_id, organisation_id=alert.organisation_id)
+            changed += 1
+    return changed
 
 
 @transaction.atomic
@@ -1172,8 +1242,9 @@ def alerts_escalate_overdue(*, now: datetime | None = None) -> int:
     """Alerts past their deadline reach the next people in the chain; returns how many escalated."""
     now = _now(now)
     count = 0
+    # An alert a crisis carries escalates on the crisis's chain only (sanshe.groups.handover).
     overdue = (RiskAlert.objects.select_for_update().select_related("group")
-               .filter(status=RiskAlertStatus.OPEN, ack_deadline__lte=now))
+               .filter(status=RiskAlertStatus.OPEN, ack_deadline__lte=now, crisis_id__isnull=True))
     for alert in overdue:
         chain = _escalation_chain(alert.group, "suicide" if any(
             c.split(":")[0] in risk.LABELS and c.split(":")[0] not in (

@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role
@@ -25,7 +26,7 @@ from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.pages import apply_service_errors, background_poll, int_param
 from sanshe.core.redirects import safe_next
 
-from . import events, selectors, services
+from . import events, handover, selectors, services
 from .forms import (
     AckForm,
     AnnouncementForm,
@@ -135,12 +136,23 @@ def group_create(request: HttpRequest, tier: int) -> HttpResponse:
 
 # ---------------------------------------------------------------------------------------------- chat
 
+def _with_flags(user, payloads: list[dict], *, group, thread) -> list[dict]:
+    """Mark the messages that raised an alert the reader may see (staff only: residents never see risk data)."""
+    if payloads and scope_for(user).is_staff_member:
+        flags = selectors.message_flags(actor=user, group=group, thread=thread,
+                                        message_ids=[p["id"] for p in payloads])
+        for payload in payloads:
+            payload["flag"] = flags.get(payload["id"])
+    return payloads
+
+
 def _chat_context(request: HttpRequest, group, thread=None) -> dict:
     user = request.user
     rows = selectors.stream_messages(actor=user, group=group, thread=thread)
     ids = {m.sender_id for m in rows} | {m.reply_to.sender_id for m in rows if m.reply_to_id}
     nicknames, roles = selectors.stream_names(group=group, user_ids=ids)
-    payloads = [events.message_payload(m, nicknames=nicknames, roles=roles) for m in rows]
+    payloads = _with_flags(user, [events.message_payload(m, nicknames=nicknames, roles=roles) for m in rows],
+                           group=group, thread=thread)
     last_seq = thread.last_seq if thread else group.last_seq
     if thread is None:
         rights = selectors.chat_rights(actor=user, group=group)
@@ -180,6 +192,7 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
         "warnings": selectors.warnings_for(group=group, user=user) if member and thread is None else [],
         "held_count": len(selectors.held_messages(group=group)) if manage else 0,
         "open_alerts": selectors.open_alert_count(actor=user) if member and member.is_staff_role else 0,
+        "flags_url": base + "flags/" if scope_for(user).is_staff_member else "",
     }
 
 
@@ -267,7 +280,8 @@ def stream_history(request: HttpRequest, group_id: int | None = None, thread_id:
         services.thread_read_by_admin(actor=request.user, thread=thread)  # audited like the page
     ids = {m.sender_id for m in rows} | {m.reply_to.sender_id for m in rows if m.reply_to_id}
     nicknames, roles = selectors.stream_names(group=group, user_ids=ids)
-    payloads = [events.message_payload(m, nicknames=nicknames, roles=roles) for m in rows]
+    payloads = _with_flags(request.user, [events.message_payload(m, nicknames=nicknames, roles=roles) for m in rows],
+                           group=group, thread=thread)
     return render(request, "groups/_history.html", {
         "messages_payload": payloads, "group": group, "thread": thread,
         "oldest_seq": payloads[0]["seq"] if payloads else 0,
@@ -275,6 +289,21 @@ def stream_history(request: HttpRequest, group_id: int | None = None, thread_id:
         "is_staff_member": True if thread else bool(
             (m := selectors.membership_of(group=group, user=request.user)) and m.is_staff_role),
     })
+
+
+@member_page
+@require_GET
+@background_poll
+def stream_flags(request: HttpRequest, group_id: int | None = None, thread_id: int | None = None) -> JsonResponse:
+    """The markers of flagged messages that arrived live (`?ids=1,2`): message id → the marker's HTML, rendered
+    by the partial the page uses. Only the alerts the reader may see; nothing for residents."""
+    group, thread = _stream(request, group_id, thread_id)
+    ids = [int_param(part) for part in request.GET.get("ids", "").split(",")[:100]]
+    flags = {}
+    if scope_for(request.user).is_staff_member:
+        flags = selectors.message_flags(actor=request.user, group=group, thread=thread, message_ids=ids)
+    return JsonResponse({"flags": {str(message_id): render_to_string("groups/_message_flag.html", {"flag": flag})
+                                   for message_id, flag in flags.items()}})
 
 
 @member_page
@@ -757,8 +786,10 @@ def alerts(request: HttpRequest) -> HttpResponse:
         can_refer = can_cases(request.user, "cases.refer")
         # Social workers open the crisis protocol straight from the alert (sanshe.crisis); others refer.
         can_start_crisis = django_apps.is_installed("sanshe.crisis") and can_cases(request.user, "cases.manage")
+    crises = handover.crisis_states(actor=request.user, alerts=rows)
     return render(request, "groups/alerts.html", {
-        "rows": [{"alert": a, "signals": [risk_rules.label(c) for c in a.signals]} for a in rows],
+        "rows": [{"alert": a, "signals": [risk_rules.label(c) for c in a.signals], "crisis": crises.get(a.pk)}
+                 for a in rows],
         "key_groups": key_groups, "ack_form": AckForm(), "can_refer": can_refer and not can_start_crisis,
         "can_start_crisis": can_start_crisis,
     })

@@ -30,9 +30,11 @@ def test_opens_case_and_crisis_once(world, focus, resident, social_worker):
     assert "阳光聚焦服务群" in crisis.reason
     assert crisis_from_alert(actor=social_worker, alert_id=alert.pk).pk == crisis.pk
     assert Case.objects.filter(person=world.head).count() == 1
-    # The chat alert is taken: it stops escalating on the groups' own chain.
+    # The crisis carries the alert: it stops escalating on the groups' own chain, but opening the crisis is not
+    # acknowledging it — both stay 待确认 until someone takes the crisis (issue 12 item 2).
     alert.refresh_from_db()
-    assert alert.status == "acknowledged" and alert.acknowledged_by == social_worker
+    assert alert.crisis_id == crisis.pk and alert.ack_deadline is None
+    assert alert.status == "open" and alert.acknowledged_by is None
 
 
 def test_reuses_the_open_case_and_reads_the_domain(world, focus, resident, social_worker, case):

@@ -11,6 +11,7 @@
   var eventsUrl = root.dataset.eventsUrl;
   var sendUrl = root.dataset.sendUrl;
   var uploadUrl = root.dataset.uploadUrl;
+  var flagsUrl = root.dataset.flagsUrl || "";   // staff only: markers of messages that raised an alert
   var groupId = Number(root.dataset.groupId);
   var threadId = root.dataset.threadId ? Number(root.dataset.threadId) : null;
   var lastSeq = Number(root.dataset.lastSeq) || 0;
@@ -143,7 +144,10 @@
       var existing = document.getElementById("m" + m.id) ||
         (m.client_id && m.sender_id === me && log.querySelector('[data-client-id="' + cssEscape(m.client_id) + '"]'));
       var li = renderMessage(m, "");
+      var oldFlag = existing && existing.querySelector(".msg-flag");
+      if (oldFlag) { li.classList.add("flagged"); li.querySelector(".meta").before(oldFlag); }
       if (existing) { existing.replaceWith(li); } else { log.appendChild(li); }
+      if (m.sender_id && m.sender_id !== me && !oldFlag) { askFlag(m.id); }
       if (m.client_id) { delete pending[m.client_id]; }
       if (stick || m.sender_id === me) { scrollToBottom(); }
     } else if (ev.kind === "message_removed") {
@@ -155,6 +159,33 @@
       if (box && text) { text.textContent = ""; textWithBreaks(text, ev.text || ""); box.hidden = !ev.text; }
     }
     markRead();
+  }
+
+  // A message that raised a risk alert carries a marker linking to the alert or its crisis, rendered by the
+  // server with the same partial as on page load (groups/_message_flag.html); staff only.
+  var flagQueue = [], flagTimer = null;
+  function askFlag(id) {
+    if (!flagsUrl || !id || !window.fetch) { return; }
+    flagQueue.push(id);
+    clearTimeout(flagTimer);
+    flagTimer = setTimeout(fetchFlags, 200);
+  }
+
+  function fetchFlags() {
+    var ids = flagQueue.splice(0, 100);
+    if (!ids.length) { return; }
+    fetch(flagsUrl + "?ids=" + ids.join(","), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (data) {
+        Object.keys(data.flags || {}).forEach(function (id) {
+          var li = document.getElementById("m" + id);
+          var meta = li && li.querySelector(".meta");
+          if (!meta || li.querySelector(".msg-flag")) { return; }
+          meta.insertAdjacentHTML("beforebegin", data.flags[id]);
+          li.classList.add("flagged");
+        });
+      })
+      .catch(function () { /* the marker shows on the next page load */ });
   }
 
   function cssEscape(value) {

@@ -18,7 +18,8 @@
   function attach(li) {
     var id = li.dataset.id;
     var kind = kinds[id];
-    if (!kind || kind === "other" || li.querySelector(".kb-suggest")) { return; }
+    // A message that raised a risk alert gets no suggested answers: the alert or crisis is the response.
+    if (!kind || kind === "other" || li.classList.contains("flagged") || li.querySelector(".kb-suggest")) { return; }
     var wrap = li.querySelector(".bubble-wrap") || li;
     var box = document.createElement("div");
     box.className = "kb-suggest";
