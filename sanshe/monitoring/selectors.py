@@ -399,6 +399,11 @@ def access_alert(*, actor, id: int) -> Alert:
     return alert
 
 
+def alert_can_handle(*, actor, alert: Alert) -> bool:
+    """Whether the actor may act on the alert (take, resolve, call the person)."""
+    return Alert.objects.for_actor(actor, "handle").filter(pk=alert.pk).exists()
+
+
 @dataclass(frozen=True)
 class ThreadOffer:
     """Where the alert page's "私聊" opens a private thread with the person, or why it cannot."""

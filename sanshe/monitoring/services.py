@@ -24,7 +24,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
@@ -1003,32 +1002,21 @@ def alert_resolve(*, actor, alert_id: int, outcome: str, note: str = "", now: da
     return alert
 
 
-# Why a clinician calls about a health alert (the audit log keeps the one chosen, or the written one).
-CALL_REASONS = (
-    gettext_lazy("核实预警情况，询问体温、血氧和症状"),
-    gettext_lazy("指导就医或联系120转运"),
-    gettext_lazy("复测后回访，了解病情变化"),
-)
-
-
 @transaction.atomic
-def alert_call_number(*, actor, alert_id: int, reason: str, now: datetime | None = None) -> str:
+def alert_call_number(*, actor, alert_id: int) -> str:
     """The person's full phone number, to call about an open alert the actor may handle (staff in scope,
-    cleared medical volunteers for urgent and emergency alerts of their communities); only with a written
-    reason, which goes to the audit log with the reveal."""
-    alert = (Alert.objects.for_actor(actor, "handle").select_related("person").filter(pk=alert_id).first())
+    cleared medical volunteers for the urgent and emergency alerts of their communities). The crisis page's
+    way: one tap, the number goes straight to the phone's dialler and every reveal is audited."""
+    alert = Alert.objects.for_actor(actor, "handle").select_related("person").filter(pk=alert_id).first()
     if alert is None:
         raise ObjectNotFound()
     if not alert.is_open:
         raise ValidationError({"__all__": _("该预警已处理完毕，不能再从这里拨打")})
-    reason = _reason(reason, message=_("请选择或填写拨打事由（至少4个字），记入审计日志后才显示号码"))
-    if len(reason) > 200:
-        raise ValidationError({"reason": _("拨打事由请控制在200字以内")})
     number = alert.person.phone or ""
     if not number:
         raise ValidationError({"__all__": _("该居民没有登记手机号，请上门查看或联系家属")})
-    audit_record(actor=actor, action="alert.call", obj=alert, reason=reason, community_id=alert.community_id,
-                 detail={"person_id": alert.person_id, "field": "phone"})
+    audit_record(actor=actor, action="alert.call", obj=alert, reason=_("处理健康预警，电话联系本人"),
+                 community_id=alert.community_id, detail={"person_id": alert.person_id, "field": "phone"})
     return number
 
 
@@ -1114,7 +1102,7 @@ def figures_refresh(*, day: date, now: datetime | None = None) -> int:
 
 
 __all__ = [
-    "CALL_REASONS", "CLOSING_STATUSES", "CheckInInput", "CheckInResult", "DeadlineRun", "alert_call_number",
+    "CLOSING_STATUSES", "CheckInInput", "CheckInResult", "DeadlineRun", "alert_call_number",
     "alert_resolve", "alert_take", "follow_up_for_report",
     "check_in_by_link", "check_in_by_resident", "check_in_link_issue", "check_in_link_send", "check_in_record",
     "figures_refresh", "followup_mark_unreachable", "followups_generate", "followups_pass_deadline",

@@ -359,44 +359,31 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _reach(request: HttpRequest, alert, **call) -> dict:
-    """How the handler reaches the person from an open alert: the audited call (a reason, then the tel: link)
-    and a private thread in a group they share (the groups feature's thread_with)."""
-    if not alert.is_open:
+def _reach(request: HttpRequest, alert) -> dict:
+    """How the handler reaches the person from an open alert, as on the crisis page: a one-tap audited call
+    (the number only in the phone's dialler) and a private thread in a group they share (groups' thread_with)."""
+    from sanshe.core.pii import mask_phone
+
+    if not alert.is_open or not selectors.alert_can_handle(actor=request.user, alert=alert):
         return {}
-    return {"call_reasons": list(enumerate(services.CALL_REASONS)), "call": call,
+    return {"reach": True, "phone_masked": mask_phone(alert.person.phone),
             "thread": selectors.alert_thread_offer(actor=request.user, alert=alert, now=_now())}
-
-
-def _call_reason(post) -> str:
-    choice = post.get("reason", "")
-    if choice.isdigit() and int(choice) < len(services.CALL_REASONS):
-        return str(services.CALL_REASONS[int(choice)])
-    return (post.get("reason_other") or "").strip() if choice == "other" else ""
 
 
 @monitoring_required(*ALERTS)
 @require_POST
 def alert_call(request: HttpRequest, pk: int) -> HttpResponse:
-    """Call the person about an alert: with a reason, the number is revealed (audited) as a tel: link that the
-    page dials at once; the number is never on the page before."""
+    """Tap to call the person about an alert: the full number is revealed only by this audited step, straight
+    into the phone's dialler (the crisis page's call)."""
+    from sanshe.core.redirects import tel_redirect
+
     alert = selectors.access_alert(actor=request.user, id=pk)
-    call = {"choice": request.POST.get("reason", ""), "other": request.POST.get("reason_other", "")}
     try:
-        call["phone"] = services.alert_call_number(actor=request.user, alert_id=alert.pk,
-                                                   reason=_call_reason(request.POST))
+        number = services.alert_call_number(actor=request.user, alert_id=alert.pk)
     except ValidationError as error:
-        call["errors"] = error.messages
-    if request.headers.get("HX-Request"):
-        # htmx swaps only 2xx answers: the form comes back with its message in place, nothing lost.
-        return render(request, "monitoring/_alert_call.html", {"alert": alert, "call": call,
-                                                               "call_reasons": list(enumerate(services.CALL_REASONS))})
-    return render(request, "monitoring/alert_detail.html", {
-        "alert": alert, "title": selectors.alert_title(alert), "level": Level(alert.level), "flags": alert.flags,
-        "check_in": alert.check_in, "reading": _reading(alert.check_in.data) if alert.check_in else None,
-        "form": AlertResolveForm(), **_reach(request, alert, **call),
-        "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
-    }, status=400 if call.get("errors") else 200)
+        messages.error(request, " ".join(error.messages))
+        return redirect("monitoring:alert_detail", pk=alert.pk)
+    return tel_redirect(number)
 
 
 def _reading(data: dict) -> list[tuple[str, str]]:

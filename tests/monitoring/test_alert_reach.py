@@ -1,5 +1,5 @@
-"""Issue 12 item 5: from a health alert, whoever may handle it calls the person (the number only after an
-audited reason, as a tel: link) and opens a private thread with them (the groups feature's thread_with)."""
+"""Issue 12 item 5: from a health alert, whoever may handle it calls the person as from the crisis page (one tap,
+audited, the number straight into the dialler) and opens a private thread with them (groups' thread_with)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from .conftest import DAY, at
 
 pytestmark = pytest.mark.django_db
 PHONE = "13812345678"
-REASON = "核实预警情况，询问体温、血氧和症状"
+REASON = "处理健康预警，电话联系本人"
 
 
 @pytest.fixture
@@ -64,13 +64,8 @@ def _on_duty(social_worker, group, medic):
 
 # ------------------------------------------------------------------------------------------------ services
 
-def test_the_medic_gets_the_number_only_with_a_reason_and_it_is_audited(alert, home_medic):
-    with pytest.raises(ValidationError) as error:
-        services.alert_call_number(actor=home_medic, alert_id=alert.pk, reason=" ")
-    assert "拨打事由" in error.value.messages[0]
-    assert not AuditEvent.objects.filter(action="alert.call").exists()
-
-    assert services.alert_call_number(actor=home_medic, alert_id=alert.pk, reason=REASON) == PHONE
+def test_the_medic_gets_the_number_and_the_reveal_is_audited(alert, home_medic):
+    assert services.alert_call_number(actor=home_medic, alert_id=alert.pk) == PHONE
     event = AuditEvent.objects.get(action="alert.call")
     assert (event.actor_id, event.reason, event.object_id) == (home_medic.pk, REASON, str(alert.pk))
 
@@ -79,7 +74,7 @@ def test_the_medic_gets_the_number_only_with_a_reason_and_it_is_audited(alert, h
 def test_those_who_may_not_handle_the_alert_get_no_number(request, alert, who):
     user = request.getfixturevalue(who)  # `medic` here serves no community: nothing is in their reach
     with pytest.raises(ObjectNotFound):
-        services.alert_call_number(actor=user, alert_id=alert.pk, reason=REASON)
+        services.alert_call_number(actor=user, alert_id=alert.pk)
     assert not AuditEvent.objects.filter(action="alert.call").exists()
 
 
@@ -89,20 +84,20 @@ def test_an_uncleared_medic_gets_no_number(alert, home_medic):
     AgreementSignature.objects.filter(user=home_medic).delete()
     forget_monitoring_scope(home_medic)
     with pytest.raises(ObjectNotFound):
-        services.alert_call_number(actor=home_medic, alert_id=alert.pk, reason=REASON)
+        services.alert_call_number(actor=home_medic, alert_id=alert.pk)
 
 
 def test_a_resolved_alert_no_longer_reveals_the_number(alert, community_worker):
     services.alert_resolve(actor=community_worker, alert_id=alert.pk, outcome="advised")
     with pytest.raises(ValidationError):
-        services.alert_call_number(actor=community_worker, alert_id=alert.pk, reason=REASON)
+        services.alert_call_number(actor=community_worker, alert_id=alert.pk)
 
 
 def test_a_person_without_a_phone_is_told_so(alert, world, community_worker):
     world.head.phone = ""
     world.head.save()
     with pytest.raises(ValidationError) as error:
-        services.alert_call_number(actor=community_worker, alert_id=alert.pk, reason=REASON)
+        services.alert_call_number(actor=community_worker, alert_id=alert.pk)
     assert "没有登记手机号" in error.value.messages[0]
 
 
@@ -125,44 +120,41 @@ def test_no_account_no_thread(alert, home_medic):
 
 # --------------------------------------------------------------------------------------------------- views
 
-def _call(client, user, alert, htmx=True, **data):
+def _call(client, user, alert):
     client.force_login(user)
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    return client.post(reverse("monitoring:alert_call", args=[alert.pk]), data, **headers)
+    return client.post(reverse("monitoring:alert_call", args=[alert.pk]))
 
 
-def test_the_medic_sees_the_call_form_but_no_number_until_a_reason_is_chosen(client, alert, home_medic):
+def test_the_medic_taps_to_call_and_the_number_goes_only_to_the_dialler(client, alert, home_medic):
     client.force_login(home_medic)
+    call_url = reverse("monitoring:alert_call", args=[alert.pk])
     page = client.get(reverse("monitoring:alert_detail", args=[alert.pk])).content.decode()
-    assert "显示号码并拨打" in page and REASON in page
-    assert PHONE not in page and f"tel:{PHONE}" not in page
+    assert f'action="{call_url}"' in page and "打给张伟" in page and "138****5678" in page
+    assert PHONE not in page
 
-    response = _call(client, home_medic, alert)  # no reason
-    assert response.status_code == 200 and "请选择或填写拨打事由" in response.content.decode()
-    assert PHONE not in response.content.decode()
-
-    response = _call(client, home_medic, alert, reason="other", reason_other="回")
-    assert "请选择或填写拨打事由" in response.content.decode()
-    assert 'value="回"' in response.content.decode()  # what was typed is kept
-
-    response = _call(client, home_medic, alert, reason="0")
-    assert f'href="tel:{PHONE}"' in response.content.decode()
+    response = _call(client, home_medic, alert)
+    assert response.status_code == 302 and response["Location"] == f"tel:{PHONE}"
     assert AuditEvent.objects.get(action="alert.call").reason == REASON
+    assert client.get(call_url).status_code == 405
 
 
-def test_without_htmx_the_page_comes_back_with_the_tel_link(client, alert, community_worker):
-    response = _call(client, community_worker, alert, htmx=False, reason="other", reason_other="家属来电，回电核实")
-    assert response.status_code == 200 and f'href="tel:{PHONE}"' in response.content.decode()
-    assert AuditEvent.objects.get(action="alert.call").reason == "家属来电，回电核实"
-    response = _call(client, community_worker, alert, htmx=False)
-    assert response.status_code == 400 and "请选择或填写拨打事由" in response.content.decode()
+def test_a_call_that_cannot_be_made_comes_back_to_the_alert_with_the_reason(client, alert, world, community_worker):
+    world.head.phone = ""
+    world.head.save()
+    client.force_login(community_worker)
+    page = client.get(reverse("monitoring:alert_detail", args=[alert.pk])).content.decode()
+    assert "该居民没有登记手机号" in page and "打给张伟" not in page
+    response = client.post(reverse("monitoring:alert_call", args=[alert.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("monitoring:alert_detail", args=[alert.pk])
+    assert "该居民没有登记手机号" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="alert.call").exists()
 
 
 @pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("medic", 403), ("secretary", 403),
                                              ("resident", 403)])
 def test_the_call_is_refused_as_the_alert_page_is(client, request, alert, who, status):
     user = request.getfixturevalue(who)
-    assert _call(client, user, alert, reason="0").status_code == status
+    assert _call(client, user, alert).status_code == status
     client.force_login(user)
     assert client.get(reverse("monitoring:alert_detail", args=[alert.pk])).status_code == status
     assert not AuditEvent.objects.filter(action="alert.call").exists()
@@ -187,4 +179,5 @@ def test_a_resolved_alert_offers_neither_call_nor_thread(client, alert, communit
     services.alert_resolve(actor=community_worker, alert_id=alert.pk, outcome="advised")
     client.force_login(community_worker)
     page = client.get(reverse("monitoring:alert_detail", args=[alert.pk])).content.decode()
-    assert "显示号码并拨打" not in page and "私聊" not in page
+    assert "打给张伟" not in page and "私聊" not in page
+    assert _call(client, community_worker, alert)["Location"] == reverse("monitoring:alert_detail", args=[alert.pk])
