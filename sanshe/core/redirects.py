@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -17,3 +17,13 @@ def safe_next(request: HttpRequest, default: str, *, value: str | None = None) -
                                                   require_https=request.is_secure()):
         return target
     return default
+
+
+class TelRedirect(HttpResponseRedirect):
+    """Straight into the phone's dialler (the crisis page's and the health alert's call buttons)."""
+
+    allowed_schemes = ["tel"]
+
+
+def tel_redirect(number: str) -> TelRedirect:
+    return TelRedirect(f"tel:{''.join(c for c in number if c.isdigit() or c == '+')}")

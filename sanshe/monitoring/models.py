@@ -392,6 +392,7 @@ class DailyFigures(models.Model):
     due = models.PositiveIntegerField(default=0)
     seen_well = models.PositiveIntegerField(default=0)
     seen_symptoms = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)  # of seen_well + seen_symptoms: reported after the deadline
     missed = models.PositiveIntegerField(default=0)
     unreachable = models.PositiveIntegerField(default=0)
     pending = models.PositiveIntegerField(default=0)

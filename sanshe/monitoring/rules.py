@@ -7,7 +7,7 @@ periodic jobs are reproducible.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -103,17 +103,36 @@ def slots_to_generate(*, day: date, deadlines: Sequence[time], tz: tzinfo, start
     return planned
 
 
-def slot_for_check_in(at: datetime, due_times: Sequence[tuple[int, datetime]]) -> int | None:
-    """Which of the day's follow-ups a check-in at `at` fills: the first whose deadline is still ahead
-    (a second reading in the same window goes to the same slot); after the last deadline, the last one
-    (late). None when the day has no follow-ups."""
+def slot_for_check_in(at: datetime, due_times: Sequence[tuple[int, datetime]],
+                      reported: Collection[int] = ()) -> int | None:
+    """Which of the day's follow-ups a check-in at `at` fills. None when the day has no follow-ups.
+
+    1. A slot whose deadline has passed (strictly before `at`) with nothing reported yet is filled late
+       (补报): the most recent such slot, so a report at 15:00 after a missed 10:00 slot is the morning one,
+       and the evening slot stays open; a report at 21:00 after both were missed is the evening one.
+    2. Otherwise the first slot whose deadline is still ahead (on time; a second reading in the same
+       window goes to the same slot).
+    3. After the last deadline with every slot reported, the last one (a late correction).
+    """
     if not due_times:
         return None
     ordered = sorted(due_times, key=lambda item: item[1])
+    overdue = [slot for slot, due in ordered if due < at and slot not in reported]
+    if overdue:
+        return overdue[-1]
     for slot, due in ordered:
         if at <= due:
             return slot
     return ordered[-1][0]
+
+
+def slot_name(index: int, count: int) -> str:
+    """The slot as residents say it (上午/晚上 for two a day), for "补报上午体温"."""
+    if count == 2:
+        return _("上午") if index == 0 else _("晚上")
+    if count == 1:
+        return _("今日")
+    return _("第%(n)s次") % {"n": index + 1}
 
 
 def trailing_missed_days(days: Sequence[tuple[date, bool]]) -> int:

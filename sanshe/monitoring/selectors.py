@@ -53,6 +53,7 @@ class BuildingToday:
     people: int = 0
     follow_ups: int = 0
     seen: int = 0
+    late: int = 0  # of `seen`: reported after the slot's deadline (补报), not on time
     symptoms: int = 0
     pending: int = 0
     missed: int = 0
@@ -79,7 +80,8 @@ class TodayOverview:
     def totals(self) -> BuildingToday:
         total = BuildingToday(building=None)  # type: ignore[arg-type]
         for row in self.buildings:
-            for name in ("people", "follow_ups", "seen", "symptoms", "pending", "missed", "unreachable", "alerts"):
+            for name in ("people", "follow_ups", "seen", "late", "symptoms", "pending", "missed", "unreachable",
+                         "alerts"):
                 setattr(total, name, getattr(total, name) + getattr(row, name))
         return total
 
@@ -89,11 +91,15 @@ def today_overview(*, actor, day: date) -> TodayOverview:
     counts = (FollowUp.objects.for_actor(actor, "view").filter(date=day).order_by().values("building_id")
               .annotate(people=Count("person_id", distinct=True), follow_ups=Count("pk"),
                         seen=Count("pk", filter=Q(status__in=SEEN_STATUSES)),
+                        late_seen=Count("pk", filter=Q(status__in=SEEN_STATUSES, late=True)),
                         symptoms=Count("pk", filter=Q(status=FollowUpStatus.SEEN_SYMPTOMS)),
                         pending=Count("pk", filter=Q(status=FollowUpStatus.PENDING)),
                         missed=Count("pk", filter=Q(status=FollowUpStatus.MISSED)),
                         unreachable=Count("pk", filter=Q(status=FollowUpStatus.UNREACHABLE))))
-    rows = {row.pop("building_id"): row for row in counts}
+    rows = {}
+    for row in counts:
+        row["late"] = row.pop("late_seen")
+        rows[row.pop("building_id")] = row
     alerts = (Alert.objects.for_actor(actor, "view").filter(status__in=OPEN_ALERT_STATUSES).order_by()
               .values("building_id").annotate(n=Count("pk"), urgent=Count("pk", filter=Q(level__gte=Level.URGENT))))
     alert_rows = {row["building_id"]: row for row in alerts}
@@ -110,6 +116,13 @@ def today_overview(*, actor, day: date) -> TodayOverview:
                          urgent_alerts=sum(r["urgent"] for r in alert_rows.values()))
 
 
+def late_label(seen_at: datetime | None, *, template: str | None = None) -> str:
+    """"补报 15:00": a report made after its slot's deadline, with the time it actually came in."""
+    if seen_at is None:
+        return ""
+    return (template or _("补报 %(time)s")) % {"time": timezone.localtime(seen_at).strftime("%H:%M")}
+
+
 @dataclass
 class SlotCell:
     follow_up: FollowUp
@@ -118,6 +131,12 @@ class SlotCell:
     @property
     def status(self) -> str:
         return self.follow_up.status
+
+    @property
+    def late_label(self) -> str:
+        """补报 with its time when the slot was filled after its deadline; empty otherwise."""
+        follow_up = self.follow_up
+        return late_label(follow_up.seen_at) if follow_up.late and follow_up.is_seen else ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +149,8 @@ class TodayCell:
     late: bool
     label: str
     status_label: str = ""
+    seen_at: datetime | None = None
+    late_label: str = ""
 
     @property
     def is_seen(self) -> bool:
@@ -196,7 +217,7 @@ def access_building_today(*, actor, id: int) -> Building:
     return building
 
 
-TODAY_COLUMNS = ("pk", "person_id", "slot", "status", "late", "person__name", "person__name_pinyin",
+TODAY_COLUMNS = ("pk", "person_id", "slot", "status", "late", "seen_at", "person__name", "person__name_pinyin",
                  "person__household__room", "person__household__unit__name", "period_id", "period__kind",
                  "period__start_date", "period__end_date", "last_check_in__observation")
 
@@ -210,7 +231,7 @@ def building_today(*, actor, building: Building, day: date, labels: list[str],
     people: dict[int, PersonToday] = {}
     rows = (FollowUp.objects.for_actor(actor, "view").filter(date=day, building_id=building.pk)
             .order_by("person_id", "slot").values_list(*TODAY_COLUMNS))
-    for (pk, person_id, slot, status, late, name, pinyin, room, unit, period_id, kind, start, end,
+    for (pk, person_id, slot, status, late, seen_at, name, pinyin, room, unit, period_id, kind, start, end,
          observation) in rows:
         row = people.get(person_id)
         if row is None:
@@ -218,7 +239,8 @@ def building_today(*, actor, building: Building, day: date, labels: list[str],
                                                   room=room or "", period_id=period_id, kind=kind, start=start,
                                                   end=end, today=day)
         label = labels[slot] if slot < len(labels) else str(slot + 1)
-        row.slots.append(TodayCell(follow_up_id=pk, slot=slot, status=status, late=late, label=label))
+        row.slots.append(TodayCell(follow_up_id=pk, slot=slot, status=status, late=late, label=label,
+                                   seen_at=seen_at))
         if observation:
             temperature = json.loads(observation).get("temperature_c")
             if temperature is not None:
@@ -238,10 +260,13 @@ def building_today(*, actor, building: Building, day: date, labels: list[str],
     kinds = {code: str(label) for code, label in QuarantineKind.choices}
     statuses = {code: str(label) for code, label in FollowUpStatus.choices}
     day_format = _("第%(day)s/%(days)s天")
+    late_format = _("补报 %(time)s")
     for row in result:
         row.kind_label = kinds.get(row.kind, row.kind)
         row.day_label = day_format % {"day": row.day_number, "days": row.total_days}
-        row.slots = [replace(cell, status_label=statuses[cell.status]) for cell in row.slots]
+        row.slots = [replace(cell, status_label=statuses[cell.status],
+                             late_label=late_label(cell.seen_at, template=late_format)
+                             if cell.late and cell.is_seen else "") for cell in row.slots]
         if row.alert_level:
             level = Level(row.alert_level)
             row.alert_code, row.alert_label = level.code, level.label
@@ -374,6 +399,46 @@ def access_alert(*, actor, id: int) -> Alert:
     return alert
 
 
+def alert_can_handle(*, actor, alert: Alert) -> bool:
+    """Whether the actor may act on the alert (take, resolve, call the person)."""
+    return Alert.objects.for_actor(actor, "handle").filter(pk=alert.pk).exists()
+
+
+@dataclass(frozen=True)
+class ThreadOffer:
+    """Where the alert page's "私聊" opens a private thread with the person, or why it cannot."""
+
+    group_id: int | None
+    user_id: int | None
+    why_not: str = ""
+
+
+def alert_thread_offer(*, actor, alert: Alert, now: datetime | None = None) -> ThreadOffer:
+    """The group in which the actor may open a private thread with the alert's person now, by the groups
+    feature's own rule (groups.services.thread_open_with: the actor a staff member of the group, on duty or
+    its admin; the person a member). A thread the actor already has with the person comes first."""
+    from sanshe.groups.duty import on_duty_user_ids
+    from sanshe.groups.models import Group, GroupMember, MemberRole, MemberStatus, PrivateThread
+
+    user_id = alert.person.user_id
+    if user_id is None:
+        return ThreadOffer(None, None, _("该居民没有开通线上账号，不能私聊，请电话联系。"))
+    now = now or timezone.now()
+    staff_in = (GroupMember.objects.filter(user=actor, status=MemberStatus.ACTIVE)
+                .exclude(role__in=[MemberRole.CLIENT, MemberRole.RESIDENT]).values("group_id"))
+    person_in = GroupMember.objects.filter(user_id=user_id, status=MemberStatus.ACTIVE).values("group_id")
+    groups = list(Group.objects.for_actor(actor, "view").filter(pk__in=staff_in).filter(pk__in=person_in)
+                  .order_by("pk"))
+    if not groups:
+        return ThreadOffer(None, user_id, _("该居民不在您服务的群里，不能私聊，请电话联系。"))
+    talked = set(PrivateThread.objects.filter(group__in=groups, client_id=user_id, helper=actor)
+                 .values_list("group_id", flat=True))
+    for group in sorted(groups, key=lambda g: (g.pk not in talked, g.pk)):
+        if group.admin_id == actor.pk or actor.pk in on_duty_user_ids(group=group, at=now):
+            return ThreadOffer(group.pk, user_id)
+    return ThreadOffer(None, user_id, _("您现在不在值班时间，不能以值班身份私聊；请电话联系，或请当班人员跟进。"))
+
+
 def alerts_after(*, actor, after_id: int, limit: int = 20) -> list[Alert]:
     """Alerts raised after a known id (the WebSocket's fallback poll)."""
     return list(Alert.objects.for_actor(actor, "view").filter(pk__gt=after_id, status__in=OPEN_ALERT_STATUSES)
@@ -402,7 +467,7 @@ class Indicators:
     under_follow_up: int
     lost: int
     due_so_far: int
-    seen_so_far: int
+    seen_so_far: int  # on time only
     people_today: int
     people_seen_today: int
     completed_periods: int
@@ -410,6 +475,7 @@ class Indicators:
     alerts_by_level: dict[str, int]
     trend: list[dict]
     rows: list[dict]
+    late_so_far: int = 0  # reported after the deadline (补报): counted apart, never as on time
 
     def _pct(self, part: int, whole: int) -> int | None:
         return round(100 * part / whole) if whole else None
@@ -476,9 +542,12 @@ def indicators(*, actor, place: Place, now: datetime | None = None, days: int = 
     begin = datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
     today = {r[key]: r for r in FollowUp.objects.filter(where, date=day).order_by().values(key).annotate(
         due=Count("pk", filter=Q(due_at__lte=now)),
-        seen=Count("pk", filter=Q(due_at__lte=now, status__in=SEEN_STATUSES)),
+        # On time only: a report made after its deadline (补报) is counted apart, never as on time.
+        seen=Count("pk", filter=Q(due_at__lte=now, status__in=SEEN_STATUSES, late=False)),
+        late_due=Count("pk", filter=Q(due_at__lte=now, status__in=SEEN_STATUSES, late=True)),
         seen_well=Count("pk", filter=Q(status=FollowUpStatus.SEEN_WELL)),
         seen_symptoms=Count("pk", filter=Q(status=FollowUpStatus.SEEN_SYMPTOMS)),
+        late_all=Count("pk", filter=Q(status__in=SEEN_STATUSES, late=True)),
         missed=Count("pk", filter=Q(status=FollowUpStatus.MISSED)),
         unreachable=Count("pk", filter=Q(status=FollowUpStatus.UNREACHABLE)),
         pending=Count("pk", filter=Q(status=FollowUpStatus.PENDING)),
@@ -500,14 +569,15 @@ def indicators(*, actor, place: Place, now: datetime | None = None, days: int = 
     alerts_by_level = {level.code: sum(levels.get(int(level), 0) for levels in open_alerts.values())
                        for level in (Level.EMERGENCY, Level.URGENT, Level.NOTICE)}
     start = day - timedelta(days=days - 1)
-    sums = dict(seen_well=Sum("seen_well"), seen_symptoms=Sum("seen_symptoms"), missed=Sum("missed"),
+    sums = dict(seen_well=Sum("seen_well"), seen_symptoms=Sum("seen_symptoms"), late=Sum("late"), missed=Sum("missed"),
                 unreachable=Sum("unreachable"), pending=Sum("pending"), people=Sum("people"),
                 people_seen=Sum("people_seen"), alerts_notice=Sum("alerts_notice"),
                 alerts_urgent=Sum("alerts_urgent"), alerts_emergency=Sum("alerts_emergency"), lost=Sum("lost"))
     stored = {row["date"]: row for row in DailyFigures.objects.filter(where, date__gte=start, date__lt=day)
               .order_by().values("date").annotate(**sums)}
-    live = {name: total(today, name) for name in ("seen_well", "seen_symptoms", "missed", "unreachable", "pending",
-                                                  "people", "people_seen")}
+    live = {name: total(today, name) for name in ("seen_well", "seen_symptoms", "late_all", "missed", "unreachable",
+                                                  "pending", "people", "people_seen")}
+    live["late"] = live.pop("late_all")
     live.update(raised_today, lost=lost_today)
     trend = []
     for offset in range(days):
@@ -530,6 +600,6 @@ def indicators(*, actor, place: Place, now: datetime | None = None, days: int = 
     return Indicators(
         place=place, day=day, households=households, households_screened=screened,
         under_follow_up=total(periods, "active"), lost=total(periods, "lost"), due_so_far=total(today, "due"),
-        seen_so_far=total(today, "seen"), people_today=total(today, "people"),
+        seen_so_far=total(today, "seen"), late_so_far=total(today, "late_due"), people_today=total(today, "people"),
         people_seen_today=total(today, "people_seen"), completed_periods=total(periods, "completed"),
         completed_every_day=total(periods, "every_day"), alerts_by_level=alerts_by_level, trend=trend, rows=rows)

@@ -673,8 +673,9 @@ def _has_symptoms(data: CheckInInput, flags: list[RedFlag], profile: EpidemicPro
 
 
 def _pick_follow_up(period: QuarantinePeriod, *, now: datetime, profile: EpidemicProfile) -> FollowUp | None:
-    """Today's follow-up a report at `now` fills; an unsaved one when nothing is owed today (registered after
-    the last deadline, or resumed late) and the period covers today; None outside the period."""
+    """Today's follow-up a report at `now` fills (rules.slot_for_check_in: a missed slot first, as 补报); an
+    unsaved one when nothing is owed today (registered after the last deadline, or resumed late) and the period
+    covers today; None outside the period."""
     today = _today(now)
     # Plain values, not full rows: this runs on every report of the morning burst.
     todays = [FollowUp(pk=pk, period=period, person_id=period.person_id, community_id=period.community_id,
@@ -689,8 +690,14 @@ def _pick_follow_up(period: QuarantinePeriod, *, now: datetime, profile: Epidemi
                             compound_id=period.compound_id, building_id=period.building_id, date=today,
                             slot=len(deadlines) - 1, due_at=now)
         return None
-    slot = slot_for_check_in(now, [(f.slot, f.due_at) for f in todays])
+    slot = slot_for_check_in(now, [(f.slot, f.due_at) for f in todays],
+                             reported={f.slot for f in todays if f.status in SEEN_STATUSES})
     return next((f for f in todays if f.slot == slot), None)
+
+
+def follow_up_for_report(period: QuarantinePeriod, *, now: datetime | None = None) -> FollowUp | None:
+    """The follow-up a report at `now` would fill (the check-in page says which, and whether it is 补报)."""
+    return _pick_follow_up(period, now=_now(now), profile=profile_current())
 
 
 _SQLITE_WRITE_LOCK = threading.Lock()
@@ -995,6 +1002,24 @@ def alert_resolve(*, actor, alert_id: int, outcome: str, note: str = "", now: da
     return alert
 
 
+@transaction.atomic
+def alert_call_number(*, actor, alert_id: int) -> str:
+    """The person's full phone number, to call about an open alert the actor may handle (staff in scope,
+    cleared medical volunteers for the urgent and emergency alerts of their communities). The crisis page's
+    way: one tap, the number goes straight to the phone's dialler and every reveal is audited."""
+    alert = Alert.objects.for_actor(actor, "handle").select_related("person").filter(pk=alert_id).first()
+    if alert is None:
+        raise ObjectNotFound()
+    if not alert.is_open:
+        raise ValidationError({"__all__": _("该预警已处理完毕，不能再从这里拨打")})
+    number = alert.person.phone or ""
+    if not number:
+        raise ValidationError({"__all__": _("该居民没有登记手机号，请上门查看或联系家属")})
+    audit_record(actor=actor, action="alert.call", obj=alert, reason=_("处理健康预警，电话联系本人"),
+                 community_id=alert.community_id, detail={"person_id": alert.person_id, "field": "phone"})
+    return number
+
+
 # ---------------------------------------------------------------------------------------------- retention
 
 @transaction.atomic
@@ -1039,12 +1064,14 @@ def figures_refresh(*, day: date, now: datetime | None = None) -> int:
                 due=Count("pk"),
                 seen_well=Count("pk", filter=Q(status=FollowUpStatus.SEEN_WELL)),
                 seen_symptoms=Count("pk", filter=Q(status=FollowUpStatus.SEEN_SYMPTOMS)),
+                late_seen=Count("pk", filter=Q(status__in=SEEN_STATUSES, late=True)),
                 missed=Count("pk", filter=Q(status=FollowUpStatus.MISSED)),
                 unreachable=Count("pk", filter=Q(status=FollowUpStatus.UNREACHABLE)),
                 pending=Count("pk", filter=Q(status=FollowUpStatus.PENDING)),
             ))
     figures: dict[int, DailyFigures] = {}
     for row in rows:
+        row["late"] = row.pop("late_seen")
         figures[row["building_id"]] = DailyFigures(date=day, refreshed_at=now, **row)
     start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
     end = start + timedelta(days=1)
@@ -1065,7 +1092,7 @@ def figures_refresh(*, day: date, now: datetime | None = None) -> int:
             community_id=row["community_id"]))
         item.lost = row["n"]
     DailyFigures.objects.filter(date=day).exclude(building_id__in=list(figures)).delete()
-    update = ["people", "people_seen", "due", "seen_well", "seen_symptoms", "missed", "unreachable", "pending",
+    update = ["people", "people_seen", "due", "seen_well", "seen_symptoms", "late", "missed", "unreachable", "pending",
               "alerts_notice", "alerts_urgent", "alerts_emergency", "lost", "refreshed_at", "community",
               "compound"]
     DailyFigures.objects.bulk_create(list(figures.values()), update_conflicts=True,
@@ -1075,7 +1102,8 @@ def figures_refresh(*, day: date, now: datetime | None = None) -> int:
 
 
 __all__ = [
-    "CLOSING_STATUSES", "CheckInInput", "CheckInResult", "DeadlineRun", "alert_resolve", "alert_take",
+    "CLOSING_STATUSES", "CheckInInput", "CheckInResult", "DeadlineRun", "alert_call_number",
+    "alert_resolve", "alert_take", "follow_up_for_report",
     "check_in_by_link", "check_in_by_resident", "check_in_link_issue", "check_in_link_send", "check_in_record",
     "figures_refresh", "followup_mark_unreachable", "followups_generate", "followups_pass_deadline",
     "link_resolve", "link_token", "profile_current", "profile_update", "quarantine_change_end",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/feed/", views.alert_feed, name="alert_feed"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<int:pk>/call/", views.alert_call, name="alert_call"),
     path("alerts/<int:pk>/take/", views.alert_take, name="alert_take"),
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("screening/", screening_views.round_list, name="round_list"),

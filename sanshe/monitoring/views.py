@@ -48,6 +48,11 @@ def ws_url() -> str:
         "/ws/monitoring/alerts/"
 
 
+def _now():
+    """The pages' clock (one place, so a browser journey can run at a fixed time of day)."""
+    return timezone.now()
+
+
 def _slot_labels() -> list[str]:
     return services.profile_slot_labels(services.profile_current())
 
@@ -62,7 +67,7 @@ def _realtime(request: HttpRequest) -> dict:
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     """The worker's day: per building, who has and has not reported; open alerts on top."""
-    now = timezone.now()
+    now = _now()
     overview = selectors.today_overview(actor=request.user, day=timezone.localdate(now))
     if len(overview.buildings) == 1 and not request.GET.get("all"):
         return redirect("monitoring:today_building", building_id=overview.buildings[0].building.pk)
@@ -75,7 +80,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @monitoring_required(VIEW)
 @require_GET
 def today_building(request: HttpRequest, building_id: int) -> HttpResponse:
-    now = timezone.now()
+    now = _now()
     building = selectors.access_building_today(actor=request.user, id=building_id)
     only_missing = request.GET.get("missing") == "1"
     rows = selectors.building_today(actor=request.user, building=building, day=timezone.localdate(now),
@@ -122,7 +127,7 @@ def _form_kwargs(person: Person, today) -> dict:
 def follow_up_record(request: HttpRequest, pk: int) -> HttpResponse:
     """A worker types in what the person said on the phone."""
     follow_up = selectors.access_follow_up(actor=request.user, id=pk, action="record")
-    now = timezone.now()
+    now = _now()
     form = CheckInForm(request.POST or None, **_form_kwargs(follow_up.person, timezone.localdate(now)))
     result = None
     if request.method == "POST" and form.is_valid():
@@ -219,7 +224,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from sanshe.cases.selectors import referrals_for_person
 
     period = selectors.access_period(actor=request.user, id=pk)
-    now = timezone.now()
+    now = _now()
     can_change = QuarantinePeriod.objects.for_actor(request.user, "change").filter(pk=period.pk).exists()
     check_ins = selectors.check_in_list(actor=request.user, person_id=period.person_id)
     return render(request, "monitoring/period_detail.html", {
@@ -349,16 +354,36 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": AlertResolveForm(), "referral": referrals_from(actor=request.user, source_kind="alert",
                                                               source_ids=[alert.pk]).get(alert.pk),
         "can_open_period": alert.period_id and can_monitor(request.user, VIEW),
-        "call_follow_up_id": _call_follow_up(request, alert),
+        **_reach(request, alert),
         "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
     })
 
 
-def _call_follow_up(request: HttpRequest, alert) -> int | None:
-    """The follow-up through which the alert page's call button reveals the number (staff who may call)."""
-    if alert.check_in is None or not alert.is_open or not scope_for(request.user).can("people.reveal"):
-        return None
-    return alert.check_in.follow_up_id if can_monitor(request.user, VIEW) else None
+def _reach(request: HttpRequest, alert) -> dict:
+    """How the handler reaches the person from an open alert, as on the crisis page: a one-tap audited call
+    (the number only in the phone's dialler) and a private thread in a group they share (groups' thread_with)."""
+    from sanshe.core.pii import mask_phone
+
+    if not alert.is_open or not selectors.alert_can_handle(actor=request.user, alert=alert):
+        return {}
+    return {"reach": True, "phone_masked": mask_phone(alert.person.phone),
+            "thread": selectors.alert_thread_offer(actor=request.user, alert=alert, now=_now())}
+
+
+@monitoring_required(*ALERTS)
+@require_POST
+def alert_call(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tap to call the person about an alert: the full number is revealed only by this audited step, straight
+    into the phone's dialler (the crisis page's call)."""
+    from sanshe.core.redirects import tel_redirect
+
+    alert = selectors.access_alert(actor=request.user, id=pk)
+    try:
+        number = services.alert_call_number(actor=request.user, alert_id=alert.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("monitoring:alert_detail", pk=alert.pk)
+    return tel_redirect(number)
 
 
 def _reading(data: dict) -> list[tuple[str, str]]:
@@ -414,7 +439,7 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/alert_detail.html", {
         "alert": alert, "title": selectors.alert_title(alert), "level": Level(alert.level), "flags": alert.flags,
         "check_in": alert.check_in, "reading": _reading(alert.check_in.data) if alert.check_in else None,
-        "form": form, "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
+        "form": form, **_reach(request, alert), "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
     }, status=400)
 
 
@@ -483,7 +508,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def _check_in_page(request: HttpRequest, *, person: Person, period: QuarantinePeriod, submit, action: str,
                    draft_key: str) -> HttpResponse:
-    now = timezone.now()
+    now = _now()
     form = CheckInForm(request.POST or None, **_form_kwargs(person, timezone.localdate(now)))
     result = None
     status = 200
@@ -497,20 +522,38 @@ def _check_in_page(request: HttpRequest, *, person: Person, period: QuarantinePe
             status = 400
     from .notify import masked_name
 
-    slots = []
-    if result is None:  # the form again: show which of today's reports are done
-        labels = _slot_labels()
-        todays = list(period.follow_ups.filter(date=timezone.localdate(now)).order_by("slot"))
-        slots = [(labels[f.slot] if f.slot < len(labels) else "", f) for f in todays]
+    # Which of today's reports are done (补报 with its time), and which one this report fills.
+    labels = _slot_labels()
+    todays = list(period.follow_ups.filter(date=timezone.localdate(now)).order_by("slot"))
+    slots = [selectors.SlotCell(follow_up=f, label=labels[f.slot] if f.slot < len(labels) else "") for f in todays]
+    filled = _slot_target(result.follow_up, now=result.check_in.submitted_at, count=len(labels)) if result else None
     context = {
         "form": form, "result": result, "person_label": masked_name(person.name), "period": period,
-        "slots": slots, "action": action,
+        "slots": slots, "action": action, "filled": filled,
+        "target": _slot_target(services.follow_up_for_report(period, now=now), now=now, count=len(labels)),
         "draft_key": draft_key, "reading": _reading(result.check_in.data) if result else None,
         "level": result.level if result else None,
     }
     if _is_fetch(request):
         return render(request, "monitoring/_check_in_area.html", context, status=status)
     return render(request, "monitoring/check_in.html", context, status=status)
+
+
+def _slot_target(follow_up, *, now, count: int) -> dict | None:
+    """What the check-in page says about one slot: "补报上午体温" when its deadline has passed, with the time."""
+    from .rules import slot_name
+
+    if follow_up is None:
+        return None
+    name = slot_name(follow_up.slot, count)
+    deadline = timezone.localtime(follow_up.due_at).strftime("%H:%M")
+    late = now > follow_up.due_at
+    if late:
+        text = _("补报%(name)s体温") % {"name": name}
+    else:
+        text = _("%(name)s体温") % {"name": name}
+    return {"slot": follow_up.slot, "late": late, "text": text, "deadline": deadline,
+            "time": timezone.localtime(now).strftime("%H:%M")}
 
 
 @private

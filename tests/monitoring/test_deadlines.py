@@ -71,11 +71,12 @@ def test_a_report_after_the_reminder_stops_the_worker_reminder(period, phones, s
     services.check_in_by_link(token=services.link_token(link), data=services.CheckInInput(temperature_c=36.5),
                               idempotency_key="late-but-here", now=at(DAY, 10, 20))
     morning = FollowUp.objects.get(period=period, date=DAY, slot=0)
-    # The report went to the evening slot (the morning window had closed); the morning stays missed …
-    assert morning.status == FollowUpStatus.MISSED
+    # The late report fills the missed morning slot (补报, issue 12 item 6), not the evening one …
+    assert (morning.status, morning.late) == (FollowUpStatus.SEEN_WELL, True)
+    assert FollowUp.objects.get(period=period, date=DAY, slot=1).status == FollowUpStatus.PENDING
     _run(at(DAY, 11, 10), django_capture_on_commit_callbacks)
-    # … so the steward still hears about the missed morning report.
-    assert len(sms) == 2
+    # … so the steward is not asked to call about a morning report that came in.
+    assert len(sms) == 1
 
 
 def test_three_days_without_any_report_is_lost_with_an_alert(period, phones, sms,

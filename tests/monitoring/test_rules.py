@@ -16,6 +16,7 @@ from sanshe.monitoring.rules import (
     quarantine_end_date,
     slot_for_check_in,
     slot_label,
+    slot_name,
     slots_to_generate,
     trailing_missed_days,
 )
@@ -94,8 +95,35 @@ def test_registered_after_the_morning_deadline_owes_only_the_evening():
 @pytest.mark.parametrize(("when", "slot"), [
     (t(6), 0), (t(10), 0), (t(10, 1), 1), (t(19, 59), 1), (t(20), 1), (t(23), 1),
 ])
-def test_a_report_fills_the_slot_whose_deadline_is_ahead(when, slot):
-    assert slot_for_check_in(when, [(0, t(10)), (1, t(20))]) == slot
+def test_with_the_morning_reported_a_report_fills_the_slot_whose_deadline_is_ahead(when, slot):
+    assert slot_for_check_in(when, [(0, t(10)), (1, t(20))], reported={0}) == slot
+
+
+@pytest.mark.parametrize(("when", "reported", "slot"), [
+    (t(9, 59), set(), 0),        # the morning window is still open: on time
+    (t(10), set(), 0),           # exactly at the deadline: still on time
+    (t(10, 1), set(), 0),        # the morning deadline passed with nothing reported: 补报 the morning
+    (t(15), set(), 0),           # issue 12 item 6: a late morning report is not the evening one
+    (t(19, 59), set(), 0),
+    (t(15), {0}, 1),             # the morning is done: the evening window
+    (t(21), set(), 1),           # both missed: the most recent one is filled first …
+    (t(21), {1}, 0),             # … then the morning
+    (t(23), {0, 1}, 1),          # everything reported: a late correction goes to the last slot
+])
+def test_a_missed_slot_is_filled_late_before_the_open_one(when, reported, slot):
+    assert slot_for_check_in(when, [(0, t(10)), (1, t(20))], reported=reported) == slot
+
+
+def test_with_three_slots_the_most_recent_missed_one_is_filled():
+    slots = [(0, t(8)), (1, t(14)), (2, t(20))]
+    assert slot_for_check_in(t(15), slots) == 1
+    assert slot_for_check_in(t(15), slots, reported={1}) == 0
+    assert slot_for_check_in(t(15), slots, reported={0, 1}) == 2
+
+
+def test_slot_names_say_what_residents_say():
+    assert [slot_name(i, 2) for i in range(2)] == ["上午", "晚上"]
+    assert slot_name(0, 1) == "今日" and slot_name(2, 3) == "第3次"
 
 
 def test_a_report_with_only_the_evening_owed_goes_there():

@@ -166,6 +166,7 @@ TABLE = {
     "monitoring:alert_list": get(ok=P("outsider medic community_worker building_steward social_worker")),
     "monitoring:alert_feed": get(ok=P("outsider medic community_worker building_steward social_worker")),
     "monitoring:alert_detail": get({'pk': 'alert'}, ok=P("community_worker building_steward social_worker"), hidden=P("outsider medic"), scoped=True),
+    "monitoring:alert_call": post({'pk': 'alert'}, ok=P("community_worker building_steward social_worker"), hidden=P("outsider medic"), scoped=True),
     "monitoring:alert_take": post({'pk': 'alert'}, ok=P("community_worker building_steward social_worker"), hidden=P("outsider medic"), scoped=True),
     "monitoring:alert_resolve": post({'pk': 'alert'}, ok=P("community_worker building_steward social_worker"), hidden=P("outsider medic"), scoped=True),
     "monitoring:round_list": get(ok=P("outsider community_worker building_steward social_worker")),
