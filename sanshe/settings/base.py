@@ -57,6 +57,8 @@ BLIND_INDEX_KEY = _secret("BLIND_INDEX_KEY")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form gets the site's Chinese "page expired" page (sanshe/templates/403_csrf.html) with a way back.
+CSRF_FAILURE_VIEW = "sanshe.core.error_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
