@@ -482,7 +482,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------------- the person's own check-in
 
 def _check_in_page(request: HttpRequest, *, person: Person, period: QuarantinePeriod, submit, action: str,
-                   draft_key: str) -> HttpResponse:
+                   draft_key: str, person_label: str) -> HttpResponse:
     now = timezone.now()
     form = CheckInForm(request.POST or None, **_form_kwargs(person, timezone.localdate(now)))
     result = None
@@ -495,15 +495,13 @@ def _check_in_page(request: HttpRequest, *, person: Person, period: QuarantinePe
                 apply_service_errors(form, error, aliases={"breathing_difficulty": "breathing"})
         if result is None:
             status = 400
-    from .notify import masked_name
-
     slots = []
     if result is None:  # the form again: show which of today's reports are done
         labels = _slot_labels()
         todays = list(period.follow_ups.filter(date=timezone.localdate(now)).order_by("slot"))
         slots = [(labels[f.slot] if f.slot < len(labels) else "", f) for f in todays]
     context = {
-        "form": form, "result": result, "person_label": masked_name(person.name), "period": period,
+        "form": form, "result": result, "person_label": person_label, "period": period,
         "slots": slots, "action": action,
         "draft_key": draft_key, "reading": _reading(result.check_in.data) if result else None,
         "level": result.level if result else None,
@@ -524,8 +522,12 @@ def check_in_link(request: HttpRequest, token: str) -> HttpResponse:
     def submit(**kwargs):
         return services.check_in_by_link(token=token, link=link, **kwargs)
 
+    # A link can be forwarded or seen on a shared phone: the name stays masked there.
+    from .notify import masked_name
+
     return _check_in_page(request, person=link.person, period=link.period, submit=submit,
-                          action=request.path, draft_key=f"checkin-{link.public_id}")
+                          action=request.path, draft_key=f"checkin-{link.public_id}",
+                          person_label=masked_name(link.person.name))
 
 
 @require_http_methods(["GET", "POST"])
@@ -539,6 +541,7 @@ def check_in_mine(request: HttpRequest) -> HttpResponse:
     def submit(**kwargs):
         return services.check_in_by_resident(actor=request.user, **kwargs)
 
+    # Logged in as themselves: the resident sees their own name in full (issue 12, item 9).
     return _check_in_page(request, person=period.person, period=period, submit=submit, action=request.path,
-                          draft_key=f"checkin-me-{period.pk}")
+                          draft_key=f"checkin-me-{period.pk}", person_label=period.person.name)
 
