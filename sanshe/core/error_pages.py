@@ -7,6 +7,7 @@ navigation queries the database, which may be what failed) and so shows the bare
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import DisallowedHost
@@ -18,6 +19,8 @@ from django.views.decorators.csrf import requires_csrf_token
 from .redirects import safe_next
 
 API_PREFIX = "/api/v1/"
+# A refusal's own message is shown when it is written for people (Chinese); internal codes ("summary.edit") are not.
+_READABLE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -67,7 +70,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
         return _api_error(_("您的角色无权进行此操作"), 403)
-    return _page(request, "403.html", 403)
+    reason = str(exception or "")
+    return _page(request, "403.html", 403, context={"reason": reason if _READABLE.search(reason) else ""})
 
 
 @requires_csrf_token

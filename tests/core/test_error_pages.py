@@ -47,6 +47,14 @@ def test_403_is_chinese_in_the_layout(client, resident):
     _assert_page(client.get(reverse("people:person_list")), 403, "您无权访问此页面")
 
 
+@pytest.mark.urls("tests.core.error_urls")
+def test_a_403_shows_the_refusal_reason_written_for_people_not_internal_codes(client, social_worker):
+    client.force_login(social_worker)
+    page = _assert_page(client.get("/refuse/reason/"), 403, "您无权访问此页面", "只有群秘书和社工可以汇总每日工作记录。")
+    assert "<p>只有群秘书和社工可以汇总每日工作记录。</p>" in page
+    assert "summary.edit" not in _assert_page(client.get("/refuse/code/"), 403, "您无权访问此页面")
+
+
 def test_400_is_chinese_in_the_layout(db):
     # A host this site does not serve: Django answers 400, and the page must not trust the host for a way back.
     response = Client().get("/", HTTP_HOST="evil.example", headers={"Referer": "http://evil.example/x"})
