@@ -29,3 +29,9 @@ urlpatterns = [
 ]
 # MEDIA_ROOT holds private uploads (rosters, certificates, chat images): never served as static files;
 # each feature serves its files through an access-checked view.
+
+# Error pages in Chinese, in the site layout, with a way back; JSON under /api/v1/ (sanshe.core.error_pages).
+handler400 = "sanshe.core.error_pages.bad_request"
+handler403 = "sanshe.core.error_pages.permission_denied"
+handler404 = "sanshe.core.error_pages.page_not_found"
+handler500 = "sanshe.core.error_pages.server_error"

@@ -1,9 +1,9 @@
-"""Session policy (等保2.0): idle timeout, and a forced change of a password an administrator chose."""
+"""Session policy (等保2.0): idle timeout (sanshe.accounts.sessions), and a forced change of a password an
+administrator chose."""
 
 from __future__ import annotations
 
-import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,8 +14,17 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from sanshe.core.pages import BACKGROUND_ATTRIBUTE
+from sanshe.core.redirects import safe_next
 
-LAST_SEEN_KEY = "last_seen"
+from .sessions import (
+    LAST_SEEN_KEY,
+    is_resident_session,
+    session_idle_expired,
+    session_stamp,
+    session_touch_due,
+)
+
+__all__ = ["LAST_SEEN_KEY", "IdleTimeoutMiddleware", "LoginIpThrottleMiddleware", "PasswordChangeRequiredMiddleware"]
 _API_PREFIX = "/api/"
 
 
@@ -28,25 +37,50 @@ def _go(request, url: str) -> HttpResponse:
     return redirect(url)
 
 
+def _next_after_login(request) -> str:
+    """Where to return after logging in again: the page the person was on, if it is on this site, else ""."""
+    if request.headers.get("HX-Request"):
+        # A fragment request: return to the page that asked for it, not to the fragment.
+        candidate = request.headers.get("HX-Current-URL", "")
+    elif request.method == "GET":
+        candidate = request.get_full_path()
+    else:
+        # A form sent after the session ended: back to the page the form was on.
+        candidate = request.headers.get("Referer", "")
+    target = safe_next(request, "", value=candidate)
+    if not target:
+        return ""
+    parts = urlsplit(target)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 class IdleTimeoutMiddleware:
-    """A session unused for SESSION_IDLE_TIMEOUT seconds is ended (checked on the next request)."""
+    """A session unused for longer than its limit is ended (checked on the next request).
+
+    The limit is sanshe.accounts.sessions.idle_limit: SESSION_IDLE_TIMEOUT for staff, days for residents. An
+    ended resident is sent to the one-time-code login, staff to the password login; both keep `next`.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
-            now = int(time.time())
-            last_seen = request.session.get(LAST_SEEN_KEY)
-            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
-                logout(request)
-                if request.path.startswith(_API_PREFIX):
-                    return self.get_response(request)
+        user = request.user
+        if user.is_authenticated and session_idle_expired(user, request.session.get(LAST_SEEN_KEY)):
+            resident = is_resident_session(user)
+            logout(request)
+            if request.path.startswith(_API_PREFIX):
+                return self.get_response(request)
+            if resident:
+                messages.info(request, _("登录已过期，请用手机验证码重新登录"))
+                login_url = reverse("accounts:otp_login")
+            else:
                 messages.info(request, _("长时间未操作，已自动退出，请重新登录"))
                 login_url = reverse("accounts:login")
-                if request.method == "GET":
-                    login_url += "?" + urlencode({"next": request.path})
-                return _go(request, login_url)
+            next_url = _next_after_login(request)
+            if next_url:
+                login_url += "?" + urlencode({"next": next_url})
+            return _go(request, login_url)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -56,11 +90,8 @@ class IdleTimeoutMiddleware:
         phone: counting those would keep a session left open on a shared phone alive forever.
         """
         if request.user.is_authenticated and not getattr(view_func, BACKGROUND_ATTRIBUTE, False):
-            now = int(time.time())
-            last_seen = request.session.get(LAST_SEEN_KEY)
-            # Write at most once a minute to keep session saves off the hot path.
-            if last_seen is None or now - last_seen > 60:
-                request.session[LAST_SEEN_KEY] = now
+            if session_touch_due(request.session.get(LAST_SEEN_KEY)):
+                session_stamp(request.session, request.user)
         return None
 
 

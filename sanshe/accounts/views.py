@@ -84,9 +84,9 @@ def _safe_next(request: HttpRequest, url: str) -> str:
 @require_http_methods(["GET", "POST"])
 def otp_login(request: HttpRequest) -> HttpResponse:
     """Residents: phone → code by SMS → code. Works without JavaScript (the countdown is an extra)."""
-    if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request, next_url))
     form = OtpLoginForm(request.POST or None)
     stage, notice, resend_wait = "phone", "", 0
     if request.method == "POST" and form.is_valid():

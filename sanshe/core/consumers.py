@@ -3,8 +3,9 @@
 Channels' AuthMiddlewareStack loads the user once, when the socket opens; after that an account can be
 deactivated, a role revoked, a clearance lapse, the session be logged out or go idle. So every Sanshe socket
 derives from `GuardedConsumer`, which
-  * re-validates the session from the session store (it still exists, is not idle-expired per
-    SESSION_IDLE_TIMEOUT, its password hash still matches, the account is active) and loads a fresh user
+  * re-validates the session from the session store (it still exists, has not ended by the same idle rule
+    the pages use — sanshe.accounts.sessions.session_idle_expired: minutes for staff, days for residents —, its
+    password hash still matches, the account is active) and loads a fresh user
     (no scope cached on an old user object), then asks the consumer's own `authorize` (the same `access_*`
     selectors and scopes the pages use) — on connect, on catch-up and client actions, and before every push;
   * joins the user's control group (`sanshe.core.realtime.control_group`): the services that deactivate,
@@ -45,8 +46,6 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 DEFAULT_RECHECK_SECONDS = 5.0
-# Like IdleTimeoutMiddleware: the session's last-use stamp is written at most once a minute.
-TOUCH_EVERY_SECONDS = 60
 
 
 def recheck_seconds() -> float:
@@ -74,7 +73,7 @@ def live_session_user(session_key: str | None, *, user_id: int | None = None):
     Read-only: unlike django.contrib.auth.get_user it never flushes or cycles the session (the page does that
     on its next request).
     """
-    from sanshe.accounts.middleware import LAST_SEEN_KEY
+    from sanshe.accounts.sessions import LAST_SEEN_KEY, session_idle_expired
 
     if not session_key:
         return None
@@ -84,9 +83,6 @@ def live_session_user(session_key: str | None, *, user_id: int | None = None):
         backend_path = session[BACKEND_SESSION_KEY]
     except KeyError:  # no such session (logged out, expired) or an anonymous one
         return None
-    last_seen = session.get(LAST_SEEN_KEY)
-    if last_seen is not None and int(time.time()) - last_seen > settings.SESSION_IDLE_TIMEOUT:
-        return None
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
         return None
     user = load_backend(backend_path).get_user(get_user_model()._meta.pk.to_python(stored_id))
@@ -94,20 +90,21 @@ def live_session_user(session_key: str | None, *, user_id: int | None = None):
         return None
     if not _hash_matches(user, session.get(HASH_SESSION_KEY)):  # the password changed since
         return None
+    if session_idle_expired(user, session.get(LAST_SEEN_KEY)):  # the rule IdleTimeoutMiddleware applies
+        return None
     return user
 
 
 def session_touch(session_key: str | None) -> None:
     """A user action over a socket (sending a message) counts as use of the session, like a page request."""
-    from sanshe.accounts.middleware import LAST_SEEN_KEY
+    from sanshe.accounts.sessions import LAST_SEEN_KEY, now_seconds, session_touch_due
 
     if not session_key:
         return
     session = _session_store(session_key)
-    now = int(time.time())
-    last_seen = session.get(LAST_SEEN_KEY)
-    if SESSION_KEY in session and (last_seen is None or now - last_seen > TOUCH_EVERY_SECONDS):
-        session[LAST_SEEN_KEY] = now
+    if SESSION_KEY in session and session_touch_due(session.get(LAST_SEEN_KEY)):
+        # The session keeps the lifetime its page requests set (a resident's days slide with this save).
+        session[LAST_SEEN_KEY] = now_seconds()
         session.save()
 
 

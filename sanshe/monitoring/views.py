@@ -507,7 +507,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------------- the person's own check-in
 
 def _check_in_page(request: HttpRequest, *, person: Person, period: QuarantinePeriod, submit, action: str,
-                   draft_key: str) -> HttpResponse:
+                   draft_key: str, person_label: str) -> HttpResponse:
     now = _now()
     form = CheckInForm(request.POST or None, **_form_kwargs(person, timezone.localdate(now)))
     result = None
@@ -520,15 +520,13 @@ def _check_in_page(request: HttpRequest, *, person: Person, period: QuarantinePe
                 apply_service_errors(form, error, aliases={"breathing_difficulty": "breathing"})
         if result is None:
             status = 400
-    from .notify import masked_name
-
     # Which of today's reports are done (补报 with its time), and which one this report fills.
     labels = _slot_labels()
     todays = list(period.follow_ups.filter(date=timezone.localdate(now)).order_by("slot"))
     slots = [selectors.SlotCell(follow_up=f, label=labels[f.slot] if f.slot < len(labels) else "") for f in todays]
     filled = _slot_target(result.follow_up, now=result.check_in.submitted_at, count=len(labels)) if result else None
     context = {
-        "form": form, "result": result, "person_label": masked_name(person.name), "period": period,
+        "form": form, "result": result, "person_label": person_label, "period": period,
         "slots": slots, "action": action, "filled": filled,
         "target": _slot_target(services.follow_up_for_report(period, now=now), now=now, count=len(labels)),
         "draft_key": draft_key, "reading": _reading(result.check_in.data) if result else None,
@@ -567,8 +565,12 @@ def check_in_link(request: HttpRequest, token: str) -> HttpResponse:
     def submit(**kwargs):
         return services.check_in_by_link(token=token, link=link, **kwargs)
 
+    # A link can be forwarded or seen on a shared phone: the name stays masked there.
+    from .notify import masked_name
+
     return _check_in_page(request, person=link.person, period=link.period, submit=submit,
-                          action=request.path, draft_key=f"checkin-{link.public_id}")
+                          action=request.path, draft_key=f"checkin-{link.public_id}",
+                          person_label=masked_name(link.person.name))
 
 
 @require_http_methods(["GET", "POST"])
@@ -582,6 +584,7 @@ def check_in_mine(request: HttpRequest) -> HttpResponse:
     def submit(**kwargs):
         return services.check_in_by_resident(actor=request.user, **kwargs)
 
+    # Logged in as themselves: the resident sees their own name in full (issue 12, item 9).
     return _check_in_page(request, person=period.person, period=period, submit=submit, action=request.path,
-                          draft_key=f"checkin-me-{period.pk}")
+                          draft_key=f"checkin-me-{period.pk}", person_label=period.person.name)
 

@@ -57,6 +57,8 @@ BLIND_INDEX_KEY = _secret("BLIND_INDEX_KEY")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form gets the site's Chinese "page expired" page (sanshe/templates/403_csrf.html) with a way back.
+CSRF_FAILURE_VIEW = "sanshe.core.error_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -205,6 +207,10 @@ AXES_VERBOSE = False
 LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("LOGIN_IP_FAILURE_LIMIT", "20"))
 LOGIN_IP_WINDOW_MINUTES = float(os.environ.get("LOGIN_IP_WINDOW_MINUTES", "15"))
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+# Residents (users with no staff role) stay logged in on their own phone: their session ends after this many
+# seconds without use (sliding; never shorter than SESSION_IDLE_TIMEOUT), then they log in again by SMS code.
+# Staff keep SESSION_IDLE_TIMEOUT. See sanshe/accounts/sessions.py.
+RESIDENT_SESSION_IDLE_TIMEOUT = int(os.environ.get("RESIDENT_SESSION_IDLE_TIMEOUT", str(14 * 24 * 60 * 60)))
 # An open WebSocket re-checks its session and access before a push at most this often (each action, catch-up
 # and control message re-checks at once); see sanshe/core/consumers.py.
 SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", "5"))

@@ -3,6 +3,7 @@ reuse it for a few seconds (issue 11, item 4)."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -132,3 +133,38 @@ def test_the_ping_socket_closes_when_the_account_is_deactivated(world, org_admin
         assert (output["type"], output["code"]) == ("websocket.close", 4401)
 
     async_to_sync(scenario)()
+
+
+def _ping_after_idle(user, idle_seconds: int) -> dict:
+    """Open the ping socket, let the session sit unused for `idle_seconds`, then ping: what comes back."""
+    client, _key = _session_key(user)
+    client.get(reverse("core:home"))  # a page view stamps the session (and sets a resident's lifetime)
+    cookie = f"{django_settings.SESSION_COOKIE_NAME}={client.cookies[django_settings.SESSION_COOKIE_NAME].value}"
+
+    def age():
+        session = client.session
+        session[LAST_SEEN_KEY] = int(time.time()) - idle_seconds
+        session.save()
+
+    async def scenario():
+        socket = WebsocketCommunicator(application, "/ws/ping/", headers=[ORIGIN, (b"cookie", cookie.encode())])
+        assert (await socket.connect())[0]
+        await database_sync_to_async(age)()
+        await socket.send_json_to({"echo": "还在吗"})
+        output = await socket.receive_output(timeout=5)
+        await socket.disconnect()
+        return output
+
+    return async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_residents_socket_follows_the_residents_session_rule(resident, social_worker, settings):
+    """Two hours without use: the resident's socket stays open (as their pages do), a social worker's closes."""
+    settings.SOCKET_RECHECK_SECONDS = 0
+    kept = _ping_after_idle(resident, 2 * 60 * 60)
+    assert kept["type"] == "websocket.send" and json.loads(kept["text"]) == {"type": "pong", "echo": "还在吗"}
+    closed = _ping_after_idle(social_worker, 2 * 60 * 60)
+    assert (closed["type"], closed["code"]) == ("websocket.close", 4401)
+    ended = _ping_after_idle(resident, django_settings.RESIDENT_SESSION_IDLE_TIMEOUT + 60)
+    assert (ended["type"], ended["code"]) == ("websocket.close", 4401)

@@ -161,7 +161,8 @@ def test_an_idle_expired_session_opens_no_socket_and_an_open_one_closes(on_duty,
 
     async def scenario():
         idle = await database_sync_to_async(_login)(resident)
-        await database_sync_to_async(_age)(idle, django_settings.SESSION_IDLE_TIMEOUT + 5)
+        # A resident's session ends after RESIDENT_SESSION_IDLE_TIMEOUT (days), a staff one's after minutes.
+        await database_sync_to_async(_age)(idle, django_settings.RESIDENT_SESSION_IDLE_TIMEOUT + 5)
         _s, connected, code = await _open(f"/ws/groups/{on_duty.pk}/", client=idle)
         assert (connected, code) == (False, 4401)
         _s, connected, code = await _open("/ws/groups/me/", client=idle)
@@ -170,7 +171,7 @@ def test_an_idle_expired_session_opens_no_socket_and_an_open_one_closes(on_duty,
         active = await database_sync_to_async(_login)(resident)
         socket, connected, _ = await _open(f"/ws/groups/{on_duty.pk}/", client=active)
         assert connected
-        await database_sync_to_async(_age)(active, django_settings.SESSION_IDLE_TIMEOUT + 5)
+        await database_sync_to_async(_age)(active, django_settings.RESIDENT_SESSION_IDLE_TIMEOUT + 5)
         await socket.send_json_to({"type": "ping"})  # the page's heartbeat: no pong for an idle session
         assert await _closed_with(socket) == 4401
 
