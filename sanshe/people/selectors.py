@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
 
 from sanshe.accounts.policies import scope_for
 from sanshe.core.errors import ObjectNotFound
@@ -21,9 +22,23 @@ from sanshe.places.models import Building
 
 from .choices import VULNERABILITY_FLAGS, Category
 from .models import Person
-from .search import NumberLookup, SearchQuery, number_lookup, parse_query, prefix_upper_bound
+from .search import (
+    NumberLookup,
+    SearchQuery,
+    number_lookup,
+    parse_query,
+    phone_tail_index,
+    prefix_upper_bound,
+    room_variants,
+)
 
 PAGE_SIZE = 30
+# A room search (101 in every building, say) shows at most this many people, in building/unit/room order.
+ROOM_LIMIT = 200
+# Building, unit and room order: compound, the building's number (2栋 before 10栋), unit, room.
+# Rooms by length first, so 202 comes before 1201.
+PLACE_ORDER = ("compound__name", "building__sort_key", "building__name", "household__unit__name",
+               Length("household__room"), "household__room", "name_pinyin", "pk")
 # Above this many communities/buildings a single query is cheaper than merging per-partition runs.
 MAX_PARTITIONS = 200
 SORT_FIELD = {"all": "name_pinyin", "pinyin": "name_pinyin", "initials": "name_initials", "name": "name"}
@@ -65,6 +80,7 @@ class PersonPage:
     next_after: int | None = None
     prev_before: int | None = None
     notes: list[str] = field(default_factory=list)
+    more: bool = False  # a room search found more people than one page shows
 
 
 def _filtered(actor, filters: PersonFilters) -> QuerySet:
@@ -173,12 +189,43 @@ def person_list(*, actor, filters: PersonFilters, after: int | None = None, befo
     query = parse_query(filters.q, prefer_initials=filters.prefer_initials)
     if query.mode == "number":
         return person_list(actor=actor, filters=_with_number(filters, query), limit=limit)
+    if query.mode == "unknown":
+        # Never "everyone" for a query we could not read: the page says so and how to write it.
+        return PersonPage(people=[], mode="unknown")
+    if query.mode == "room":
+        return _room_page(actor, queryset, query)
     page = _search_page(actor, queryset, query, _partitions(actor, filters), after, before, limit)
     if query.mode == "pinyin" and not page.people and after is None and before is None:
         # "oy" has vowels but means 欧阳's initials: fall back when pinyin finds nobody.
         page = _search_page(actor, queryset, SearchQuery("initials", query.text), _partitions(actor, filters),
                             None, None, limit)
     return page
+
+
+def _number_name(field: str, number: int) -> Q:
+    """A building or unit name whose number is `number`: 1栋, 1号楼, 1单元, 01 (never 11栋 or 21单元)."""
+    return Q(**{f"{field}__regex": rf"^[^0-9]*0*{int(number)}([^0-9]|$)"})
+
+
+def room_condition(query: SearchQuery) -> Q:
+    """Who lives at the room asked for; a bare 4-digit search also matches a phone ending in those digits."""
+    condition = Q()
+    if query.building is not None:
+        condition &= _number_name("building__name", query.building)
+    if query.unit is not None:
+        condition &= _number_name("household__unit__name", query.unit)
+    if query.room:
+        condition &= Q(household__room__in=room_variants(query.room))
+    if query.phone_tail:
+        condition |= Q(phone_tail_index=phone_tail_index(query.phone_tail))
+    return condition
+
+
+def _room_page(actor, queryset: QuerySet, query: SearchQuery) -> PersonPage:
+    """People at a room (or phone tail), in building/unit/room order: one page, capped, never paged."""
+    ids = list(queryset.filter(room_condition(query)).order_by(*PLACE_ORDER).values_list("pk", flat=True)
+               [:ROOM_LIMIT + 1])
+    return PersonPage(people=_load(actor, ids[:ROOM_LIMIT]), mode="room", more=len(ids) > ROOM_LIMIT)
 
 
 def _with_number(filters: PersonFilters, query: SearchQuery) -> PersonFilters:
