@@ -96,10 +96,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         from sanshe.core.pii import blind_index
+        from sanshe.people.search import phone_tail_index
 
         person = model_class(*args, **kwargs)
         person.doc_index = blind_index(f"doc:{person.doc_type}", person.doc_number)
         person.phone_index = blind_index("phone", person.phone)
+        person.phone_tail_index = phone_tail_index(person.phone)
         person.save()
         return person
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from sanshe.accounts.models import ApiToken
 from sanshe.people.models import Person
 from sanshe.people.search import SearchQuery, number_lookup, parse_query, prefix_upper_bound
-from sanshe.people.selectors import person_ids_by_number
+from sanshe.people.selectors import PLACE_ORDER, person_ids_by_number, room_condition
 from sanshe.places.models import Household
 
 from .errors import FieldError
@@ -118,6 +118,12 @@ def person_page(
     if query.mode == "number":
         raise FieldError("q", _("证件号、手机号不能放在网址中搜索，请按姓名或拼音搜索；按号码查找请用 POST /people/search"))
     people = _filtered(people, community=community, compound=compound, building=building, category=category)
+    if query.mode == "unknown":
+        raise FieldError("q", _("没有看懂这个搜索词：可以按房号（1栋1单元101、1-1-101、101）、手机尾号、姓名、拼音或首字母查找"))
+    if query.mode == "room":
+        # A room (or a 4-digit phone tail) as the page reads it: one page in building/unit/room order, no cursor.
+        rows = list(person_list_base(people.filter(room_condition(query))).order_by(*PLACE_ORDER)[:limit])
+        return PersonPageResult(items=rows, next_cursor=None)
     if cursor:
         mode, after = decode_cursor(cursor)
         # The cursor's mode wins: a page 1 that fell back to initials keeps paging by initials.

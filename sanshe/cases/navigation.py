@@ -15,9 +15,11 @@ def _resident_only(user, scope) -> bool:
 
 
 NAV = [
-    NavEntry(_("转介"), "cases:referral_inbox", allowed=lambda user, scope: can_cases(user, "cases.inbox")),
-    NavEntry(_("个案"), "cases:my_cases", allowed=lambda user, scope: can_cases(user, "cases.manage")),
-    NavEntry(_("求助"), "cases:help_request", allowed=_resident_only),
+    NavEntry(_("转介"), "cases:referral_inbox", allowed=lambda user, scope: can_cases(user, "cases.inbox"),
+             primary={Role.SOCIAL_WORKER: 1}),
+    NavEntry(_("个案"), "cases:my_cases", allowed=lambda user, scope: can_cases(user, "cases.manage"),
+             primary={Role.SOCIAL_WORKER: 2}),
+    NavEntry(_("求助"), "cases:help_request", allowed=_resident_only, primary={Role.RESIDENT: 2}),
 ]
 
 HOME_PANELS = [

@@ -1,7 +1,9 @@
 """How feature apps plug into the shared layout: navigation entries and home-page panels.
 
 A feature app may have a `navigation.py` module with
-    NAV: list[NavEntry]            entries for the top navigation, after the foundation's own
+    NAV: list[NavEntry]            entries for the navigation, after the foundation's own; an entry names the
+                                   roles whose daily work it is (`primary`), which puts it in that role's
+                                   bottom bar on a phone (the rest are under 更多)
     HOME_PANELS: list[HomePanel]   panels shown on the home page (工作台) of the roles they name
     STAFF_LAYOUT_INCLUDES: [str]   templates included at the end of every staff page
     AUDIT_ACTION_LABELS: {code: label}  Chinese names of the audit actions the feature writes (audit log page)
@@ -12,7 +14,7 @@ the layout never imports a feature directly.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -30,11 +32,22 @@ class NavEntry:
     # Who sees it: a capability held somewhere, or a predicate over (user, scope).
     capability: str | None = None
     allowed: Callable[[Any, Scope], bool] | None = None
+    # Home role (accounts.roles.Role value, or "building_steward") → place in that role's bottom bar, lower
+    # first. Only a role's daily work belongs here: a role gets at most MAX_PRIMARY such entries after 工作台.
+    primary: Mapping[str, int] = field(default_factory=dict)
 
     def visible_to(self, user, scope: Scope) -> bool:
         if self.allowed is not None:
             return bool(self.allowed(user, scope))
         return self.capability is None or scope.can(self.capability)
+
+    def rank_for(self, home_role: str) -> int | None:
+        """This entry's place in the bottom bar of `home_role`, or None when it belongs under 更多."""
+        if home_role in self.primary:
+            return self.primary[home_role]
+        if home_role == "building_steward":  # a steward is a community worker covering buildings only
+            return self.primary.get("community_worker")
+        return None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from .home import home_crises
 NAV_ROLES = frozenset({Role.SOCIAL_WORKER, Role.ORG_ADMIN, Role.MEDICAL_VOLUNTEER, Role.COUNSELLOR})
 
 NAV = [
-    NavEntry(_("危机处置"), "crisis:list", allowed=lambda user, scope: bool(scope.roles & NAV_ROLES)),
+    NavEntry(_("危机处置"), "crisis:list", allowed=lambda user, scope: bool(scope.roles & NAV_ROLES),
+             primary={Role.SOCIAL_WORKER: 3, Role.COUNSELLOR: 2, Role.MEDICAL_VOLUNTEER: 5}),
 ]
 
 HOME_PANELS = [

@@ -2,13 +2,16 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from sanshe.accounts.roles import HOME_ORDER
+from sanshe.accounts.roles import HOME_ORDER, Role
 from sanshe.core.features import HomePanel, NavEntry
 
 from .selectors import home_groups
 
 NAV = [
-    NavEntry(_("线上群"), "groups:list", allowed=lambda user, scope: True),
+    # The consultation groups are where volunteers work all day; residents meet their helpers there.
+    NavEntry(_("线上群"), "groups:list", allowed=lambda user, scope: True,
+             primary={Role.SOCIAL_WORKER: 4, Role.GENERAL_VOLUNTEER: 1, Role.MEDICAL_VOLUNTEER: 1,
+                      Role.COUNSELLOR: 1, Role.RESIDENT: 3}),
     NavEntry(_("风险预警"), "groups:alerts", allowed=lambda user, scope: scope.is_staff_member),
 ]
 

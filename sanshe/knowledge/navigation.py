@@ -10,7 +10,8 @@ from .selectors import review_counts
 
 NAV = [
     NavEntry(_("资源库"), "knowledge:library", allowed=lambda user, scope: is_staff(user)),
-    NavEntry(_("常见问题"), "knowledge:faq", allowed=lambda user, scope: not scope.is_staff_member),
+    NavEntry(_("常见问题"), "knowledge:faq", allowed=lambda user, scope: not scope.is_staff_member,
+             primary={Role.RESIDENT: 4}),
 ]
 
 HOME_PANELS = [

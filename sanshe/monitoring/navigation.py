@@ -19,15 +19,19 @@ def _panel(function):
 
 
 NAV = [
-    NavEntry(_("今日随访"), "monitoring:today", allowed=lambda user, scope: can_monitor(user, "monitoring.view")),
-    NavEntry(_("排查"), "monitoring:round_list", allowed=lambda user, scope: can_monitor(user, "monitoring.record")),
+    NavEntry(_("今日随访"), "monitoring:today", allowed=lambda user, scope: can_monitor(user, "monitoring.view"),
+             primary={Role.COMMUNITY_WORKER: 1}),
+    NavEntry(_("排查"), "monitoring:round_list", allowed=lambda user, scope: can_monitor(user, "monitoring.record"),
+             primary={Role.COMMUNITY_WORKER: 3}),
     NavEntry(_("健康预警"), "monitoring:alert_list",
              allowed=lambda user, scope: can_monitor(user, "monitoring.alerts")
-             or can_monitor(user, "monitoring.alerts_medical")),
+             or can_monitor(user, "monitoring.alerts_medical"),
+             primary={Role.COMMUNITY_WORKER: 4, Role.MEDICAL_VOLUNTEER: 2}),
     NavEntry(_("防控指标"), "monitoring:indicators",
              allowed=lambda user, scope: can_monitor(user, "monitoring.indicators")),
     NavEntry(_("健康打卡"), "monitoring:check_in_mine",
-             allowed=lambda user, scope: not scope.is_staff_member and scope.person_id is not None),
+             allowed=lambda user, scope: not scope.is_staff_member and scope.person_id is not None,
+             primary={Role.RESIDENT: 1}),
 ]
 
 HOME_PANELS = [

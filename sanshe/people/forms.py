@@ -37,7 +37,7 @@ class PersonFilterForm(_Dependent):
     """Search and filters above the people list. The typed text itself never goes into the URL."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=MAX_QUERY, widget=forms.TextInput(attrs={
-        "type": "search", "placeholder": _("姓名 / 拼音 / 首字母 / 证件号 / 手机号"), "autocomplete": "off",
+        "type": "search", "placeholder": _("房号 1-1-101 / 手机尾号 / 姓名 / 拼音 / 首字母 / 证件号"), "autocomplete": "off",
         "enterkeyhint": "search"}))
     compound = forms.TypedChoiceField(label=_("小区"), required=False, coerce=int, empty_value=None)
     building = forms.TypedChoiceField(label=_("楼栋"), required=False, coerce=int, empty_value=None)

@@ -28,6 +28,8 @@ class Person(TimeStampedModel):
     doc_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
     phone = EncryptedCharField(_("手机号"), max_length=20, null=True, blank=True)
     phone_index = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)
+    # Keyed hash of the phone's last 4 digits: stewards look people up by "尾号5678"; never the digits themselves.
+    phone_tail_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
     address = EncryptedCharField(_("详细地址"), max_length=200, null=True, blank=True)
 
     household = models.ForeignKey("places.Household", null=True, blank=True, on_delete=models.PROTECT,
@@ -74,6 +76,7 @@ class Person(TimeStampedModel):
             models.Index(fields=["building", "name_pinyin", "id"], name="person_bldg_pinyin"),
             models.Index(fields=["community", "category", "name_pinyin", "id"], name="person_comm_cat"),
             models.Index(fields=["household"], name="person_household"),
+            models.Index(fields=["community", "phone_tail_index"], name="person_comm_phone_tail"),
             # Added by the pages part: one small partial index per vulnerability flag, so listing or
             # counting "60岁以上独居" etc. reads only the people who have the flag (fast at 300,000 people).
             *[models.Index(fields=["community", "name_pinyin", "id"], condition=models.Q(**{flag: True}),

@@ -150,7 +150,8 @@ class _PersonDraft:
     """What person_normalise reads and derives, without the cost of a model instance per row."""
 
     __slots__ = ("name", "name_pinyin", "name_initials", "doc_type", "doc_number", "doc_index", "sex",
-                 "birth_date", "phone", "phone_index", "address", "child_under_14", "household_id")
+                 "birth_date", "phone", "phone_index", "phone_tail_index", "address", "child_under_14",
+                 "household_id")
 
     def __init__(self, row: RosterRow):
         self.name = row.name
@@ -445,8 +446,8 @@ class _RowWriter:
 
 class _PersonWriter(_RowWriter):
     VARYING = ("name", "name_pinyin", "name_initials", "sex", "birth_date", "doc_type", "doc_number", "doc_index",
-               "phone", "phone_index", "address", "household_id", "relation", "is_representative", "community_id",
-               "compound_id", "building_id", "category", "child_under_14", "created_at", "updated_at")
+               "phone", "phone_index", "phone_tail_index", "address", "household_id", "relation", "is_representative",
+               "community_id", "compound_id", "building_id", "category", "child_under_14", "created_at", "updated_at")
 
     def __init__(self) -> None:
         super().__init__(Person, self.VARYING)
@@ -473,7 +474,7 @@ class _PersonWriter(_RowWriter):
             draft.name, draft.name_pinyin, draft.name_initials, draft.sex,
             self.adapt_date(draft.birth_date) if draft.birth_date else None, row.doc_type,
             self.encrypt_doc(draft.doc_number) if draft.doc_number else None, draft.doc_index,
-            self.encrypt_phone(draft.phone) if draft.phone else None, draft.phone_index,
+            self.encrypt_phone(draft.phone) if draft.phone else None, draft.phone_index, draft.phone_tail_index,
             self.encrypt_address(draft.address) if draft.address else None,
             household_id, row.relation, representative, community_id, compound_id, building_id, row.category,
             draft.child_under_14, self.now, self.now,

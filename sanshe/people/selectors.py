@@ -1,8 +1,8 @@
 """Reads of people: the scoped, keyset-paginated list with search, and single-person access.
 
 The list never counts the whole table and never uses OFFSET. Rows are ordered by the key the search
-uses — pinyin when browsing or searching pinyin, initials for initials, the name for characters — then
-by id, so every page is one index range scan. When the actor covers several communities (or stewards
+uses — building/unit/room when browsing (PLACE_SORT), pinyin when searching pinyin, initials for initials,
+the name for characters — then by id; a name search's page is one index range scan. When the actor covers several communities (or stewards
 buildings), each community/building is read through its own composite index, LIMIT n+1 each, and the
 database merges those short runs: at 300,000 people a page costs what it costs at 1,000.
 """
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Length, LPad
 
 from sanshe.accounts.policies import scope_for
 from sanshe.core.errors import ObjectNotFound
@@ -21,16 +22,50 @@ from sanshe.places.models import Building
 
 from .choices import VULNERABILITY_FLAGS, Category
 from .models import Person
-from .search import NumberLookup, SearchQuery, number_lookup, parse_query, prefix_upper_bound
+from .search import (
+    NumberLookup,
+    SearchQuery,
+    number_lookup,
+    parse_query,
+    phone_tail_index,
+    prefix_upper_bound,
+    room_variants,
+)
 
 PAGE_SIZE = 30
+# A room search (101 in every building, say) shows at most this many people, in building/unit/room order.
+ROOM_LIMIT = 200
+# Building, unit and room order: compound, the building's number (2栋 before 10栋), unit, room.
+# Rooms by length first, so 202 comes before 1201.
+PLACE_ORDER = ("compound__name", "building__sort_key", "building__name", "household__unit__name",
+               Length("household__room"), "household__room", "name_pinyin", "pk")
 # Above this many communities/buildings a single query is cheaper than merging per-partition runs.
 MAX_PARTITIONS = 200
-SORT_FIELD = {"all": "name_pinyin", "pinyin": "name_pinyin", "initials": "name_initials", "name": "name"}
+SORT_FIELD = {"all": "place_sort", "pinyin": "name_pinyin", "initials": "name_initials", "name": "name"}
 VULNERABILITY_NAMES = {name for name, _label in VULNERABILITY_FLAGS}
 # What a list row shows: no ID number or address is read (or decrypted) for a list.
 LIST_FIELDS = ("name", "sex", "birth_date", "phone", "category", "is_active", "community_id",
                *VULNERABILITY_NAMES, "household__room", "household__unit__name", "building__name", "compound__name")
+
+
+# The browsing order stewards read a roster in: compound, building by number (2栋 before 10栋), unit, room
+# (right-aligned, so 202 before 1201), then name; people without a household last. One text key, so the list
+# keeps its keyset pages. It is computed, not stored (a renamed building or room never leaves it stale), so
+# unlike the name orders it is not served by an index: each page sorts the actor's people.
+PLACE_SORT = Concat(
+    Case(When(household__isnull=True, then=Value("1")), default=Value("0"), output_field=CharField()),
+    Coalesce("compound__name", Value("")), Value("|"),
+    LPad(Cast(Coalesce("building__sort_key", Value(0)), CharField()), 6, Value("0")), Value("|"),
+    Coalesce("building__name", Value("")), Value("|"),
+    Coalesce("household__unit__name", Value("")), Value("|"),
+    LPad(Coalesce("household__room", Value("")), 10, Value(" ")), Value("|"),
+    "name_pinyin",
+    output_field=CharField(),
+)
+
+
+def _sortable(queryset: QuerySet, key: str) -> QuerySet:
+    return queryset.annotate(place_sort=PLACE_SORT) if key == "place_sort" else queryset
 
 
 def access_person(*, actor, id: int, action: str = "view") -> Person:
@@ -65,6 +100,7 @@ class PersonPage:
     next_after: int | None = None
     prev_before: int | None = None
     notes: list[str] = field(default_factory=list)
+    more: bool = False  # a room search found more people than one page shows
 
 
 def _filtered(actor, filters: PersonFilters) -> QuerySet:
@@ -173,12 +209,43 @@ def person_list(*, actor, filters: PersonFilters, after: int | None = None, befo
     query = parse_query(filters.q, prefer_initials=filters.prefer_initials)
     if query.mode == "number":
         return person_list(actor=actor, filters=_with_number(filters, query), limit=limit)
+    if query.mode == "unknown":
+        # Never "everyone" for a query we could not read: the page says so and how to write it.
+        return PersonPage(people=[], mode="unknown")
+    if query.mode == "room":
+        return _room_page(actor, queryset, query)
     page = _search_page(actor, queryset, query, _partitions(actor, filters), after, before, limit)
     if query.mode == "pinyin" and not page.people and after is None and before is None:
         # "oy" has vowels but means 欧阳's initials: fall back when pinyin finds nobody.
         page = _search_page(actor, queryset, SearchQuery("initials", query.text), _partitions(actor, filters),
                             None, None, limit)
     return page
+
+
+def _number_name(field: str, number: int) -> Q:
+    """A building or unit name whose number is `number`: 1栋, 1号楼, 1单元, 01 (never 11栋 or 21单元)."""
+    return Q(**{f"{field}__regex": rf"^[^0-9]*0*{int(number)}([^0-9]|$)"})
+
+
+def room_condition(query: SearchQuery) -> Q:
+    """Who lives at the room asked for; a bare 4-digit search also matches a phone ending in those digits."""
+    condition = Q()
+    if query.building is not None:
+        condition &= _number_name("building__name", query.building)
+    if query.unit is not None:
+        condition &= _number_name("household__unit__name", query.unit)
+    if query.room:
+        condition &= Q(household__room__in=room_variants(query.room))
+    if query.phone_tail:
+        condition |= Q(phone_tail_index=phone_tail_index(query.phone_tail))
+    return condition
+
+
+def _room_page(actor, queryset: QuerySet, query: SearchQuery) -> PersonPage:
+    """People at a room (or phone tail), in building/unit/room order: one page, capped, never paged."""
+    ids = list(queryset.filter(room_condition(query)).order_by(*PLACE_ORDER).values_list("pk", flat=True)
+               [:ROOM_LIMIT + 1])
+    return PersonPage(people=_load(actor, ids[:ROOM_LIMIT]), mode="room", more=len(ids) > ROOM_LIMIT)
 
 
 def _with_number(filters: PersonFilters, query: SearchQuery) -> PersonFilters:
@@ -188,6 +255,7 @@ def _with_number(filters: PersonFilters, query: SearchQuery) -> PersonFilters:
 def _search_page(actor, queryset: QuerySet, query: SearchQuery, parts: list[Q], after: int | None,
                  before: int | None, limit: int) -> PersonPage:
     key = SORT_FIELD[query.mode]
+    queryset = _sortable(queryset, key)
     if query.text:
         queryset = queryset.filter(**{f"{key}__gte": query.text, f"{key}__lt": prefix_upper_bound(query.text)})
     forward = after is not None or before is None
@@ -195,7 +263,8 @@ def _search_page(actor, queryset: QuerySet, query: SearchQuery, parts: list[Q], 
     cursor = None
     if cursor_pk is not None:
         # The cursor is a row id (names never travel in URLs); its sort key is read back here.
-        cursor = Person.objects.for_actor(actor, "view").filter(pk=cursor_pk).values_list(key, "pk").first()
+        cursor = (_sortable(Person.objects.for_actor(actor, "view"), key).filter(pk=cursor_pk)
+                  .values_list(key, "pk").first())
         if cursor is None:
             forward, cursor_pk = True, None
     ids = _page_ids(_keyset(queryset, key, cursor, forward=forward), key, parts, limit + 1, forward=forward)

@@ -22,6 +22,7 @@ from .choices import DocumentType, Sex
 from .identity import IdentityError, age_on, normalize_phone, parse_resident_id
 from .models import Person
 from .pinyin import name_keys
+from .search import phone_tail_index
 
 PERSON_FIELDS = {
     "name", "sex", "birth_date", "doc_type", "doc_number", "phone", "address", "relation",
@@ -61,6 +62,7 @@ def person_normalise(person: Person, *, today: date | None = None) -> None:
             errors["phone"] = str(exc)
     person.phone = person.phone or None
     person.phone_index = blind_index("phone", person.phone)
+    person.phone_tail_index = phone_tail_index(person.phone)
     person.address = (person.address or "").strip() or None
     if person.birth_date:
         person.child_under_14 = age_on(person.birth_date, today or timezone.localdate()) < 14

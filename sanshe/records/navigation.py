@@ -9,8 +9,10 @@ from .home import home_records
 from .policies import can_records, can_refer_out
 
 NAV = [
-    NavEntry(_("服务记录"), "records:record_list", allowed=lambda user, scope: can_records(user)),
-    NavEntry(_("每日汇总"), "records:summary_index", allowed=lambda user, scope: can_records(user)),
+    NavEntry(_("服务记录"), "records:record_list", allowed=lambda user, scope: can_records(user),
+             primary={Role.GENERAL_VOLUNTEER: 2, Role.MEDICAL_VOLUNTEER: 3, Role.COUNSELLOR: 3}),
+    NavEntry(_("每日汇总"), "records:summary_index", allowed=lambda user, scope: can_records(user),
+             primary={Role.GENERAL_VOLUNTEER: 3}),
     NavEntry(_("服务转介"), "records:referral_out_list", allowed=lambda user, scope: can_refer_out(user)),
 ]
 

@@ -11,8 +11,10 @@ from .selectors import home_coordinator, home_volunteer
 VOLUNTEER_ROLES = frozenset({Role.GENERAL_VOLUNTEER, Role.MEDICAL_VOLUNTEER, Role.COUNSELLOR})
 
 NAV = [
-    NavEntry(_("我的班次"), "rosters:my_shifts", allowed=lambda user, scope: bool(scope.roles & VOLUNTEER_ROLES)),
-    NavEntry(_("排班"), "rosters:group_list", allowed=lambda user, scope: is_roster_manager(user)),
+    NavEntry(_("我的班次"), "rosters:my_shifts", allowed=lambda user, scope: bool(scope.roles & VOLUNTEER_ROLES),
+             primary={Role.GENERAL_VOLUNTEER: 5, Role.MEDICAL_VOLUNTEER: 4, Role.COUNSELLOR: 4}),
+    NavEntry(_("排班"), "rosters:group_list", allowed=lambda user, scope: is_roster_manager(user),
+             primary={Role.GENERAL_VOLUNTEER: 4}),
 ]
 
 HOME_PANELS = [

@@ -10,7 +10,8 @@ from .policies import is_reviewer
 VOLUNTEER_ROLES = frozenset({Role.GENERAL_VOLUNTEER, Role.MEDICAL_VOLUNTEER, Role.COUNSELLOR})
 
 NAV = [
-    NavEntry(_("志愿者"), "volunteers:application_list", allowed=lambda user, scope: is_reviewer(user)),
+    NavEntry(_("志愿者"), "volunteers:application_list", allowed=lambda user, scope: is_reviewer(user),
+             primary={Role.ORG_ADMIN: 3}),
     NavEntry(_("我的志愿服务"), "volunteers:me", allowed=lambda user, scope: bool(scope.roles & VOLUNTEER_ROLES)),
 ]
 

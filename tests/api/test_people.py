@@ -153,6 +153,17 @@ def test_search_by_chinese_prefix_and_pinyin(world, as_user, community_worker):
     assert names(caller.get("/people", q="刘")) == []  # 刘洋 lives in another community
 
 
+def test_search_by_room_and_a_query_not_understood(world, as_user, community_worker):
+    caller = as_user(community_worker)
+    assert names(caller.get("/people", q="1-1-101")) == ["王芳", "张伟"]  # building/unit/room order, then pinyin
+    assert names(caller.get("/people", q="2栋")) == ["李娜"]
+    assert names(caller.get("/people", q="202")) == ["李娜"]
+    response = caller.get("/people", q="@@")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "q"
+    assert "没有看懂" in response.json()["detail"][0]["message"]
+
+
 def test_filters(world, as_user, community_worker):
     caller = as_user(community_worker)
     Person.objects.filter(pk=world.neighbour.pk).update(category="home_quarantine")

@@ -69,8 +69,18 @@ def test_volunteers_see_their_duties_group_rules_and_confidentiality(client, wor
     assert duty in page
     assert "非当班社会工作者（或志愿者）切勿在群内发言" in page  # 在线工作守则 2
     assert "未经服务对象同意或允许，不得向第三方透露其个人身份信息" in page  # 隐私保密
-    assert "您看不到任何居民的个人信息" in page
     assert "张伟" not in page
+    # The guide's long texts are folded away under their titles; today's work comes first.
+    assert '<details class="card guide">' in page and "<summary>在线工作守则</summary>" in page
+    assert page.index("非当班社会工作者") > page.index('<details class="card guide">')
+
+
+def test_the_secretary_is_told_truthfully_what_they_can_see(client, world, secretary):
+    page = home(client, secretary)
+    # A secretary sees the members, chats and records of the groups they serve in: never "no resident data".
+    assert "您看不到任何居民的个人信息" not in page
+    assert "您能看到您担任群秘书的咨询群里的成员和聊天" in page and "您看不到社区的人员名册" in page
+    assert "<summary>群秘书的工作（摘自工作导引六（三））</summary>" in page
 
 
 def test_resident_sees_their_household_masked_and_how_to_get_help(client, world, resident):

@@ -250,14 +250,27 @@ def _walk(client, url) -> list[list[str]]:
     return pages
 
 
-def test_pages_follow_pinyin_order_without_gaps_or_repeats(client, world, community_worker, crowd):
+def test_pages_follow_building_unit_room_order_without_gaps_or_repeats(client, world, community_worker, crowd):
     client.force_login(community_worker)
     pages = _walk(client, LIST)
     assert [len(page) for page in pages] == [30, 30, 13]
     seen = [name for page in pages for name in page]
     assert len(seen) == len(set(seen)) == 73
-    everyone = crowd + [world.head, world.spouse, world.neighbour]
-    assert seen == [p.name for p in sorted(everyone, key=lambda p: (p.name_pinyin, p.pk))]
+    # 1栋 1单元 101 first, then 2栋's room (the crowd and 李娜); within a household by pinyin.
+    by_pinyin = lambda people: [p.name for p in sorted(people, key=lambda p: (p.name_pinyin, p.pk))]  # noqa: E731
+    assert seen == by_pinyin([world.head, world.spouse]) + by_pinyin(crowd + [world.neighbour])
+
+
+def test_browsing_orders_by_building_number_unit_and_room(world, community_worker):
+    b10 = BuildingFactory(compound=world.compound, community=world.home, name="10栋", sort_key=10)
+    type(world.building).objects.filter(pk__in=[world.building.pk, world.building2.pk]).update(sort_key=1)
+    type(world.building).objects.filter(pk=world.building2.pk).update(sort_key=2)
+    PersonFactory(household=HouseholdFactory(unit=world.unit, room="1201"), name="高楼")
+    PersonFactory(household=HouseholdFactory(unit=world.unit, room="202"), name="二楼")
+    PersonFactory(household=HouseholdFactory(unit=UnitFactory(building=b10, name="1单元"), room="101"), name="十栋")
+    PersonFactory(household=None, community=world.home, compound=None, building=None, name="无房")
+    page = person_list(actor=community_worker, filters=PersonFilters())
+    assert [p.name for p in page.people] == ["王芳", "张伟", "二楼", "高楼", "李娜", "十栋", "无房"]
 
 
 def test_previous_page_returns_the_same_rows(client, world, community_worker, crowd):
@@ -289,19 +302,19 @@ def test_cursor_ids_not_names_travel_in_urls(client, world, community_worker, cr
     assert re.fullmatch(r"/people/\?after=\d+", next_url)
 
 
-def test_merges_several_communities_in_one_pinyin_order(world, org_admin):
-    # The org admin covers two communities: the page merges both indexes' runs in one order.
+def test_merges_several_communities_in_one_order(world, org_admin):
+    # The org admin covers two communities: the page merges both communities' runs in one order.
     second = CommunityFactory(name="第二社区")
     world.org.communities.add(second)
     household = HouseholdFactory(unit=UnitFactory(building=BuildingFactory(compound=CompoundFactory(
-        community=second))))
+        community=second, name="A小区"))))
     for name in ("艾青", "毕升", "曹雪芹", "赵一曼"):
         PersonFactory(household=household, name=name)
     forget_scope(org_admin)
     page = person_list(actor=org_admin, filters=PersonFilters(), limit=4)
-    assert [p.name for p in page.people] == ["艾青", "毕升", "曹雪芹", "李娜"]
+    assert [p.name for p in page.people] == ["艾青", "毕升", "曹雪芹", "赵一曼"]  # A小区 before 锦绣小区
     page = person_list(actor=org_admin, filters=PersonFilters(), after=page.next_after, limit=4)
-    assert [p.name for p in page.people] == ["王芳", "张伟", "赵一曼"]
+    assert [p.name for p in page.people] == ["王芳", "张伟", "李娜"]
     assert page.next_after is None
 
 

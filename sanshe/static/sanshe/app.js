@@ -18,17 +18,21 @@ document.addEventListener("htmx:afterSwap", function (e) {
   var value = e.detail.target && e.detail.target.querySelector && e.detail.target.querySelector(".masked.full");
   if (value) { value.setAttribute("tabindex", "-1"); value.focus(); }
 });
-// On a phone the navigation scrolls sideways: keep the current page's tab in view.
+// Navigation: at desk width the side bar shows 更多's entries open; on a phone the 更多 sheet closes when
+// the user taps outside it or presses Escape. Without script 更多 still opens and closes by itself.
 document.addEventListener("DOMContentLoaded", function () {
-  var nav = document.querySelector(".nav");
-  if (!nav) { return; }
-  var active = nav.querySelector("a.active");
-  if (active && nav.scrollWidth > nav.clientWidth) {
-    nav.scrollLeft = active.offsetLeft - (nav.clientWidth - active.offsetWidth) / 2;
-  }
-  var hint = function () { nav.classList.toggle("more", nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 2); };
-  nav.addEventListener("scroll", hint, { passive: true });
-  hint();
+  var more = document.querySelector("[data-nav-more]");
+  if (!more) { return; }
+  var desk = window.matchMedia("(min-width: 960px)");
+  var follow = function () { more.open = desk.matches; };
+  follow();
+  if (desk.addEventListener) { desk.addEventListener("change", follow); }
+  document.addEventListener("click", function (e) {
+    if (more.open && !desk.matches && !more.contains(e.target)) { more.open = false; }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && more.open && !desk.matches) { more.open = false; more.querySelector("summary").focus(); }
+  });
 });
 // Inline handlers are refused by the Content-Security-Policy; these data attributes replace them.
 //   data-print: print the page; data-select-on-click: select a read-only link for copying;
