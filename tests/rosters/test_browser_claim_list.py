@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.browser.conftest import PHONE, WECHAT_UA, require_chromium, screenshot
+from tests.browser.conftest import PHONE, WECHAT_UA, PageProblems, require_chromium, screenshot
 from tests.rosters.conftest import make_shift, need
 
 require_chromium()
@@ -26,7 +26,7 @@ def soon(hours: int):
     return timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=hours)
 
 
-def _page(browser, base_url: str, user, problems: list[str], viewport: dict):
+def _page(browser, base_url: str, user, problems: PageProblems, viewport: dict):
     phone = viewport == PHONE
     context = browser.new_context(viewport=viewport, device_scale_factor=2 if phone else 1, is_mobile=phone,
                                   has_touch=phone, locale="zh-CN", timezone_id="Asia/Shanghai",
@@ -36,8 +36,7 @@ def _page(browser, base_url: str, user, problems: list[str], viewport: dict):
     client.force_login(user)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])
     page = context.new_page()
-    page.on("pageerror", lambda e: problems.append(f"script error {e}"))
-    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status} {r.url}"))
+    problems.watch(page)
     return page
 
 
@@ -56,7 +55,7 @@ def test_claim_list_folds_what_cannot_be_taken_and_the_coordinator_overrides_res
     services.shift_assign(actor=roster.secretary, need_id=need(morning).pk, user_id=medic.pk)
     too_close = make_shift(roster.group, soon(36), soon(40))
     make_shift(roster.group, soon(60), soon(64))
-    problems: list[str] = []
+    problems = PageProblems()
 
     page = _page(browser, live_server.url, medic, problems, viewport)
     page.goto(f"{live_server.url}/rosters/")
@@ -90,4 +89,4 @@ def test_claim_list_folds_what_cannot_be_taken_and_the_coordinator_overrides_res
     screenshot(page, f"rosters-shift-overridden-{size}")
     page.context.close()
     assert Assignment.objects.get(shift=too_close, user=medic).rest_override_reason
-    assert problems == []
+    assert problems.items == []
