@@ -121,6 +121,9 @@ def scale_give(request: HttpRequest, case_id: int, scale: str) -> HttpResponse:
             error, status = " ".join(exc.messages), 400
         else:
             messages.success(request, _("已保存%(scale)s") % {"scale": ScaleCode(scale).label})
+            if scale == ScaleCode.PHQ9 and request.POST.get("then") == "cssrs":
+                # Item 9 was positive: the worker goes straight on to the suicide-risk screen.
+                return redirect("assessments:give", case_id=case.pk, scale=ScaleCode.CSSRS)
             return redirect(case_url(case.pk))
     data = request.POST if request.method == "POST" else None
     return render(request, "assessments/scale_form.html", {

@@ -754,12 +754,12 @@ def record(request: HttpRequest, group_id: int) -> HttpResponse:
                 messages.success(request, _("已保存待记录内容：在“秘书工具”或“服务记录 › 待记录咨询”中点“生成咨询记录”。"))
                 return redirect("groups:tools", group.pk)
         selected = set(ids)
-    rows = selectors.stream_messages(actor=request.user, group=group, limit=40)
-    nicknames, _roles = selectors.stream_names(group=group, user_ids={m.sender_id for m in rows})
+    # The last hour's messages, or a search of the last day's; never a whole day to scroll through.
+    pick = selectors.record_pick_messages(group=group, query=(request.GET.get("q") or "")[:50], selected=selected)
+    nicknames, _roles = selectors.stream_names(group=group, user_ids={m.sender_id for m in pick.messages})
     return render(request, "groups/record.html", {
-        "group": group, "form": form, "selected": selected,
-        "rows": [{"message": m, "sender": nicknames.get(m.sender_id, str(m.sender))} for m in rows
-                 if m.status == MessageStatus.PUBLISHED],
+        "group": group, "form": form, "selected": selected, "pick": pick,
+        "rows": [{"message": m, "sender": nicknames.get(m.sender_id, str(m.sender))} for m in pick.messages],
     })
 
 

@@ -208,6 +208,8 @@ class Assignment(TimeStampedModel):
     reminded_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Set when a coordinator put the person on despite the rest or 24-hour rule (the why; audited too).
+    rest_override_reason = models.CharField(_("破例安排原因"), max_length=200, blank=True)
 
     objects = AssignmentQuerySet.as_manager()
 

@@ -11,6 +11,9 @@ ROSTER_MANAGER_ROLES = frozenset({Role.ORG_ADMIN, Role.SOCIAL_WORKER, Role.GENER
 # Who serves on shifts.
 ROSTER_MEMBER_ROLES = frozenset({Role.SOCIAL_WORKER, Role.GENERAL_VOLUNTEER, Role.MEDICAL_VOLUNTEER,
                                  Role.COUNSELLOR})
+# Coordinators who may put someone on a shift despite the rest rules, with a written reason (never
+# despite clearance, group role or overlap): social workers and organisation admins, not secretaries.
+REST_OVERRIDE_ROLES = frozenset({Role.ORG_ADMIN, Role.SOCIAL_WORKER})
 # Who certifies hours and lifts no-show blocks.
 HOURS_MANAGER_ROLES = frozenset({Role.ORG_ADMIN, Role.SOCIAL_WORKER})
 
@@ -42,3 +45,8 @@ def is_roster_manager(user) -> bool:
 
 def is_hours_manager(user) -> bool:
     return bool(scope_for(user).roles & HOURS_MANAGER_ROLES)
+
+
+def can_override_rest(user) -> bool:
+    """Whether the user may assign someone despite the rest / 24-hour rules (with a reason)."""
+    return bool(scope_for(user).roles & REST_OVERRIDE_ROLES)

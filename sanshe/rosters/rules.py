@@ -90,44 +90,77 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
-def work_limit_problems(existing: Sequence[Interval], new: Interval, policy: Policy) -> list[str]:
-    """Overlap, rest and 24-hour limits for taking `new` on top of `existing` (Chinese reasons)."""
-    problems = []
+# Problem codes a coordinator may set aside with a written reason to fill a gap: the fatigue rules
+# (rest between shifts, hours in any 24 hours). Clearance, group role, overlap, a full or cancelled
+# shift are never overridden.
+REST_CODES = frozenset({"rest", "hours_24h"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a claim cannot be made: a stable code (for overrides and tests) and the Chinese text."""
+
+    code: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def work_limit_findings(existing: Sequence[Interval], new: Interval, policy: Policy) -> list[Problem]:
+    """Overlap, rest and 24-hour limits for taking `new` on top of `existing`, with their codes."""
     if any(overlaps(new, other) for other in existing):
-        problems.append("与您已有的班次时间重叠")
-        return problems
+        return [Problem("overlap", "与您已有的班次时间重叠")]
+    problems = []
     nearby = [i for i in existing if i.end > new.start - 2 * DAY and i.start < new.end + 2 * DAY]
     combined = [*nearby, new]
     worked = max_hours_in_any_24h(combined)
     if worked > policy.max_hours_per_24h + 1e-9:
-        problems.append(f"任意24小时内累计值班不能超过{policy.max_hours_per_24h}小时（认领后将达{_hours(round(worked, 1))}小时）")
+        problems.append(Problem("hours_24h", f"任意24小时内累计值班不能超过{policy.max_hours_per_24h}小时"
+                                             f"（认领后将达{_hours(round(worked, 1))}小时）"))
     rest = shortest_rest(combined)
     if rest is not None and rest < timedelta(hours=policy.min_rest_hours):
-        problems.append(f"两次值班之间至少休息{policy.min_rest_hours}小时（认领后只有{_hours(round(rest / HOUR, 1))}小时）")
+        problems.append(Problem("rest", f"两次值班之间至少休息{policy.min_rest_hours}小时"
+                                        f"（认领后只有{_hours(round(rest / HOUR, 1))}小时）"))
+    return problems
+
+
+def work_limit_problems(existing: Sequence[Interval], new: Interval, policy: Policy) -> list[str]:
+    """Overlap, rest and 24-hour limits for taking `new` on top of `existing` (Chinese reasons)."""
+    return [p.text for p in work_limit_findings(existing, new, policy)]
+
+
+def claim_findings(facts: ClaimFacts, policy: Policy) -> list[Problem]:
+    """Why this claim cannot be made (empty when it can), with codes, in the order a volunteer should read them."""
+    if facts.shift_cancelled:
+        return [Problem("cancelled", "该班次已取消")]
+    if facts.now >= facts.shift.start:
+        return [Problem("started", "该班次已开始或已结束，不能再认领")]
+    problems = []
+    if facts.self_claim and facts.shift.start > facts.now + timedelta(days=facts.claim_window_days):
+        problems.append(Problem("window", f"本群只能认领{facts.claim_window_days}天内的班次"))
+    if not facts.cleared:
+        problems.append(Problem("clearance", "须通过资格审核、完成岗前培训并签署当前版本的保密协议后才能上岗"))
+    if not facts.in_group_role:
+        problems.append(Problem("group_role", "您不是本群这一岗位的成员，请联系群管理员"))
+    if facts.self_claim and policy.no_show_limit and facts.no_shows >= policy.no_show_limit:
+        problems.append(Problem("no_shows", f"缺勤已达{facts.no_shows}次，暂停自主认领，请联系社会工作者解除"))
+    if facts.already_on_shift:
+        problems.append(Problem("on_shift", "您已在这个班次中"))
+    elif facts.places_left <= 0:
+        problems.append(Problem("full", "该班次这一岗位的名额已满"))
+    problems.extend(work_limit_findings(facts.existing, facts.shift, policy))
     return problems
 
 
 def claim_problems(facts: ClaimFacts, policy: Policy) -> list[str]:
     """Why this claim cannot be made (empty when it can), in the order a volunteer should read them."""
-    if facts.shift_cancelled:
-        return ["该班次已取消"]
-    if facts.now >= facts.shift.start:
-        return ["该班次已开始或已结束，不能再认领"]
-    problems = []
-    if facts.self_claim and facts.shift.start > facts.now + timedelta(days=facts.claim_window_days):
-        problems.append(f"本群只能认领{facts.claim_window_days}天内的班次")
-    if not facts.cleared:
-        problems.append("须通过资格审核、完成岗前培训并签署当前版本的保密协议后才能上岗")
-    if not facts.in_group_role:
-        problems.append("您不是本群这一岗位的成员，请联系群管理员")
-    if facts.self_claim and policy.no_show_limit and facts.no_shows >= policy.no_show_limit:
-        problems.append(f"缺勤已达{facts.no_shows}次，暂停自主认领，请联系社会工作者解除")
-    if facts.already_on_shift:
-        problems.append("您已在这个班次中")
-    elif facts.places_left <= 0:
-        problems.append("该班次这一岗位的名额已满")
-    problems.extend(work_limit_problems(facts.existing, facts.shift, policy))
-    return problems
+    return [p.text for p in claim_findings(facts, policy)]
+
+
+def only_rest_problems(problems: Sequence[Problem]) -> bool:
+    """True when every problem is a fatigue rule a coordinator may override (and there is at least one)."""
+    return bool(problems) and all(p.code in REST_CODES for p in problems)
 
 
 def drop_needs_approval(*, now: datetime, shift_start: datetime, free_drop_hours: int) -> bool:

@@ -131,8 +131,20 @@ class OpenPlace:
     problems: list[str]
 
 
-def open_places(*, user, now: datetime, limit: int = 40) -> list[OpenPlace]:
-    """Unfilled places in the user's groups, of kinds they serve, with why they can or cannot claim each."""
+@dataclass
+class ClaimList:
+    """Places of the user's groups and kinds: those they can claim now, and the others with why not."""
+
+    claimable: list[OpenPlace]
+    blocked: list[OpenPlace]
+
+
+def open_places(*, user, now: datetime, limit: int = 60, full_limit: int = 10) -> list[OpenPlace]:
+    """Places in the user's groups, of kinds they serve, with why they can or cannot claim each.
+
+    Unfilled places come first (up to `limit`); then the soonest full places (up to `full_limit`), so a
+    volunteer sees that a shift exists but is taken rather than wondering where it went.
+    """
     memberships = GroupMember.objects.filter(user=user, status=MemberStatus.ACTIVE).values_list("group_id", "role")
     kinds_by_group: dict[int, set[str]] = defaultdict(set)
     for group_id, role in memberships:
@@ -144,11 +156,13 @@ def open_places(*, user, now: datetime, limit: int = 40) -> list[OpenPlace]:
     condition = Q()
     for group_id, kinds in kinds_by_group.items():
         condition |= Q(shift__group_id=group_id, kind__in=kinds)
-    needs = list(ShiftNeed.objects.filter(condition, filled__lt=F("needed"), shift__status=ShiftStatus.OPEN,
-                                          shift__starts_at__gt=now)
-                 .exclude(shift_id__in=Assignment.objects.filter(user=user, status=AssignmentStatus.ACTIVE)
-                          .values("shift_id"))
-                 .select_related("shift__group").order_by("shift__starts_at", "kind")[:limit])
+    rows = (ShiftNeed.objects.filter(condition, shift__status=ShiftStatus.OPEN, shift__starts_at__gt=now)
+            .exclude(shift_id__in=Assignment.objects.filter(user=user, status=AssignmentStatus.ACTIVE)
+                     .values("shift_id"))
+            .select_related("shift__group").order_by("shift__starts_at", "kind"))
+    needs = list(rows.filter(filled__lt=F("needed"))[:limit])
+    if full_limit:
+        needs += list(rows.filter(filled__gte=F("needed"))[:full_limit])
     if not needs:
         return []
     kinds = {n.kind for n in needs}
@@ -159,7 +173,7 @@ def open_places(*, user, now: datetime, limit: int = 40) -> list[OpenPlace]:
     windows = {gid: claim_window_days(gid) for gid in {n.shift.group_id for n in needs}}
     policies = {oid: policy_for(oid) for oid in {n.shift.group.organisation_id for n in needs}}
     result = []
-    for need in needs:
+    for need in sorted(needs, key=lambda n: (n.shift.starts_at, n.kind)):
         shift = need.shift
         facts = rules.ClaimFacts(
             now=now, shift=rules.Interval(shift.starts_at, shift.ends_at), shift_cancelled=False,
@@ -167,6 +181,12 @@ def open_places(*, user, now: datetime, limit: int = 40) -> list[OpenPlace]:
             already_on_shift=False, existing=tuple(busy), claim_window_days=windows[shift.group_id], no_shows=shows)
         result.append(OpenPlace(need=need, problems=rules.claim_problems(facts, policies[shift.group.organisation_id])))
     return result
+
+
+def claim_list(*, user, now: datetime) -> ClaimList:
+    """我的班次's claim section: what the user can take now, and the rest folded away with the reasons."""
+    places = open_places(user=user, now=now)
+    return ClaimList(claimable=[p for p in places if not p.problems], blocked=[p for p in places if p.problems])
 
 
 def notices(*, user, limit: int = 10):
@@ -227,6 +247,48 @@ def assignable_users(*, need: ShiftNeed, now: datetime) -> list:
     from .services import eligible_free_users
 
     return eligible_free_users(need, now=now)
+
+
+@dataclass
+class BlockedCandidate:
+    """A group member of the place's kind who cannot be put on it, and whether a coordinator may override."""
+
+    user: object
+    problems: list[rules.Problem]
+
+    @property
+    def rest_only(self) -> bool:
+        return rules.only_rest_problems(self.problems)
+
+
+def blocked_candidates(*, need: ShiftNeed, now: datetime) -> list[BlockedCandidate]:
+    """Members of the right kind not on the shift whom the rules keep off it, with the reasons (4 queries).
+
+    Those held back only by the rest / 24-hour rules come first: a coordinator may put them on with a reason.
+    """
+    from sanshe.accounts.models import User
+
+    shift = need.shift
+    members = set(GroupMember.objects.filter(group_id=shift.group_id, status=MemberStatus.ACTIVE,
+                                             role__in=KIND_MEMBER_ROLES[need.kind]).values_list("user_id", flat=True))
+    members -= {a.user_id for a in shift.assignments.all() if a.status == AssignmentStatus.ACTIVE}
+    if not members:
+        return []
+    cleared = set(cleared_user_ids(members, KIND_ROLES[need.kind]))
+    interval = rules.Interval(shift.starts_at, shift.ends_at)
+    busy = busy_intervals(members, interval)
+    policy = policy_for(shift.group.organisation_id)
+    result = []
+    for user in User.objects.filter(pk__in=members, is_active=True).order_by("pk"):
+        facts = rules.ClaimFacts(
+            now=now, shift=interval, shift_cancelled=shift.status == ShiftStatus.CANCELLED,
+            places_left=need.needed - need.filled, cleared=user.pk in cleared, in_group_role=True,
+            already_on_shift=False, existing=tuple(busy.get(user.pk, [])), claim_window_days=0, self_claim=False)
+        problems = rules.claim_findings(facts, policy)
+        if problems:
+            result.append(BlockedCandidate(user=user, problems=problems))
+    result.sort(key=lambda c: not c.rest_only)
+    return result
 
 
 def pending_drops(*, shift: Shift):

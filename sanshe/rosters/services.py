@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from sanshe.accounts.models import Organisation, User
 from sanshe.accounts.policies import scope_for
 from sanshe.core.audit import audit_record
-from sanshe.core.errors import ObjectNotFound
+from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.groups.models import DutyKind, Group, GroupMember, MemberRole, MemberStatus
 from sanshe.people.choices import DocumentType
 from sanshe.volunteers.clearance import cleared_user_ids, volunteer_is_cleared
@@ -55,7 +55,7 @@ from .models import (
     ShiftTemplate,
     TemplateSlot,
 )
-from .policies import require_hours_manager, require_roster_manager
+from .policies import can_override_rest, require_hours_manager, require_roster_manager
 from .querysets import roster_managed_q
 
 # Which group member roles may fill a place of each kind.
@@ -391,6 +391,13 @@ def in_group_role(user_id: int, group_id: int, kind: str) -> bool:
 def claim_check(*, user, need: ShiftNeed, now: datetime, self_claim: bool = True,
                 replacing: Assignment | None = None) -> list[str]:
     """Every reason `user` cannot take a place of `need` now (empty when they can)."""
+    return [p.text for p in claim_findings(user=user, need=need, now=now, self_claim=self_claim,
+                                           replacing=replacing)]
+
+
+def claim_findings(*, user, need: ShiftNeed, now: datetime, self_claim: bool = True,
+                   replacing: Assignment | None = None) -> list[rules.Problem]:
+    """Every reason `user` cannot take a place of `need` now, with the rule codes (empty when they can)."""
     shift = need.shift
     interval = rules.Interval(shift.starts_at, shift.ends_at)
     busy = busy_intervals([user.pk], interval).get(user.pk, [])
@@ -403,7 +410,7 @@ def claim_check(*, user, need: ShiftNeed, now: datetime, self_claim: bool = True
         existing=tuple(busy), claim_window_days=claim_window_days(shift.group_id),
         no_shows=no_show_count(user.pk) if self_claim else 0, self_claim=self_claim,
     )
-    return rules.claim_problems(facts, policy_for(shift.group.organisation_id))
+    return rules.claim_findings(facts, policy_for(shift.group.organisation_id))
 
 
 def _lock(user_id: int, shift_id: int) -> Shift:
@@ -457,23 +464,49 @@ def shift_claim(*, actor, need_id: int, now: datetime | None = None) -> Assignme
 
 
 @transaction.atomic
-def shift_assign(*, actor, need_id: int, user_id: int, now: datetime | None = None) -> Assignment:
-    """The secretary puts a colleague on a place (the same rules, without the claim window and no-show block)."""
+def shift_assign(*, actor, need_id: int, user_id: int, override_reason: str = "",
+                 now: datetime | None = None) -> Assignment:
+    """The secretary puts a colleague on a place (the same rules, without the claim window and no-show block).
+
+    A coordinator (social worker, organisation admin) filling a gap may set aside the rest and 24-hour rules
+    with a written reason; it is audited and shown on the shift. Clearance, group role, overlap and a full
+    place are never set aside.
+    """
     now = _now(now)
     need = _need(actor, need_id, "manage")
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise ValidationError({"user": _("请选择值班人员")})
+    override_reason = (override_reason or "").strip()
     need.shift = _lock(user.pk, need.shift_id)
     need.refresh_from_db(fields=["needed", "filled"])
-    problems = claim_check(user=user, need=need, now=now, self_claim=False)
+    problems = claim_findings(user=user, need=need, now=now, self_claim=False)
+    overridden: list[rules.Problem] = []
+    if problems and override_reason:
+        if not can_override_rest(actor):
+            raise ActionForbidden("rosters.rest_override")
+        if rules.only_rest_problems(problems):
+            overridden, problems = problems, []
     if problems:
-        raise ValidationError({"user": [f"{user}：{p}" for p in problems]})
+        texts = [f"{user}：{p.text}" for p in problems]
+        if rules.only_rest_problems(problems):
+            texts.append(_("如确需安排以填补空缺，社会工作者可填写原因后破例安排（休息规则）") if not can_override_rest(actor)
+                         else _("如确需安排以填补空缺，请填写原因后点“破例安排”"))
+        raise ValidationError({"user": texts})
     assignment = _take_place(need=need, user=user, source=AssignmentSource.ASSIGN, assigned_by=actor)
-    _notify([user.pk], _("您被安排了值班：%(shift)s") % {"shift": _shift_label(need.shift)}, shift=need.shift,
-            url=reverse("rosters:shift_detail", args=[need.shift_id]), sms=True)
+    text = _("您被安排了值班：%(shift)s") % {"shift": _shift_label(need.shift)}
+    if overridden:
+        assignment.rest_override_reason = override_reason[:200]
+        assignment.save(update_fields=["rest_override_reason", "updated_at"])
+        text += _("（休息时间不足，属临时补位，请注意休息；如身体吃不消请告诉社会工作者）")
+    _notify([user.pk], text, shift=need.shift, url=reverse("rosters:shift_detail", args=[need.shift_id]), sms=True)
     audit_record(actor=actor, action="rosters.assign", obj=assignment, organisation_id=need.shift.group.organisation_id,
                  detail={"shift_id": need.shift_id, "kind": need.kind, "user_id": user.pk})
+    if overridden:
+        audit_record(actor=actor, action="rosters.rest_override", obj=assignment, reason=override_reason[:200],
+                     organisation_id=need.shift.group.organisation_id,
+                     detail={"shift_id": need.shift_id, "kind": need.kind, "user_id": user.pk,
+                             "rules": [p.code for p in overridden]})
     return assignment
 
 

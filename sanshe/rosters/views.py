@@ -37,6 +37,7 @@ from .forms import (
 )
 from .models import RosterPolicy, ShiftStatus, ShiftTemplate
 from .policies import (
+    can_override_rest,
     is_hours_manager,
     is_roster_manager,
     require_hours_manager,
@@ -66,7 +67,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     response = render(request, "rosters/my_shifts.html", {
         "shifts": selectors.my_shifts(user=request.user, now=now),
-        "places": selectors.open_places(user=request.user, now=now),
+        "places": selectors.claim_list(user=request.user, now=now),
         "offers": services.open_offers_for(request.user, now=now),
         "notices": selectors.notices(user=request.user),
         "unread": selectors.unread_notice_count(user=request.user),
@@ -158,6 +159,8 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if can_manage and shift.status == ShiftStatus.OPEN and shift.starts_at > now:
         for need in needs:
             need.candidates = selectors.assignable_users(need=need, now=now) if need.gap else []
+            need.blocked = selectors.blocked_candidates(need=need, now=now) if need.gap else []
+            need.overridable = [c for c in need.blocked if c.rest_only]
     assignments = list(shift.assignments.all())
     mine = [a for a in assignments if a.user_id == request.user.pk and a.status == "active"]
     if can_manage and shift.status == ShiftStatus.OPEN and shift.starts_at > now:
@@ -168,7 +171,7 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "shift": shift, "needs": needs, "assignments": assignments, "can_manage": can_manage,
         "handover": selectors.handover_for(shift), "own_notes": shift.handover_notes.select_related("author"),
         "drops": selectors.pending_drops(shift=shift) if can_manage else [], "mine": mine,
-        "started": shift.starts_at <= now, "now": now,
+        "started": shift.starts_at <= now, "now": now, "can_override": can_override_rest(request.user),
         "crumbs": [(shift.group.name, reverse("rosters:group_roster", args=[shift.group_id]))] if can_manage else [],
     })
 
@@ -184,10 +187,15 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         raise ObjectNotFound()
     back = reverse("rosters:shift_detail", args=[need.shift_id])
     try:
-        services.shift_assign(actor=request.user, need_id=pk, user_id=int(request.POST.get("user") or 0))
+        override = request.POST.get("override") == "1"
+        reason = request.POST.get("reason", "").strip()
+        if override and not reason:
+            raise ValidationError(_("破例安排须填写原因（例如：夜班无人可排，已征得本人同意）"))
+        services.shift_assign(actor=request.user, need_id=pk, user_id=int(request.POST.get("user") or 0),
+                              override_reason=reason if override else "")
     except ValidationError as error:
         return _fail(request, error, back)
-    return _done(request, _("已安排"), back)
+    return _done(request, _("已破例安排，已记录原因") if override else _("已安排"), back)
 
 
 @require_POST

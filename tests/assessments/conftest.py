@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sanshe.cases.services import case_open
+from tests.browser.conftest import browser  # noqa: F401 (module-scoped Chromium for the browser tests)
 from tests.factories import Role, UserFactory, grant
 
 

@@ -12,6 +12,7 @@ from sanshe.groups.services import group_create, member_add
 from sanshe.rosters.models import Shift, ShiftNeed
 from sanshe.volunteers import services as volunteer_services
 from sanshe.volunteers.seed import seed_guide_defaults
+from tests.browser.conftest import browser  # noqa: F401 (module-scoped Chromium for the browser tests)
 from tests.volunteers.conftest import private_media  # noqa: F401 (autouse: private MEDIA_ROOT, SMS in memory)
 from tests.volunteers.helpers import cleared_volunteer, make_reviewer, sign, volunteer_org
 

@@ -16,9 +16,19 @@
     toggle(form, "thoughts", value(form, "q2") === "yes");
     toggle(form, "behaviour", value(form, "q6") === "yes");
   }
+  // The sticky score box must never cover the last question (PHQ-9 item 9): while any of it is on screen
+  // the form is marked "at-last" and the box sits in the flow below it (see assessments.css).
+  function dock(form) {
+    var questions = form.querySelectorAll("fieldset.scale-q");
+    if (!questions.length || !("IntersectionObserver" in window)) return;
+    new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) { form.classList.toggle("at-last", entry.isIntersecting); });
+    }).observe(questions[questions.length - 1]);
+  }
   function init() {
     document.querySelectorAll("form[data-scale]").forEach(function (form) {
       apply(form);
+      dock(form);
       form.addEventListener("change", function () { apply(form); });
     });
   }
