@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -200,3 +201,49 @@ def test_the_form_permissions(client, social_worker):
     assert client.get(url).status_code == 302
     client.force_login(social_worker)
     assert client.get(url).status_code == 403
+
+
+# ------------------------------------------------------------------------------------------------- the pages
+
+def test_a_second_request_on_the_form_is_accepted_and_says_who_has_it(client, world, resident, social_worker):
+    client.force_login(resident)
+    url = reverse("cases:help_request")
+    page = client.get(url).content.decode()
+    assert "买药" in page and "生活物资" in page  # offered as kinds of their own
+    client.post(url, {"kinds": ["emotion"], "text": "一个人在家，有点焦虑", "urgency": "routine"})
+    waiting = client.get(url).content.decode()
+    assert "正在等待社工接收" in waiting and "并入这条求助" in waiting
+    referral_take_next(actor=social_worker)
+
+    answer = client.post(url, {"kinds": ["medicine"], "text": "胰岛素两天后就用完了", "urgency": "today"}, follow=True)
+    body = answer.content.decode()
+    assert answer.status_code == 200 and "还在处理中" not in body
+    assert f"已并入您正在处理中的求助，由社工{social_worker.display_name}负责" in body
+    assert "提高处理的紧急程度" in body and "请立即拨打120" in body
+    assert "已并入上一条求助" in body and "买药：胰岛素两天后就用完了" in body
+    request = HelpRequest.objects.order_by("-pk").first()
+    assert request.text == "胰岛素两天后就用完了" and request.kinds == ["medicine"] and request.is_attached
+
+
+def test_a_bad_second_request_keeps_what_was_typed(client, world, resident):
+    client.force_login(resident)
+    url = reverse("cases:help_request")
+    client.post(url, {"kinds": ["emotion"], "text": "一个人在家，有点焦虑", "urgency": "routine"})
+    bad = client.post(url, {"kinds": [], "text": "胰岛素两天后就用完了", "urgency": "today"})
+    body = bad.content.decode()
+    assert bad.status_code == 400 and "请选择需要哪方面的帮助" in body
+    assert "胰岛素两天后就用完了</textarea>" in body
+    assert re.search(r'value="today"[^>]*checked', body) and not re.search(r'value="routine"[^>]*checked', body)
+    assert HelpRequest.objects.count() == 1
+
+
+def test_staff_see_every_entry_of_the_request_on_the_referral_and_the_case(client, world, resident, social_worker):
+    _ask(resident, kinds=["emotion"], text="一个人在家，有点焦虑", urgency="routine")
+    case = referral_take_next(actor=social_worker, now=NOW)
+    _ask(resident, kinds=["medicine"], text=INSULIN, urgency="routine", now=NOW + timedelta(hours=1))
+    client.force_login(social_worker)
+    detail = client.get(reverse("cases:referral_detail", args=[case.referral_id])).content.decode()
+    assert "本人求助（2 条）" in detail and "有点焦虑" in detail and INSULIN in detail
+    assert "这条求助提高了紧急程度" in detail and "不能断的药：胰岛素" in detail and "24小时内处理" in detail
+    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert 'id="help-requests"' in page and INSULIN in page and "买药" in page
