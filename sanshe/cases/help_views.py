@@ -29,7 +29,10 @@ def handler_label(handler) -> str:
     """How a resident sees who has their request: the role word and the name staff use with residents."""
     if handler is None:
         return _("本社区社工")
-    return _("社工%(name)s") % {"name": handler.display_name or handler.username}
+    name = handler.display_name or handler.username
+    if "社工" in name:  # "陈社工" already says the role: not "社工陈社工"
+        return name
+    return _("社工%(name)s") % {"name": name}
 
 
 LIFE_DANGER = gettext_lazy("如有生命危险（如呼吸困难、意识不清、想伤害自己），请立即拨打120；遇到危险请拨打110。")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from sanshe.accounts.sms import MemorySmsBackend
 from sanshe.cases.models import URGENCY_RANK, Referral, ReferralUrgency
+from tests.browser.conftest import browser, problems  # noqa: F401 (the 求助 browser journey)
 from tests.factories import PersonFactory, Role, UserFactory, grant
 
 NOW = timezone.make_aware(datetime(2020, 2, 12, 10, 0))
