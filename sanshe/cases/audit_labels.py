@@ -8,6 +8,7 @@ AUDIT_ACTION_LABELS = {
     "referral.close": _("结束转介"),
     "referral.auto_skipped": _("风险预警未能自动转介（无人员信息）"),
     "help_request.create": _("居民求助"),
+    "help_request.attach": _("居民追加求助（并入进行中的求助）"),
     "case.open": _("接案"),
     "case.intake": _("信息采集"),
     "case.status": _("更改个案状态"),

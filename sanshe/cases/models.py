@@ -305,14 +305,30 @@ class CaseTransfer(models.Model):
 
 
 class HelpKind(models.TextChoices):
+    """What a resident asks help with. 买药 and 生活物资 are kinds of their own (not free text) so that a
+    supplies/medicine service can pick up exactly those requests; HELP_KIND_NEEDS maps them onto tool 4."""
+
     EMOTION = "emotion", _("情绪")
     MEDICAL = "medical", _("医疗")
+    MEDICINE = "medicine", _("买药")
+    SUPPLIES = "supplies", _("生活物资")
     PSYCHOLOGICAL = "psychological", _("心理")
     OTHER = "other", _("其他")
 
 
+# The tool 4 need (sanshe.triage.needs) and the case part (CasePart) each kind of help belongs to.
+HELP_KIND_NEEDS = {"emotion": "emotional_support", "medical": "health_consultation", "medicine": "medical_supplies",
+                   "supplies": "living_supplies", "psychological": "emotional_support", "other": "support_other"}
+HELP_KIND_PARTS = {"emotion": "psychological", "medical": "medical", "medicine": "medical", "supplies": "other",
+                   "psychological": "psychological", "other": "other"}
+
+
 class HelpRequest(TimeStampedModel):
-    """A resident's own request for help (求助) from the phone; it becomes a self_help referral."""
+    """A resident's own request for help (求助) from the phone.
+
+    The first one becomes a self_help referral (its source); while that referral is open, later ones are
+    attached to it as entries of their own (text, kinds, time), never refused, and may raise its urgency.
+    """
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="help_requests",
                                verbose_name=_("求助人"))
@@ -322,8 +338,10 @@ class HelpRequest(TimeStampedModel):
     text = EncryptedTextField(_("情况说明"))
     urgency = models.CharField(_("紧急程度"), max_length=12, choices=ReferralUrgency.choices,
                                default=ReferralUrgency.ROUTINE)
-    referral = models.OneToOneField(Referral, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="help_request", verbose_name=_("转介"))
+    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="help_requests", verbose_name=_("转介"))
+    # This entry made the open request more urgent than it was (shown to staff beside the entry).
+    raised_urgency = models.BooleanField(_("提高了紧急程度"), default=False)
 
     class Meta:
         verbose_name = _("求助")
@@ -333,3 +351,12 @@ class HelpRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} #{self.pk}"
+
+    @property
+    def is_attached(self) -> bool:
+        """Added to an open request rather than starting one (the referral's source is another entry)."""
+        return self.referral_id is not None and self.referral.source_id not in (None, self.pk)
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return [str(HelpKind(k).label) for k in HelpKind.values if k in self.kinds]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 OPEN, IN_SERVICE, REFERRED_OUT, CLOSED = "open", "in_service", "referred_out", "closed"
 
@@ -74,6 +76,79 @@ def help_request_problems(*, kinds, text: str, urgency: str, allowed_kinds: set[
     if urgency not in allowed_urgency:
         errors["urgency"] = _("请选择有多着急")
     return errors
+
+
+# ------------------------------------------------------------------------------------------ 求助 urgency
+#
+# How urgent a resident's request is, read from what they wrote, whatever they chose: the resident's own
+# choice is a floor the rules may raise, never lower.
+# - Danger to life (sanshe.groups.risk: suicide risk or a medical emergency at alert level, e.g. breathing
+#   difficulty, SpO2 ≤ 93 %, unconsciousness): immediate.
+# - Medicines that must not run out (brief, "Domain facts for the ground work": insulin, anti-epileptics,
+#   anticoagulants, antipsychotics and other psychiatric medicines, immunosuppressants after transplant, heart
+#   medicines for unstable patients) running short, or asked for under 买药: within 24 hours; already out, or out
+#   by tomorrow: immediate. Haemodialysis and chemo/radiotherapy sessions that may be missed likewise (missing
+#   dialysis can kill within days).
+# - A lesser medical signal (chest tightness, palpitations): within 24 hours.
+
+HELP_IMMEDIATE, HELP_WITHIN_24H = "immediate", "within_24h"
+_HELP_RANK = {"routine": 1, HELP_WITHIN_24H: 2, HELP_IMMEDIATE: 3}
+
+CRITICAL_MEDICINES: dict[str, tuple[str, str]] = {
+    # code: (label, pattern)
+    "insulin": (gettext_lazy("胰岛素"), r"胰岛素|甘精|门冬|赖脯|地特|德谷"),
+    "antiepileptic": (gettext_lazy("抗癫痫药"), r"抗癫痫|癫痫药|丙戊酸|德巴金|卡马西平|左乙拉西坦|开浦兰|拉莫三嗪|奥卡西平|苯妥英|托吡酯"),
+    "anticoagulant": (gettext_lazy("抗凝药"), r"抗凝|华法林|利伐沙班|拜瑞妥|达比加群|阿哌沙班|肝素"),
+    "psychiatric": (gettext_lazy("精神科药物"), r"抗精神病|精神科的?药|精神类药|奥氮平|利培酮|喹硫平|阿立哌唑|氯氮平|碳酸锂|帕利哌酮"),
+    "immunosuppressant": (gettext_lazy("抗排异药"), r"抗排异|抗排斥|免疫抑制剂|他克莫司|环孢素|吗替麦考酚酯|骁悉|西罗莫司"),
+    "cardiac": (gettext_lazy("心脏急救药"), r"硝酸甘油|速效救心|心脏病的?药|强心药|地高辛|胺碘酮"),
+}
+CRITICAL_TREATMENTS: dict[str, tuple[str, str]] = {
+    "dialysis": (gettext_lazy("透析"), r"透析"),
+    "chemotherapy": (gettext_lazy("放化疗"), r"化疗|放疗"),
+}
+_SHORT = re.compile(r"用完|吃完|打完|没了|没有了|快没|不够|只剩|剩下|剩最后|断药|停药|断了|买不到|配不到|开不到|拿不到|用光|"
+                    r"吃光|续药|配药|拿药|买药|缺药|去不了|做不了|耽误|错过")
+_NOW = re.compile(r"已经(?:用|吃|打)?(?:完|没|断|停)|断药|停药了|今天|今晚|今早|明天|明早|明晚|马上|停了")
+
+
+@dataclass(frozen=True)
+class HelpUrgency:
+    urgency: str | None          # the floor the text sets ("immediate", "within_24h"), or None
+    reasons: tuple[str, ...] = ()  # Chinese, for the staff who read the request
+
+
+def help_urgency_from_text(*, kinds, text: str) -> HelpUrgency:
+    """The urgency the request's own words call for (see above), with the reasons; pure."""
+    from sanshe.groups import risk
+
+    norm = risk.normalise(text)
+    found: list[tuple[str, str]] = []
+    assessed = risk.assess(text)
+    if assessed.level >= risk.ALERT_LEVEL:
+        signals = "、".join(dict.fromkeys(risk.LABELS.get(s.kind, s.kind) for s in assessed.signals if s.weight))
+        found.append((HELP_IMMEDIATE, _("有生命危险的信号：%(signals)s") % {"signals": signals}))
+    elif assessed.level >= 4:
+        signals = "、".join(dict.fromkeys(risk.LABELS.get(s.kind, s.kind) for s in assessed.signals if s.weight))
+        found.append((HELP_WITHIN_24H, _("身体不适：%(signals)s") % {"signals": signals}))
+    short, now = bool(_SHORT.search(norm)), bool(_NOW.search(norm))
+    for table, message in ((CRITICAL_MEDICINES, _("不能断的药：%(what)s")),
+                           (CRITICAL_TREATMENTS, _("不能中断的治疗：%(what)s"))):
+        names = [str(label) for label, pattern in table.values() if re.search(pattern, norm)]
+        if names and (short or "medicine" in kinds or table is CRITICAL_TREATMENTS):
+            level = HELP_IMMEDIATE if (short or table is CRITICAL_TREATMENTS) and now else HELP_WITHIN_24H
+            found.append((level, message % {"what": "、".join(names)}))
+    if not found:
+        return HelpUrgency(None)
+    top = max((level for level, _reason in found), key=_HELP_RANK.__getitem__)
+    return HelpUrgency(top, tuple(reason for _level, reason in found))
+
+
+def more_urgent(first: str, second: str | None) -> str:
+    """The more urgent of two urgency codes (the first when equal or the second is None)."""
+    if second is not None and _HELP_RANK.get(second, 0) > _HELP_RANK.get(first, 0):
+        return second
+    return first
 
 
 def intake_problems(values: dict[str, str], needs: list[str], *, max_text: int) -> dict[str, str]:

@@ -171,6 +171,62 @@ def help_requests_mine(*, actor, limit: int = 20) -> list[HelpRequest]:
                 .order_by("-created_at", "-pk")[:limit])
 
 
+def help_open_request(*, actor) -> Referral | None:
+    """The resident's own request still being handled (waiting or taken), which a new one is attached to."""
+    from sanshe.accounts.policies import scope_for
+
+    person_id = scope_for(actor).person_id
+    if person_id is None:
+        return None
+    return (Referral.objects.filter(person_id=person_id, source_kind="self_help", status__in=OPEN_REFERRAL_STATUSES)
+            .select_related("taken_by").order_by("created_at", "pk").first())
+
+
+def help_handler(*, referral: Referral | None):
+    """Who has the person's request: the owner of their open case, else the social worker who took it; None
+    while it waits in the inbox (or is over)."""
+    if referral is None or not referral.is_open:
+        return None
+    case = (Case.objects.filter(person_id=referral.person_id, status__in=OPEN_CASE_STATUSES)
+            .select_related("owner").first())
+    if case is not None and case.owner.is_active:
+        return case.owner
+    if referral.status == ReferralStatus.TAKEN and referral.taken_by is not None and referral.taken_by.is_active:
+        return referral.taken_by
+    return None
+
+
+def help_entries(*, referral: Referral) -> list[HelpRequest]:
+    """The requests of one self_help referral, first one first, each with `reasons` (what made it urgent)."""
+    from .rules import help_urgency_from_text
+
+    entries = list(referral.help_requests.order_by("created_at", "pk"))
+    for entry in entries:
+        entry.reasons = help_urgency_from_text(kinds=entry.kinds, text=entry.text).reasons
+    return entries
+
+
+def help_entries_for_case(*, actor, case: Case, limit: int = 30) -> list[HelpRequest]:
+    """The person's requests for help that belong to this case — those of its referral, still open, or sent
+    since it opened — of the parts (医疗/心理/其他) the actor may read; newest first."""
+    from .models import HELP_KIND_PARTS
+    from .rules import help_urgency_from_text
+
+    parts = case_parts_for(actor=actor, case=case)
+    if not parts:
+        return []
+    condition = Q(referral__status__in=OPEN_REFERRAL_STATUSES) | Q(created_at__gte=case.opened_at)
+    if case.referral_id:
+        condition |= Q(referral_id=case.referral_id)
+    entries = []
+    for entry in (HelpRequest.objects.filter(person_id=case.person_id).filter(condition)
+                  .order_by("-created_at", "-pk")[:limit]):
+        if parts == ALL_PARTS or {HELP_KIND_PARTS.get(k, "other") for k in entry.kinds} & parts:
+            entry.reasons = help_urgency_from_text(kinds=entry.kinds, text=entry.text).reasons
+            entries.append(entry)
+    return entries
+
+
 def case_in_scope(*, actor, case: Case, action: str) -> bool:
     return Case.objects.for_actor(actor, action).filter(pk=case.pk).exists()
 

@@ -373,24 +373,28 @@ def referral_from_monitoring_alert(*, alert_id: int) -> Referral | None:
 
 # --------------------------------------------------------------------------------------- residents' 求助
 
-HELP_OPEN_LIMIT = 1      # open self-help referrals per person at a time (more detail goes into the same one)
-HELP_DAILY_LIMIT = 3     # requests per person per 24 hours
 HELP_URGENCY = {"urgent": ReferralUrgency.IMMEDIATE, "today": ReferralUrgency.WITHIN_24H,
                 "routine": ReferralUrgency.ROUTINE}
+# The same words sent again this soon (a double tap, a resend on a slow network) are the same request.
+HELP_REPEAT_WINDOW = timedelta(minutes=10)
 
 
 @transaction.atomic
 def help_request_create(*, actor, kinds: list[str], text: str, urgency: str,
                         now: datetime | None = None) -> HelpRequest:
-    """A resident asks for help for themself (求助): a self_help referral into the social workers' inbox.
+    """A resident asks for help for themself (求助); never refused.
 
-    While an earlier request is still waiting or being followed up, a new one is refused with a pointer
-    to it (the social worker already has it), and at most HELP_DAILY_LIMIT requests a day are accepted.
+    The first request becomes a self_help referral in the social workers' inbox. While it is open (waiting or
+    taken), a new request is attached to it as an entry of its own: the referral (and the person's open case)
+    becomes more urgent if the new one is (never less), its reason gains the new text, and whoever has it —
+    the case owner, the social worker who took it, or the community's social workers while it waits — is told.
+    The urgency is the resident's choice or what the words call for (rules.help_urgency_from_text), whichever
+    is more urgent.
     """
     from sanshe.accounts.policies import scope_for
     from sanshe.people.models import Person
 
-    from .rules import help_request_problems
+    from .rules import help_request_problems, help_urgency_from_text, more_urgent
 
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise ActionForbidden("cases.help")
@@ -401,25 +405,29 @@ def help_request_create(*, actor, kinds: list[str], text: str, urgency: str,
     backdated = now is not None
     now = now or timezone.now()
     text = (text or "").strip()
+    kinds = list(kinds or [])
     errors = help_request_problems(kinds=kinds, text=text, urgency=urgency, allowed_kinds=set(HelpKind.values),
                                    allowed_urgency=set(HELP_URGENCY))
     if errors:
         raise ValidationError(errors)
-    if Referral.objects.filter(person=person, source_kind=ReferralSource.SELF_HELP,
-                               status__in=OPEN_REFERRAL_STATUSES).count() >= HELP_OPEN_LIMIT:
-        raise ValidationError({"__all__": _("您的上一条求助还在处理中，社会工作者会尽快联系您。如情况变得紧急，请直接拨打120或110。")})
-    if HelpRequest.objects.filter(person=person, created_at__gte=now - timedelta(hours=24)).count() >= HELP_DAILY_LIMIT:
-        raise ValidationError({"__all__": _("24小时内求助次数已达上限。如情况紧急，请直接拨打120或110。")})
-    referral_urgency = HELP_URGENCY[urgency]
-    labels = "、".join(str(HelpKind(k).label) for k in HelpKind.values if k in kinds)
+    kinds = [k for k in HelpKind.values if k in kinds]
+    read = help_urgency_from_text(kinds=kinds, text=text)
+    request_urgency = ReferralUrgency(more_urgent(HELP_URGENCY[urgency], read.urgency))
+    open_referral = (Referral.objects.select_for_update()
+                     .filter(person=person, source_kind=ReferralSource.SELF_HELP, status__in=OPEN_REFERRAL_STATUSES)
+                     .order_by("created_at", "pk").first())
+    if open_referral is not None:
+        return _help_attach(actor=actor, person=person, referral=open_referral, kinds=kinds, text=text,
+                            urgency=request_urgency, rule_raised=read.urgency is not None, now=now,
+                            backdated=backdated)
+    labels = "、".join(str(HelpKind(k).label) for k in kinds)
     reason = _("本人求助（%(kinds)s）：%(text)s") % {"kinds": labels, "text": text}
     referral = Referral(person=person, community_id=person.community_id, building_id=person.building_id,
                         source_kind=ReferralSource.SELF_HELP, source_id=None, reason=reason[:MAX_TEXT],
-                        urgency=referral_urgency, urgency_rank=URGENCY_RANK[ReferralUrgency(referral_urgency)],
-                        created_by=actor)
+                        urgency=request_urgency, urgency_rank=URGENCY_RANK[request_urgency], created_by=actor)
     referral.save()
-    request = HelpRequest.objects.create(person=person, user=actor, kinds=[k for k in HelpKind.values if k in kinds],
-                                         text=text, urgency=referral_urgency, referral=referral)
+    request = HelpRequest.objects.create(person=person, user=actor, kinds=kinds, text=text, urgency=request_urgency,
+                                         referral=referral)
     Referral.objects.filter(pk=referral.pk).update(source_id=request.pk)
     referral.source_id = request.pk
     if backdated:
@@ -427,13 +435,113 @@ def help_request_create(*, actor, kinds: list[str], text: str, urgency: str,
         Referral.objects.filter(pk=referral.pk).update(created_at=now)
         request.created_at = referral.created_at = now
     audit_record(actor=actor, action="help_request.create", obj=request, community_id=person.community_id,
-                 detail={"kinds": request.kinds, "urgency": referral_urgency})
+                 detail={"kinds": request.kinds, "urgency": request_urgency, "by_rule": read.urgency is not None})
     audit_record(actor=actor, action="referral.create", obj=referral,
-                 detail={"source": ReferralSource.SELF_HELP, "urgency": referral_urgency})
-    if referral_urgency == ReferralUrgency.IMMEDIATE:
+                 detail={"source": ReferralSource.SELF_HELP, "urgency": request_urgency})
+    if request_urgency == ReferralUrgency.IMMEDIATE:
         referral_id = referral.pk
         transaction.on_commit(lambda: _notify_immediate(referral_id))
+    case = Case.objects.filter(person=person, status__in=OPEN_CASE_STATUSES).select_related("owner").first()
+    if case is not None:  # the person's own social worker hears of it, though it waits in the inbox for anyone
+        _help_tell_handler(case.owner, referral=referral, case=case, urgency=request_urgency, raised=False,
+                           attached=False)
     return request
+
+
+def _help_attach(*, actor, person, referral: Referral, kinds: list[str], text: str, urgency: ReferralUrgency,
+                 rule_raised: bool, now: datetime, backdated: bool) -> HelpRequest:
+    """Attach a new request to the person's open one (see help_request_create)."""
+    repeat = (HelpRequest.objects.filter(referral=referral, user=actor, created_at__gte=now - HELP_REPEAT_WINDOW)
+              .order_by("-created_at", "-pk").first())
+    if repeat is not None and repeat.text == text and repeat.kinds == kinds:
+        return repeat  # the same request sent twice: one entry
+    previous = ReferralUrgency(referral.urgency)
+    raised = URGENCY_RANK[urgency] > referral.urgency_rank
+    request = HelpRequest.objects.create(person=person, user=actor, kinds=kinds, text=text, urgency=urgency,
+                                         referral=referral, raised_urgency=raised)
+    if backdated:
+        HelpRequest.objects.filter(pk=request.pk).update(created_at=now)
+        request.created_at = now
+    labels = "、".join(str(HelpKind(k).label) for k in kinds)
+    addition = _("追加求助（%(time)s，%(kinds)s）：%(text)s") % {
+        "time": timezone.localtime(now).strftime("%m-%d %H:%M"), "kinds": labels, "text": text}
+    head = (referral.reason or "")[:max(MAX_TEXT - len(addition) - 2, 0)]
+    if len(head) < len(referral.reason or ""):
+        head = head[:-1] + "…"
+    referral.reason = f"{head}\n{addition}"[:MAX_TEXT] if head else addition[:MAX_TEXT]
+    fields = ["reason", "updated_at"]
+    if raised:
+        referral.urgency, referral.urgency_rank = urgency, URGENCY_RANK[urgency]
+        fields += ["urgency", "urgency_rank"]
+    referral.save(update_fields=fields)
+    case = (Case.objects.select_for_update().filter(person=person, status__in=OPEN_CASE_STATUSES)
+            .select_related("owner").first())
+    case_previous = case.urgency if case is not None else None
+    case_raised = case is not None and URGENCY_RANK[urgency] > case.urgency_rank
+    if case_raised:
+        case.urgency, case.urgency_rank = urgency, URGENCY_RANK[urgency]
+        case.save(update_fields=["urgency", "urgency_rank", "updated_at"])
+    audit_record(actor=actor, action="help_request.attach", obj=request, community_id=person.community_id,
+                 detail={"referral": referral.pk, "kinds": kinds, "urgency": urgency, "from": previous,
+                         "raised": raised, "by_rule": rule_raised, "case": case.pk if case else None,
+                         "case_from": case_previous, "case_raised": case_raised})
+    if case is not None:
+        handler = case.owner
+    elif referral.status == ReferralStatus.TAKEN:
+        handler = referral.taken_by
+    else:
+        handler = None
+    _help_tell_handler(handler, referral=referral, case=case, urgency=urgency, raised=raised or case_raised,
+                       attached=True)
+    return request
+
+
+def _help_tell_handler(handler, *, referral: Referral, case: Case | None, urgency: ReferralUrgency, raised: bool,
+                       attached: bool) -> None:
+    """Tell whoever has the person's request about a new one: a push to their open pages, and an SMS when it
+    became immediate. Nobody has it yet (still waiting): the community's social workers, who take from the
+    inbox (the same SMS as any immediate referral)."""
+    from sanshe.monitoring.notify import masked_name
+
+    name = masked_name(referral.person.name)
+    href = (reverse("cases:case_detail", args=[case.pk]) if case is not None and handler is not None
+            and handler.is_active else reverse("cases:referral_detail", args=[referral.pk]))
+    if attached:
+        text = _("%(name)s追加了一条求助（%(urgency)s）") % {"name": name, "urgency": urgency.label}
+    else:
+        text = _("您负责的%(name)s发来一条新的求助（%(urgency)s）") % {"name": name, "urgency": urgency.label}
+    if raised:
+        text += _("，紧急程度已提高")
+    data = {"kind": "cases.help_request", "referral": referral.pk, "href": href, "text": text}
+    immediate = raised and urgency == ReferralUrgency.IMMEDIATE
+    if handler is not None and not handler.is_active:
+        handler = None  # an owner who left: the community's social workers must hear of it instead
+    if handler is None:
+        for user_id in _community_social_worker_ids(referral.community_id):
+            _push(user_id, data)
+        if immediate:
+            referral_id = referral.pk
+            transaction.on_commit(lambda: _notify_immediate(referral_id))
+        return
+    _push(handler.pk, data)
+    if immediate:
+        phone = handler.phone
+        message = _("【三社】%(name)s追加了一条需立即处理的求助，请打开“转介”或“我的个案”查看。") % {"name": name}
+
+        def tell() -> None:
+            from sanshe.monitoring.notify import send_sms
+
+            send_sms(phone, message)
+        transaction.on_commit(tell)
+
+
+def _community_social_worker_ids(community_id: int) -> list[int]:
+    from sanshe.accounts.models import Membership, User
+    from sanshe.accounts.roles import Role
+
+    return list(User.objects.filter(is_active=True, pk__in=Membership.objects.filter(
+        role=Role.SOCIAL_WORKER, is_active=True, communities=community_id).values("user_id")).values_list("pk",
+                                                                                                        flat=True))
 
 
 # ------------------------------------------------------------------------------------------------ intake

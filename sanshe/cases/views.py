@@ -125,6 +125,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referral": referral, "form": CloseForm(), "now": timezone.now(),
         "can_manage": can_cases(request.user, "cases.manage"),
         "case": selectors.case_for_referral(actor=request.user, referral=referral),
+        "help_entries": selectors.help_entries(referral=referral),
         "crumbs": [(_("转介"), reverse("cases:referral_inbox"))],
     })
 
@@ -158,5 +159,6 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
         "referral": referral, "form": form, "now": timezone.now(),
         "can_manage": can_cases(request.user, "cases.manage"),
         "case": selectors.case_for_referral(actor=request.user, referral=referral),
+        "help_entries": selectors.help_entries(referral=referral),
         "crumbs": [(_("转介"), reverse("cases:referral_inbox"))],
     }, status=400)
