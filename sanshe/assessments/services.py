@@ -404,6 +404,76 @@ class NoGroupWithRoom(ValidationError):
     """No focus/key group of the case's community that the actor runs has room."""
 
 
+class NoDutyCover(ValidationError):
+    """The group has nobody on medical or psychological duty in the next 12 hours: placing the client there would
+    leave them without anyone to answer. `suggestion` is the staffed group of the same tier to offer instead."""
+
+    suggestion = None
+
+
+def group_cover_start(group, now: datetime) -> datetime | None:
+    """When the first medical or psychological duty of `group` within the cover window starts (None: nobody)."""
+    from sanshe.groups.duty import duty_cover
+
+    periods = duty_cover(group=group, start=now)
+    return max(periods[0].starts_at, now) if periods else None
+
+
+def staffed_groups_for_placement(*, actor, case: Case, tier: int, now: datetime, exclude_id: int | None = None) -> list:
+    """Groups of `tier` with room and duty cover in the next 12 hours, the soonest staffed first."""
+    rows = []
+    for group in groups_for_placement(actor=actor, case=case, tier=tier):
+        if group.pk == exclude_id:
+            continue
+        start = group_cover_start(group, now)
+        if start is not None:
+            group.cover_starts_at = start
+            rows.append(group)
+    return sorted(rows, key=lambda g: (g.cover_starts_at, g.pk))
+
+
+def _on_duty_counsellor_hint(case: Case, now: datetime) -> str:
+    """If the client is already in a group whose psychological helper is on duty now: who can chat privately."""
+    from sanshe.groups.duty import on_duty_helper
+    from sanshe.groups.models import GroupMember, MemberRole, MemberStatus
+
+    if case.person.user_id is None:
+        return ""
+    for member in (GroupMember.objects.filter(user_id=case.person.user_id, role=MemberRole.CLIENT,
+                                              status=MemberStatus.ACTIVE, group__tier__in=(2, 3),
+                                              group__is_archived=False)
+                   .select_related("group").order_by("pk")):
+        helper = on_duty_helper(group=member.group, kind="psychological", at=now)
+        if helper is not None:
+            return _("服务对象目前在“%(group)s”，该群正在值班的心理咨询志愿者%(name)s可以先与其私聊。") % {
+                "group": member.group.name, "name": helper.display_name or helper.username}
+    return ""
+
+
+def _require_duty_cover(*, actor, case: Case, group, now: datetime) -> None:
+    """Refuse a group nobody staffs in the next 12 hours; name the soonest staffed group of its tier instead."""
+    from sanshe.groups.duty import COVER_HOURS
+
+    if group_cover_start(group, now) is not None:
+        return
+    staffed = staffed_groups_for_placement(actor=actor, case=case, tier=group.tier, now=now, exclude_id=group.pk)
+    parts = [_("“%(group)s”在未来%(h)s小时内没有医务或心理值班人员，服务对象入群后可能无人回应，未安排入群。") % {
+        "group": group.name, "h": COVER_HOURS}]
+    if staffed:
+        start = timezone.localtime(staffed[0].cover_starts_at)
+        when = _("现在有人值班") if staffed[0].cover_starts_at <= now else _("%(t)s起有人值班") % {
+            "t": f"{start:%m-%d %H:%M}"}
+        parts.append(_("建议改为安排到“%(group)s”（%(when)s）。") % {"group": staffed[0].name, "when": when})
+    else:
+        parts.append(_("本社区您负责的同级别的群都没有值班人员，请先在排班中安排医务或心理值班，再安排入群。"))
+    hint = _on_duty_counsellor_hint(case, now)
+    if hint:
+        parts.append(hint)
+    problem = NoDutyCover({"group": "".join(parts)})
+    problem.suggestion = staffed[0] if staffed else None
+    raise problem
+
+
 def groups_for_placement(*, actor, case: Case, tier: int, with_room_only: bool = True) -> list:
     """Groups of `tier` in the case's community the actor manages, with their active member counts."""
     from sanshe.groups.models import Group, MemberStatus
@@ -424,7 +494,8 @@ def _live_placement(case: Case) -> Placement | None:
 
 def _place(*, actor, case: Case, tier: int, decision: TriageDecision | None, now: datetime,
            group=None) -> Placement:
-    """Put the client in `group` (or the first group of `tier` with room): add their account, or invite them."""
+    """Put the client in `group` (or the soonest staffed group of `tier` with room): add their account, or invite
+    them. A group with nobody on medical or psychological duty in the next 12 hours is refused (NoDutyCover)."""
     from sanshe.groups import services as group_services
     from sanshe.groups.models import GroupMember, MemberRole, MemberStatus
 
@@ -433,10 +504,12 @@ def _place(*, actor, case: Case, tier: int, decision: TriageDecision | None, now
         if not candidates:
             raise NoGroupWithRoom(_("本社区没有您负责的、还有空位的%(tier)s，请选择一个群或新建一个群后再安排入群") % {
                 "tier": TIER_LABELS[tier]})
-        group = candidates[0]
+        staffed = staffed_groups_for_placement(actor=actor, case=case, tier=tier, now=now)
+        group = staffed[0] if staffed else candidates[0]
     current = _live_placement(case)
     if current is not None and current.group_id == group.pk:
         return current  # already there (or invited there)
+    _require_duty_cover(actor=actor, case=case, group=group, now=now)
     user = case.person.user
     if current is not None:
         current.status, current.ended_at = PlacementStatus.ENDED, now
@@ -460,6 +533,9 @@ def _place(*, actor, case: Case, tier: int, decision: TriageDecision | None, now
             existing = GroupMember.objects.filter(group=group, user=user, status=MemberStatus.ACTIVE).first()
             member = existing or group_services.member_add(actor=actor, group=group, user=user,
                                                            role=MemberRole.CLIENT)
+            if existing is None:
+                group_services.system_message_post(group=group, body=group_services.member_welcome_text(member),
+                                                   now=now)
         placement.status, placement.member = PlacementStatus.ADDED, member
     else:
         invite = group_services.invite_create(actor=actor, group=group, days=7, max_uses=1)

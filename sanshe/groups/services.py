@@ -297,6 +297,7 @@ def member_add(*, actor, group: Group, user, role: str, nickname: str = "") -> G
     member.nickname = nickname[:40]
     member.household = household
     member.added_by = actor
+    member.moved_to = None  # back in this group: their link to it is theirs again
     _activate(member, timezone.now())
     member.full_clean(exclude=["group", "user", "household", "invite", "added_by"])
     member.save()
@@ -1227,7 +1228,11 @@ def alert_refer(*, actor, alert: RiskAlert, note: str = ""):
 
 @transaction.atomic
 def member_move(*, actor, member: GroupMember, to_group: Group, reason: str = "") -> GroupMember:
-    """Move a client to another consultation group (e.g. a focus-group client at risk into a key group)."""
+    """Move a client to another consultation group (e.g. a focus-group client at risk into a key group).
+
+    Both groups are told in neutral words (never why: no tier, no diagnosis), and the old membership keeps
+    where the client went, so the link they bookmarked forwards them to the new group instead of a 404.
+    """
     source = _managed_group(actor=actor, group=member.group_id)
     target = _managed_group(actor=actor, group=to_group)
     if target.tier == GroupTier.RESIDENT or member.role != MemberRole.CLIENT:
@@ -1237,11 +1242,35 @@ def member_move(*, actor, member: GroupMember, to_group: Group, reason: str = ""
     moved = member_add(actor=actor, group=target, user=member.user, role=MemberRole.CLIENT, nickname=member.nickname) \
         if not GroupMember.objects.filter(group=target, user=member.user, status=MemberStatus.ACTIVE).exists() \
         else GroupMember.objects.get(group=target, user=member.user)
-    GroupMember.objects.filter(pk=member.pk).update(status=MemberStatus.LEFT, left_at=timezone.now())
+    GroupMember.objects.filter(pk=member.pk).update(status=MemberStatus.LEFT, left_at=timezone.now(),
+                                                    moved_to=target)
+    name = member.nickname or member.user.display_name or _("一位成员")
+    system_message_post(group=source, body=_("%(name)s 已转入其他群继续交流。") % {"name": name})
+    system_message_post(group=target, body=member_welcome_text(moved))
     audit_record(actor=actor, action="groups.member.move", obj=target, reason=reason,
                  detail={"from_group": source.pk, "member": moved.pk}, organisation_id=target.organisation_id)
     _notify(member.user_id, {"kind": "membership", "group_id": target.pk, "status": "active"})
     return moved
+
+
+def member_welcome_text(member: GroupMember) -> str:
+    """The neutral welcome posted when a client is placed in a group (no reason, no tier)."""
+    name = member.nickname or member.user.display_name or _("新成员")
+    return _("欢迎 %(name)s 加入本群，有需要可以随时在群里提问，或私聊值班人员。") % {"name": name}
+
+
+def system_message_post(*, group: Group, body: str, now: datetime | None = None) -> Message:
+    """A notice from the system (no sender) in the group's main chat, published at once and pushed after commit.
+
+    Callers pass neutral wording: every member of the group reads it.
+    """
+    now = _now(now)
+    seq = events.next_seq(group=group)
+    message = Message.objects.create(group=group, sender=None, kind=MessageKind.SYSTEM, body=body[:MAX_BODY_CHARS],
+                                     status=MessageStatus.PUBLISHED, seq=seq, published_at=now)
+    event = ChatEvent.objects.create(group=group, seq=seq, kind=EventKind.MESSAGE, message=message)
+    events.push_event_after_commit(event, group=group, nicknames={}, roles={}, mention_ids=[])
+    return message
 
 
 # ---------------------------------------------------------------------------------------------- secretary
