@@ -419,11 +419,12 @@ def group_cover_start(group, now: datetime) -> datetime | None:
     return max(periods[0].starts_at, now) if periods else None
 
 
-def staffed_groups_for_placement(*, actor, case: Case, tier: int, now: datetime, exclude_id: int | None = None) -> list:
+def staffed_groups_for_placement(*, actor, case: Case, tier: int, now: datetime,
+                                 exclude_ids: tuple[int | None, ...] = ()) -> list:
     """Groups of `tier` with room and duty cover in the next 12 hours, the soonest staffed first."""
     rows = []
     for group in groups_for_placement(actor=actor, case=case, tier=tier):
-        if group.pk == exclude_id:
+        if group.pk in exclude_ids:
             continue
         start = group_cover_start(group, now)
         if start is not None:
@@ -450,13 +451,15 @@ def _on_duty_counsellor_hint(case: Case, now: datetime) -> str:
     return ""
 
 
-def _require_duty_cover(*, actor, case: Case, group, now: datetime) -> None:
-    """Refuse a group nobody staffs in the next 12 hours; name the soonest staffed group of its tier instead."""
+def _require_duty_cover(*, actor, case: Case, group, now: datetime, current_group_id: int | None) -> None:
+    """Refuse a group nobody staffs in the next 12 hours; name the soonest staffed group of its tier instead
+    (not the one the client is in now: staying there needs no placement)."""
     from sanshe.groups.duty import COVER_HOURS
 
     if group_cover_start(group, now) is not None:
         return
-    staffed = staffed_groups_for_placement(actor=actor, case=case, tier=group.tier, now=now, exclude_id=group.pk)
+    staffed = staffed_groups_for_placement(actor=actor, case=case, tier=group.tier, now=now,
+                                           exclude_ids=(group.pk, current_group_id))
     parts = [_("“%(group)s”在未来%(h)s小时内没有医务或心理值班人员，服务对象入群后可能无人回应，未安排入群。") % {
         "group": group.name, "h": COVER_HOURS}]
     if staffed:
@@ -509,7 +512,8 @@ def _place(*, actor, case: Case, tier: int, decision: TriageDecision | None, now
     current = _live_placement(case)
     if current is not None and current.group_id == group.pk:
         return current  # already there (or invited there)
-    _require_duty_cover(actor=actor, case=case, group=group, now=now)
+    _require_duty_cover(actor=actor, case=case, group=group, now=now,
+                        current_group_id=current.group_id if current else None)
     user = case.person.user
     if current is not None:
         current.status, current.ended_at = PlacementStatus.ENDED, now

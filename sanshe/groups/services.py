@@ -1244,7 +1244,7 @@ def member_move(*, actor, member: GroupMember, to_group: Group, reason: str = ""
         else GroupMember.objects.get(group=target, user=member.user)
     GroupMember.objects.filter(pk=member.pk).update(status=MemberStatus.LEFT, left_at=timezone.now(),
                                                     moved_to=target)
-    name = member.nickname or member.user.display_name or _("一位成员")
+    name = member.nickname or str(member.user)  # as the group's chat names them
     system_message_post(group=source, body=_("%(name)s 已转入其他群继续交流。") % {"name": name})
     system_message_post(group=target, body=member_welcome_text(moved))
     audit_record(actor=actor, action="groups.member.move", obj=target, reason=reason,
@@ -1255,7 +1255,7 @@ def member_move(*, actor, member: GroupMember, to_group: Group, reason: str = ""
 
 def member_welcome_text(member: GroupMember) -> str:
     """The neutral welcome posted when a client is placed in a group (no reason, no tier)."""
-    name = member.nickname or member.user.display_name or _("新成员")
+    name = member.nickname or str(member.user)  # as the group's chat names them
     return _("欢迎 %(name)s 加入本群，有需要可以随时在群里提问，或私聊值班人员。") % {"name": name}
 
 
