@@ -406,9 +406,12 @@ class NoGroupWithRoom(ValidationError):
 
 class NoDutyCover(ValidationError):
     """The group has nobody on medical or psychological duty in the next 12 hours: placing the client there would
-    leave them without anyone to answer. `suggestion` is the staffed group of the same tier to offer instead."""
+    leave them without anyone to answer. `suggestion` is the staffed group of the same tier to offer instead;
+    `counsellor` the (group, helper) of a psychological helper on duty now in the client's current group, who can
+    talk with them privately meanwhile (placement_counsellor_thread)."""
 
     suggestion = None
+    counsellor = None
 
 
 def group_cover_start(group, now: datetime) -> datetime | None:
@@ -433,22 +436,22 @@ def staffed_groups_for_placement(*, actor, case: Case, tier: int, now: datetime,
     return sorted(rows, key=lambda g: (g.cover_starts_at, g.pk))
 
 
-def _on_duty_counsellor_hint(case: Case, now: datetime) -> str:
-    """If the client is already in a group whose psychological helper is on duty now: who can chat privately."""
+def placement_counsellor_on_duty(*, actor, case: Case, now: datetime):
+    """(group, counsellor): a consultation group the client is in now, run by the actor, whose psychological helper
+    is on duty now — who can talk with the client privately while the group they need has nobody. None if none."""
     from sanshe.groups.duty import on_duty_helper
-    from sanshe.groups.models import GroupMember, MemberRole, MemberStatus
+    from sanshe.groups.models import Group, GroupMember, MemberRole, MemberStatus
 
     if case.person.user_id is None:
-        return ""
+        return None
+    managed = Group.objects.for_actor(actor, "manage").filter(tier__in=(2, 3), is_archived=False)
     for member in (GroupMember.objects.filter(user_id=case.person.user_id, role=MemberRole.CLIENT,
-                                              status=MemberStatus.ACTIVE, group__tier__in=(2, 3),
-                                              group__is_archived=False)
+                                              status=MemberStatus.ACTIVE, group__in=managed)
                    .select_related("group").order_by("pk")):
         helper = on_duty_helper(group=member.group, kind="psychological", at=now)
         if helper is not None:
-            return _("服务对象目前在“%(group)s”，该群正在值班的心理咨询志愿者%(name)s可以先与其私聊。") % {
-                "group": member.group.name, "name": helper.display_name or helper.username}
-    return ""
+            return member.group, helper
+    return None
 
 
 def _require_duty_cover(*, actor, case: Case, group, now: datetime, current_group_id: int | None) -> None:
@@ -469,11 +472,13 @@ def _require_duty_cover(*, actor, case: Case, group, now: datetime, current_grou
         parts.append(_("建议改为安排到“%(group)s”（%(when)s）。") % {"group": staffed[0].name, "when": when})
     else:
         parts.append(_("本社区您负责的同级别的群都没有值班人员，请先在排班中安排医务或心理值班，再安排入群。"))
-    hint = _on_duty_counsellor_hint(case, now)
-    if hint:
-        parts.append(hint)
+    counsellor = placement_counsellor_on_duty(actor=actor, case=case, now=now)
+    if counsellor is not None:
+        parts.append(_("服务对象目前在“%(group)s”，该群正在值班的心理咨询志愿者%(name)s可以先与其私聊。") % {
+            "group": counsellor[0].name, "name": counsellor[1].display_name or counsellor[1].username})
     problem = NoDutyCover({"group": "".join(parts)})
     problem.suggestion = staffed[0] if staffed else None
+    problem.counsellor = counsellor
     raise problem
 
 
@@ -572,6 +577,22 @@ def placement_create(*, actor, case_id: int, group_id: int, now: datetime | None
                                                                      DecisionStatus.OVERRIDDEN])
                 .order_by("-decided_at").first())
     return _place(actor=actor, case=case, tier=group.tier, decision=decision, now=now, group=group)
+
+
+@transaction.atomic
+def placement_counsellor_thread(*, actor, case_id: int, now: datetime | None = None):
+    """The alternative to a refused placement: a private thread between the client and the psychological helper
+    on duty now in the client's current group (opened by the groups feature, audited and told to both)."""
+    from sanshe.groups import services as group_services
+    from sanshe.groups.models import DutyKind
+
+    now = _now(now)
+    case = _open_case(actor, case_id)
+    counsellor = placement_counsellor_on_duty(actor=actor, case=case, now=now)
+    if counsellor is None:
+        raise ValidationError(_("服务对象所在的群现在没有值班的心理咨询志愿者，无法开通私聊。请先安排值班，或选择有人值班的群。"))
+    return group_services.thread_arrange(actor=actor, group=counsellor[0], client=case.person.user,
+                                         kind=DutyKind.PSYCHOLOGICAL, now=now)
 
 
 def administration_read_audit(*, actor, administration: Administration) -> None:

@@ -1259,6 +1259,40 @@ def member_welcome_text(member: GroupMember) -> str:
     return _("欢迎 %(name)s 加入本群，有需要可以随时在群里提问，或私聊值班人员。") % {"name": name}
 
 
+@transaction.atomic
+def thread_arrange(*, actor, group: Group, client, kind: str = DutyKind.PSYCHOLOGICAL,
+                   now: datetime | None = None) -> PrivateThread:
+    """A manager of the group opens a private thread between a client member and the helper of `kind` on duty now
+    (placement: when the group the client needs has nobody on duty, they are not left waiting alone).
+
+    Both are told; the thread opens with a neutral system line so the client sees who will answer.
+    """
+    now = _now(now)
+    group = _managed_group(actor=actor, group=group)
+    if not GroupMember.objects.filter(group=group, user=client, status=MemberStatus.ACTIVE,
+                                      role=MemberRole.CLIENT).exists():
+        raise ObjectNotFound(getattr(client, "pk", client))
+    helper = on_duty_helper(group=group, kind=kind, at=now)
+    if helper is None:
+        raise ValidationError(_("“%(group)s”现在没有值班的%(kind)s，无法开通私聊。") % {
+            "group": group.name, "kind": MemberRole(ROLE_FOR_KIND[kind]).label})
+    thread, created = PrivateThread.objects.get_or_create(group=group, client=client, helper=helper,
+                                                          defaults={"kind": kind})
+    helper_member = GroupMember.objects.filter(group=group, user=helper).first()
+    body = _("值班%(role)s %(name)s 会在这里和您单独交流，有什么想法都可以直接说。") % {
+        "role": MemberRole(ROLE_FOR_KIND[kind]).label, "name": str(helper_member or helper)}
+    message = Message(group=group, thread=thread, sender=None, kind=MessageKind.SYSTEM, body=body[:MAX_BODY_CHARS])
+    message.save()
+    _publish(message, group=group, thread=thread, now=now)
+    audit_record(actor=actor, action="groups.thread.arrange", obj=thread,
+                 detail={"group": group.pk, "kind": kind, "client": client.pk, "helper": helper.pk,
+                         "created": created},
+                 community_id=group.community_id, organisation_id=group.organisation_id)
+    for user_id in (helper.pk, client.pk):
+        _notify(user_id, {"kind": "thread", "thread_id": thread.pk, "group_id": group.pk})
+    return thread
+
+
 def system_message_post(*, group: Group, body: str, now: datetime | None = None) -> Message:
     """A notice from the system (no sender) in the group's main chat, published at once and pushed after commit.
 

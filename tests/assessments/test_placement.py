@@ -221,3 +221,59 @@ def test_triage_with_no_staffed_group_keeps_the_decision_and_explains(social_wor
     assert "同级别的群都没有值班人员" in outcome.placement_problem
     case.refresh_from_db()
     assert case.tier == 2 and not Placement.objects.exists()
+
+
+def test_the_refusal_page_offers_a_private_thread_with_the_counsellor_on_duty(client, social_worker, resident, case,
+                                                                             world, focus_group, counsellor):
+    from django.urls import reverse
+
+    from sanshe.groups.models import Message, PrivateThread
+
+    from .conftest import staff_group
+
+    _accept(social_worker, case, GAD7_TIER2)
+    empty_key = staff_group(social_worker, world.home, tier=3, name="民族社区重点陪助群")
+    client.force_login(social_worker)
+    page = client.post(reverse("assessments:place", args=[case.pk]), {"group": empty_key.pk})
+    body = page.content.decode()
+    assert page.status_code == 400 and "在未来12小时内没有医务或心理值班人员" in body
+    thread_url = reverse("assessments:place_thread", args=[case.pk])
+    assert f'action="{thread_url}"' in body and f"开通与{counsellor.display_name}的私聊" in body
+    assert not PrivateThread.objects.exists()
+
+    answer = client.post(thread_url, follow=True)
+    assert "已开通服务对象与值班心理咨询志愿者" in answer.content.decode()
+    thread = PrivateThread.objects.get()
+    assert (thread.group, thread.client, thread.helper, thread.kind) == (focus_group, resident, counsellor,
+                                                                         "psychological")
+    opening = Message.objects.get(thread=thread)
+    assert opening.sender is None and "会在这里和您单独交流" in opening.body
+    assert not any(word in opening.body for word in TIER_WORDS)
+    assert AuditEvent.objects.filter(action="groups.thread.arrange", actor=social_worker).count() == 1
+    assert GroupMember.objects.get(group=focus_group, user=resident).status == MemberStatus.ACTIVE  # not moved
+
+
+def test_after_triage_finds_no_staffed_group_the_place_page_offers_the_thread(client, social_worker, resident, case,
+                                                                              world, focus_group, counsellor):
+    from django.urls import reverse
+
+    from .conftest import staff_group
+
+    _accept(social_worker, case, GAD7_TIER2)
+    staff_group(social_worker, world.home, tier=3, name="民族社区重点陪助群")
+    outcome = _accept(social_worker, case, GAD7_TIER3)
+    assert outcome.placement is None and "可以先与其私聊" in outcome.placement_problem
+    client.force_login(social_worker)
+    body = client.get(reverse("assessments:place", args=[case.pk])).content.decode()
+    assert 'id="placement-thread"' in body and "未来12小时无人值班" in body
+
+
+def test_no_counsellor_on_duty_no_thread_and_a_clear_message(client, social_worker, resident, case, world):
+    from django.urls import reverse
+
+    from sanshe.groups.models import PrivateThread
+
+    client.force_login(social_worker)
+    answer = client.post(reverse("assessments:place_thread", args=[case.pk]), follow=True)
+    assert "现在没有值班的心理咨询志愿者，无法开通私聊" in answer.content.decode()
+    assert not PrivateThread.objects.exists()
