@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sanshe.cases.services import case_open
+from tests.browser.conftest import browser, problems  # noqa: F401 (the placement browser journey)
 from tests.factories import Role, UserFactory, grant
 
 
