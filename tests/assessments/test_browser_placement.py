@@ -90,7 +90,7 @@ def test_a_move_is_refused_without_duty_then_told_forwarded_and_neutral(browser,
     worker.get_by_role("button", name="确定入群").click()
     expect(worker.locator("#placement-error")).to_contain_text("“民族社区重点陪助群”在未来12小时内没有医务或心理值班人员")
     offer = worker.locator("#placement-thread")
-    expect(offer).to_contain_text("心理咨询志愿者林心可以先和服务对象私聊")
+    expect(offer).to_contain_text("正在值班的心理咨询志愿者林心可以先和服务对象私聊")
     expect(offer.get_by_role("button", name="开通与林心的私聊")).to_be_visible()
     assert GroupMember.objects.get(group=focus, user=resident).status == MemberStatus.ACTIVE  # nothing moved
     _both_widths(worker, problems, "placement-1-refused", status_ok=("HTTP 400 ",))
