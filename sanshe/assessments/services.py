@@ -471,6 +471,84 @@ class NoGroupWithRoom(ValidationError):
     """No focus/key group of the case's community that the actor runs has room."""
 
 
+class NoDutyCover(ValidationError):
+    """The group has nobody on medical or psychological duty in the next 12 hours: placing the client there would
+    leave them without anyone to answer. `suggestion` is the staffed group of the same tier to offer instead;
+    `counsellor` the (group, helper) of a psychological helper on duty now in the client's current group, who can
+    talk with them privately meanwhile (placement_counsellor_thread)."""
+
+    suggestion = None
+    counsellor = None
+
+
+def group_cover_start(group, now: datetime) -> datetime | None:
+    """When the first medical or psychological duty of `group` within the cover window starts (None: nobody)."""
+    from sanshe.groups.duty import duty_cover
+
+    periods = duty_cover(group=group, start=now)
+    return max(periods[0].starts_at, now) if periods else None
+
+
+def staffed_groups_for_placement(*, actor, case: Case, tier: int, now: datetime,
+                                 exclude_ids: tuple[int | None, ...] = ()) -> list:
+    """Groups of `tier` with room and duty cover in the next 12 hours, the soonest staffed first."""
+    rows = []
+    for group in groups_for_placement(actor=actor, case=case, tier=tier):
+        if group.pk in exclude_ids:
+            continue
+        start = group_cover_start(group, now)
+        if start is not None:
+            group.cover_starts_at = start
+            rows.append(group)
+    return sorted(rows, key=lambda g: (g.cover_starts_at, g.pk))
+
+
+def placement_counsellor_on_duty(*, actor, case: Case, now: datetime):
+    """(group, counsellor): a consultation group the client is in now, run by the actor, whose psychological helper
+    is on duty now — who can talk with the client privately while the group they need has nobody. None if none."""
+    from sanshe.groups.duty import on_duty_helper
+    from sanshe.groups.models import Group, GroupMember, MemberRole, MemberStatus
+
+    if case.person.user_id is None:
+        return None
+    managed = Group.objects.for_actor(actor, "manage").filter(tier__in=(2, 3), is_archived=False)
+    for member in (GroupMember.objects.filter(user_id=case.person.user_id, role=MemberRole.CLIENT,
+                                              status=MemberStatus.ACTIVE, group__in=managed)
+                   .select_related("group").order_by("pk")):
+        helper = on_duty_helper(group=member.group, kind="psychological", at=now)
+        if helper is not None:
+            return member.group, helper
+    return None
+
+
+def _require_duty_cover(*, actor, case: Case, group, now: datetime, current_group_id: int | None) -> None:
+    """Refuse a group nobody staffs in the next 12 hours; name the soonest staffed group of its tier instead
+    (not the one the client is in now: staying there needs no placement)."""
+    from sanshe.groups.duty import COVER_HOURS
+
+    if group_cover_start(group, now) is not None:
+        return
+    staffed = staffed_groups_for_placement(actor=actor, case=case, tier=group.tier, now=now,
+                                           exclude_ids=(group.pk, current_group_id))
+    parts = [_("“%(group)s”在未来%(h)s小时内没有医务或心理值班人员，服务对象入群后可能无人回应，未安排入群。") % {
+        "group": group.name, "h": COVER_HOURS}]
+    if staffed:
+        start = timezone.localtime(staffed[0].cover_starts_at)
+        when = _("现在有人值班") if staffed[0].cover_starts_at <= now else _("%(t)s起有人值班") % {
+            "t": f"{start:%m-%d %H:%M}"}
+        parts.append(_("建议改为安排到“%(group)s”（%(when)s）。") % {"group": staffed[0].name, "when": when})
+    else:
+        parts.append(_("本社区您负责的同级别的群都没有值班人员，请先在排班中安排医务或心理值班，再安排入群。"))
+    counsellor = placement_counsellor_on_duty(actor=actor, case=case, now=now)
+    if counsellor is not None:
+        parts.append(_("服务对象目前在“%(group)s”，该群正在值班的心理咨询志愿者%(name)s可以先与其私聊。") % {
+            "group": counsellor[0].name, "name": counsellor[1].display_name or counsellor[1].username})
+    problem = NoDutyCover({"group": "".join(parts)})
+    problem.suggestion = staffed[0] if staffed else None
+    problem.counsellor = counsellor
+    raise problem
+
+
 def groups_for_placement(*, actor, case: Case, tier: int, with_room_only: bool = True) -> list:
     """Groups of `tier` in the case's community the actor manages, with their active member counts."""
     from sanshe.groups.models import Group, MemberStatus
@@ -491,7 +569,8 @@ def _live_placement(case: Case) -> Placement | None:
 
 def _place(*, actor, case: Case, tier: int, decision: TriageDecision | None, now: datetime,
            group=None) -> Placement:
-    """Put the client in `group` (or the first group of `tier` with room): add their account, or invite them."""
+    """Put the client in `group` (or the soonest staffed group of `tier` with room): add their account, or invite
+    them. A group with nobody on medical or psychological duty in the next 12 hours is refused (NoDutyCover)."""
     from sanshe.groups import services as group_services
     from sanshe.groups.models import GroupMember, MemberRole, MemberStatus
 
@@ -500,10 +579,13 @@ def _place(*, actor, case: Case, tier: int, decision: TriageDecision | None, now
         if not candidates:
             raise NoGroupWithRoom(_("本社区没有您负责的、还有空位的%(tier)s，请选择一个群或新建一个群后再安排入群") % {
                 "tier": TIER_LABELS[tier]})
-        group = candidates[0]
+        staffed = staffed_groups_for_placement(actor=actor, case=case, tier=tier, now=now)
+        group = staffed[0] if staffed else candidates[0]
     current = _live_placement(case)
     if current is not None and current.group_id == group.pk:
         return current  # already there (or invited there)
+    _require_duty_cover(actor=actor, case=case, group=group, now=now,
+                        current_group_id=current.group_id if current else None)
     user = case.person.user
     if current is not None:
         current.status, current.ended_at = PlacementStatus.ENDED, now
@@ -527,6 +609,9 @@ def _place(*, actor, case: Case, tier: int, decision: TriageDecision | None, now
             existing = GroupMember.objects.filter(group=group, user=user, status=MemberStatus.ACTIVE).first()
             member = existing or group_services.member_add(actor=actor, group=group, user=user,
                                                            role=MemberRole.CLIENT)
+            if existing is None:
+                group_services.system_message_post(group=group, body=group_services.member_welcome_text(member),
+                                                   now=now)
         placement.status, placement.member = PlacementStatus.ADDED, member
     else:
         invite = group_services.invite_create(actor=actor, group=group, days=7, max_uses=1)
@@ -559,6 +644,22 @@ def placement_create(*, actor, case_id: int, group_id: int, now: datetime | None
                                                                      DecisionStatus.OVERRIDDEN])
                 .order_by("-decided_at").first())
     return _place(actor=actor, case=case, tier=group.tier, decision=decision, now=now, group=group)
+
+
+@transaction.atomic
+def placement_counsellor_thread(*, actor, case_id: int, now: datetime | None = None):
+    """The alternative to a refused placement: a private thread between the client and the psychological helper
+    on duty now in the client's current group (opened by the groups feature, audited and told to both)."""
+    from sanshe.groups import services as group_services
+    from sanshe.groups.models import DutyKind
+
+    now = _now(now)
+    case = _open_case(actor, case_id)
+    counsellor = placement_counsellor_on_duty(actor=actor, case=case, now=now)
+    if counsellor is None:
+        raise ValidationError(_("服务对象所在的群现在没有值班的心理咨询志愿者，无法开通私聊。请先安排值班，或选择有人值班的群。"))
+    return group_services.thread_arrange(actor=actor, group=counsellor[0], client=case.person.user,
+                                         kind=DutyKind.PSYCHOLOGICAL, now=now)
 
 
 def administration_read_audit(*, actor, administration: Administration) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:case_id>/send/", views.link_send, name="send"),
     path("cases/<int:case_id>/triage/", views.triage_run, name="triage_run"),
     path("cases/<int:case_id>/place/", views.placement_pick, name="place"),
+    path("cases/<int:case_id>/place/private-thread/", views.placement_thread, name="place_thread"),
     path("administrations/<int:pk>/", views.administration_detail, name="administration"),
     path("administrations/<int:pk>/cancel/", views.link_cancel, name="link_cancel"),
     path("triage/<int:pk>/", views.decision_detail, name="decision"),

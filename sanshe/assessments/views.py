@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +21,7 @@ from sanshe.cases.models import ReferralUrgency
 from sanshe.cases.policies import require_cases
 from sanshe.cases.selectors import access_case
 from sanshe.core.errors import ObjectNotFound
+from sanshe.groups.duty import COVER_HOURS
 from sanshe.triage.engine import TIER_LABELS
 
 from . import scales, selectors, services
@@ -282,13 +284,15 @@ def decision_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def placement_pick(request: HttpRequest, case_id: int) -> HttpResponse:
     """Pick a focus or key group for the client (or go and create one)."""
     case = access_case(actor=request.user, id=case_id, action="change")
-    error = ""
+    error, suggestion, counsellor, chosen = "", None, None, ""
     if request.method == "POST":
-        group_raw = request.POST.get("group", "")
+        group_raw = chosen = request.POST.get("group", "")
         try:
             if not group_raw.isdigit():
                 raise ValidationError({"group": _("请选择一个群")})
             placement = services.placement_create(actor=request.user, case_id=case.pk, group_id=int(group_raw))
+        except services.NoDutyCover as exc:
+            error, suggestion, counsellor = " ".join(exc.messages), exc.suggestion, exc.counsellor
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -300,10 +304,16 @@ def placement_pick(request: HttpRequest, case_id: int) -> HttpResponse:
     decision = selectors.latest_decision(case=case)
     tier = decision.tier if decision and decision.is_decided and decision.tier in (2, 3) else 2
     options = []
+    now = timezone.now()
     for t in (tier, 5 - tier):  # the decided tier first, then the other consultation tier
         for group in services.groups_for_placement(actor=request.user, case=case, tier=t, with_room_only=False):
             group.has_room = group.active_count < group.capacity
+            group.cover_starts_at = services.group_cover_start(group, now)
+            group.chosen = str(group.pk) == chosen
             options.append(group)
+    if counsellor is None and not any(g.cover_starts_at and g.has_room for g in options if g.tier == tier):
+        # Nobody staffs a group of the decided tier (triage sent the worker here): offer the private thread now.
+        counsellor = services.placement_counsellor_on_duty(actor=request.user, case=case, now=now)
     from sanshe.groups.models import GroupTier
     from sanshe.groups.policies import creatable_tiers
 
@@ -311,8 +321,25 @@ def placement_pick(request: HttpRequest, case_id: int) -> HttpResponse:
         "case": case, "tier": tier, "tier_label": TIER_LABELS[tier], "groups": options, "error": error,
         "decided": bool(decision and decision.is_decided), "group_kind": GroupTier(tier).label,
         "can_create": tier in creatable_tiers(request.user), "crumbs": _crumbs(case),
-        "has_account": case.person.user_id is not None,
+        "has_account": case.person.user_id is not None, "suggestion": suggestion, "now": now,
+        "counsellor_group": counsellor[0] if counsellor else None, "counsellor": counsellor[1] if counsellor else None,
+        "cover_hours": COVER_HOURS,
     }, status=400 if error else 200)
+
+
+@staff_required
+@require_POST
+def placement_thread(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Instead of a group nobody staffs: open a private thread between the client and the counsellor on duty."""
+    case = access_case(actor=request.user, id=case_id, action="change")
+    try:
+        thread = services.placement_counsellor_thread(actor=request.user, case_id=case.pk)
+    except ValidationError as exc:
+        messages.warning(request, " ".join(exc.messages))
+        return redirect("assessments:place", case.pk)
+    messages.success(request, _("已开通服务对象与值班心理咨询志愿者%(name)s的私聊（在“%(group)s”），双方都已收到提醒。") % {
+        "name": thread.helper.display_name or thread.helper.username, "group": thread.group.name})
+    return redirect(case_url(case.pk))
 
 
 # --- the client's own page (no login) -------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def demo_load(*, today: date) -> str:
     # All-day manual duty, so that someone is on duty whenever the demo is tried.
     tz = timezone.get_current_timezone()
     duties = 0
-    for day in range(-1, DUTY_DAYS):
+    for day in range(-2, DUTY_DAYS):  # from two days back: the demo triage is dated up to 30 hours ago
         start = datetime.combine(today + timedelta(days=day), time(0), tzinfo=tz)
         for name, kind in (("mishu", DutyKind.SECRETARY), ("yiwu", DutyKind.MEDICAL),
                            ("xinli", DutyKind.PSYCHOLOGICAL)):

@@ -7,9 +7,11 @@ installed, manual duty alone decides.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.apps import apps
+from django.db.models import Q
 
 from .models import DutyKind, Group, GroupMember, ManualDuty, MemberRole, MemberStatus
 
@@ -93,3 +95,59 @@ def on_duty_helper(*, group: Group, kind: str, at: datetime):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(pk=latest if latest is not None else min(active))
+
+
+# --- duty cover: will someone who can help be on duty soon? ----------------------------------------------------
+
+# A consultation group is "covered" when a medical or psychological helper is on duty in it at some time in the
+# next COVER_HOURS. Placing a client into a group nobody will staff before then leaves them alone with their
+# need (issue 12: the key group was empty with nobody on duty), so placement refuses it.
+COVER_KINDS: tuple[str, ...] = (DutyKind.MEDICAL, DutyKind.PSYCHOLOGICAL)
+COVER_HOURS = 12
+
+
+@dataclass(frozen=True)
+class DutyPeriod:
+    """One helper's duty in a group: manual duty or a roster shift."""
+
+    user_id: int
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def duty_cover(*, group: Group, start: datetime, hours: int = COVER_HOURS,
+               kinds: tuple[str, ...] = COVER_KINDS) -> list[DutyPeriod]:
+    """Duty of `kinds` in `group` overlapping [start, start + hours), earliest first.
+
+    Counted: manual duty not cancelled, and roster shifts (open) with an active assignment not checked out
+    before `start`; in both cases only when the helper is an active member of the group in the matching role
+    and cleared to act in it now (an uncleared volunteer is not cover).
+    """
+    end = start + timedelta(hours=hours)
+    periods = [
+        DutyPeriod(user_id, kind, starts_at, ends_at)
+        for user_id, kind, starts_at, ends_at in ManualDuty.objects.filter(
+            group=group, kind__in=kinds, cancelled_at__isnull=True, starts_at__lt=end, ends_at__gt=start,
+        ).values_list("user_id", "kind", "starts_at", "ends_at")
+    ]
+    if apps.is_installed("sanshe.rosters"):
+        from sanshe.rosters.models import Assignment, AssignmentStatus, ShiftStatus
+
+        rows = Assignment.objects.filter(
+            Q(checked_out_at__isnull=True) | Q(checked_out_at__gt=start),
+            shift__group=group, shift__status=ShiftStatus.OPEN, status=AssignmentStatus.ACTIVE, kind__in=kinds,
+            shift__starts_at__lt=end, shift__ends_at__gt=start,
+        ).values_list("user_id", "kind", "shift__starts_at", "shift__ends_at")
+        periods += [DutyPeriod(*row) for row in rows]
+    if not periods:
+        return []
+    members = dict(GroupMember.objects.filter(group=group, status=MemberStatus.ACTIVE,
+                                              user_id__in={p.user_id for p in periods})
+                   .values_list("user_id", "role"))
+    allowed: dict[str, set[int]] = {}
+    for kind in kinds:
+        role = ROLE_FOR_KIND[kind]
+        allowed[kind] = cleared_for({uid for uid, r in members.items() if r == role}, role)
+    return sorted((p for p in periods if p.user_id in allowed.get(p.kind, set())),
+                  key=lambda p: (p.starts_at, p.kind, p.user_id))

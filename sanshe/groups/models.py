@@ -148,6 +148,9 @@ class GroupMember(TimeStampedModel):
     muted_until = models.DateTimeField(_("禁言至"), null=True, blank=True)
     last_read_seq = models.PositiveBigIntegerField(default=0)
     nickname_reminded_at = models.DateTimeField(_("昵称提醒时间"), null=True, blank=True)
+    # Where a client moved to (placement or a risk alert): their bookmarked link to this group forwards there.
+    moved_to = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name=_("转入的群"))
 
     objects = GroupMemberQuerySet.as_manager()
 

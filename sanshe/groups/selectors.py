@@ -110,6 +110,24 @@ def membership_of(*, group: Group, user) -> GroupMember | None:
     return GroupMember.objects.filter(group=group, user=user).first()
 
 
+def moved_to_group(*, actor, group_id: int, hops: int = 5) -> Group | None:
+    """Where a client who was moved out of `group_id` is now: the group they may open (following later moves).
+
+    None for anyone who never was in the group, or who left it on their own or was removed.
+    """
+    for _hop in range(hops):
+        target_id = (GroupMember.objects.filter(group_id=group_id, user=actor, status=MemberStatus.LEFT,
+                                                moved_to__isnull=False)
+                     .values_list("moved_to_id", flat=True).first())
+        if target_id is None:
+            return None
+        target = Group.objects.for_actor(actor, "view").filter(pk=target_id, is_archived=False).first()
+        if target is not None:
+            return target
+        group_id = target_id
+    return None
+
+
 def can_manage(*, actor, group: Group) -> bool:
     return Group.objects.for_actor(actor, "manage").filter(pk=group.pk).exists()
 
@@ -141,8 +159,11 @@ def group_list(*, actor) -> list[Group]:
             group__members__status=MemberStatus.ACTIVE, seq__gt=F("group__members__last_read_seq"),
         ).exclude(sender=actor).order_by().values("group_id").annotate(n=Count("pk")).values_list("group_id", "n")
     )
+    from .labels import label_for
+
     for group in groups:
         group.unread = unread.get(group.pk, 0)
+        group.shown_name, group.show_tier = label_for(group, group.my_role)
     return groups
 
 

@@ -297,6 +297,7 @@ def member_add(*, actor, group: Group, user, role: str, nickname: str = "") -> G
     member.nickname = nickname[:40]
     member.household = household
     member.added_by = actor
+    member.moved_to = None  # back in this group: their link to it is theirs again
     _activate(member, timezone.now())
     member.full_clean(exclude=["group", "user", "household", "invite", "added_by"])
     member.save()
@@ -1298,7 +1299,11 @@ def alert_refer(*, actor, alert: RiskAlert, note: str = ""):
 
 @transaction.atomic
 def member_move(*, actor, member: GroupMember, to_group: Group, reason: str = "") -> GroupMember:
-    """Move a client to another consultation group (e.g. a focus-group client at risk into a key group)."""
+    """Move a client to another consultation group (e.g. a focus-group client at risk into a key group).
+
+    Both groups are told in neutral words (never why: no tier, no diagnosis), and the old membership keeps
+    where the client went, so the link they bookmarked forwards them to the new group instead of a 404.
+    """
     source = _managed_group(actor=actor, group=member.group_id)
     target = _managed_group(actor=actor, group=to_group)
     if target.tier == GroupTier.RESIDENT or member.role != MemberRole.CLIENT:
@@ -1308,11 +1313,69 @@ def member_move(*, actor, member: GroupMember, to_group: Group, reason: str = ""
     moved = member_add(actor=actor, group=target, user=member.user, role=MemberRole.CLIENT, nickname=member.nickname) \
         if not GroupMember.objects.filter(group=target, user=member.user, status=MemberStatus.ACTIVE).exists() \
         else GroupMember.objects.get(group=target, user=member.user)
-    GroupMember.objects.filter(pk=member.pk).update(status=MemberStatus.LEFT, left_at=timezone.now())
+    GroupMember.objects.filter(pk=member.pk).update(status=MemberStatus.LEFT, left_at=timezone.now(),
+                                                    moved_to=target)
+    name = member.nickname or str(member.user)  # as the group's chat names them
+    system_message_post(group=source, body=_("%(name)s 已转入其他群继续交流。") % {"name": name})
+    system_message_post(group=target, body=member_welcome_text(moved))
     audit_record(actor=actor, action="groups.member.move", obj=target, reason=reason,
                  detail={"from_group": source.pk, "member": moved.pk}, organisation_id=target.organisation_id)
     _notify(member.user_id, {"kind": "membership", "group_id": target.pk, "status": "active"})
     return moved
+
+
+def member_welcome_text(member: GroupMember) -> str:
+    """The neutral welcome posted when a client is placed in a group (no reason, no tier)."""
+    name = member.nickname or str(member.user)  # as the group's chat names them
+    return _("欢迎 %(name)s 加入本群，有需要可以随时在群里提问，或私聊值班人员。") % {"name": name}
+
+
+@transaction.atomic
+def thread_arrange(*, actor, group: Group, client, kind: str = DutyKind.PSYCHOLOGICAL,
+                   now: datetime | None = None) -> PrivateThread:
+    """A manager of the group opens a private thread between a client member and the helper of `kind` on duty now
+    (placement: when the group the client needs has nobody on duty, they are not left waiting alone).
+
+    Both are told; the thread opens with a neutral system line so the client sees who will answer.
+    """
+    now = _now(now)
+    group = _managed_group(actor=actor, group=group)
+    if not GroupMember.objects.filter(group=group, user=client, status=MemberStatus.ACTIVE,
+                                      role=MemberRole.CLIENT).exists():
+        raise ObjectNotFound(getattr(client, "pk", client))
+    helper = on_duty_helper(group=group, kind=kind, at=now)
+    if helper is None:
+        raise ValidationError(_("“%(group)s”现在没有值班的%(kind)s，无法开通私聊。") % {
+            "group": group.name, "kind": MemberRole(ROLE_FOR_KIND[kind]).label})
+    thread, created = PrivateThread.objects.get_or_create(group=group, client=client, helper=helper,
+                                                          defaults={"kind": kind})
+    helper_member = GroupMember.objects.filter(group=group, user=helper).first()
+    body = _("值班%(role)s %(name)s 会在这里和您单独交流，有什么想法都可以直接说。") % {
+        "role": MemberRole(ROLE_FOR_KIND[kind]).label, "name": str(helper_member or helper)}
+    message = Message(group=group, thread=thread, sender=None, kind=MessageKind.SYSTEM, body=body[:MAX_BODY_CHARS])
+    message.save()
+    _publish(message, group=group, thread=thread, now=now)
+    audit_record(actor=actor, action="groups.thread.arrange", obj=thread,
+                 detail={"group": group.pk, "kind": kind, "client": client.pk, "helper": helper.pk,
+                         "created": created},
+                 community_id=group.community_id, organisation_id=group.organisation_id)
+    for user_id in (helper.pk, client.pk):
+        _notify(user_id, {"kind": "thread", "thread_id": thread.pk, "group_id": group.pk})
+    return thread
+
+
+def system_message_post(*, group: Group, body: str, now: datetime | None = None) -> Message:
+    """A notice from the system (no sender) in the group's main chat, published at once and pushed after commit.
+
+    Callers pass neutral wording: every member of the group reads it.
+    """
+    now = _now(now)
+    seq = events.next_seq(group=group)
+    message = Message.objects.create(group=group, sender=None, kind=MessageKind.SYSTEM, body=body[:MAX_BODY_CHARS],
+                                     status=MessageStatus.PUBLISHED, seq=seq, published_at=now)
+    event = ChatEvent.objects.create(group=group, seq=seq, kind=EventKind.MESSAGE, message=message)
+    events.push_event_after_commit(event, group=group, nicknames={}, roles={}, mention_ids=[])
+    return message
 
 
 # ---------------------------------------------------------------------------------------------- secretary

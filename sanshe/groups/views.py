@@ -43,6 +43,7 @@ from .forms import (
     RecordForm,
     RuleListForm,
 )
+from .labels import client_group_name, label_for
 from .models import (
     DutyKind,
     EventKind,
@@ -176,12 +177,15 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
             template_text = services.template_render(group=group, key=request.GET["template"])
         except ValidationError:
             template_text = ""
+    shown_name, show_tier = label_for(group, member.role if member and member.status == MemberStatus.ACTIVE
+                                      else None)
     mention_names = []
     if thread is None:
         mention_names = list(GroupMember.objects.filter(group=group, status=MemberStatus.ACTIVE)
                              .exclude(user=user).values_list("nickname", flat=True)[:500])
     return {
-        "group": group, "thread": thread, "messages_payload": payloads, "last_seq": last_seq,
+        "group": group, "shown_name": shown_name, "show_tier": show_tier, "thread": thread,
+        "messages_payload": payloads, "last_seq": last_seq,
         "can_post": can_post, "post_reason": reason, "manage": manage, "member": member,
         "is_staff_member": bool(member and member.is_staff_role),
         "is_client": bool(member and not member.is_staff_role and member.status == MemberStatus.ACTIVE),
@@ -198,8 +202,19 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
 
 @member_page
 def chat(request: HttpRequest, group_id: int) -> HttpResponse:
-    """The group's chat page (mobile-first; live over WebSocket, with polling as a fallback)."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
+    """The group's chat page (mobile-first; live over WebSocket, with polling as a fallback).
+
+    A client who was moved to another group and opens the old link (bookmarked, or from a chat notice) is
+    taken to the group they are in now; anyone else who is not in the group gets the same 404 as always.
+    """
+    try:
+        group = selectors.access_group(actor=request.user, group_id=group_id)
+    except ObjectNotFound:
+        moved_to = selectors.moved_to_group(actor=request.user, group_id=group_id)
+        if moved_to is None:
+            raise
+        messages.info(request, _("您已转到新的交流群，原来的群链接已自动跳转到这里。"))
+        return redirect("groups:chat", moved_to.pk)
     return render(request, "groups/chat.html", _chat_context(request, group))
 
 
@@ -357,8 +372,9 @@ def members(request: HttpRequest, group_id: int) -> HttpResponse:
     add_form = None
     if manage:
         add_form = MemberAddForm(candidates=_candidates(request.user, group))
+    shown_name, show_tier = label_for(group, me.role if me and me.status == MemberStatus.ACTIVE else None)
     return render(request, "groups/members.html", {
-        "group": group, "rows": rows, "problems": problems, "manage": manage, "me": me,
+        "shown_name": shown_name, "show_tier": show_tier, "group": group, "rows": rows, "problems": problems, "manage": manage, "me": me,
         "is_staff_member": bool(me and me.is_staff_role), "add_form": add_form,
         "nickname_form": NicknameForm(initial={"nickname": me.nickname if me else ""}),
         "mute_form": MuteForm(), "settings": selectors.group_settings(group), "now": timezone.now(),
@@ -612,9 +628,10 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             if member.status == MemberStatus.PENDING:
                 messages.info(request, _("已提交入群申请，群管理员审核通过后即可发言。"))
                 return redirect("groups:list")
-            messages.success(request, _("欢迎加入“%(name)s”！") % {"name": member.group.name})
+            messages.success(request, _("欢迎加入“%(name)s”！") % {"name": client_group_name(member.group)})
             return redirect("groups:chat", member.group_id)
-    response = render(request, "groups/join.html", {"invite": invite, "form": form, "problem": problem})
+    response = render(request, "groups/join.html", {"invite": invite, "form": form, "problem": problem,
+                                                    "shown_name": client_group_name(invite.group) if invite else ""})
     add_never_cache_headers(response)
     return response
 

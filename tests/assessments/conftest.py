@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sanshe.cases.services import case_open
-from tests.browser.conftest import browser  # noqa: F401 (module-scoped Chromium for the browser tests)
+from tests.browser.conftest import browser, problems  # noqa: F401 (browser tests)
 from tests.factories import Role, UserFactory, grant
 
 
@@ -22,18 +22,34 @@ def away_social_worker(world):
     return user
 
 
+def staff_group(social_worker, community, *, tier: int, name: str, helper=None, capacity: int = 10,
+                hours: int = 24):
+    """A consultation group; with `helper` (a counsellor) in it on psychological duty from now for `hours`."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sanshe.groups.models import DutyKind, MemberRole
+    from sanshe.groups.services import duty_set, group_create, member_add
+
+    group = group_create(actor=social_worker, tier=tier, community=community, name=name, capacity=capacity)
+    if helper is not None:
+        member_add(actor=social_worker, group=group, user=helper, role=MemberRole.PSYCHOLOGICAL)
+        start = timezone.now() - timedelta(minutes=1)
+        duty_set(actor=social_worker, group=group, user=helper, kind=DutyKind.PSYCHOLOGICAL, starts_at=start,
+                 ends_at=start + timedelta(hours=hours))
+    return group
+
+
 @pytest.fixture
-def focus_group(world, social_worker):
-    from sanshe.groups.services import group_create
-
-    return group_create(actor=social_worker, tier=2, community=world.home, name="民族社区聚焦服务群", capacity=10)
+def focus_group(world, social_worker, counsellor):
+    """A focus group with a counsellor on duty (placement needs duty cover in the next 12 hours)."""
+    return staff_group(social_worker, world.home, tier=2, name="民族社区聚焦服务群", helper=counsellor)
 
 
 @pytest.fixture
-def key_group(world, social_worker):
-    from sanshe.groups.services import group_create
-
-    return group_create(actor=social_worker, tier=3, community=world.home, name="民族社区重点陪助群", capacity=10)
+def key_group(world, social_worker, counsellor):
+    return staff_group(social_worker, world.home, tier=3, name="民族社区重点陪助群", helper=counsellor)
 
 
 def likert(values: list[int], prefix: str = "item") -> dict[str, str]:

@@ -168,8 +168,8 @@ def test_home_panel_lists_what_waits_and_stays_constant_in_queries(client, socia
     assert len(many) == len(few)
 
 
-def test_accepting_without_a_group_with_room_leads_to_picking_one(client, social_worker, resident, case):
-    from sanshe.groups.services import group_create
+def test_accepting_without_a_group_with_room_leads_to_picking_one(client, social_worker, resident, case, counsellor):
+    from .conftest import staff_group
 
     client.force_login(social_worker)
     give(social_worker, case, "gad7", likert([2, 2, 2, 2, 1, 1, 1]))
@@ -178,7 +178,7 @@ def test_accepting_without_a_group_with_room_leads_to_picking_one(client, social
     assert response.redirect_chain[-1][0] == reverse("assessments:place", args=[case.pk])
     text = response.content.decode()
     assert "没有您负责的、还有空位的二级：聚焦服务群" in text and "新建聚焦服务群" in text
-    group = group_create(actor=social_worker, tier=2, community=case.community, name="新聚焦群")
+    group = staff_group(social_worker, case.community, tier=2, name="新聚焦群", helper=counsellor)
     response = client.post(reverse("assessments:place", args=[case.pk]), {"group": str(group.pk)}, follow=True)
     assert "已将服务对象加入“新聚焦群”" in response.content.decode()
     response = client.post(reverse("assessments:place", args=[case.pk]), {"group": "abc"})

@@ -206,6 +206,7 @@ TABLE = {
     "assessments:send": post({'case_id': 'case'}, ok=P("social_worker"), scoped=True),
     "assessments:triage_run": post({'case_id': 'case'}, ok=P("social_worker"), scoped=True),
     "assessments:place": get({'case_id': 'case'}, ok=P("social_worker"), scoped=True),
+    "assessments:place_thread": post({'case_id': 'case'}, ok=P("social_worker"), scoped=True),
     "assessments:administration": get({'pk': 'administration'}, ok=P("social_worker"), scoped=True),
     "assessments:link_cancel": post({'pk': 'administration'}, ok=P("social_worker"), scoped=True),
     "assessments:decision": get({'pk': 'decision'}, ok=P("social_worker"), scoped=True),

@@ -18,3 +18,11 @@ def groups_ws_url(context, path: str) -> str:
             return ""
         base = f"{'wss' if request.is_secure() else 'ws'}://{request.get_host()}"
     return f"{base}/ws/groups/{path}"
+
+
+@register.filter
+def client_group_name(group) -> str:
+    """The group's name as a client sees it (no tier words)."""
+    from sanshe.groups.labels import client_group_name as name
+
+    return name(group)
