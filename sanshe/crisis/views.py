@@ -8,7 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.redirects import tel_redirect
 
 from . import selectors, services
 from .models import CrisisDomain
@@ -148,10 +149,6 @@ def crisis_close(request: HttpRequest, pk: int) -> HttpResponse:
         _("危机处置已结束，结果已记录"), "close")
 
 
-class TelRedirect(HttpResponseRedirect):
-    allowed_schemes = ["tel"]
-
-
 @crisis_required
 @require_POST
 def crisis_call(request: HttpRequest, pk: int, target: str) -> HttpResponse:
@@ -163,5 +160,5 @@ def crisis_call(request: HttpRequest, pk: int, target: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("crisis:detail", pk=pk)
-    return TelRedirect(f"tel:{''.join(c for c in number if c.isdigit() or c == '+')}")
+    return tel_redirect(number)
 
