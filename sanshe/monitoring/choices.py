@@ -46,6 +46,24 @@ SITUATION_CATEGORY = {
     Situation.STRESSED_WORKER: "stressed_worker",
 }
 
+# Adult-only situations, never offered for nor accepted about a child. The rule: a situation tied to an
+# occupation or to an adult life stage (pregnancy, old age, a job) is adult-only; being quarantined, a close
+# contact, suspected, confirmed, feverish or severely anxious can happen at any age. Of the screening situations
+# only 压力较大的社区工作者 is occupation-based (community workers are employed adults). A child is someone under
+# ADULT_AGE on the day of screening (民法典 第十七条: 不满十八周岁的自然人为未成年人), computed from the birth date;
+# someone flagged 14岁以下儿童 without a birth date is a child too.
+ADULT_AGE = 18
+ADULT_ONLY_SITUATIONS = frozenset({Situation.STRESSED_WORKER})
+# Situations that are a standing status, carried from the person's latest earlier screening into a new one as a
+# pre-fill; the others (fever, severe anxiety) are what is observed today and are asked afresh.
+STATUS_SITUATIONS = frozenset({
+    Situation.HOME_QUARANTINE, Situation.CENTRAL_QUARANTINE, Situation.CLOSE_CONTACT, Situation.SUSPECTED,
+    Situation.CONFIRMED, Situation.STRESSED_WORKER,
+})
+QUARANTINE_SITUATIONS = frozenset({Situation.HOME_QUARANTINE, Situation.CENTRAL_QUARANTINE})
+# The situation an open quarantine period stands for (a health-monitoring period has none of its own).
+KIND_SITUATION = {"home": Situation.HOME_QUARANTINE, "centralised": Situation.CENTRAL_QUARANTINE}
+
 
 class Exposure(models.TextChoices):
     NONE = "none", _("无")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
+    ADULT_ONLY_SITUATIONS,
     SYMPTOMS,
     AlertOutcome,
     ContactMethod,
@@ -17,7 +18,6 @@ from .choices import (
     Need,
     OrderedHow,
     QuarantineKind,
-    Situation,
 )
 from .redflags import (
     BREATHING_LABELS,
@@ -26,6 +26,7 @@ from .redflags import (
     PREGNANCY_DANGER_SIGNS,
     Breathing,
 )
+from .screening_services import child_situation_error, is_child, situation_choices
 from .services import CheckInInput
 
 
@@ -225,14 +226,35 @@ class ScreeningEntryForm(forms.Form):
     needs = _checkboxes(Need.choices, _("需要的帮助"))
     note = forms.CharField(label=_("备注"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, members: list, **kwargs) -> None:
+    def __init__(self, *args, members: list, today=None, known: dict[int, dict[str, list[str]]] | None = None,
+                 **kwargs) -> None:
+        today = today or timezone.localdate()
+        known = known or {}
         super().__init__(*args, **kwargs)
         self.members = members
+        self.children = {person.pk for person in members if is_child(person, today)}
+        self.known: dict[int, dict[str, list[str]]] = {}
         for person in members:
-            self.fields[f"m_{person.pk}"] = _checkboxes(Situation.choices, person.name)
+            choices = situation_choices(person, today)
+            offered = {code for code, _label in choices}
+            # What is known pre-fills the boxes (only what may be offered to this person).
+            self.known[person.pk] = {code: sources for code, sources in known.get(person.pk, {}).items()
+                                     if code in offered}
+            field = _checkboxes(choices, person.name)
+            if person.pk in self.children:
+                # A forged adult-only choice for a child: a clear message, nothing saved.
+                field.error_messages["invalid_choice"] = child_situation_error(
+                    person.name, sorted(ADULT_ONLY_SITUATIONS)).replace("%", "%%")
+            self.fields[f"m_{person.pk}"] = field
+            if self.known[person.pk] and f"m_{person.pk}" not in self.initial:
+                self.initial[f"m_{person.pk}"] = sorted(self.known[person.pk])
 
     def member_fields(self) -> list:
-        return [(person, self[f"m_{person.pk}"]) for person in self.members]
+        return [{"person": person, "field": self[f"m_{person.pk}"], "child": person.pk in self.children,
+                 "known": self.known.get(person.pk, {}),
+                 "sources": sorted({source for sources in self.known.get(person.pk, {}).values()
+                                    for source in sources})}
+                for person in self.members]
 
     def situations(self) -> dict[int, list[str]]:
         return {person.pk: list(self.cleaned_data.get(f"m_{person.pk}") or []) for person in self.members}

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanshe.core.errors import ObjectNotFound
@@ -13,8 +14,16 @@ from sanshe.people.models import Person
 from sanshe.places.models import Building, Household
 from sanshe.places.selectors import natural_key
 
-from .choices import ContactMethod, Situation
-from .models import ScreeningEntry, ScreeningRound
+from .choices import (
+    KIND_SITUATION,
+    QUARANTINE_SITUATIONS,
+    SITUATION_CATEGORY,
+    STATUS_SITUATIONS,
+    ContactMethod,
+    QuarantineStatus,
+    Situation,
+)
+from .models import QuarantinePeriod, ScreeningEntry, ScreeningRound
 from .policies import monitoring_scope
 
 
@@ -196,3 +205,49 @@ def next_household(*, round_: ScreeningRound, household: Household) -> Household
         if candidate.pk not in done and candidate.pk != household.pk:
             return candidate
     return None
+
+
+# The situation a person's category stands for (the reverse of SITUATION_CATEGORY).
+CATEGORY_SITUATION = {category: situation for situation, category in SITUATION_CATEGORY.items()}
+
+
+def known_situations(*, round_: ScreeningRound, household: Household,
+                     members: list[Person]) -> dict[int, dict[str, list[str]]]:
+    """What is already known about each member, to pre-fill screening: {person id: {situation: [sources]}}.
+
+    Sources: the person's category, an open quarantine period, and the statuses (not today's observations) of
+    the household's latest earlier screening where the person was reached. A quarantine from that screening is
+    left out when a quarantine period of the person has ended since (three queries)."""
+    known: dict[int, dict[str, list[str]]] = {p.pk: {} for p in members}
+
+    def add(person_id: int, code: str, source: str) -> None:
+        known[person_id].setdefault(str(code), []).append(source)
+
+    for person in members:
+        situation = CATEGORY_SITUATION.get(person.category)
+        if situation:
+            add(person.pk, situation, _("人员类别"))
+    periods = list(QuarantinePeriod.objects.filter(person__in=members).order_by()
+                   .values_list("person_id", "kind", "status", "closed_at"))
+    open_statuses = {QuarantineStatus.ACTIVE, QuarantineStatus.LOST}
+    for person_id, kind, status, _closed in periods:
+        if status in open_statuses and kind in KIND_SITUATION:
+            add(person_id, KIND_SITUATION[kind], _("隔离观察中"))
+    previous = (ScreeningEntry.objects.filter(household=household).exclude(round=round_)
+                .exclude(contact=ContactMethod.UNREACHABLE).select_related("round").order_by("-updated_at").first())
+    if previous is not None:
+        when = previous.updated_at
+        source = _("上次排查（%(date)s）") % {"date": f"{timezone.localtime(when).month}月{timezone.localtime(when).day}日"}
+        ended_since = {person_id for person_id, _kind, status, closed in periods
+                       if status not in open_statuses and closed is not None and closed > when}
+        for key, codes in (previous.data.get("members") or {}).items():
+            person_id = int(key) if str(key).isdigit() else None
+            if person_id not in known:
+                continue
+            for code in codes:
+                if code not in STATUS_SITUATIONS:
+                    continue
+                if code in QUARANTINE_SITUATIONS and person_id in ended_since:
+                    continue
+                add(person_id, code, source)
+    return known

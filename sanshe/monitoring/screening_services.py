@@ -12,10 +12,20 @@ from django.utils.translation import gettext as _
 
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
+from sanshe.people.identity import age_on
 from sanshe.people.models import Person
 from sanshe.places.models import Building, Community, Compound, Household
 
-from .choices import SITUATION_CATEGORY, ContactMethod, Exposure, Need, RoundStatus, Situation
+from .choices import (
+    ADULT_AGE,
+    ADULT_ONLY_SITUATIONS,
+    SITUATION_CATEGORY,
+    ContactMethod,
+    Exposure,
+    Need,
+    RoundStatus,
+    Situation,
+)
 from .models import ScreeningEntry, ScreeningRound
 from .policies import require_monitoring
 
@@ -86,8 +96,30 @@ def _in_round(round_: ScreeningRound, household: Household) -> bool:
     return household.community_id == round_.community_id
 
 
-def clean_members(raw: dict[Any, list[str]], member_ids: set[int]) -> dict[str, list[str]]:
-    """{person id: situations}: only this household's people, known codes, "normal" alone or not at all."""
+def is_child(person: Person, today: date) -> bool:
+    """Under 18 today (see ADULT_ONLY_SITUATIONS for the rule); no birth date counts as adult unless flagged."""
+    if person.birth_date is not None:
+        return age_on(person.birth_date, today) < ADULT_AGE
+    return bool(person.child_under_14)
+
+
+def situation_choices(person: Person, today: date) -> list[tuple[str, str]]:
+    """The situations screening may record for this person: a child is never offered adult-only ones."""
+    child = is_child(person, today)
+    return [(code, label) for code, label in Situation.choices if not (child and code in ADULT_ONLY_SITUATIONS)]
+
+
+def child_situation_error(name: str, codes: list[str]) -> str:
+    labels = "、".join(str(Situation(code).label) for code in sorted(codes))
+    return _("%(name)s未满%(age)s岁，不能登记为“%(labels)s”，请重新选择") % {
+        "name": name, "age": ADULT_AGE, "labels": labels}
+
+
+def clean_members(raw: dict[Any, list[str]], member_ids: set[int],
+                  children: dict[int, str] | None = None) -> dict[str, list[str]]:
+    """{person id: situations}: only this household's people, known codes, "normal" alone or not at all,
+    nothing adult-only for a child ({child id: name})."""
+    children = children or {}
     cleaned: dict[str, list[str]] = {}
     for key, codes in raw.items():
         try:
@@ -99,6 +131,9 @@ def clean_members(raw: dict[Any, list[str]], member_ids: set[int]) -> dict[str, 
         unknown = [c for c in codes if c not in Situation.values]
         if unknown:
             raise ValidationError({"members": _("未知的人员情况：%(codes)s") % {"codes": "、".join(unknown)}})
+        adult_only = [c for c in codes if c in ADULT_ONLY_SITUATIONS]
+        if person_id in children and adult_only:
+            raise ValidationError({"members": child_situation_error(children[person_id], adult_only)})
         situations = sorted({c for c in codes if c != Situation.NORMAL}) or [Situation.NORMAL.value]
         cleaned[str(person_id)] = situations
     return cleaned
@@ -130,8 +165,10 @@ def screening_entry_save(*, actor, round_id: int, household_id: int, contact: st
     if contact == ContactMethod.UNREACHABLE:
         data: dict[str, Any] = {"note": note} if note else {}
     else:
-        member_ids = set(Person.objects.filter(household=household, is_active=True).values_list("pk", flat=True))
-        cleaned = clean_members(members or {}, member_ids)
+        people = list(Person.objects.filter(household=household, is_active=True)
+                      .only("pk", "name", "birth_date", "child_under_14"))
+        children = {p.pk: p.name for p in people if is_child(p, today)}
+        cleaned = clean_members(members or {}, {p.pk for p in people}, children)
         if exposure not in Exposure.values:
             raise ValidationError({"exposure": _("请选择近期接触情况")})
         if exposure_date is not None and exposure_date > today:

@@ -127,7 +127,10 @@ def entry_form(request: HttpRequest, pk: int, household_id: int) -> HttpResponse
                    "note": data.get("note", "")}
         for person_id, codes in data.get("members", {}).items():
             initial[f"m_{person_id}"] = codes
-    form = ScreeningEntryForm(request.POST or None, members=row.members, initial=initial)
+    # A household not yet screened in this round starts from what is already known about its members.
+    known = selectors.known_situations(round_=round_, household=row.household, members=row.members) \
+        if row.entry is None else {}
+    form = ScreeningEntryForm(request.POST or None, members=row.members, initial=initial, known=known)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         try:
