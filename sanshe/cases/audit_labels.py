@@ -19,4 +19,5 @@ AUDIT_ACTION_LABELS = {
     "case.assign": _("指派个案分工"),
     "case.assign_end": _("结束个案分工"),
     "case.export": _("导出个案跟进表"),
+    "case.print_contacts": _("打印个案跟进表（含完整联系电话）"),
 }

@@ -24,7 +24,7 @@ from sanshe.triage.needs import need_labels
 
 from . import selectors, services
 from .export import person_age
-from .forms import AssignForm, FollowUpForm, IntakeForm, StatusForm, TransferForm
+from .forms import AssignForm, FollowUpForm, IntakeForm, PrintContactsForm, StatusForm, TransferForm
 from .models import CaseAssignment, CasePart, CaseStatus
 from .policies import can_cases, could_hold_a_part
 from .rules import TRANSITIONS
@@ -180,7 +180,10 @@ def _render_case(request: HttpRequest, case, *, status: int = 200, **forms) -> H
         "can_change": can_change, "parts": CasePart.choices, "need_labels": need_labels(case.needs),
         "followup_rows": _followup_rows(page["followups"]),
         "crumbs": [(_("我的个案"), reverse("cases:my_cases"))],
+        "can_print_contacts": selectors.may_print_contacts(actor=request.user, case=case),
     }
+    if context["can_print_contacts"]:
+        context["print_contacts_form"] = PrintContactsForm()
     if can_change:
         context.update(_forms_for(case, **forms))
     else:
@@ -323,13 +326,42 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     """Tool 5 (个案管理跟进表) on A4, in the guide's layout."""
     case = selectors.access_case(actor=request.user, id=pk)
+    return _render_print(request, case)
+
+
+def _render_print(request: HttpRequest, case, *, contacts=None) -> HttpResponse:
+    """Tool 5 on A4: masked numbers, or the full ones of an audited print with contacts (`contacts`)."""
     page = selectors.case_page(actor=request.user, case=case)
     return render(request, "cases/case_print.html", {
         "case": case, "person": case.person, "rows": _followup_rows(page["followups"]), "now": timezone.now(),
-        "parts_visible": page["parts_visible"],
+        "parts_visible": page["parts_visible"], "contacts": contacts,
         "age": person_age(case.person),
         "crumbs": [(_("我的个案"), reverse("cases:my_cases")), (case.number, _case_url(case.pk))],
     })
+
+
+@case_page_required(manage=False)
+@require_POST
+def case_print_contacts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tool 5 with the client's and the emergency contact's full phone numbers, after a written reason (audited).
+
+    Only for this response: the page is never cached, and nothing of the numbers is stored. A missing reason
+    prints nothing and shows the form again with the error.
+    """
+    case = selectors.access_case(actor=request.user, id=pk)
+    form = PrintContactsForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        # The service checks the permission before the reason: a refused print is a 403, never a form error.
+        contacts = services.case_print_contacts(actor=request.user, case_id=case.pk, reason=reason)
+    except ValidationError as error:
+        if not form.errors:
+            apply_service_errors(form, error)
+        return render(request, "cases/case_print_contacts.html", {
+            "case": case, "form": form,
+            "crumbs": [(_("我的个案"), reverse("cases:my_cases")), (case.number, _case_url(case.pk))],
+        }, status=400)
+    return _render_print(request, case, contacts=contacts)
 
 
 @case_page_required(manage=False)

@@ -133,3 +133,13 @@ class HelpForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kinds"].choices = HelpKind.choices
+
+
+class PrintContactsForm(forms.Form):
+    """The written reason for printing tool 5 with the full phone numbers (audited, like the reveal in people)."""
+
+    reason = forms.CharField(label=_("打印事由"), max_length=200, min_length=4, widget=forms.TextInput(attrs={
+        "placeholder": _("例如：上门探访需带联系电话"), "autocomplete": "off"}),
+        error_messages={"required": _("请填写打印事由（至少4个字）"),
+                        "min_length": _("请填写打印事由（至少4个字）"),
+                        "max_length": _("打印事由请控制在200字以内")})

@@ -88,6 +88,17 @@ def access_case(*, actor, id: int, action: str = "view") -> Case:
     return case
 
 
+def may_print_contacts(*, actor, case: Case) -> bool:
+    """Whether the actor may print tool 5 with the full phone numbers: the people reveal rule for the client.
+
+    The same scope as the audited reveal in people (`Person.objects.for_actor(actor, "reveal")`), so a part
+    holder who sees the case but may not reveal its client's numbers keeps the masked print only.
+    """
+    from sanshe.people.models import Person
+
+    return Person.objects.for_actor(actor, "reveal").filter(pk=case.person_id).exists()
+
+
 # ------------------------------------------------------------------------------------------------- cases
 
 def my_cases(*, actor, now: datetime | None = None, limit: int = 100) -> list[Case]:

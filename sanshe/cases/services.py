@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import datetime, timedelta
 
@@ -810,3 +811,34 @@ def referral_from_alert_on_commit(*, source: str, alert_id: int) -> None:
             logger.exception("automatic referral from a %s alert failed", source)
 
     transaction.on_commit(refer)
+
+
+# ------------------------------------------------------------------------------------------- print with contacts
+
+@dataclass(frozen=True)
+class PrintContacts:
+    """The full numbers for one print of tool 5 (this response only; never stored)."""
+
+    client_phone: str
+    emergency_contact_phone: str
+
+
+def case_print_contacts(*, actor, case_id: int, reason: str) -> PrintContacts:
+    """The client's and the emergency contact's full phone numbers for a print, with a written reason (audited).
+
+    Who may: whoever may reveal the client's numbers in people (`selectors.may_print_contacts`); anyone else who
+    sees the case is refused (403, which the middleware audits as a denied access). Never the full ID number: the
+    print shows no ID, and a full ID belongs only to the people reveal, beside the full birth date.
+    """
+    from .selectors import access_case, may_print_contacts
+
+    case = access_case(actor=actor, id=case_id)
+    if not may_print_contacts(actor=actor, case=case):
+        raise ActionForbidden("people.reveal")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("请填写打印事由（至少4个字）")})
+    fields = [name for name, value in (("client_phone", case.person.phone),
+                                       ("emergency_contact_phone", case.emergency_contact_phone)) if value]
+    audit_record(actor=actor, action="case.print_contacts", obj=case, reason=reason, detail={"fields": fields})
+    return PrintContacts(client_phone=case.person.phone or "", emergency_contact_phone=case.emergency_contact_phone or "")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/assign/", case_views.case_assign, name="case_assign"),
     path("<int:pk>/assign/<int:assignment_id>/end/", case_views.assignment_end, name="assignment_end"),
     path("<int:pk>/print/", case_views.case_print, name="case_print"),
+    path("<int:pk>/print/contacts/", case_views.case_print_contacts, name="case_print_contacts"),
     path("<int:pk>/export.xlsx", case_views.case_export, name="case_export"),
     path("help/", help_views.help_request, name="help_request"),
 ]
