@@ -2,6 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from sanshe.core.features import AuditObjectName
+from sanshe.core.pii import mask_name
+
 AUDIT_ACTION_LABELS = {
     "referral.create": _("转介社工"),
     "referral.take": _("接收转介"),
@@ -20,4 +23,11 @@ AUDIT_ACTION_LABELS = {
     "case.assign_end": _("结束个案分工"),
     "case.export": _("导出个案跟进表"),
     "case.print_contacts": _("打印个案跟进表（含完整联系电话）"),
+}
+
+# How the audit log names a case (its number: a bare reference, shown even to an admin who cannot open the
+# case) and a referral (the person's masked name, only to those who may see the referral).
+AUDIT_OBJECT_NAMES = {
+    "cases.case": AuditObjectName(lambda case: case.number, scoped=False),
+    "cases.referral": AuditObjectName(lambda referral: mask_name(referral.person.name), related=("person",)),
 }

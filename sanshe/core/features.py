@@ -7,6 +7,8 @@ A feature app may have a `navigation.py` module with
     HOME_PANELS: list[HomePanel]   panels shown on the home page (工作台) of the roles they name
     STAFF_LAYOUT_INCLUDES: [str]   templates included at the end of every staff page
     AUDIT_ACTION_LABELS: {code: label}  Chinese names of the audit actions the feature writes (audit log page)
+and may have an `audit_labels.py` module with AUDIT_ACTION_LABELS and
+    AUDIT_OBJECT_NAMES: {"app.model": AuditObjectName}  how the audit log names that model's objects
 Core collects them from every installed `sanshe.*` app, so a feature never edits core's files and
 the layout never imports a feature directly.
 """
@@ -61,16 +63,27 @@ class HomePanel:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=1)
-def _feature_modules() -> tuple:
+@dataclass(frozen=True)
+class AuditObjectName:
+    """How the audit log names an object of one model: `name(obj)` must never return unmasked personal data."""
+
+    name: Callable[[Any], str]
+    related: tuple[str, ...] = ()  # select_related paths `name` reads
+    # Named only when the viewer may see the object (its model's for_actor). False only for names that are
+    # bare reference numbers carrying nothing about a person (a case number), which an auditor needs.
+    scoped: bool = True
+
+
+@lru_cache(maxsize=2)
+def _feature_modules(module: str = "navigation") -> tuple:
     modules = []
     for config in apps.get_app_configs():
         if not config.name.startswith("sanshe.") or config.name == "sanshe.core":
             continue
         try:
-            modules.append(importlib.import_module(f"{config.name}.navigation"))
+            modules.append(importlib.import_module(f"{config.name}.{module}"))
         except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.navigation":
+            if exc.name != f"{config.name}.{module}":
                 raise
     return tuple(modules)
 
@@ -82,9 +95,17 @@ def feature_nav() -> list[NavEntry]:
 def audit_action_labels() -> dict:
     """Every feature's audit action labels, merged (the foundation's own are in core/selectors.py)."""
     labels: dict = {}
-    for module in _feature_modules():
+    for module in (*_feature_modules(), *_feature_modules("audit_labels")):
         labels.update(getattr(module, "AUDIT_ACTION_LABELS", {}))
     return labels
+
+
+def audit_object_names() -> dict[str, AuditObjectName]:
+    """Every feature's audit object namers, by model label ("cases.case")."""
+    names: dict[str, AuditObjectName] = {}
+    for module in _feature_modules("audit_labels"):
+        names.update(getattr(module, "AUDIT_OBJECT_NAMES", {}))
+    return names
 
 
 def staff_layout_includes() -> list[str]:

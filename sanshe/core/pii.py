@@ -57,6 +57,14 @@ def blind_index(kind: str, value: str | None) -> str | None:
     return hmac.new(settings.BLIND_INDEX_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+def mask_name(name: str | None) -> str:
+    """张* / 欧阳**: enough for staff who know the person, not enough to identify a stranger."""
+    if not name:
+        return ""
+    surname_length = 2 if len(name) >= 3 and name[:2] in {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫"} else 1
+    return name[:surname_length] + "*" * max(len(name) - surname_length, 1)
+
+
 def mask_phone(phone: str | None) -> str:
     """138****5678 for a mainland mobile; of anything else at most the last 4 and at most a third."""
     if not phone:

@@ -14,7 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from sanshe.accounts.models import Membership, Organisation
 from sanshe.accounts.policies import scope_for
+from sanshe.accounts.roles import Role
+from sanshe.core.features import AuditObjectName, audit_object_names
 from sanshe.core.models import AuditEvent, AuditOutcome
+from sanshe.core.pii import mask_name
+from sanshe.core.querysets import ScopedQuerySet
 from sanshe.people.choices import VULNERABILITY_FLAGS, Category
 from sanshe.people.models import Person
 from sanshe.places import selectors as places
@@ -63,7 +67,11 @@ ACTION_LABELS: dict[str, Any] = {
     "api_token.revoke": _("吊销接口令牌"),
     "demo.load": _("载入演示数据"),
     "audit.purge": _("到期删除审计日志"),
+    "fields.reencrypt": _("更换加密密钥，重新加密数据"),
 }
+
+# Admin-site writes are audited as admin.<model>.<create|change>: labelled by the model's Chinese name.
+ADMIN_VERBS: dict[str, Any] = {"create": _("后台新增"), "change": _("后台修改")}
 
 # The action filter: a value ending in "." matches every action with that prefix.
 ACTION_FILTERS: list[tuple[str, Any]] = [
@@ -90,6 +98,12 @@ def action_label(action: str) -> str:
     from sanshe.core.features import audit_action_labels
 
     label = ACTION_LABELS.get(action) or audit_action_labels().get(action)
+    if label is None and action.startswith("admin."):
+        _admin, _dot, rest = action.partition(".")
+        model_name, _dot, verb = rest.rpartition(".")
+        model = next((m for m in apps.get_models() if m._meta.model_name == model_name), None)
+        if model is not None and verb in ADMIN_VERBS:
+            label = f"{ADMIN_VERBS[verb]}{model._meta.verbose_name}"
     return str(label or action)
 
 
@@ -230,6 +244,7 @@ class AuditFilters:
     outcome: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    show_system: bool = False  # bulk system events (SYSTEM_ACTOR_LABEL rows) are hidden unless asked for
 
 
 @dataclass
@@ -238,6 +253,83 @@ class AuditPage:
     older: int | None = None
     newer: int | None = None
     filters: AuditFilters = field(default_factory=AuditFilters)
+
+
+# The label scheduled jobs and automatic reactions write (audit_record(actor=None, actor_label="system")):
+# escalation reminders, purges, automatic check-outs and closures, automatic alerts and referrals. These are
+# the bulk system events the page hides by default. Everything a person did stays: logins (also failed and
+# anonymous ones), one-time codes, self-submissions through links, manage.py commands, imports.
+SYSTEM_ACTOR_LABEL = "system"
+
+# How the audit log names the foundation's objects; features add theirs in <app>/audit_labels.py.
+CORE_OBJECT_NAMES: dict[str, AuditObjectName] = {
+    "people.person": AuditObjectName(lambda person: mask_name(person.name)),
+    "places.community": AuditObjectName(lambda place: place.name),
+    "places.compound": AuditObjectName(lambda place: place.name),
+    "places.building": AuditObjectName(lambda place: place.name),
+    "accounts.user": AuditObjectName(lambda user: user.username),
+}
+
+
+def system_event_q() -> Q:
+    """The bulk system events: written by the software itself, with no person behind them."""
+    return Q(actor__isnull=True, actor_label=SYSTEM_ACTOR_LABEL)
+
+
+def _actor_names(events: list[AuditEvent]) -> None:
+    """Set `actor_name` on each event: a staff member's name; a resident's masked; the system's in Chinese.
+
+    One query for the whole page: which of its actors hold a staff role (residents' display names are
+    their real names, so they are masked like any resident's name on staff lists).
+    """
+    user_ids = {event.actor_id for event in events if event.actor_id}
+    staff = set(Membership.objects.filter(user_id__in=user_ids, is_active=True).exclude(role=Role.RESIDENT)
+                .values_list("user_id", flat=True).distinct()) if user_ids else set()
+    for event in events:
+        if event.actor is not None:
+            name = event.actor.display_name
+            event.actor_name = (name if event.actor_id in staff else mask_name(name)) or event.actor.username
+        elif event.actor_label == SYSTEM_ACTOR_LABEL:
+            event.actor_name = str(_("系统自动"))
+        elif event.actor_label == "anonymous":
+            event.actor_name = str(_("（未登录）"))
+        else:
+            event.actor_name = event.actor_label
+
+
+def _object_names(actor, events: list[AuditEvent]) -> None:
+    """Set `object_name` on each event: a readable name of its object, only if the viewer may see it.
+
+    One query per kind of object on the page (bounded by the registry, not by the number of events), each
+    through the model's `for_actor` scope: an object the viewer cannot see keeps its generic 「类型 #编号」.
+    """
+    namers = {**CORE_OBJECT_NAMES, **audit_object_names()}
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        event.object_name = ""
+        if event.object_type in namers and event.object_id:
+            wanted.setdefault(event.object_type, set()).add(event.object_id)
+    names: dict[tuple[str, str], str] = {}
+    for label, ids in wanted.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        namer = namers[label]
+        objects = model._default_manager.all()
+        if namer.scoped:
+            if not isinstance(objects, ScopedQuerySet):
+                continue  # unscoped: the viewer's right to see it cannot be checked here, so no name
+            objects = objects.for_actor(actor, "view")
+        pks = [pk for pk in ids if pk.isdigit()]
+        if namer.related:
+            objects = objects.select_related(*namer.related)
+        for obj in objects.filter(pk__in=pks):
+            names[(label, str(obj.pk))] = namer.name(obj)
+    for event in events:
+        name = names.get((event.object_type, event.object_id))
+        if name:
+            event.object_name = f"{apps.get_model(event.object_type)._meta.verbose_name} {name}"
 
 
 def _day_start(day: date) -> datetime:
@@ -250,13 +342,16 @@ def audit_list(*, actor, filters: AuditFilters, before: int | None = None, after
     visible = AuditEvent.objects.for_actor(actor, "view")
     events = visible
     if filters.actor:
-        events = events.filter(actor_label=filters.actor.strip())
+        who = filters.actor.strip()
+        events = events.filter(Q(actor_label=who) | Q(actor__display_name=who))
     if filters.action.endswith("."):
         events = events.filter(action__startswith=filters.action)
     elif filters.action:
         events = events.filter(action=filters.action)
     if filters.outcome in AuditOutcome.values:
         events = events.filter(outcome=filters.outcome)
+    if not filters.show_system:
+        events = events.exclude(system_event_q())
     if filters.date_from:
         events = events.filter(created_at__gte=_day_start(filters.date_from))
     if filters.date_to:
@@ -278,6 +373,8 @@ def audit_list(*, actor, filters: AuditFilters, before: int | None = None, after
         rows.reverse()
     for event in rows:
         event.field_labels = field_labels(event)
+    _actor_names(rows)
+    _object_names(actor, rows)
     page = AuditPage(events=[(event, action_label(event.action)) for event in rows], filters=filters)
     if forward:
         page.older = rows[-1].pk if more and rows else None

@@ -29,6 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, f"core/home_{role}.html", context)
 
 
+FILTER_KEYS = ("actor", "action", "outcome", "date_from", "date_to", "system")
+
+
 @capability_required("audit.view")
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
@@ -38,13 +41,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     values = form.cleaned_data  # the valid filters apply; an invalid one is shown with its error
     filters = selectors.AuditFilters(
         actor=values.get("actor", ""), action=values.get("action", ""), outcome=values.get("outcome", ""),
-        date_from=values.get("date_from"), date_to=values.get("date_to"))
+        date_from=values.get("date_from"), date_to=values.get("date_to"), show_system=bool(values.get("system")))
     page = selectors.audit_list(actor=request.user, filters=filters, before=int_param(request.GET.get("before")),
                                 after=int_param(request.GET.get("after")))
 
     def url(**cursor) -> str:
         query = QueryDict(mutable=True)
-        for key in ("actor", "action", "outcome", "date_from", "date_to"):
+        for key in FILTER_KEYS:
             if request.GET.get(key):
                 query[key] = request.GET[key]
         query.update({k: str(v) for k, v in cursor.items()})
@@ -55,7 +58,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "older_url": url(before=page.older) if page.older else "",
         "newer_url": url(after=page.newer) if page.newer else "",
-        "filtered": any(request.GET.get(k) for k in ("actor", "action", "outcome", "date_from", "date_to")),
+        "filtered": any(request.GET.get(k) for k in FILTER_KEYS),
+        "show_system_url": url(system="on"),
     })
 
 

@@ -1,0 +1,38 @@
+"""Chinese labels of the audit actions the rosters feature writes (audit log page)."""
+
+from django.utils.translation import gettext_lazy as _
+
+AUDIT_ACTION_LABELS = {
+    "rosters.template_save": _("保存班次模板"),
+    "rosters.shifts_generate": _("按模板生成班次"),
+    "rosters.shift_update": _("修改班次"),
+    "rosters.shift_cancel": _("取消班次"),
+    "rosters.policy_update": _("修改排班规则"),
+    "rosters.group_update": _("修改群排班设置"),
+    "rosters.claim": _("认领班次"),
+    "rosters.assign": _("安排人员上班次"),
+    "rosters.rest_override": _("破例排班（越过休息规则，附理由）"),
+    "rosters.remove": _("将人员移出班次"),
+    "rosters.move": _("调换班次"),
+    "rosters.drop": _("退出班次"),
+    "rosters.drop_request": _("申请退出班次"),
+    "rosters.drop_decide": _("审批退班申请"),
+    "rosters.offer": _("转让班次"),
+    "rosters.offer_take": _("接手转让的班次"),
+    "rosters.offer_withdraw": _("撤回班次转让"),
+    "rosters.help_call": _("班次缺人，发出求援"),
+    "rosters.check_in": _("班次签到"),
+    "rosters.check_out": _("班次签退"),
+    "rosters.auto_check_out": _("超时未签退，自动签退"),
+    "rosters.no_show": _("记录缺勤"),
+    "rosters.no_show_lift": _("解除缺勤限制"),
+    "rosters.handover": _("填写工作交接"),
+    "rosters.hours_add": _("补录服务时长"),
+    "rosters.hours_decide": _("确认服务时长"),
+    "rosters.hours_correction": _("申请更正服务时长"),
+    "rosters.hours_correction_decide": _("审批服务时长更正"),
+    "rosters.hours_export": _("导出服务时长"),
+    "rosters.certificate_issue": _("开具志愿服务证明"),
+    "rosters.feed_create": _("生成日历订阅链接"),
+    "rosters.feed_revoke": _("停用日历订阅链接"),
+}
