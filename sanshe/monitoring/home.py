@@ -31,7 +31,6 @@ AUDIT_ACTION_LABELS = {
     "alert.raise": _("发出健康预警"),
     "alert.take": _("接手预警"),
     "alert.resolve": _("处理预警"),
-    "alert.call": _("从健康预警拨打本人电话"),
     "screening.start": _("开始排查"),
     "screening.record": _("记录排查结果"),
     "screening.close": _("结束排查"),
