@@ -13,13 +13,45 @@ from sanshe.core.querysets import ScopedQuerySet
 from .roles import OrganisationKind, Role, WorkerKind
 
 
+def listed_memberships_q(scope) -> models.Q | None:
+    """Memberships an organisation admin sees in the user list ("list"): every membership of their own
+    organisations, and the active roles of other organisations that cover a community the admin's
+    organisations serve — a grant's places as `RoleGrant` reads them (an organisation admin's role covers
+    its organisation's communities; other roles their own communities and stewarded buildings)."""
+    org_ids = scope.organisation_ids_for("users.manage")
+    if not org_ids:
+        return None
+    community_ids = scope.community_ids("users.manage")
+    # Subqueries, not joins: no duplicate rows for roles covering several communities.
+    covering = (
+        models.Q(pk__in=Membership.communities.through.objects.filter(community_id__in=community_ids)
+                 .values("membership_id"))
+        | models.Q(pk__in=Membership.buildings.through.objects.filter(building__community_id__in=community_ids)
+                   .values("membership_id"))
+        | models.Q(role=Role.ORG_ADMIN,
+                   organisation_id__in=Organisation.communities.through.objects.filter(
+                       community_id__in=community_ids).values("organisation_id"))
+    )
+    return models.Q(organisation_id__in=org_ids) | (models.Q(is_active=True) & covering)
+
+
 class UserQuerySet(ScopedQuerySet):
-    """Organisation admins reach every user holding (or having held) a role in their organisations."""
+    """Organisation admins manage ("manage") every user holding (or having held) a role in their
+    organisations; they see ("list") everyone in their scope: those users, people holding roles of other
+    organisations in the communities their organisations serve, and residents of those communities."""
 
     def scope_filter(self, scope, action):
         org_ids = scope.organisation_ids_for("users.manage")
         if not org_ids:
             return models.Q(pk=scope.user_id) if action == "view" else None
+        if action == "list":
+            from sanshe.people.models import Person
+
+            listed = Membership.objects.filter(listed_memberships_q(scope)).values("user_id")
+            residents = Person.objects.filter(
+                community_id__in=scope.community_ids("users.manage"), is_active=True, user__isnull=False,
+            ).values("user_id")
+            return models.Q(pk__in=listed) | models.Q(pk__in=residents) | models.Q(pk=scope.user_id)
         # A subquery, not a join: no duplicate rows for users with several roles.
         members = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
         return models.Q(pk__in=members) | models.Q(pk=scope.user_id)
@@ -54,6 +86,10 @@ class User(AbstractUser):
 
 class OrganisationQuerySet(ScopedQuerySet):
     def scope_filter(self, scope, action):
+        if action == "list":  # the organisations of the memberships in an admin's user list
+            listed = listed_memberships_q(scope)
+            return None if listed is None else models.Q(
+                pk__in=Membership.objects.filter(listed).values("organisation_id"))
         if action == "view":
             return models.Q(pk__in=scope.organisation_ids)
         return models.Q(pk__in=scope.organisation_ids_for("users.manage"))
@@ -78,9 +114,12 @@ class Organisation(TimeStampedModel):
 
 
 class MembershipQuerySet(ScopedQuerySet):
-    """Organisation admins manage their organisations' memberships; everyone may view their own."""
+    """Organisation admins manage their organisations' memberships; everyone may view their own; admins
+    list those in their scope (`listed_memberships_q`)."""
 
     def scope_filter(self, scope, action):
+        if action == "list":
+            return listed_memberships_q(scope)
         condition = models.Q(organisation_id__in=scope.organisation_ids_for("users.manage"))
         if action == "view":
             condition |= models.Q(user_id=scope.user_id)

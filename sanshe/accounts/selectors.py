@@ -12,6 +12,7 @@ from sanshe.places.models import Building, Community
 from .lockout import locked_usernames
 from .models import Membership, Organisation, User
 from .policies import require, scope_for
+from .roles import Role
 
 
 def managed_organisation_ids(*, actor) -> frozenset[int]:
@@ -34,10 +35,29 @@ def _membership_prefetch(organisation_ids) -> Prefetch:
     )
 
 
-def user_list(*, actor, query: str = "", status: str = "") -> QuerySet[User]:
-    """The users of the actor's organisations, with their roles there, searchable by name or username."""
-    org_ids = managed_organisation_ids(actor=actor)
-    users = User.objects.for_actor(actor, "manage").prefetch_related(_membership_prefetch(org_ids))
+def _listed_membership_prefetch(actor) -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.for_actor(actor, "list").select_related("organisation")
+        .order_by("-is_active", "organisation__name", "role"),
+        to_attr="listed_memberships",
+    )
+
+
+def user_list_filters(*, actor) -> tuple[list[Organisation], list[tuple[str, str]]]:
+    """What the user list can be filtered by: the organisations on it, and every role (residents too)."""
+    require(actor, "users.manage")
+    organisations = list(Organisation.objects.for_actor(actor, "list").order_by("name"))
+    return organisations, [(value, str(label)) for value, label in Role.choices]
+
+
+def user_list(*, actor, query: str = "", status: str = "", organisation_id: int | None = None,
+              role: str = "") -> QuerySet[User]:
+    """Everyone in the admin's scope — their organisations' users, people holding roles of other
+    organisations in the communities they serve, residents of those communities — with the roles in that
+    scope, searchable by name or username and filterable by status, organisation and role."""
+    require(actor, "users.manage")
+    users = User.objects.for_actor(actor, "list").prefetch_related(_listed_membership_prefetch(actor))
     query = query.strip()
     if query:
         users = users.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
@@ -45,7 +65,27 @@ def user_list(*, actor, query: str = "", status: str = "") -> QuerySet[User]:
         users = users.filter(is_active=True)
     elif status == "inactive":
         users = users.filter(is_active=False)
+    if role == Role.RESIDENT:
+        users = users.filter(pk__in=_residents(actor).values("user_id"))
+    elif role:
+        # Another organisation's former role is not in scope; one's own organisations' ones are (as listed).
+        listed = Membership.objects.for_actor(actor, "list").filter(role=role, is_active=True)
+        if organisation_id is not None:
+            listed = listed.filter(organisation_id=organisation_id)
+        users = users.filter(pk__in=listed.values("user_id"))
+    if organisation_id is not None:
+        users = users.filter(pk__in=Membership.objects.for_actor(actor, "list")
+                             .filter(organisation_id=organisation_id).values("user_id"))
     return users.order_by("-is_active", "username")
+
+
+def _residents(actor):
+    """Roster entries with a login in the communities the admin's organisations serve."""
+    from sanshe.people.models import Person
+
+    communities = require(actor, "users.manage").community_ids("users.manage")
+    return Person.objects.for_actor(actor, "view").filter(community_id__in=communities, is_active=True,
+                                                          user__isnull=False)
 
 
 def user_page_flags(users: list[User]) -> None:
@@ -53,6 +93,23 @@ def user_page_flags(users: list[User]) -> None:
     locked = locked_usernames({user.username for user in users})
     for user in users:
         user.is_locked = user.username in locked
+
+
+def user_list_rows(*, actor, users: list[User]) -> None:
+    """Mark each row of a list page: whether the admin manages the user (only those link to the managing
+    pages and show lockout and phone), and the community a listed resident lives in (two queries a page)."""
+    org_ids = managed_organisation_ids(actor=actor)
+    scope = scope_for(actor)
+    for user in users:
+        user.is_managed = user.pk == scope.user_id or any(
+            m.organisation_id in org_ids for m in user.listed_memberships)
+        user.roles_shown = [m for m in user.listed_memberships if m.is_active]
+        user.resident_of = None
+    user_page_flags([user for user in users if user.is_managed])
+    homes = dict(_residents(actor).filter(user_id__in=[user.pk for user in users])
+                 .values_list("user_id", "community__name"))
+    for user in users:
+        user.resident_of = homes.get(user.pk)
 
 
 def access_user(*, actor, user_id: int) -> User:

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -173,14 +174,33 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
+    """Everyone in the admin's scope; only their own organisations' users link to the managing pages."""
     query = request.GET.get("q", "")[:50]
     status = request.GET.get("status", "")
-    users = selectors.user_list(actor=request.user, query=query, status=status)
+    organisations, roles = selectors.user_list_filters(actor=request.user)
+    filter_errors = []
+    organisation_id = None
+    organisation_value = request.GET.get("organisation", "").strip()
+    if organisation_value:
+        if organisation_value.isdigit() and int(organisation_value) in {o.pk for o in organisations}:
+            organisation_id = int(organisation_value)
+        else:
+            filter_errors.append(_("所选机构不在您的管理范围内，已显示全部机构"))
+            organisation_value = ""
+    role = request.GET.get("role", "").strip()
+    if role and role not in dict(roles):
+        filter_errors.append(_("没有这个角色，已显示全部角色"))
+        role = ""
+    users = selectors.user_list(actor=request.user, query=query, status=status,
+                                organisation_id=organisation_id, role=role)
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    selectors.user_page_flags(rows)
+    selectors.user_list_rows(actor=request.user, users=rows)
+    keep = urlencode({"q": query, "status": status, "organisation": organisation_value, "role": role})
     return render(request, "accounts/user_list.html", {
-        "page": page, "rows": rows, "query": query, "status": status,
+        "page": page, "rows": rows, "query": query, "status": status, "organisations": organisations,
+        "roles": roles, "organisation": organisation_value, "role": role, "filter_errors": filter_errors,
+        "keep": keep, "filtered": bool(query or status or organisation_id or role),
     })
 
 
