@@ -18,12 +18,13 @@ from playwright.sync_api import expect  # noqa: E402  (after the skip: Playwrigh
 
 
 @pytest.fixture
-def setup(transactional_db, world, social_worker, resident):
+def setup(transactional_db, world, social_worker, resident, counsellor):
     from sanshe.assessments.views import case_url
     from sanshe.cases.services import case_open
-    from sanshe.groups.services import group_create
+    from tests.assessments.conftest import staff_group
 
-    group = group_create(actor=social_worker, tier=2, community=world.home, name="民族社区聚焦服务群", capacity=20)
+    # Placement needs duty cover in the next 12 hours: a counsellor is on duty in the group.
+    group = staff_group(social_worker, world.home, tier=2, name="民族社区聚焦服务群", helper=counsellor, capacity=20)
     case = case_open(actor=social_worker, person_id=world.head.pk)
     return {"case": case, "group": group, "case_url": case_url(case.pk)}
 

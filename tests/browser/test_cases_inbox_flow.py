@@ -55,7 +55,7 @@ def test_inbox_take_next_intake_case_page(phone_page, problems, live_server, wai
     page.get_by_role("button", name=re.compile("接收下一条")).click()
     expect(page).to_have_url(re.compile(r"/cases/\d+/intake/$"))
     expect(page.locator("h1")).to_contain_text("信息采集")
-    expect(page.locator("dl.kv")).to_contain_text("李建国")
+    expect(page.locator("dl.kv").first).to_contain_text("李建国")
 
     # A bad phone number: the page comes back with everything typed still there.
     page.fill("#id_emergency_contact_name", "李小红")
