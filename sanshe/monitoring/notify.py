@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from sanshe.accounts.models import Membership, User
 from sanshe.accounts.roles import Role, WorkerKind
 from sanshe.accounts.sms import get_sms_backend
+from sanshe.core.pii import mask_name
 from sanshe.core.realtime import server_loop
 
 from .redflags import Level
@@ -52,11 +53,9 @@ def responsible_workers(*, community_id: int, building_id: int | None) -> list[U
 
 
 def masked_name(name: str) -> str:
-    """张* / 欧阳** : enough for the person's own phone page and SMS, not enough to identify a stranger."""
-    if not name:
-        return ""
-    surname_length = 2 if len(name) >= 3 and name[:2] in {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫"} else 1
-    return name[:surname_length] + "*" * max(len(name) - surname_length, 1)
+    """张* / 欧阳** : enough for the person's own phone page and SMS, not enough to identify a stranger
+    (the one rule of sanshe.core.pii.mask_name)."""
+    return mask_name(name)
 
 
 def send_sms(phone: str | None, message: str) -> bool:
