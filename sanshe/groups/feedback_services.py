@@ -34,12 +34,12 @@ NOTE_MAX = 300
 def alert_verdict_set(*, actor, alert_id: int, kind: str, note: str = "") -> RiskFeedback:
     """Whoever may handle the alert says whether it was a real risk or a false alarm; a later answer replaces the
     earlier one (both stay in the audit log)."""
-    if kind not in VERDICT_KINDS:
-        raise ValidationError({"kind": _("请选择“确有风险”或“误报”。")})
     alert = (RiskAlert.objects.for_actor(actor, "acknowledge").select_for_update()
              .select_related("group", "message").filter(pk=alert_id).first())
-    if alert is None:
+    if alert is None:  # scope first: a bad answer about someone else's alert must not reveal that it exists
         raise ObjectNotFound(alert_id)
+    if kind not in VERDICT_KINDS:
+        raise ValidationError({"kind": _("请选择“确有风险”或“误报”。")})
     note = (note or "").strip()[:NOTE_MAX]
     feedback = RiskFeedback.objects.select_for_update().filter(alert=alert).first()
     previous = feedback.kind if feedback is not None else None

@@ -15,7 +15,7 @@ from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.models import AuditEvent
 from sanshe.groups import feedback_services, services
 from sanshe.groups.feedback_selectors import detector_summary, eval_text
-from sanshe.groups.models import Group, RiskAlert, RiskFeedback, RiskFeedbackKind
+from sanshe.groups.models import Group, RiskAlert, RiskFeedback
 
 pytestmark = pytest.mark.django_db
 
