@@ -72,11 +72,11 @@ def message_missed(request: HttpRequest, group_id: int, message_id: int) -> Http
 
 
 def _detector_organisation(request: HttpRequest):
-    organisations = feedback_selectors.detector_organisations(actor=request.user)
-    if not organisations.exists():
+    organisations = list(feedback_selectors.detector_organisations(actor=request.user))
+    if not organisations:
         raise ActionForbidden(_("只有机构管理员和社会工作者可以查看预警准确率。"))
     chosen = int_param(request.POST.get("org") or request.GET.get("org"))
-    return organisations, (organisations.filter(pk=chosen or 0).first() or organisations.first())
+    return organisations, next((o for o in organisations if o.pk == chosen), organisations[0])
 
 
 def _detector_page(request: HttpRequest, organisations, organisation, form: FeedbackExportForm) -> HttpResponse:

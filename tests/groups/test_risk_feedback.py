@@ -239,3 +239,26 @@ def test_export_is_refused_without_a_reason(client, focus, resident, social_work
 
 def test_eval_text_strips_controls_and_breaks():
     assert eval_text("a\tb\r\nc\x00d\x1be\u2029f  g ") == "a b cde f g"
+
+
+def test_detector_and_alerts_pages_take_the_same_queries_for_one_month_or_many(client, focus, resident,
+                                                                              social_worker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts() -> tuple[int, int]:
+        client.force_login(social_worker)
+        client.get(reverse("groups:detector"))  # the session's first request writes it; not the page's cost
+        with CaptureQueriesContext(connection) as detector_page:
+            assert client.get(reverse("groups:detector")).status_code == 200
+        with CaptureQueriesContext(connection) as alerts_page:
+            assert client.get(reverse("groups:alerts")).status_code == 200
+        return len(detector_page), len(alerts_page)
+
+    first = alert_on(send(resident, focus, "活着好累"), at=datetime(2026, 9, 3, tzinfo=SHANGHAI))
+    feedback_services.alert_verdict_set(actor=social_worker, alert_id=first.pk, kind="true_risk")
+    few = counts()
+    for month in (4, 5, 6, 7, 8):
+        alert = alert_on(send(resident, focus, f"{month}月"), at=datetime(2026, month, 3, tzinfo=SHANGHAI))
+        feedback_services.alert_verdict_set(actor=social_worker, alert_id=alert.pk, kind="false_alarm")
+    assert counts() == few
