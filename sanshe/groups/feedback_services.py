@@ -54,7 +54,11 @@ def alert_verdict_set(*, actor, alert_id: int, kind: str, note: str = "") -> Ris
         feedback.note = note or feedback.note
         feedback.updated_by = actor
     feedback.full_clean()
-    feedback.save()
+    try:
+        with transaction.atomic():
+            feedback.save()
+    except IntegrityError as exc:  # another handler answered at the same moment
+        raise ValidationError(_("刚刚已有人标注了这条预警，请刷新后查看。")) from exc
     audit_record(actor=actor, action="groups.risk_feedback.verdict", obj=alert,
                  detail={"feedback": feedback.pk, "kind": kind, "previous": previous, "level": alert.level},
                  community_id=alert.group.community_id, organisation_id=alert.organisation_id)

@@ -262,3 +262,21 @@ def test_detector_and_alerts_pages_take_the_same_queries_for_one_month_or_many(c
         alert = alert_on(send(resident, focus, f"{month}月"), at=datetime(2026, month, 3, tzinfo=SHANGHAI))
         feedback_services.alert_verdict_set(actor=social_worker, alert_id=alert.pk, kind="false_alarm")
     assert counts() == few
+
+
+def test_the_helper_marks_a_message_of_a_private_thread(client, on_duty, resident, counsellor):
+    from sanshe.groups.models import PrivateThread
+
+    thread = services.thread_open(actor=resident, group=Group.objects.get(pk=on_duty.pk), kind="psychological")
+    assert isinstance(thread, PrivateThread) and thread.helper == counsellor
+    message = services.message_send(actor=resident, group=on_duty, thread=thread, body="都安排好了，不用担心我").message
+    client.force_login(counsellor)
+    page = client.get(reverse("groups:thread", args=[thread.pk])).content.decode()
+    url = reverse("groups:message_missed", args=[on_duty.pk, message.pk])
+    assert url in page
+    response = client.post(url, {"note": "像交代后事"})
+    assert response["Location"] == reverse("groups:thread", args=[thread.pk]) + f"#m{message.pk}"
+    assert RiskFeedback.objects.get(message=message).kind == "missed"
+    # The client of the thread sees no such control.
+    client.force_login(resident)
+    assert url not in client.get(reverse("groups:thread", args=[thread.pk])).content.decode()
