@@ -154,3 +154,21 @@ class RecordForm(forms.Form):
 class AckForm(forms.Form):
     note = forms.CharField(label=_("处理说明（可选）"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MissedMarkForm(forms.Form):
+    note = forms.CharField(label=_("备注（可选）"), max_length=300, required=False, widget=forms.Textarea(attrs={
+        "rows": 3, "placeholder": _("例如：说了要去楼顶，是在告别")}))
+
+
+class FeedbackExportForm(forms.Form):
+    """Which month to export and the written reason (the file holds chat text)."""
+
+    month = forms.ChoiceField(label=_("时段"), required=False)
+    reason = forms.CharField(label=_("导出事由"), max_length=200, required=False, widget=forms.TextInput(attrs={
+        "placeholder": _("例如：交检测规则维护人员评估漏报"), "autocomplete": "off"}))
+
+    def __init__(self, *args, months=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [("", _("全部月份"))] + [(m.strftime("%Y-%m"), m.strftime("%Y-%m"))
+                                                              for m in months]

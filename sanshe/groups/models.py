@@ -17,6 +17,7 @@ from .querysets import (
     OrganisationScopedQuerySet,
     PrivateThreadQuerySet,
     RiskAlertQuerySet,
+    RiskFeedbackQuerySet,
 )
 
 DEFAULT_CAPACITY = 500
@@ -612,6 +613,65 @@ class RiskAlertRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} → {self.user_id}"
+
+
+# --------------------------------------------------------------------------- learning from staff
+
+class RiskFeedbackKind(models.TextChoices):
+    """Staff labels on the detector's work: a verdict on an alert, or a message that should have alerted."""
+
+    TRUE_RISK = "true_risk", _("确有风险")
+    FALSE_ALARM = "false_alarm", _("误报")
+    MISSED = "missed", _("应当预警")
+
+
+VERDICT_KINDS = (RiskFeedbackKind.TRUE_RISK, RiskFeedbackKind.FALSE_ALARM)
+
+
+class RiskFeedback(TimeStampedModel):
+    """A staff label on a chat message for the risk detector: the handler's verdict on its alert, or a staff
+    member's "should have alerted" mark on a message that raised none.
+
+    The message text is not copied here (chat text is encrypted at rest with the message); the export reads it
+    through the message. An alert has one current verdict (changed in place, every change audited); a staff
+    member marks a message as missed once (marking again updates the note).
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("机构"))
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="risk_feedback", verbose_name=_("群"))
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="risk_feedback",
+                                verbose_name=_("消息"))
+    alert = models.ForeignKey(RiskAlert, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback",
+                              verbose_name=_("风险预警"))
+    kind = models.CharField(_("标注"), max_length=12, choices=RiskFeedbackKind.choices)
+    # The detector's level when the label was given (the alert's level for a verdict, the message's otherwise).
+    risk_level = models.PositiveSmallIntegerField(_("当时的风险等级"), default=0)
+    note = EncryptedChatTextField(_("备注"), null=True, blank=True, default="", max_length=300)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("标注人"))
+    updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("最近修改人"))
+
+    objects = RiskFeedbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预警标注")
+        verbose_name_plural = _("预警标注")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "kind", "created_at"], name="riskfeedback_org_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["alert"], condition=models.Q(alert__isnull=False),
+                                    name="riskfeedback_one_verdict"),
+            models.UniqueConstraint(fields=["message", "created_by"], condition=models.Q(kind="missed"),
+                                    name="riskfeedback_one_missed_mark"),
+            models.CheckConstraint(
+                condition=(models.Q(kind__in=["true_risk", "false_alarm"], alert__isnull=False)
+                           | models.Q(kind="missed", alert__isnull=True)),
+                name="riskfeedback_kind_alert"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 # --------------------------------------------------------------------------- secretary's tools

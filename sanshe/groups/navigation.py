@@ -13,6 +13,9 @@ NAV = [
              primary={Role.SOCIAL_WORKER: 4, Role.GENERAL_VOLUNTEER: 1, Role.MEDICAL_VOLUNTEER: 1,
                       Role.COUNSELLOR: 1, Role.RESIDENT: 3}),
     NavEntry(_("风险预警"), "groups:alerts", allowed=lambda user, scope: scope.is_staff_member),
+    # How well the detector does, as staff judged it (organisation admins and social workers).
+    NavEntry(_("预警准确率"), "groups:detector",
+             allowed=lambda user, scope: bool(scope.roles & {Role.ORG_ADMIN, Role.SOCIAL_WORKER})),
 ]
 
 HOME_PANELS = [

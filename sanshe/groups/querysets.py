@@ -138,6 +138,19 @@ class RiskAlertQuerySet(ScopedQuerySet):
         return Q(pk__in=delivered) | managed_groups_q(scope, "group__")
 
 
+class RiskFeedbackQuerySet(ScopedQuerySet):
+    """Staff labels on the risk detector: whoever manages the group, the alert's recipients, and the author."""
+
+    def scope_filter(self, scope, action):
+        if action != "view":
+            return None
+        from .models import RiskAlertRecipient
+
+        delivered = RiskAlertRecipient.objects.filter(user_id=scope.user_id).values("alert_id")
+        return (managed_groups_q(scope, "group__") | Q(alert_id__in=delivered, alert__isnull=False)
+                | Q(created_by_id=scope.user_id))
+
+
 class OrganisationScopedQuerySet(ScopedQuerySet):
     """Per-organisation settings and records: members view; organisation admins and social workers manage."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feedback_views, views
 
 app_name = "groups"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("alerts/<int:alert_id>/ack/", views.alert_ack, name="alert_ack"),
     path("alerts/<int:alert_id>/move/", views.alert_move, name="alert_move"),
     path("alerts/<int:alert_id>/refer/", views.alert_refer, name="alert_refer"),
+    path("alerts/<int:alert_id>/verdict/", feedback_views.alert_verdict, name="alert_verdict"),
+    path("detector/", feedback_views.detector, name="detector"),
+    path("detector/export/", feedback_views.detector_export, name="detector_export"),
     path("rules/", views.rules_edit, name="rules"),
     path("join/<str:token>/", views.join, name="join"),
     path("invites/<int:invite_id>/qr.svg", views.invite_qr, name="invite_qr"),
@@ -38,6 +41,7 @@ urlpatterns = [
     path("<int:group_id>/manage/", views.manage, name="manage"),
     path("<int:group_id>/moderation/", views.moderation, name="moderation"),
     path("<int:group_id>/messages/<int:message_id>/<str:action>/", views.message_action, name="message_action"),
+    path("<int:group_id>/missed/<int:message_id>/", feedback_views.message_missed, name="message_missed"),
     path("<int:group_id>/private/<str:kind>/", views.thread_open, name="thread_open"),
     path("<int:group_id>/private-with/<int:user_id>/", views.thread_with, name="thread_with"),
     path("<int:group_id>/threads/", views.threads, name="threads"),

@@ -26,7 +26,7 @@ from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.pages import apply_service_errors, background_poll, int_param
 from sanshe.core.redirects import safe_next
 
-from . import events, handover, selectors, services
+from . import events, feedback_selectors, handover, selectors, services
 from .forms import (
     AckForm,
     AnnouncementForm,
@@ -138,12 +138,15 @@ def group_create(request: HttpRequest, tier: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------- chat
 
 def _with_flags(user, payloads: list[dict], *, group, thread) -> list[dict]:
-    """Mark the messages that raised an alert the reader may see (staff only: residents never see risk data)."""
+    """Mark the messages that raised an alert the reader may see (staff only: residents never see risk data),
+    and the ones that raised any alert at all (they take no "should have alerted" mark)."""
     if payloads and scope_for(user).is_staff_member:
-        flags = selectors.message_flags(actor=user, group=group, thread=thread,
-                                        message_ids=[p["id"] for p in payloads])
+        ids = [p["id"] for p in payloads]
+        flags = selectors.message_flags(actor=user, group=group, thread=thread, message_ids=ids)
+        alerted = feedback_selectors.alerted_message_ids(message_ids=ids)
         for payload in payloads:
             payload["flag"] = flags.get(payload["id"])
+            payload["alerted"] = payload["id"] in alerted
     return payloads
 
 
@@ -301,8 +304,7 @@ def stream_history(request: HttpRequest, group_id: int | None = None, thread_id:
         "messages_payload": payloads, "group": group, "thread": thread,
         "oldest_seq": payloads[0]["seq"] if payloads else 0,
         "history_url": request.path,
-        "is_staff_member": True if thread else bool(
-            (m := selectors.membership_of(group=group, user=request.user)) and m.is_staff_role),
+        "is_staff_member": bool((m := selectors.membership_of(group=group, user=request.user)) and m.is_staff_role),
     })
 
 
@@ -804,11 +806,13 @@ def alerts(request: HttpRequest) -> HttpResponse:
         # Social workers open the crisis protocol straight from the alert (sanshe.crisis); others refer.
         can_start_crisis = django_apps.is_installed("sanshe.crisis") and can_cases(request.user, "cases.manage")
     crises = handover.crisis_states(actor=request.user, alerts=rows)
+    verdicts = feedback_selectors.alert_verdicts(actor=request.user, alert_ids=[a.pk for a in rows])
     return render(request, "groups/alerts.html", {
-        "rows": [{"alert": a, "signals": [risk_rules.label(c) for c in a.signals], "crisis": crises.get(a.pk)}
-                 for a in rows],
+        "rows": [{"alert": a, "signals": [risk_rules.label(c) for c in a.signals], "crisis": crises.get(a.pk),
+                  "verdict": verdicts.get(a.pk)} for a in rows],
         "key_groups": key_groups, "ack_form": AckForm(), "can_refer": can_refer and not can_start_crisis,
         "can_start_crisis": can_start_crisis,
+        "can_detector": bool(scope_for(request.user).roles & {Role.ORG_ADMIN, Role.SOCIAL_WORKER}),
     })
 
 

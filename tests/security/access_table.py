@@ -76,6 +76,10 @@ TABLE = {
     "groups:alert_ack": post({'alert_id': 'risk_alert'}, ok=P("secretary medic counsellor social_worker org_admin"), hidden=P("stranger outsider resident community_worker building_steward superuser"), scoped=True),
     "groups:alert_move": post({'alert_id': 'risk_alert'}, ok=P("secretary medic counsellor social_worker org_admin"), hidden=P("stranger outsider resident community_worker building_steward superuser"), scoped=True),
     "groups:alert_refer": post({'alert_id': 'risk_alert'}, ok=P("secretary medic counsellor social_worker"), hidden=P("stranger outsider resident community_worker building_steward superuser"), scoped=True),
+    "groups:alert_verdict": post({'alert_id': 'risk_alert'}, ok=P("secretary medic counsellor social_worker org_admin"), hidden=P("stranger outsider resident community_worker building_steward superuser"), scoped=True),
+    "groups:detector": get(ok=P("social_worker org_admin")),
+    "groups:detector_export": post(ok=P("social_worker org_admin")),
+    "groups:message_missed": get({'group_id': 'group', 'message_id': 'message'}, ok=P("secretary medic counsellor social_worker org_admin"), hidden=P("stranger outsider community_worker building_steward superuser"), scoped=True),
     "groups:rules": get(ok=P("social_worker org_admin")),
     "groups:join": get({'token': 'invite.token'}, ok=EVERYONE, scoped=True, twin_sees=True),  # the link is the capability
     "groups:invite_qr": get({'invite_id': 'invite'}, ok=P("social_worker org_admin"), hidden=P("stranger outsider resident secretary medic counsellor community_worker building_steward superuser"), scoped=True),

@@ -12,6 +12,7 @@
   var sendUrl = root.dataset.sendUrl;
   var uploadUrl = root.dataset.uploadUrl;
   var flagsUrl = root.dataset.flagsUrl || "";   // staff only: markers of messages that raised an alert
+  var staff = root.dataset.staff === "1";       // staff of the group: "should have alerted" on others' messages
   var groupId = Number(root.dataset.groupId);
   var threadId = root.dataset.threadId ? Number(root.dataset.threadId) : null;
   var lastSeq = Number(root.dataset.lastSeq) || 0;
@@ -99,6 +100,11 @@
         var report = el("button", "link", "举报"); report.type = "button"; report.dataset.report = m.id;
         menu.appendChild(report);
       }
+      if (staff && m.sender_id !== me) {
+        var missed = el("a", "missed-mark", "应当预警");
+        missed.href = "/groups/" + groupId + "/missed/" + m.id + "/";
+        menu.appendChild(missed);
+      }
       details.appendChild(menu);
       meta.appendChild(details);
     }
@@ -145,7 +151,7 @@
         (m.client_id && m.sender_id === me && log.querySelector('[data-client-id="' + cssEscape(m.client_id) + '"]'));
       var li = renderMessage(m, "");
       var oldFlag = existing && existing.querySelector(".msg-flag");
-      if (oldFlag) { li.classList.add("flagged"); li.querySelector(".meta").before(oldFlag); }
+      if (oldFlag) { li.classList.add("flagged"); li.querySelector(".meta").before(oldFlag); dropMissed(li); }
       if (existing) { existing.replaceWith(li); } else { log.appendChild(li); }
       if (m.sender_id && m.sender_id !== me && !oldFlag) { askFlag(m.id); }
       if (m.client_id) { delete pending[m.client_id]; }
@@ -183,9 +189,16 @@
           if (!meta || li.querySelector(".msg-flag")) { return; }
           meta.insertAdjacentHTML("beforebegin", data.flags[id]);
           li.classList.add("flagged");
+          dropMissed(li);
         });
       })
       .catch(function () { /* the marker shows on the next page load */ });
+  }
+
+  // A message that raised an alert is judged on the alerts page, not marked "should have alerted".
+  function dropMissed(li) {
+    var link = li.querySelector(".missed-mark");
+    if (link) { link.remove(); }
   }
 
   function cssEscape(value) {
