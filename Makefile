@@ -1,6 +1,6 @@
 # Sanshe: `make run` to try it, `make test` to check it. Needs only Python 3.11 (and internet for the first install).
 .DEFAULT_GOAL := run
-.PHONY: run test bench lint install static demo serve
+.PHONY: run test bench lint install static demo serve riskstat
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 VENV := .venv
@@ -39,6 +39,10 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The chat risk model's weights (sanshe/groups/riskstat_weights.json) from the public set; byte-identical on re-run.
+riskstat: install
+	$(BIN)/python -m bench.train_riskstat
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,7 +8,8 @@ overlapping n-grams of one phrase (naive Bayes treats 不想, 想活, 不想活 
 every score to 0 or 1, so its threshold is brittle).
 
 Features: the set of character 1-, 2- and 3-grams of the text normalised exactly as the rule detector does
-(`sanshe.groups.risk.normalise`), each present gram counted once. The weights are trained by
+(`sanshe.groups.risk.normalise`), each present gram counted once and the vector scaled to unit length
+(every gram 1/sqrt(n)). The weights are trained by
 `bench/train_riskstat.py` (`make riskstat`) on the project's own public set (`bench/riskdata/dev.tsv` and
 `bench/riskdata/train_extra.tsv`, never the frozen test split), pruned to the most informative grams and
 stored in `riskstat_weights.json` next to this file; the file records its threshold, chosen by
@@ -28,7 +29,6 @@ from pathlib import Path
 from sanshe.groups.risk import normalise
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "riskstat_weights.json"
-NGRAM_SIZES = (1, 2, 3)
 # The level the model alone may raise a message to: an alert (≥ 6) for a person to read, never "imminent" —
 # an imminent level needs the concepts (method, state, time) that the rule detector explains.
 FLOOR = 6
@@ -38,12 +38,8 @@ _model: tuple[dict[str, float], float, float] | None = None
 
 def grams(text: str) -> set[str]:
     """The distinct character 1–3-grams of an already normalised text."""
-    found: set[str] = set()
-    length = len(text)
-    for size in NGRAM_SIZES:
-        for start in range(length - size + 1):
-            found.add(text[start:start + size])
-    return found
+    positions = range(len(text))
+    return {*text, *[text[i:i + 2] for i in positions[:-1]], *[text[i:i + 3] for i in positions[:-2]]}
 
 
 def _load() -> tuple[dict[str, float], float, float]:
@@ -60,18 +56,19 @@ def threshold() -> float:
 
 
 def margin(weights: dict[str, float], bias: float, text: str) -> float:
-    """The linear score (log-odds) of an already normalised text under the given weights."""
+    """The linear score (log-odds) of an already normalised text under the given weights.
+
+    Each distinct gram has the value 1/sqrt(number of distinct grams), so a long message does not outscore a
+    short one merely by containing more grams.
+    """
+    found = grams(text)
+    if not found:
+        return bias
     get = weights.get
-    total = bias
-    length = len(text)
-    seen: set[str] = set()
-    for size in NGRAM_SIZES:
-        for start in range(length - size + 1):
-            gram = text[start:start + size]
-            if gram not in seen:
-                seen.add(gram)
-                total += get(gram, 0.0)
-    return total
+    total = 0.0
+    for gram in found:
+        total += get(gram, 0.0)
+    return bias + total / math.sqrt(len(found))
 
 
 def sigmoid(value: float) -> float:
@@ -83,13 +80,21 @@ def sigmoid(value: float) -> float:
 
 def score(text: str) -> float:
     """P(alert-worthy risk) for one message, 0–1."""
+    return score_normalised(normalise(text))
+
+
+def score_normalised(text: str) -> float:
+    """`score` of a text already passed through `sanshe.groups.risk.normalise` (the detector has it at hand)."""
     weights, bias, _ = _load()
-    return sigmoid(margin(weights, bias, normalise(text)))
+    return sigmoid(margin(weights, bias, text))
 
 
-def opinion(text: str) -> tuple[int, str] | None:
-    """(level floor, signal code) when the model is confident the message needs an alert, else None."""
-    value = score(text)
+def opinion(text: str, *, normalised: bool = False) -> tuple[int, str] | None:
+    """(level floor, signal code) when the model is confident the message needs an alert, else None.
+
+    `normalised=True` when `text` already went through `sanshe.groups.risk.normalise`, to skip doing it twice.
+    """
+    value = score_normalised(text if normalised else normalise(text))
     if value < threshold():
         return None
     return FLOOR, f"model:{math.floor(value * 100) / 100:.2f}"
