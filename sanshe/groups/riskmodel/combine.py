@@ -1,0 +1,125 @@
+"""Levels from combinations of concepts. Pure.
+
+A concept alone says little ("楼顶", "今晚", "安眠药" are everyday words); what a person at risk says is a
+combination, the way the Tree Hole rescue scale climbs: wish to die → method → plan and means → time → in place
+or already done. So:
+
+- intent alone 6–7, a euphemism alone 4, hopelessness or burden alone 3–5 (distress, no alert);
+- intent + method or means 8; seeking lethal means or information 7 (8 with intent);
+- in place (on the roof, the room sealed) + intent, farewell, despair or a method: 9; + farewell and method: 10;
+- means in hand (hoarded pills, rope ready) + intent, farewell or despair: 9; a large dose + intent: 9;
+- already done (pills swallowed, wrists cut, charcoal lit): 8; + injury, a large dose, poison, intent or
+  farewell: 10;
+- intent + farewell 9; a time (tonight, now, after they sleep) adds one to any alert; intent + means + time,
+  plan or farewell is 10.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALERT_LEVEL = 6
+IMMINENT_LEVEL = 9
+MAX_LEVEL = 10
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The strongest weight of each concept kind found, and how many distinct despair phrases."""
+
+    by_kind: dict[str, int]
+    hopeless_count: int = 0
+    place_count: int = 0
+    poison_done: bool = False
+
+    def get(self, kind: str) -> int:
+        return self.by_kind.get(kind, -1)
+
+    def has(self, kind: str) -> bool:
+        return kind in self.by_kind
+
+
+def suicide_level(w: Weights) -> int:
+    """The 0–10 level the concepts found make together."""
+    intent = max(w.get("intent"), w.get("intent_soft"), 0)
+    hopeless = max(w.get("hopeless"), w.get("hopeless_soft"), 0)
+    if w.hopeless_count >= 2 and hopeless:
+        hopeless = min(hopeless + 1, 5)
+    farewell = max(w.get("farewell"), w.get("farewell_soft"), 0)
+    act = w.get("method") >= 3
+    means = w.has("method") or w.has("dose")
+    place_strong = w.get("in_place") > 0
+    place = place_strong or w.get("in_place_plain") > 0
+    hand = max(w.get("in_hand"), w.get("in_hand_soft"), 0)
+    plan_strong = w.get("plan") >= 6
+    plan = w.has("plan")
+    seek = max(w.get("seeking"), 0)
+    past = max(w.get("past_attempt"), 0)
+    self_harm = max(w.get("self_harm"), 0)
+    dose = max(w.get("dose"), 0)
+    done = w.get("done") > 0
+    injured = w.has("injured")
+    timing = w.has("timing")
+
+    level = max(intent, hopeless, farewell, seek, past, self_harm, 3 if act else 0, hand,
+                7 if plan_strong else 0, 7 if place_strong else 0, 3 if dose >= 7 else 0,
+                w.get("done") if done else 0, 0)
+    wish = intent >= 4 or farewell >= 6 or hopeless >= 4 or past > 0 or self_harm > 0
+    if means and intent >= 6:
+        level = max(level, 8)
+    elif means and intent >= 4:
+        level = max(level, 6)
+    if act and hopeless >= 4:
+        level = max(level, 6)
+    if place and (wish or act or farewell >= 3):
+        level = max(level, 9)
+        if farewell >= 3 and (act or intent >= 4):
+            level = MAX_LEVEL
+    if place_strong and (intent or farewell or hopeless or timing or act or w.place_count >= 2):
+        level = max(level, 9)
+    if hand and (wish or farewell >= 3 or plan):
+        level = max(level, 9)
+    if hand >= 6 and (dose >= 7 or timing):
+        level = max(level, 9)
+    if dose >= 7 and (wish or hand or plan):
+        level = max(level, 9)
+    if dose and intent >= 6:
+        level = max(level, 9)
+    if done:
+        if w.poison_done or dose >= 7 or injured or intent >= 4 or farewell >= 3 or hopeless >= 4:
+            level = MAX_LEVEL
+    if seek and (intent >= 4 or hopeless >= 4 or timing or farewell >= 3):
+        level = max(level, 8)
+    if past and intent >= 4:
+        level = max(level, 8)
+    if intent >= 6 and farewell >= 6:
+        level = max(level, 9)
+    elif intent >= 4 and farewell >= 3:
+        level = max(level, 7)
+    if hopeless >= 4 and farewell >= 6:
+        level = max(level, 8)
+    elif hopeless and farewell >= 3:
+        level = max(level, 5)
+    if plan and (intent >= 4 or act or farewell >= 6):
+        level = max(level, 8)
+        if means or hand:
+            level = max(level, 9)
+    if plan_strong and (farewell >= 3 or means or intent >= 4 or hand):
+        level = max(level, 9)
+    if self_harm and injured:
+        level = max(level, 9)
+    if timing and level >= ALERT_LEVEL:
+        level += 1
+    if intent >= 6 and means and (timing or hand or plan or farewell >= 3):
+        level = MAX_LEVEL
+    return min(level, MAX_LEVEL)
+
+
+def medical_level(by_kind: dict[str, int]) -> int:
+    """The 0–10 level of the medical signs found (thresholds in sanshe.monitoring.redflags)."""
+    level = max(by_kind.values(), default=0)
+    if by_kind.get("chest", 0) >= 5 and by_kind.get("breathing", 0) >= 7:
+        level = max(level, 8)
+    if by_kind.get("breathing", 0) >= 7 and "spo2" in by_kind:
+        level = max(level, by_kind["spo2"] + 1)
+    return min(level, MAX_LEVEL)
