@@ -31,12 +31,12 @@ Risk never blocks or hides a message: this module only reports.
 from __future__ import annotations
 
 from .riskmodel.combine import ALERT_LEVEL, IMMINENT_LEVEL, MAX_LEVEL
-from .riskmodel.detect import RiskResult, Signal, assess, assess_context
+from .riskmodel.detect import RiskResult, Signal, assess, assess_context, mentions_risk
 from .riskmodel.lexicon import LABELS, MEDICAL_KINDS
 from .riskmodel.normalise import normalise
 
 __all__ = ["ALERT_LEVEL", "IMMINENT_LEVEL", "LABELS", "MAX_LEVEL", "MEDICAL_KINDS", "RiskResult", "Signal", "assess",
-           "assess_context", "label", "normalise"]
+           "assess_context", "label", "mentions_risk", "normalise"]
 
 
 def label(code: str) -> str:

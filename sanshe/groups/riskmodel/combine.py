@@ -57,13 +57,13 @@ def suicide_level(w: Weights) -> int:
     past = max(w.get("past_attempt"), 0)
     self_harm = max(w.get("self_harm"), 0)
     dose = max(w.get("dose"), 0)
-    done = w.get("done") > 0
+    done = w.get("done") >= 6
     injured = w.has("injured")
     timing = w.has("timing")
 
     level = max(intent, hopeless, farewell, seek, past, self_harm, 3 if act else 0, hand,
                 7 if plan_strong else 0, 7 if place_strong else 0, 3 if dose >= 7 else 0,
-                w.get("done") if done else 0, 0)
+                max(w.get("done"), 0))
     wish = intent >= 4 or farewell >= 6 or hopeless >= 4 or past > 0 or self_harm > 0
     if means and intent >= 6:
         level = max(level, 8)

@@ -218,7 +218,7 @@ def _weigh(t: _Text, kind: str, weight: int, start: int, end: int, others: bool)
 
 def _dose_weight(text: str) -> int:
     """A whole bottle or ten and more pills is a large dose (7), else small (2)."""
-    if re.search(r"瓶|盒|板|整|一把|一大把|所有|全部|剩下|几十", text):
+    if re.search(r"瓶|盒|板|整|一把|一大把|所有|全|剩下|几十|一口气|一次性|一下子", text):
         return 7
     counts = [number_value(m.group(1)) or 0 for m in _COUNT_IN.finditer(text)]
     return 7 if any(c >= 10 for c in counts) else 2
@@ -253,7 +253,8 @@ def _find(text: str) -> _Found:
                 poison = bool(_POISON.search(phrase))
                 if not poison and re.search(r"吃|吞|喝|服|灌", phrase) and _dose_weight(phrase) < 7:
                     continue  # "刚吃了两片退烧药" is not an overdose
-                found.poison_done = found.poison_done or poison or _dose_weight(phrase) >= 7
+                if w >= 6:
+                    found.poison_done = found.poison_done or poison or _dose_weight(phrase) >= 7
             hit = Signal(kind, phrase, w)
             found.hits.append(hit)
             if kind.startswith("hopeless"):
@@ -373,11 +374,19 @@ def assess(text: str) -> RiskResult:
     return _result([_find(text)])
 
 
+def mentions_risk(text: str) -> bool:
+    """Whether the message holds any risk concept at all (even one that only combines: a place, a time, a
+    means); when it does not, earlier messages cannot change its level."""
+    found = _find(text)
+    return bool(found.hits or found.medical)
+
+
 def assess_context(texts: list[str]) -> RiskResult:
     """The level of the last of several messages by the same person (earlier first), read with the earlier ones.
 
     The earlier messages count only when, combined with the last one, they make a higher level than any of the
-    messages alone ("不想活了" … then "我在楼顶" → imminent); the result then carries a `context:` signal.
+    messages alone ("不想活了" … then "我在楼顶" → imminent), or when the last message goes on with an episode
+    already at alert level; the result then carries a `context:` signal.
     """
     texts = [t for t in texts if t and t.strip()]
     if not texts:
@@ -389,7 +398,11 @@ def assess_context(texts: list[str]) -> RiskResult:
         return alone
     earlier = max(_result([f]).level for f in founds[:-1])
     combined = _result(founds)
-    if combined.level <= max(alone.level, earlier):
+    # The combination is new (higher than any message alone), or the last message goes on with an episode
+    # already at alert level (a swallowed bottle, then "头好晕").
+    goes_on = (combined.level >= ALERT_LEVEL and combined.level >= earlier
+               and any(h.kind != "timing" for h in last.hits))
+    if combined.level <= alone.level or (combined.level <= earlier and not goes_on):
         return alone
     before = [h.text for f in founds[:-1] for h in f.shown if h.weight][:3]
     context = Signal("context", "、".join(before) or "此前消息", 0)
