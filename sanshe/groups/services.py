@@ -1150,12 +1150,16 @@ def _deliver(alert: RiskAlert, user_ids: set[int], step: int, exclude: set[int])
 def _alert_raise(*, message: Message, group: Group, thread: PrivateThread | None, assessment: risk.RiskResult,
                  now: datetime, raise_open: bool = False) -> RiskAlert:
     """A new alert for the message; or, when the sender's earlier messages raised the level (`raise_open`) and
-    an alert of theirs in this stream is still open, that alert raised: one person, one alert, the latest level."""
+    an alert of theirs in this stream is still open, that alert raised: one person, one alert, the latest level.
+
+    An alert a crisis already carries is not raised: the new alert is handed to that crisis by the crisis
+    feature (sanshe.groups.handover), which keeps its own chain."""
     imminent = assessment.level >= risk.IMMINENT_LEVEL
     alert = None
     if raise_open and message.sender_id:
         alert = (RiskAlert.objects.select_for_update()
-                 .filter(group=group, thread=thread, subject_id=message.sender_id, status=RiskAlertStatus.OPEN)
+                 .filter(group=group, thread=thread, subject_id=message.sender_id, status=RiskAlertStatus.OPEN,
+                         crisis_id__isnull=True)
                  .order_by("-created_at", "-id").first())
     if alert is not None and assessment.level <= alert.level:
         # The episode goes on at the level already raised: the new signals are added, nobody is told twice.
@@ -1167,8 +1171,7 @@ def _alert_raise(*, message: Message, group: Group, thread: PrivateThread | None
         alert.level = max(alert.level, assessment.level)
         alert.signals = list(dict.fromkeys(assessment.codes + list(alert.signals)))[:24]
         imminent = alert.level >= risk.IMMINENT_LEVEL
-        if imminent and not was_imminent and alert.crisis_id is None:
-            # A crisis carrying the alert keeps its own deadline (sanshe.groups.handover).
+        if imminent and not was_imminent:
             deadline = now + timedelta(minutes=IMMINENT_ACK_MINUTES)
             alert.ack_deadline = min(alert.ack_deadline, deadline) if alert.ack_deadline else deadline
         alert.save(update_fields=["level", "signals", "ack_deadline"])

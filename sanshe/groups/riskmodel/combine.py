@@ -30,6 +30,9 @@ class Weights:
     by_kind: dict[str, int]
     hopeless_count: int = 0
     place_count: int = 0
+    farewell_count: int = 0
+    soft_farewell_count: int = 0
+    gas: bool = False
     poison_done: bool = False
 
     def get(self, kind: str) -> int:
@@ -61,7 +64,9 @@ def suicide_level(w: Weights) -> int:
     injured = w.has("injured")
     timing = w.has("timing")
 
-    level = max(intent, hopeless, farewell, seek, past, self_harm, 3 if act else 0, hand,
+    if w.has("sealed") and w.gas:
+        place_strong = place = True  # a sealed room with charcoal or gas
+    level = max(intent, hopeless, max(w.get("farewell"), 0), seek, past, self_harm, 3 if act else 0, hand,
                 7 if plan_strong else 0, 7 if place_strong else 0, 3 if dose >= 7 else 0,
                 max(w.get("done"), 0))
     wish = intent >= 4 or farewell >= 6 or hopeless >= 4 or past > 0 or self_harm > 0
@@ -71,7 +76,7 @@ def suicide_level(w: Weights) -> int:
         level = max(level, 6)
     if act and hopeless >= 4:
         level = max(level, 6)
-    if place and (wish or act or farewell >= 3):
+    if place and (wish or act or farewell >= 3 or intent >= 3):
         level = max(level, 9)
         if farewell >= 3 and (act or intent >= 4):
             level = MAX_LEVEL
@@ -85,9 +90,13 @@ def suicide_level(w: Weights) -> int:
         level = max(level, 9)
     if dose and intent >= 6:
         level = max(level, 9)
+    if w.get("done") > 0 and dose >= 7:
+        level = MAX_LEVEL
     if done:
         if w.poison_done or dose >= 7 or injured or intent >= 4 or farewell >= 3 or hopeless >= 4:
             level = MAX_LEVEL
+    if 0 < w.get("done") < 6 and (intent >= 4 or farewell >= 3):
+        level = MAX_LEVEL
     if seek and (intent >= 4 or hopeless >= 4 or timing or farewell >= 3):
         level = max(level, 8)
     if past and intent >= 4:
@@ -96,6 +105,26 @@ def suicide_level(w: Weights) -> int:
         level = max(level, 9)
     elif intent >= 4 and farewell >= 3:
         level = max(level, 7)
+    if w.soft_farewell_count + w.farewell_count >= 2 and farewell >= 3:
+        level = max(level, 6)  # several goodbyes, affairs put in order
+    if w.place_count >= 2 and place:
+        level = max(level, 7)  # at the place, looking down
+    if place and timing:
+        level = max(level, 6)
+    if hand and intent >= 3:
+        level = max(level, 8)
+    if w.has("ingest") and (hand or dose >= 7):
+        level = MAX_LEVEL
+    if w.has("unreachable") and (farewell >= 3 or intent >= 4 or hand or place):
+        level = max(level, 7)
+        if 0 < w.get("done") or place_strong:
+            level = max(level, 9)
+    if w.get("farewell") >= 6 and w.farewell_count >= 2:
+        level = max(level, 9)  # final words and affairs put in order: a will, the passwords
+    if dose >= 7 and injured:
+        level = max(level, 9)
+    if hand and (timing or place):
+        level = max(level, 9 if hand >= 6 or place else level)
     if hopeless >= 4 and farewell >= 6:
         level = max(level, 8)
     elif hopeless and farewell >= 3:

@@ -48,12 +48,18 @@ _AFTER_NEGATION = re.compile(lx.AFTER_NEGATION)
 _CONDITIONAL = re.compile(lx.CONDITIONAL)
 _PREVENTION = re.compile(lx.PREVENTION)
 _BENIGN = re.compile(lx.BENIGN_PURPOSE)
+_BENIGN_FAREWELL = re.compile(lx.BENIGN_FAREWELL)
+_WORRY = re.compile(lx.WORRY)
+_JOKE = re.compile(lx.JOKE)
+_GAS = re.compile(r"炭|煤气|燃气|天然气|液化气")
+_FAREWELL_KINDS = frozenset({"farewell", "farewell_soft", "intent_soft"})
 _RECOVERY = re.compile(lx.RECOVERY)
 _PAST = re.compile(lx.PAST)
 _POISON = re.compile(lx.POISON)
 _QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
 _CLAUSE_BREAK = re.compile(r"[,，。.；;！!？?\n:：]|但是|但|可是|不过|然后|所以")
 _SENTENCE_BREAK = re.compile(r"[。.；;！!？?\n]")
+_ASKING = re.compile(r"有没有|是否|是不是|会不会|有无")
 _QUESTION_TAIL = re.compile(r"吗|呢|吧|么|没有[?？]|[?？]")
 _NEGATION_WINDOW = 4
 
@@ -110,6 +116,7 @@ class _Found:
     others: str = ""
     poison_done: bool = False
     recovery: bool = False
+    joke: bool = False
     hopeless_texts: set[str] = field(default_factory=set)
 
 
@@ -149,6 +156,10 @@ class _Text:
             self.benign_sentences[s] = bool(_BENIGN.search(self.norm, s, e))
         return self.benign_sentences[s]
 
+    def benign_farewell(self, start: int) -> bool:
+        s, e = self.sentence_span(start)
+        return bool(_BENIGN_FAREWELL.search(self.norm, max(s - 20, 0), min(e + 20, len(self.norm))))
+
     def quoted_at(self, index: int) -> bool:
         return any(a <= index < b for a, b in self.quoted)
 
@@ -168,10 +179,16 @@ class _Text:
         return last_other >= 0 and not _FIRST.search(self.norm, last_other, start)
 
     def question_to_other(self, start: int, end: int) -> bool:
-        clause = self.clause_start(start)
-        _s, sentence_end = self.sentence_span(start)
+        """"你想过自杀吗？", "你还好吗，有没有想过伤害自己？": a helper's screening question."""
+        sentence, sentence_end = self.sentence_span(start)
         tail = self.norm[end:min(end + 8, sentence_end + 1)]
-        return bool(_SECOND.search(self.norm, clause, start)) and bool(_QUESTION_TAIL.search(tail))
+        if not _QUESTION_TAIL.search(tail):
+            return False
+        seconds = list(_SECOND.finditer(self.norm, sentence, start))
+        if seconds and not _FIRST.search(self.norm, seconds[-1].end(), start):
+            return True
+        clause = self.clause_start(start)
+        return bool(_ASKING.search(self.norm, clause, start)) and not _FIRST.search(self.norm, clause, start)
 
     def past_before(self, start: int) -> bool:
         return bool(_PAST.search(self.norm, self.clause_start(start), start))
@@ -196,12 +213,14 @@ def _weigh(t: _Text, kind: str, weight: int, start: int, end: int, others: bool)
         return None
     if kind in _OBJECT_KINDS and t.benign(start):
         return None
+    if kind in _FAREWELL_KINDS and t.benign_farewell(start):
+        return None
     if kind == "timing":
         return 0
     w, discounted = weight, False
     if t.quoted and t.quoted_at(start):
         w, discounted = w // 2, True
-    if t.question_to_other(start, end):
+    if kind != "seeking" and t.question_to_other(start, end):  # asking how to die is always a question
         w, discounted = w // 3, True
     if t.hearsay and t.hearsay_before(start):
         w, discounted = w // 3, True
@@ -232,7 +251,7 @@ def _find(text: str) -> _Found:
         return found
     norm = _blank(norm)
     t = _Text(norm)
-    close = _CLOSE.search(norm)
+    close = _CLOSE.search(norm) or _WORRY.search(norm)
     if close:
         found.others = close.group(0)
     taken: list[tuple[int, int]] = []
@@ -252,7 +271,9 @@ def _find(text: str) -> _Found:
             if kind == "done":
                 poison = bool(_POISON.search(phrase))
                 if not poison and re.search(r"吃|吞|喝|服|灌", phrase) and _dose_weight(phrase) < 7:
-                    continue  # "刚吃了两片退烧药" is not an overdose
+                    if _COUNT_IN.search(phrase):
+                        continue  # "刚吃了两片退烧药" is not an overdose
+                    w = min(w, 3)  # "药已经吃下去了": how much is not said; counts with intent or farewell
                 if w >= 6:
                     found.poison_done = found.poison_done or poison or _dose_weight(phrase) >= 7
             hit = Signal(kind, phrase, w)
@@ -273,6 +294,7 @@ def _find(text: str) -> _Found:
         found.hits.append(hit)
         found.shown.append(hit)
     found.recovery = bool(_RECOVERY.search(norm))
+    found.joke = bool(_JOKE.search(norm))
     found.medical = _medical(t)
     return found
 
@@ -305,6 +327,10 @@ def _medical(t: _Text) -> list[Signal]:
             signals.append(Signal("spo2", match.group(0), 7))
     if not re.search(r"烧|发热|体温", norm):
         return signals
+    for match in _FEVER.finditer(norm):
+        if 41 <= float(match.group(1)) < 43 and not t.negated(match.start(), match.end()):
+            signals.append(Signal("fever", match.group(0), 6))
+            break
     fever_days, unknown_days = None, False
     for match in _FEVER_DAYS.finditer(norm):
         if match.group(1) is None:
@@ -313,7 +339,7 @@ def _medical(t: _Text) -> list[Signal]:
         fever_days = max(fever_days or 0, days or 0)
     if fever_days is not None and fever_days > HIGH_FEVER_MAX_DAYS:
         temperatures = [float(m.group(1)) for m in _FEVER.finditer(norm)]
-        if any(HIGH_FEVER_C < v < 43 for v in temperatures) or "高烧" in norm:
+        if any(HIGH_FEVER_C < v < 43 for v in temperatures) or "高烧" in norm or not temperatures:
             signals.append(Signal("fever", "高烧不退" if unknown_days else f"高热{fever_days}天", 6))
     return signals
 
@@ -322,12 +348,19 @@ def _weights(founds: list[_Found]) -> Weights:
     by_kind: dict[str, int] = {}
     hopeless: set[str] = set()
     places: set[str] = set()
+    farewells: set[str] = set()
+    soft_farewells: set[str] = set()
+    gas = False
     for found in founds:
         places |= {h.text for h in found.hits if h.kind.startswith("in_place")}
+        farewells |= {h.text for h in found.hits if h.kind == "farewell" and h.weight >= 6}
+        soft_farewells |= {h.text for h in found.hits if h.kind == "farewell_soft" and h.weight >= 3}
+        gas = gas or any(_GAS.search(h.text) for h in found.hits if h.kind in ("method", "in_hand", "in_hand_soft", "done"))
         for hit in found.hits:
             by_kind[hit.kind] = max(by_kind.get(hit.kind, -1), hit.weight)
         hopeless |= found.hopeless_texts
-    return Weights(by_kind, len(hopeless), len(places), any(f.poison_done for f in founds))
+    return Weights(by_kind, len(hopeless), len(places), len(farewells), len(soft_farewells), gas,
+                   any(f.poison_done for f in founds))
 
 
 def _result(founds: list[_Found], extra: tuple[Signal, ...] = ()) -> RiskResult:
@@ -335,7 +368,7 @@ def _result(founds: list[_Found], extra: tuple[Signal, ...] = ()) -> RiskResult:
     weights = _weights(founds)
     s_level = suicide_level(weights)
     current = {"timing", "in_place", "done", "in_hand", "dose"}
-    if any(f.recovery for f in founds) and not current & set(weights.by_kind):
+    if any(f.recovery or f.joke for f in founds) and not current & set(weights.by_kind):
         s_level = min(s_level, 3)
     m_kinds: dict[str, int] = {}
     for found in founds:
