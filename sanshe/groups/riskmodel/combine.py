@@ -34,6 +34,7 @@ class Weights:
     soft_farewell_count: int = 0
     gas: bool = False
     poison_done: bool = False
+    hand_count: int = 0
 
     def get(self, kind: str) -> int:
         return self.by_kind.get(kind, -1)
@@ -67,7 +68,7 @@ def suicide_level(w: Weights) -> int:
     if w.has("sealed") and w.gas:
         place_strong = place = True  # a sealed room with charcoal or gas
     level = max(intent, hopeless, max(w.get("farewell"), 0), seek, past, self_harm, 3 if act else 0, hand,
-                7 if plan_strong else 0, 7 if place_strong else 0, 3 if dose >= 7 else 0,
+                7 if plan_strong else 0, w.get("in_place") if place_strong else 0, 3 if dose >= 7 else 0,
                 max(w.get("done"), 0))
     wish = intent >= 4 or farewell >= 6 or hopeless >= 4 or past > 0 or self_harm > 0
     if means and intent >= 6:
@@ -117,8 +118,10 @@ def suicide_level(w: Weights) -> int:
         level = MAX_LEVEL
     if w.has("unreachable") and (farewell >= 3 or intent >= 4 or hand or place):
         level = max(level, 7)
-        if 0 < w.get("done") or place_strong:
-            level = max(level, 9)
+    if w.has("unreachable") and (0 < w.get("done") or place_strong):
+        level = max(level, 9)
+    if w.hand_count >= 2 or (place and injured):
+        level = max(level, 9)
     if w.get("farewell") >= 6 and w.farewell_count >= 2:
         level = max(level, 9)  # final words and affairs put in order: a will, the passwords
     if dose >= 7 and injured:
@@ -149,6 +152,8 @@ def medical_level(by_kind: dict[str, int]) -> int:
     level = max(by_kind.values(), default=0)
     if by_kind.get("chest", 0) >= 5 and by_kind.get("breathing", 0) >= 7:
         level = max(level, 8)
+    if sum(1 for weight in by_kind.values() if weight >= 6) >= 2:
+        level = max(level, 9)  # two danger signs at once (an asthma attack with the inhaler empty)
     if by_kind.get("breathing", 0) >= 7 and "spo2" in by_kind:
         level = max(level, by_kind["spo2"] + 1)
     return min(level, MAX_LEVEL)

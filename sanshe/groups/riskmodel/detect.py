@@ -224,7 +224,7 @@ def _weigh(t: _Text, kind: str, weight: int, start: int, end: int, others: bool)
         w, discounted = w // 3, True
     if t.hearsay and t.hearsay_before(start):
         w, discounted = w // 3, True
-    elif not others and t.other_subject(start):
+    elif not others and kind not in ("farewell", "farewell_soft") and t.other_subject(start):
         w, discounted = w // 3, True
     if t.prevention_before(start):
         w, discounted = w // 3, True
@@ -237,7 +237,7 @@ def _weigh(t: _Text, kind: str, weight: int, start: int, end: int, others: bool)
 
 def _dose_weight(text: str) -> int:
     """A whole bottle or ten and more pills is a large dose (7), else small (2)."""
-    if re.search(r"瓶|盒|板|整|一把|一大把|所有|全|剩下|几十|一口气|一次性|一下子", text):
+    if re.search(r"瓶|盒|板|整|一把|一大把|所有|全|剩下|几十|一口气|一次性|一下子|都吃|能找到的|好多|很多", text):
         return 7
     counts = [number_value(m.group(1)) or 0 for m in _COUNT_IN.finditer(text)]
     return 7 if any(c >= 10 for c in counts) else 2
@@ -350,9 +350,11 @@ def _weights(founds: list[_Found]) -> Weights:
     places: set[str] = set()
     farewells: set[str] = set()
     soft_farewells: set[str] = set()
+    hands: set[str] = set()
     gas = False
     for found in founds:
         places |= {h.text for h in found.hits if h.kind.startswith("in_place")}
+        hands |= {h.text for h in found.hits if h.kind.startswith("in_hand") and h.weight >= 4}
         farewells |= {h.text for h in found.hits if h.kind == "farewell" and h.weight >= 6}
         soft_farewells |= {h.text for h in found.hits if h.kind == "farewell_soft" and h.weight >= 3}
         gas = gas or any(_GAS.search(h.text) for h in found.hits if h.kind in ("method", "in_hand", "in_hand_soft", "done"))
@@ -360,7 +362,7 @@ def _weights(founds: list[_Found]) -> Weights:
             by_kind[hit.kind] = max(by_kind.get(hit.kind, -1), hit.weight)
         hopeless |= found.hopeless_texts
     return Weights(by_kind, len(hopeless), len(places), len(farewells), len(soft_farewells), gas,
-                   any(f.poison_done for f in founds))
+                   any(f.poison_done for f in founds), len(hands))
 
 
 def _result(founds: list[_Found], extra: tuple[Signal, ...] = ()) -> RiskResult:
