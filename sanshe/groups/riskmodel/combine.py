@@ -130,6 +130,8 @@ def suicide_level(w: Weights) -> int:
         level = max(level, 9 if hand >= 6 or place else level)
     if hopeless >= 4 and farewell >= 6:
         level = max(level, 8)
+    elif hopeless >= 4 and farewell >= 3:
+        level = max(level, 6)
     elif hopeless and farewell >= 3:
         level = max(level, 5)
     if plan and (intent >= 4 or act or farewell >= 6):

@@ -32,7 +32,7 @@ _CONCEPTS = [(kind, weight, re.compile(pattern)) for kind, weight, pattern in lx
 _MEDICAL = [(kind, weight, re.compile(pattern)) for kind, weight, pattern in lx.MEDICAL]
 # Kinds still counted for combining when they sit inside a phrase another concept claimed ("想跳楼": intent,
 # and a method).
-_PRESENCE_KINDS = frozenset({"method", "timing", "injured"})
+_PRESENCE_KINDS = frozenset({"method", "timing", "injured", "sealed"})
 # Kinds an everyday purpose in the sentence cancels.
 _OBJECT_KINDS = frozenset({"in_place_plain", "in_place", "method", "in_hand_soft", "in_hand", "done", "injured",
                            "dose", "seeking"})
@@ -337,7 +337,9 @@ def _medical(t: _Text) -> list[Signal]:
             unknown_days = True
         days = number_value(match.group(1)) if match.group(1) else HIGH_FEVER_MAX_DAYS + 1
         fever_days = max(fever_days or 0, days or 0)
-    if fever_days is not None and fever_days > HIGH_FEVER_MAX_DAYS:
+    persistent = bool(re.search(r"不退|退不下|反复|孩子|宝宝|小孩|老人", norm))
+    if fever_days is not None and (fever_days > HIGH_FEVER_MAX_DAYS
+                                   or (fever_days == HIGH_FEVER_MAX_DAYS and persistent)):
         temperatures = [float(m.group(1)) for m in _FEVER.finditer(norm)]
         if any(HIGH_FEVER_C < v < 43 for v in temperatures) or "高烧" in norm or not temperatures:
             signals.append(Signal("fever", "高烧不退" if unknown_days else f"高热{fever_days}天", 6))
