@@ -33,6 +33,8 @@ _MEDICAL = [(kind, weight, re.compile(pattern)) for kind, weight, pattern in lx.
 # Kinds still counted for combining when they sit inside a phrase another concept claimed ("想跳楼": intent,
 # and a method).
 _PRESENCE_KINDS = frozenset({"method", "timing", "injured", "sealed"})
+# Kinds that only combine: a phrase they find may still be read by a stronger concept ("去大桥那边结束").
+_NON_CLAIMING = frozenset({"in_place_plain", "timing", "sealed", "ingest", "unreachable"})
 # Kinds an everyday purpose in the sentence cancels.
 _OBJECT_KINDS = frozenset({"in_place_plain", "in_place", "method", "in_hand_soft", "in_hand", "done", "injured",
                            "dose", "seeking"})
@@ -67,9 +69,11 @@ _UNIT = r"(?:片|粒|颗|瓶|盒|板|包|袋|支)"
 _DOSE = re.compile(
     rf"({NUMBER}){_UNIT}(?:的)?.{{0,3}}?(?:{lx.MEDICINE})"
     rf"|(?:{lx.MEDICINE}).{{0,4}}?({NUMBER})\s*{_UNIT}"
+    rf"|(?:{lx.MEDICINE})\s*[x×*]\s*{NUMBER}"
     r"|(一整瓶|整瓶|一整盒|整盒|全部吃|都吃了|全吃了|一把药|一大把|所有的药|全部的药|剩下的药|几十片|几十粒)"
 )
-_COUNT_IN = re.compile(rf"({NUMBER})\s*({_UNIT}|克|毫升|ml|mg)")
+_SWALLOWED = re.compile(r"(?:吃|吞|服|喝)(?:了|下|下去|掉|光)")
+_COUNT_IN = re.compile(rf"({NUMBER})\s*({_UNIT}|克|毫升|ml|mg)|[x×*]\s*({NUMBER})")
 
 _SPO2 = re.compile(r"血氧(?:饱和度)?(?:只有|才|是|为|掉到|降到|到了|:|：)?\s*(\d{2,3})\s*(?:%|％)?")
 _FEVER = re.compile(r"(?:烧到|发烧|体温|高烧)(?:了|到了|是|有)?\s*(\d{2}(?:\.\d)?)\s*(?:度|℃|°)?")
@@ -239,7 +243,7 @@ def _dose_weight(text: str) -> int:
     """A whole bottle or ten and more pills is a large dose (7), else small (2)."""
     if re.search(r"瓶|盒|板|整|一把|一大把|所有|全|剩下|几十|一口气|一次性|一下子|都吃|能找到的|好多|很多", text):
         return 7
-    counts = [number_value(m.group(1)) or 0 for m in _COUNT_IN.finditer(text)]
+    counts = [number_value(m.group(1) or m.group(3)) or 0 for m in _COUNT_IN.finditer(text)]
     return 7 if any(c >= 10 for c in counts) else 2
 
 
@@ -281,7 +285,8 @@ def _find(text: str) -> _Found:
             if kind.startswith("hopeless"):
                 found.hopeless_texts.add(phrase)
             if not inside:
-                taken.append((a, b))
+                if kind not in _NON_CLAIMING:
+                    taken.append((a, b))
                 found.shown.append(hit)
             elif kind in ("method", "timing") and all(s.text != phrase for s in found.shown):
                 found.shown.append(hit)
@@ -293,6 +298,10 @@ def _find(text: str) -> _Found:
         hit = Signal("dose", match.group(0), _dose_weight(match.group(0)) if w else 0)
         found.hits.append(hit)
         found.shown.append(hit)
+        # "吃了30片安定", "一整瓶都吞了": a large dose swallowed is an act already done.
+        if hit.weight >= 7 and _SWALLOWED.search(norm, max(a - 6, 0), min(b + 6, len(norm))):
+            found.hits.append(Signal("done", match.group(0), 9))
+            found.poison_done = True
     found.recovery = bool(_RECOVERY.search(norm))
     found.joke = bool(_JOKE.search(norm))
     found.medical = _medical(t)
