@@ -79,8 +79,9 @@ def test_a_later_message_raises_the_open_alert_instead_of_a_second_one(on_duty, 
     assert 6 <= alert.level < IMMINENT_LEVEL and alert.ack_deadline - alert.created_at > timedelta(minutes=10)
     told_first = set(alert.recipients.values_list("pk", flat=True))
     assert medic.pk not in told_first
+    assert assess("我现在一个人在天台").level < 6  # alone it would raise nothing
     with django_capture_on_commit_callbacks(execute=True):
-        second = send(resident, on_duty, "已经站在天台边上了")
+        second = send(resident, on_duty, "我现在一个人在天台")
     assert RiskAlert.objects.count() == 1
     alert.refresh_from_db()
     assert alert.level >= IMMINENT_LEVEL and alert.status == RiskAlertStatus.OPEN
