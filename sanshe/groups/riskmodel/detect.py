@@ -72,6 +72,7 @@ _DOSE = re.compile(
     rf"|(?:{lx.MEDICINE})\s*[x×*]\s*{NUMBER}"
     r"|(一整瓶|整瓶|一整盒|整盒|全部吃|都吃了|全吃了|一把药|一大把|所有的药|全部的药|剩下的药|几十片|几十粒)"
 )
+_LATER = re.compile(r"\d+天(?:后|以后|之后)|[两三四五六七八九十几]天(?:后|以后|之后)|下周|下个月|过几天")
 _SWALLOWED = re.compile(r"(?:吃|吞|服|喝)(?:了|下|下去|掉|光)")
 _COUNT_IN = re.compile(rf"({NUMBER})\s*({_UNIT}|克|毫升|ml|mg)|[x×*]\s*({NUMBER})")
 
@@ -325,6 +326,8 @@ def _medical(t: _Text) -> list[Signal]:
                 w = max(w // 3, 1)
             if t.hearsay and t.hearsay_before(a):
                 w = max(w // 3, 1)
+            if kind == "medicine_out" and _LATER.search(norm):
+                w = 4  # runs out in days, not now: the help rules' own timing decides (sanshe.cases.rules)
             signals.append(Signal(kind, match.group(0), w))
     for match in _SPO2.finditer(norm):
         if t.negated(match.start(), match.end()):
