@@ -36,12 +36,13 @@ _PRESENCE_KINDS = frozenset({"method", "timing", "injured", "sealed"})
 # Kinds that only combine: a phrase they find may still be read by a stronger concept ("去大桥那边结束").
 _NON_CLAIMING = frozenset({"in_place_plain", "timing", "sealed", "ingest", "unreachable"})
 # Kinds an everyday purpose in the sentence cancels.
-_OBJECT_KINDS = frozenset({"in_place_plain", "in_place", "method", "in_hand_soft", "in_hand", "done", "injured",
+_OBJECT_KINDS = frozenset({"in_place_plain", "in_place", "method", "in_hand_soft", "in_hand", "injured",
                            "dose", "seeking"})
 
 _BLANK = re.compile(f"(?:{lx.HYPERBOLE})|(?:{lx.NEUTRAL})")
 _HEARSAY = re.compile(lx.HEARSAY)
 _OTHER_SUBJECT = re.compile(rf"(?<!其)(?:{lx.THIRD_PERSON}|{lx.SECOND_PERSON})")
+_THIRD = re.compile(rf"(?<!其)(?:{lx.THIRD_PERSON})")
 _FIRST = re.compile(lx.FIRST_PERSON)
 _SECOND = re.compile(lx.SECOND_PERSON)
 _CLOSE = re.compile(lx.OTHERS)
@@ -175,11 +176,11 @@ class _Text:
                 return True
         return False
 
-    def other_subject(self, start: int) -> bool:
+    def other_subject(self, start: int, third_only: bool = False) -> bool:
         """Someone else (他, 有人, 你) is the subject of the clause, not the speaker."""
         clause = self.clause_start(start)
         last_other = -1
-        for match in _OTHER_SUBJECT.finditer(self.norm, clause, start):
+        for match in (_THIRD if third_only else _OTHER_SUBJECT).finditer(self.norm, clause, start):
             last_other = match.end()
         return last_other >= 0 and not _FIRST.search(self.norm, last_other, start)
 
@@ -229,7 +230,7 @@ def _weigh(t: _Text, kind: str, weight: int, start: int, end: int, others: bool)
         w, discounted = w // 3, True
     if t.hearsay and t.hearsay_before(start):
         w, discounted = w // 3, True
-    elif not others and kind not in ("farewell", "farewell_soft") and t.other_subject(start):
+    elif not others and kind not in ("farewell", "farewell_soft") and t.other_subject(start, third_only=kind == "seeking"):
         w, discounted = w // 3, True
     if t.prevention_before(start):
         w, discounted = w // 3, True
@@ -278,6 +279,8 @@ def _find(text: str) -> _Found:
                 if not poison and re.search(r"吃|吞|喝|服|灌", phrase) and _dose_weight(phrase) < 7:
                     if _COUNT_IN.search(phrase):
                         continue  # "刚吃了两片退烧药" is not an overdose
+                    if t.benign(a):
+                        continue  # "退烧药吃下去了"
                     w = min(w, 3)  # "药已经吃下去了": how much is not said; counts with intent or farewell
                 if w >= 6:
                     found.poison_done = found.poison_done or poison or _dose_weight(phrase) >= 7
