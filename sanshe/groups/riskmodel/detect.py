@@ -208,8 +208,13 @@ class _Text:
         return bool(_CONDITIONAL.search(self.norm, s, start))
 
 
+_TITLE = re.compile(r"《[^》]{0,40}》")
+
+
 def _blank(norm: str) -> str:
-    # Hyperbole and prevention work become a neutral mark of the same length (positions keep).
+    # Hyperbole, prevention work and titles (《自杀论》) become a neutral mark of the same length (positions keep).
+    if "《" in norm:
+        norm = _TITLE.sub(lambda m: "·" * len(m.group(0)), norm)
     return _BLANK.sub(lambda m: "·" * len(m.group(0)), norm)
 
 
