@@ -57,6 +57,7 @@ _JOKE = re.compile(lx.JOKE)
 _GAS = re.compile(r"炭|煤气|燃气|天然气|液化气")
 _FAREWELL_KINDS = frozenset({"farewell", "farewell_soft", "intent_soft"})
 _RECOVERY = re.compile(lx.RECOVERY)
+_MEDICAL_RECOVERY = re.compile(lx.MEDICAL_RECOVERY)
 _PAST = re.compile(lx.PAST)
 _POISON = re.compile(lx.POISON)
 _QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
@@ -124,6 +125,7 @@ class _Found:
     recovery: bool = False
     joke: bool = False
     hopeless_texts: set[str] = field(default_factory=set)
+    norm: str = ""
 
 
 class _Text:
@@ -261,6 +263,7 @@ def _find(text: str) -> _Found:
     if not norm:
         return found
     norm = _blank(norm)
+    found.norm = norm
     t = _Text(norm)
     close = _CLOSE.search(norm) or _WORRY.search(norm)
     if close:
@@ -399,6 +402,8 @@ def _result(founds: list[_Found], extra: tuple[Signal, ...] = ()) -> RiskResult:
         for hit in found.medical:
             m_kinds[hit.kind] = max(m_kinds.get(hit.kind, 0), hit.weight)
     m_level = medical_level(m_kinds)
+    if m_level < IMMINENT_LEVEL and _MEDICAL_RECOVERY.search(" ".join(f.norm for f in founds[-1:])):
+        m_level = min(m_level, 3)  # "昨天有点胸闷，今天已经好了"
     level = max(s_level, m_level)
     if level == 0:
         return RiskResult(0)
