@@ -402,6 +402,9 @@ HARD_NEGATIVES += [
     '疫苗打完有点头晕，休息一下就好了',
 ]
 
+HIGH += ["我想杀了自己", "想弄死自己"]
+HARD_NEGATIVES += ["我每天吃安眠药才睡得着", "中药太苦了，每天喝药"]
+
 
 @pytest.mark.parametrize("text", IMMINENT)
 def test_imminent_messages_reach_9(text):
