@@ -4,14 +4,20 @@ A concept alone says little ("楼顶", "今晚", "安眠药" are everyday words)
 combination, the way the Tree Hole rescue scale climbs: wish to die → method → plan and means → time → in place
 or already done. So:
 
-- intent alone 6–7, a euphemism alone 4, hopelessness or burden alone 3–5 (distress, no alert);
-- intent + method or means 8; seeking lethal means or information 7 (8 with intent);
-- in place (on the roof, the room sealed) + intent, farewell, despair or a method: 9; + farewell and method: 10;
-- means in hand (hoarded pills, rope ready) + intent, farewell or despair: 9; a large dose + intent: 9;
-- already done (pills swallowed, wrists cut, charcoal lit): 8; + injury, a large dose, poison, intent or
-  farewell: 10;
-- intent + farewell 9; a time (tonight, now, after they sleep) adds one to any alert; intent + means + time,
-  plan or farewell is 10.
+- intent alone 6–7, a euphemism alone 3–4, hopelessness or burden alone 3–5 (distress, no alert); a place, an
+  object, a time alone: 0 (they only combine);
+- intent + method or means 8; seeking lethal means or information 7 (8 with intent or despair);
+- at the edge, past the railing, legs over, in the water, a sealed room with charcoal or gas: 9 alone;
+- at a place (楼顶, 江边, 桥上) + intent, farewell, despair, a method or a soft cue: 9; + farewell and method: 10;
+  with only a time: 6;
+- means in hand (hoarded pills, rope tied, charcoal and tape) + intent, farewell or despair: 9; two
+  preparations, or hoarded means + a time: 9; a large dose + intent or despair: 9;
+- already done (pills swallowed, wrists cut, gas on, charcoal lit): 9; + injury, a large dose, poison, intent,
+  farewell or despair: 10; an unsaid quantity swallowed ("药已经吃下去了") counts with intent or farewell;
+- intent + a strong farewell 9; two farewells (final words, affairs put in order: passwords, savings, pets and
+  children arranged) 6, two strong ones 9; a time (tonight, now, after they sleep) adds one to any alert;
+  intent + means + time, plan or farewell is 10;
+- medical: the sign's own weight; two danger signs at once, or chest pain with breathlessness, are raised.
 """
 
 from __future__ import annotations
