@@ -31,6 +31,7 @@ AUDIT_ACTION_LABELS = {
     "groups.rules.save": _("保存敏感词规则"),
     "groups.record_request.create": _("申请调取聊天记录"),
     "groups.risk_alert.raise": _("聊天风险预警"),
+    "groups.risk_alert.raise_level": _("结合此前消息，聊天风险预警升级"),
     "groups.risk_alert.acknowledge": _("确认聊天风险预警"),
     "groups.risk_alert.handover": _("转交聊天风险预警"),
     "groups.risk_alert.escalate": _("聊天风险预警无人确认，升级通知"),

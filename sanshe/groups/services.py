@@ -84,6 +84,9 @@ MAX_IMAGE_SIDE = 2560
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 # Imminent alerts must be acknowledged within 5 minutes; other alerts within 30, or they escalate.
 IMMINENT_ACK_MINUTES = 5
+# The same person's recent messages read with a new one (risk.assess_context): how far back, how many.
+RISK_CONTEXT_MINUTES = 30
+RISK_CONTEXT_MESSAGES = 10
 ALERT_ACK_MINUTES = 30
 
 # Which account role a member role needs (a medical volunteer's account for a medical member, ...).
@@ -802,7 +805,7 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
         if reply_to is None:
             raise ValidationError({"reply_to": _("被回复的消息已不存在。")})
 
-    assessment = risk.assess(body)
+    assessment, from_context = _risk_in_context(actor=actor, group=group, thread=thread, body=body, now=now)
     verdict = None
     if moderated and (body or image is not None):
         probation_minutes = moderation_policy(organisation_id=group.organisation_id).probation_minutes
@@ -864,8 +867,30 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
             for user_id in mentioned:
                 _notify(user_id, {"kind": "mention", "group_id": group.pk, "message_id": message.pk})
     if assessment.alerts:
-        _alert_raise(message=message, group=group, thread=thread, assessment=assessment, now=now)
+        _alert_raise(message=message, group=group, thread=thread, assessment=assessment, now=now,
+                     raise_open=from_context)
     return SendResult(message, True)
+
+
+def _risk_in_context(*, actor, group: Group, thread: PrivateThread | None, body: str,
+                     now: datetime) -> tuple[risk.RiskResult, bool]:
+    """The message's risk read with the sender's own messages in the same stream over the last 30 minutes
+    (published or held; one query). True when the earlier messages raised the level above the message alone."""
+    alone = risk.assess(body)
+    if not body or not risk.mentions_risk(body):
+        return alone, False
+    # The body is encrypted at rest: read through the model field, never compared in SQL.
+    earlier = list(Message.objects.filter(
+        group=group, thread=thread, sender=actor, kind=MessageKind.TEXT,
+        status__in=[MessageStatus.PUBLISHED, MessageStatus.HELD],
+        created_at__gte=now - timedelta(minutes=RISK_CONTEXT_MINUTES),
+    ).order_by("-created_at", "-id").values_list("body", flat=True)[:RISK_CONTEXT_MESSAGES])
+    if not earlier:
+        return alone, False
+    combined = risk.assess_context([b or "" for b in reversed(earlier)] + [body])
+    if combined.level > alone.level:
+        return combined, True
+    return alone, False
 
 
 def selectors_stream_names(group: Group, user_id: int) -> dict[int, str]:
@@ -1123,24 +1148,61 @@ def _deliver(alert: RiskAlert, user_ids: set[int], step: int, exclude: set[int])
 
 
 def _alert_raise(*, message: Message, group: Group, thread: PrivateThread | None, assessment: risk.RiskResult,
-                 now: datetime) -> RiskAlert:
+                 now: datetime, raise_open: bool = False) -> RiskAlert:
+    """A new alert for the message; or, when the sender's earlier messages raised the level (`raise_open`) and
+    an alert of theirs in this stream is still open, that alert raised: one person, one alert, the latest level.
+
+    An alert a crisis already carries is not raised: the new alert is handed to that crisis by the crisis
+    feature (sanshe.groups.handover), which keeps its own chain."""
     imminent = assessment.level >= risk.IMMINENT_LEVEL
-    alert = RiskAlert.objects.create(
-        organisation_id=group.organisation_id, group=group, thread=thread, message=message,
-        subject_id=message.sender_id, level=assessment.level, signals=assessment.codes,
-        ack_deadline=now + timedelta(minutes=IMMINENT_ACK_MINUTES if imminent else ALERT_ACK_MINUTES),
-    )
+    alert = None
+    if raise_open and message.sender_id:
+        alert = (RiskAlert.objects.select_for_update()
+                 .filter(group=group, thread=thread, subject_id=message.sender_id, status=RiskAlertStatus.OPEN,
+                         crisis_id__isnull=True)
+                 .order_by("-created_at", "-id").first())
+    if alert is not None and assessment.level <= alert.level:
+        # The episode goes on at the level already raised: the new signals are added, nobody is told twice.
+        alert.signals = list(dict.fromkeys(list(alert.signals) + assessment.codes))[:24]
+        alert.save(update_fields=["signals"])
+        return alert
+    if alert is not None:
+        was_imminent, previous = alert.level >= risk.IMMINENT_LEVEL, alert.level
+        alert.level = max(alert.level, assessment.level)
+        alert.signals = list(dict.fromkeys(assessment.codes + list(alert.signals)))[:24]
+        imminent = alert.level >= risk.IMMINENT_LEVEL
+        if imminent and not was_imminent:
+            deadline = now + timedelta(minutes=IMMINENT_ACK_MINUTES)
+            alert.ack_deadline = min(alert.ack_deadline, deadline) if alert.ack_deadline else deadline
+        alert.save(update_fields=["level", "signals", "ack_deadline"])
+        refer = imminent and not was_imminent
+        audit_action, detail = "groups.risk_alert.raise_level", {"from": previous, "level": alert.level,
+                                                                 "message": message.pk, "group": group.pk,
+                                                                 "domain": assessment.domain}
+    else:
+        alert = RiskAlert.objects.create(
+            organisation_id=group.organisation_id, group=group, thread=thread, message=message,
+            subject_id=message.sender_id, level=assessment.level, signals=assessment.codes,
+            ack_deadline=now + timedelta(minutes=IMMINENT_ACK_MINUTES if imminent else ALERT_ACK_MINUTES),
+        )
+        refer = imminent
+        audit_action, detail = "groups.risk_alert.raise", {"level": assessment.level, "group": group.pk,
+                                                           "domain": assessment.domain}
     chain = _escalation_chain(group, assessment.domain, now)
     # Imminent: everyone responsible at once, not one by one.
     first = set().union(*chain[:2]) if imminent else chain[0]
-    _deliver(alert, first, 0, exclude={message.sender_id})
-    if imminent and message.sender_id and apps.is_installed("sanshe.cases"):
+    told = set(RiskAlertRecipient.objects.filter(alert=alert).values_list("user_id", flat=True))
+    _deliver(alert, first, alert.escalation_step, exclude={message.sender_id})
+    if told:  # those already told of a raised alert hear it again, at its new level
+        data = {**_alert_data(alert), "raised": True}
+        for user_id in told:
+            _notify(user_id, data)
+    if refer and message.sender_id and apps.is_installed("sanshe.cases"):
         from sanshe.cases.services import referral_from_alert_on_commit
 
         # Imminent risk also lands in the social workers' inbox at once (issue 6).
         referral_from_alert_on_commit(source="chat", alert_id=alert.pk)
-    audit_record(actor=None, actor_label="system", action="groups.risk_alert.raise", obj=alert,
-                 detail={"level": assessment.level, "group": group.pk, "domain": assessment.domain},
+    audit_record(actor=None, actor_label="system", action=audit_action, obj=alert, detail=detail,
                  community_id=group.community_id, organisation_id=group.organisation_id)
     return alert
 
@@ -1248,8 +1310,7 @@ def alerts_escalate_overdue(*, now: datetime | None = None) -> int:
                .filter(status=RiskAlertStatus.OPEN, ack_deadline__lte=now, crisis_id__isnull=True))
     for alert in overdue:
         chain = _escalation_chain(alert.group, "suicide" if any(
-            c.split(":")[0] in risk.LABELS and c.split(":")[0] not in (
-                "breathing", "collapse", "bleeding", "chest", "child", "pregnancy", "spo2", "fever")
+            c.split(":")[0] in risk.LABELS and c.split(":")[0] not in risk.MEDICAL_KINDS
             for c in alert.signals) else "medical", now)
         delivered: set[int] = set()
         step = alert.escalation_step

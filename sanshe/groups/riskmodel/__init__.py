@@ -1,0 +1,1 @@
+"""The chat risk detector as a concept model (see sanshe.groups.risk for the public import)."""

@@ -1,0 +1,167 @@
+"""Levels from combinations of concepts. Pure.
+
+A concept alone says little ("楼顶", "今晚", "安眠药" are everyday words); what a person at risk says is a
+combination, the way the Tree Hole rescue scale climbs: wish to die → method → plan and means → time → in place
+or already done. So:
+
+- intent alone 6–7, a euphemism alone 3–4, hopelessness or burden alone 3–5 (distress, no alert); a place, an
+  object, a time alone: 0 (they only combine);
+- intent + method or means 8; seeking lethal means or information 7 (8 with intent or despair);
+- at the edge, past the railing, legs over, in the water, a sealed room with charcoal or gas: 9 alone;
+- at a place (楼顶, 江边, 桥上) + intent, farewell, despair, a method or a soft cue: 9; + farewell and method: 10;
+  with only a time: 6;
+- means in hand (hoarded pills, rope tied, charcoal and tape) + intent, farewell or despair: 9; two
+  preparations, or hoarded means + a time: 9; a large dose + intent or despair: 9;
+- already done (pills swallowed, wrists cut, gas on, charcoal lit): 9; + injury, a large dose, poison, intent,
+  farewell or despair: 10; an unsaid quantity swallowed ("药已经吃下去了") counts with intent or farewell;
+- intent + a strong farewell 9; two farewells (final words, affairs put in order: passwords, savings, pets and
+  children arranged) 6, two strong ones 9; a time (tonight, now, after they sleep) adds one to any alert;
+  intent + means + time, plan or farewell is 10;
+- medical: the sign's own weight; two danger signs at once, or chest pain with breathlessness, are raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALERT_LEVEL = 6
+IMMINENT_LEVEL = 9
+MAX_LEVEL = 10
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The strongest weight of each concept kind found, and how many distinct despair phrases."""
+
+    by_kind: dict[str, int]
+    hopeless_count: int = 0
+    place_count: int = 0
+    farewell_count: int = 0
+    soft_farewell_count: int = 0
+    gas: bool = False
+    poison_done: bool = False
+    hand_count: int = 0
+
+    def get(self, kind: str) -> int:
+        return self.by_kind.get(kind, -1)
+
+    def has(self, kind: str) -> bool:
+        return kind in self.by_kind
+
+
+def suicide_level(w: Weights) -> int:
+    """The 0–10 level the concepts found make together."""
+    intent = max(w.get("intent"), w.get("intent_soft"), 0)
+    hopeless = max(w.get("hopeless"), w.get("hopeless_soft"), 0)
+    if w.hopeless_count >= 2 and hopeless:
+        hopeless = min(hopeless + 1, 5)
+    farewell = max(w.get("farewell"), w.get("farewell_soft"), 0)
+    act = w.get("method") >= 3
+    means = w.has("method") or w.has("dose")
+    place_strong = w.get("in_place") > 0
+    place = place_strong or w.get("in_place_plain") > 0
+    hand = max(w.get("in_hand"), w.get("in_hand_soft"), 0)
+    plan_strong = w.get("plan") >= 6
+    plan = w.has("plan")
+    seek = max(w.get("seeking"), 0)
+    past = max(w.get("past_attempt"), 0)
+    self_harm = max(w.get("self_harm"), 0)
+    dose = max(w.get("dose"), 0)
+    done = w.get("done") >= 6
+    injured = w.has("injured")
+    timing = w.has("timing")
+
+    if w.has("sealed") and w.gas:
+        place_strong = place = True  # a sealed room with charcoal or gas
+    level = max(intent, hopeless, max(w.get("farewell"), 0), seek, past, self_harm, 3 if act else 0, hand,
+                7 if plan_strong else 0, w.get("in_place") if place_strong else 0, 3 if dose >= 7 else 0,
+                max(w.get("done"), 0))
+    wish = intent >= 4 or farewell >= 6 or hopeless >= 4 or past > 0 or self_harm > 0
+    if means and intent >= 6:
+        level = max(level, 8)
+    elif means and intent >= 4:
+        level = max(level, 6)
+    if act and hopeless >= 4:
+        level = max(level, 6)
+    if place and (wish or act or farewell >= 3 or intent >= 3):
+        level = max(level, 9)
+        if farewell >= 3 and (act or intent >= 4):
+            level = MAX_LEVEL
+    if place_strong and (intent or farewell or hopeless or timing or act or w.place_count >= 2):
+        level = max(level, 9)
+    if hand and (wish or farewell >= 3 or plan):
+        level = max(level, 9)
+    if hand >= 6 and (dose >= 7 or timing):
+        level = max(level, 9)
+    if dose >= 7 and (wish or hand or plan):
+        level = max(level, 9)
+    if dose and intent >= 6:
+        level = max(level, 9)
+    if w.get("done") > 0 and dose >= 7:
+        level = MAX_LEVEL
+    if done:
+        if w.poison_done or dose >= 7 or injured or intent >= 4 or farewell >= 3 or hopeless >= 4:
+            level = MAX_LEVEL
+    if 0 < w.get("done") < 6 and (intent >= 4 or farewell >= 3):
+        level = MAX_LEVEL
+    if seek and (intent >= 4 or hopeless >= 4 or timing or farewell >= 3):
+        level = max(level, 8)
+    if past and intent >= 4:
+        level = max(level, 8)
+    if intent >= 6 and farewell >= 6:
+        level = max(level, 9)
+    elif intent >= 4 and farewell >= 3:
+        level = max(level, 7)
+    if w.soft_farewell_count + w.farewell_count >= 2 and farewell >= 3:
+        level = max(level, 6)  # several goodbyes, affairs put in order
+    if w.place_count >= 2 and place:
+        level = max(level, 7)  # at the place, looking down
+    if place and timing:
+        level = max(level, 6)
+    if hand and intent >= 3:
+        level = max(level, 8)
+    if w.has("ingest") and (hand or dose >= 7):
+        level = MAX_LEVEL
+    if w.has("unreachable") and (farewell >= 3 or intent >= 4 or hand or place):
+        level = max(level, 7)
+    if w.has("unreachable") and (0 < w.get("done") or place_strong):
+        level = max(level, 9)
+    if w.hand_count >= 2 or (place and injured):
+        level = max(level, 9)
+    if w.get("farewell") >= 6 and w.farewell_count >= 2:
+        level = max(level, 9)  # final words and affairs put in order: a will, the passwords
+    if dose >= 7 and injured:
+        level = max(level, 9)
+    if hand and (timing or place):
+        level = max(level, 9 if hand >= 6 or place else level)
+    if hopeless >= 4 and farewell >= 6:
+        level = max(level, 8)
+    elif hopeless >= 4 and farewell >= 3:
+        level = max(level, 6)
+    elif hopeless and farewell >= 3:
+        level = max(level, 5)
+    if plan and (intent >= 4 or act or farewell >= 6):
+        level = max(level, 8)
+        if means or hand:
+            level = max(level, 9)
+    if plan_strong and (farewell >= 3 or means or intent >= 4 or hand):
+        level = max(level, 9)
+    if self_harm and injured:
+        level = max(level, 9)
+    if timing and level >= ALERT_LEVEL:
+        level += 1
+    if intent >= 6 and means and (timing or hand or plan or farewell >= 3):
+        level = MAX_LEVEL
+    return min(level, MAX_LEVEL)
+
+
+def medical_level(by_kind: dict[str, int]) -> int:
+    """The 0–10 level of the medical signs found (thresholds in sanshe.monitoring.redflags)."""
+    level = max(by_kind.values(), default=0)
+    if by_kind.get("chest", 0) >= 5 and by_kind.get("breathing", 0) >= 7:
+        level = max(level, 8)
+    if sum(1 for weight in by_kind.values() if weight >= 6) >= 2:
+        level = max(level, 9)  # two danger signs at once (an asthma attack with the inhaler empty)
+    if by_kind.get("breathing", 0) >= 7 and "spo2" in by_kind:
+        level = max(level, by_kind["spo2"] + 1)
+    return min(level, MAX_LEVEL)
