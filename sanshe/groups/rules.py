@@ -178,8 +178,11 @@ class RuleBook:
 
     terms: Mapping[str, Iterable[str]] = field(default_factory=lambda: DEFAULT_TERMS)
     approved_domains: Iterable[str] = DEFAULT_APPROVED_DOMAINS
+    # Categories the organisation switched off: neither their words nor the built-in readers of claims hold.
+    disabled: Iterable[str] = ()
 
     def __post_init__(self) -> None:
+        self._disabled = frozenset(self.disabled)
         self._patterns = {cat: _compile(normalise_term(t) for t in self.terms.get(cat, ())) for cat in CATEGORIES}
         self._domains = tuple(parse_domains(self.approved_domains))
 
@@ -202,14 +205,14 @@ class RuleBook:
             if category in (RUMOUR, PANIC) and (_DEBUNK.search(norm) or claims.refutes(text)):
                 continue  # a refutation of the rumour, which is what we want people to share
             matches.append(RuleMatch(category, found.group(0)))
-        rumour = rumours.match(text) if rumours is not None else None
+        rumour = rumours.match(text) if rumours is not None and RUMOUR not in self._disabled else None
         if rumour is not None:
             matches = [m for m in matches if m.category != RUMOUR]
             matches.insert(0, RuleMatch(RUMOUR, rumour.rumour.claim[:40]))
         for shape in claims.shapes(text):
-            if not any(m.category == shape.category for m in matches):
+            if shape.category not in self._disabled and not any(m.category == shape.category for m in matches):
                 matches.append(RuleMatch(shape.category, shape.text))
-        private = tuple(claims.private_data(text))
+        private = tuple(claims.private_data(text)) if PRIVATE_DATA not in self._disabled else ()
         if private and not any(m.category == PRIVATE_DATA for m in matches):
             matches.append(RuleMatch(PRIVATE_DATA, "、".join(f.kind for f in private)))
         original = unicodedata.normalize("NFKC", text or "")

@@ -404,7 +404,8 @@ def rulebook_for(*, organisation_id: int) -> rules.RuleBook:
     for category, text, active, _updated in lists:
         terms[category] = rules.parse_terms(text) if active else []
     domains = list(rules.DEFAULT_APPROVED_DOMAINS) + rules.parse_domains(policy.approved_domains or "")
-    book = rules.RuleBook(terms=terms, approved_domains=domains)
+    disabled = [category for category, _text, active, _updated in lists if not active]
+    book = rules.RuleBook(terms=terms, approved_domains=domains, disabled=disabled)
     _RULEBOOKS[organisation_id] = (version, book)
     return book
 

@@ -648,7 +648,10 @@ def moderation(request: HttpRequest, group_id: int) -> HttpResponse:
 
     labels = dict(RC.choices)
     rows = [{"message": m, "sender": nicknames.get(m.sender_id, str(m.sender)),
-             "categories": [labels.get(c, c) for c in m.held_categories]} for m in held]
+             "categories": [labels.get(c, c) for c in m.held_categories],
+             "rumour": m.held_rumour if (m.held_rumour or {}).get("debunk") else None,
+             "debunk_text": services.debunk_text(m.held_rumour) if (m.held_rumour or {}).get("debunk") else ""}
+            for m in held]
     return render(request, "groups/moderation.html", {
         "group": group, "rows": rows, "log": selectors.moderation_log(group=group), "reason_form": ReasonForm(),
     })
@@ -670,6 +673,8 @@ def message_action(request: HttpRequest, group_id: int, message_id: int, action:
         "reject_warn": (lambda: services.message_review(actor=request.user, message=message, approve=False,
                                                         reason=reason or _("违反群规"), warn=True),
                         _("已驳回并警告发送人。")),
+        "debunk": (lambda: services.message_debunk_reply(actor=request.user, message=message),
+                   _("已驳回这条谣言，并把辟谣发到了群里。")),
         "delete": (lambda: services.message_delete(actor=request.user, message=message,
                                                    reason=reason or _("违反群规")), _("已删除该消息。")),
         "report": (lambda: services.message_report(actor=request.user, message=message, reason=reason),
