@@ -99,6 +99,10 @@ def message_payload(message: Message, *, nicknames: dict[int, str] | None = None
         "image": None,
         "reply_to": None,
     }
+    if message.status == MessageStatus.HELD:
+        from .services import held_label  # what the sender (the only member who sees it) is told
+
+        payload["held_note"] = held_label(message)
     if message.image_id:
         image = message.image
         payload["image"] = {

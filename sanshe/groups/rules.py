@@ -89,6 +89,8 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9f
                   r"(?:/[^\s\u4e00-\u9fff]*)?", re.IGNORECASE)
 _FORWARD_MARKERS = re.compile(r"转发自|转自|【转】|【转发】|来源[:：]|分享自|来自公众号|阅读原文")
 _GAP = ".{0,8}?"
+# How a private-data finding is named in the held reason (like a rule list's words: Chinese data, not UI).
+_PRIVATE_WORDS = {"id_number": "身份证号", "phone": "手机号", "diagnosis": "他人病情或检测结果"}
 # A one-character term would hold half of all messages; the editing form refuses it.
 MIN_TERM_CHARS = 2
 
@@ -214,7 +216,7 @@ class RuleBook:
                 matches.append(RuleMatch(shape.category, shape.text))
         private = tuple(claims.private_data(text)) if PRIVATE_DATA not in self._disabled else ()
         if private and not any(m.category == PRIVATE_DATA for m in matches):
-            matches.append(RuleMatch(PRIVATE_DATA, "、".join(f.kind for f in private)))
+            matches.append(RuleMatch(PRIVATE_DATA, "、".join(_PRIVATE_WORDS.get(f.kind, f.kind) for f in private)))
         original = unicodedata.normalize("NFKC", text or "")
         links = tuple(m.group(0).rstrip(".,;:!?)") for m in _URL.finditer(original))
         unapproved = []
