@@ -39,7 +39,7 @@ class EntryForm(forms.Form):
                                     max_length=DEBUNK_SOURCE_MAX_CHARS * _SLACK,
                                     help_text=_("发布时必填，如：国家卫生健康委员会、中国疾病预防控制中心、中国互联网联合辟谣平台。"))
     debunk_link = forms.CharField(label=_("来源链接（选填）"), required=False, max_length=300,
-                                  widget=forms.URLInput(attrs={"placeholder": "https://www.piyao.org.cn/"}))
+                                  widget=forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://www.piyao.org.cn/"}))
     category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False,
                                       empty_label=_("（未分类）"))
     tags = forms.CharField(label=_("标签"), max_length=200, required=False,
