@@ -187,3 +187,49 @@ def test_an_organisation_index_from_library_entries_matches_its_own_claims():
     assert found.rumour.snapshot(found.score)["debunk"] == "茶叶水不能杀死病毒。"
     assert index.match("茶叶水不能杀死新冠病毒，别信") is None
     assert index.match("家里的茶叶喝完了") is None
+
+
+@pytest.mark.parametrize("text", [
+    "朋友圈都在传，喝醋能杀死奥密克戎",
+    "疫苗打了以后会得白血病，千万别打",
+    "这个病毒就是实验室泄漏的，官方不敢说",
+    "我表哥在政府上班，说明天要封城了",
+    "快点去超市抢菜，晚了就没了",
+    "扩散！！疾控内部人员透露真实感染人数上万",
+    "家里放几个洋葱能吸走病毒",
+    "供奉这尊菩萨可以保佑全家不被感染，请一尊只要199",
+    "转发此条可保全家平安",
+    "吃了连花清瘟就百分百不会阳",
+    "打完疫苗DNA就被改了",
+    "天气一热病毒就死了，不用戴口罩了",
+    "阳过的人一辈子都不会再阳",
+    "内部通报：隔壁小区死了好几个，上面压着不让说",
+    "赶快把米面油都买回家，要封一个月",
+    "大师说在门口挂艾草就能防疫，法事一次300元",
+    "再关我们，就跟那些志愿者拼了",
+    "6栋2单元302那家有人得了艾滋",
+    "海鲜市场的冻虾都带新冠，吃了必中招",
+    "核酸阳性名单：李建国 13812345678",
+])
+def test_fresh_phrasings_of_harmful_claims_are_held(text):
+    assert _held(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "快去领菜，北门在发",
+    "赶紧下楼做核酸，队伍不长",
+    "吃了退烧药体温降下来了",
+    "阳了以后多喝水多休息",
+    "感染过的人也要戴口罩",
+    "我爸阳了，在家养着",
+    "转发一下社区的通知：明天核酸",
+    "5G手机信号真差",
+    "我在网上看到说喝醋能防新冠，是真的吗？",
+    "家里挂了艾草，端午节快乐",
+    "打死我也不信这些谣言",
+    "砍价团购的菜到了",
+    "停水通知：因管道维修，7号楼今晚停水",
+    "明天超市正常营业，物资充足",
+])
+def test_everyday_chat_sharing_words_with_harmful_claims_is_not_held(text):
+    assert _held(text) == [], text
