@@ -120,3 +120,10 @@ def test_the_debunk_action_is_refused_to_members_and_hidden_from_outsiders(clien
     assert client.post(url).status_code == 404
     client.logout()
     assert client.post(url).status_code == 302 and "login" in client.post(url)["Location"]
+
+
+def test_the_rules_page_lists_the_new_categories_with_what_they_recognise(client, world, social_worker):
+    client.force_login(social_worker)
+    page = client.get(reverse("groups:rules")).content.decode()
+    for label in ("煽动抢购囤积", "煽动不配合防疫", "个人隐私信息", "身份证号（校验位正确）", "一键发送辟谣"):
+        assert label in page
