@@ -887,8 +887,8 @@ def held_label(message: Message) -> str:
         return ""
     label = "、".join(_category_labels(message.held_categories)) or message.held_reason
     if "private_data" in (message.held_categories or []):
-        label += _("。群里人多，身份证号、手机号、病情等个人信息请不要发在群里；需要工作人员帮忙的，"
-                   "请点本页上方“私聊医务值班员”或“私聊心理值班员”，在私聊里发送")
+        label += _("。身份证号、手机号、病情等个人信息请不要发在群里；需要工作人员帮忙的，请改用私聊发给值班员"
+                   "（本页上方“私聊医务值班员”“私聊心理值班员”）")
     return label
 
 

@@ -171,7 +171,8 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
             services.read_mark(actor=user, group=group, seq=last_seq, thread=thread)
         stream_url = f"{_ws_base(request)}/ws/groups/threads/{thread.pk}/"
         base = reverse("groups:thread", args=[thread.pk])
-    template_text = ""
+    # A draft carried over (a held message moved into a private thread, or a send that failed without script).
+    template_text = request.session.pop("groups_draft", "") if can_post else ""
     if request.GET.get("template") and member is not None and member.is_staff_role:
         try:
             template_text = services.template_render(group=group, key=request.GET["template"])
@@ -706,6 +707,9 @@ def thread_open(request: HttpRequest, group_id: int, kind: str) -> HttpResponse:
     except ValidationError as error:
         messages.warning(request, "；".join(error.messages))
         return redirect("groups:chat", group.pk)
+    draft = request.POST.get("draft", "").strip()[:services.MAX_BODY_CHARS]
+    if draft:  # the held message's text, ready to send privately (the sender still decides to send it)
+        request.session["groups_draft"] = draft
     return redirect("groups:thread", thread.pk)
 
 

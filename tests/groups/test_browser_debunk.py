@@ -69,9 +69,12 @@ def test_admin_sends_the_debunk_of_a_held_rumour_with_one_tap(browser, chat_serv
     reader.goto(f"{chat_server}/groups/{on_duty.pk}/")
     expect(reader.locator(".msg-row").filter(has_text="【辟谣】网传").first).to_be_visible()
     held_note = reader.locator(".msg-row.held").filter(has_text="王阿姨")
-    expect(held_note).to_be_visible()
+    expect(held_note).to_contain_text("个人隐私信息")
     _no_overflow(reader)
     screenshot(reader, "chat-after-debunk-390")
+    held_note.get_by_role("button", name="发给医务值班员").click()
+    expect(reader.locator("#body")).to_have_value("王阿姨电话 139 1234 5678，她家3号楼501确诊了")
+    screenshot(reader, "private-thread-draft-390")
     reader.context.close()
     assert problems == []
 

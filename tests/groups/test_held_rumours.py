@@ -90,7 +90,7 @@ def test_private_data_is_held_and_the_sender_is_told_to_use_a_private_chat(on_du
     held = send(resident, on_duty, body)
     assert held.status == MessageStatus.HELD and "private_data" in held.held_categories
     notice = services.held_notice(held)
-    assert "个人隐私信息" in notice and "私聊医务值班员" in notice
+    assert "个人隐私信息" in notice and "私聊医务值班员" in notice and "不要发在群里" in notice
 
 
 def test_the_review_page_shows_claim_debunk_source_and_sends_with_one_tap(client, on_duty, resident, social_worker):
@@ -127,3 +127,20 @@ def test_the_rules_page_lists_the_new_categories_with_what_they_recognise(client
     page = client.get(reverse("groups:rules")).content.decode()
     for label in ("煽动抢购囤积", "煽动不配合防疫", "个人隐私信息", "身份证号（校验位正确）", "一键发送辟谣"):
         assert label in page
+
+
+def test_the_sender_moves_held_private_data_into_a_private_thread_with_the_text_ready(client, on_duty, resident,
+                                                                                      medic):
+    body = "王阿姨电话 139 1234 5678，麻烦帮她买药"
+    held = send(resident, on_duty, body)
+    client.force_login(resident)
+    page = client.get(reverse("groups:chat", args=[on_duty.pk])).content.decode()
+    assert "发给医务值班员" in page and "个人隐私信息" in page
+    response = client.post(reverse("groups:thread_open", args=[on_duty.pk, "medical"]), {"draft": held.body})
+    assert response.status_code == 302
+    thread_page = client.get(response["Location"]).content.decode()
+    assert body in thread_page.split('id="body"', 1)[1].split("</textarea>", 1)[0]  # ready to send, not sent
+    assert not Message.objects.filter(thread__isnull=False).exists()
+    # The draft is used once.
+    assert body not in client.get(response["Location"]).content.decode().split('id="body"', 1)[1].split(
+        "</textarea>", 1)[0]
