@@ -353,8 +353,8 @@ def shapes(text: str) -> list[ShapeMatch]:
 
 _ID_CANDIDATE = re.compile(r"(?<![0-9])[1-9](?:[\s-]?[0-9]){16}[\s-]?[0-9xX](?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?1[3-9][0-9](?:[\s-]?[0-9]){8}(?![0-9])")
-# Whole hotlines that are public services, never private (they are not mobile numbers, listed for clarity).
-PUBLIC_NUMBERS = frozenset({"110", "119", "120", "122", "12345", "12320", "12356", "12315", "12355", "114"})
+# Only mobile numbers are private: service numbers (110, 120, 12345, 12320, 400-/800- hotlines, the office's
+# landline) never match the mobile shape, so a notice quoting them is never held.
 _CONDITION = re.compile(
     r"阳性|确诊|感染了|阳了|复阳|核酸异常|抗原两道杠|两道杠|密接|次密接|抑郁症|焦虑症|精神病|精神分裂|双相|hiv|艾滋|梅毒|乙肝|"
     r"肺结核|癌症|癌|尿毒症|吸毒", re.IGNORECASE)
@@ -390,20 +390,20 @@ def private_data(text: str) -> list[PrivateFinding]:
     """ID numbers (valid check digit), mobile numbers and diagnoses about a named person or a flat."""
     original = unicodedata.normalize("NFKC", text or "")
     findings: list[PrivateFinding] = []
+    id_spans: list[tuple[int, int]] = []
     for m in _ID_CANDIDATE.finditer(original):
         digits = re.sub(r"[\s-]", "", m.group(0))
         if _valid_id(digits):
-            findings.append(PrivateFinding("id_number", digits[:6] + "…"))
-            break
+            id_spans.append(m.span())
+            if not findings:
+                findings.append(PrivateFinding("id_number", digits[:6] + "…"))
     for m in _MOBILE.finditer(original):
+        # An 18-digit ID holds 11-digit runs; those are not phone numbers.
+        if any(start <= m.start() and m.end() <= end for start, end in id_spans):
+            continue
         digits = re.sub(r"[\s+-]", "", m.group(0))
-        digits = digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
-        if len(digits) == 11 and not any(f.kind == "id_number" and f.text[:6] in digits for f in findings):
-            # An 18-digit ID contains 11-digit runs; those are not phone numbers.
-            if not any(re.sub(r"[\s-]", "", c.group(0)).find(digits) >= 0 and _valid_id(re.sub(r"[\s-]", "", c.group(0)))
-                       for c in _ID_CANDIDATE.finditer(original)):
-                findings.append(PrivateFinding("phone", digits[:3] + "…"))
-                break
+        findings.append(PrivateFinding("phone", digits[-11:][:3] + "…"))
+        break
     norm = normalise(original)
     for m in _CONDITION.finditer(norm):
         window = norm[max(0, m.start() - _PROXIMITY):m.end()]
