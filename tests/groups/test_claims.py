@@ -210,6 +210,7 @@ def test_an_organisation_index_from_library_entries_matches_its_own_claims():
     "6栋2单元302那家有人得了艾滋",
     "海鲜市场的冻虾都带新冠，吃了必中招",
     "核酸阳性名单：李建国 13812345678",
+    "喝白酒能预防新冠，你们知道吗",  # rhetorical, not a question asking whether it is true
 ])
 def test_fresh_phrasings_of_harmful_claims_are_held(text):
     assert _held(text), text
