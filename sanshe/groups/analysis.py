@@ -8,14 +8,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import risk, rules
+from . import claims, risk, rules
 
 
-def analyse(text: str, rulebook: rules.RuleBook | None = None) -> dict[str, Any]:
-    """{"text", "risk_level" 0–10, "risk_signals", "moderation" categories, "is_question"} for one message."""
+def analyse(text: str, rulebook: rules.RuleBook | None = None,
+            rumours: claims.RumourIndex | None = None) -> dict[str, Any]:
+    """{"text", "risk_level" 0–10, "risk_signals", "moderation" categories, "is_question"} for one message.
+
+    Without arguments it reads with the default rule book and the default rumour base (no database needed).
+    """
     book = rulebook or rules.DEFAULT_RULEBOOK
     assessment = risk.assess(text)
-    verdict = book.check(text)
+    verdict = book.check(text, rumours=rumours or claims.DEFAULT_INDEX)
     return {
         "text": text,
         "risk_level": assessment.level,

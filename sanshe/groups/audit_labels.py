@@ -25,6 +25,7 @@ AUDIT_ACTION_LABELS = {
     "groups.member.warn": _("提醒群成员遵守群规"),
     "groups.message.held": _("消息待审核（自动拦截）"),
     "groups.message.approve": _("放行待审核消息"),
+    "groups.message.debunk": _("驳回谣言并在群里发送辟谣"),
     "groups.message.delete": _("删除群消息"),
     "groups.message.report": _("举报群消息"),
     "groups.policy.save": _("保存群管理规则"),

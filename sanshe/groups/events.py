@@ -99,6 +99,12 @@ def message_payload(message: Message, *, nicknames: dict[int, str] | None = None
         "image": None,
         "reply_to": None,
     }
+    if message.status == MessageStatus.HELD:
+        from .services import held_label  # what the sender (the only member who sees it) is told
+
+        payload["held_note"] = held_label(message)
+        # Private data: the sender may move the text into a private thread with a helper in one tap.
+        payload["move_private"] = "private_data" in (message.held_categories or [])
     if message.image_id:
         image = message.image
         payload["image"] = {

@@ -291,6 +291,10 @@ class Message(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     held_categories = models.JSONField(_("命中规则"), default=list, blank=True)
     held_reason = models.CharField(_("待审原因"), max_length=200, blank=True)
+    # The rumour-base entry a held message repeats, as it read when the message was held (entry id, claim, debunk,
+    # source, link, score): the admin sees it and may send the debunk with one tap. A snapshot, not a foreign
+    # key: the library is built on groups, and the admin should see what the message was held against.
+    held_rumour = models.JSONField(_("命中谣言库"), default=dict, blank=True)
     reviewed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("审核人"))
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
@@ -389,6 +393,9 @@ class RuleCategory(models.TextChoices):
     VIOLENCE = "violence", _("恐怖暴力")
     PORNOGRAPHY = "pornography", _("色情低俗")
     UNAPPROVED_NEWS = "unapproved_news", _("未经审核的资讯与链接")
+    PANIC = "panic", _("煽动抢购囤积")
+    INCITEMENT = "incitement", _("煽动不配合防疫")
+    PRIVATE_DATA = "private_data", _("个人隐私信息")
 
 
 class RuleList(TimeStampedModel):

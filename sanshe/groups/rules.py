@@ -18,13 +18,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from . import claims
+
 SUPERSTITION = "superstition"
 RUMOUR = "rumour"
 NEGATIVE = "negative"
 VIOLENCE = "violence"
 PORNOGRAPHY = "pornography"
 UNAPPROVED_NEWS = "unapproved_news"
-CATEGORIES = (SUPERSTITION, RUMOUR, NEGATIVE, VIOLENCE, PORNOGRAPHY, UNAPPROVED_NEWS)
+PANIC = "panic"
+INCITEMENT = "incitement"
+PRIVATE_DATA = "private_data"
+CATEGORIES = (SUPERSTITION, RUMOUR, NEGATIVE, VIOLENCE, PORNOGRAPHY, UNAPPROVED_NEWS, PANIC, INCITEMENT, PRIVATE_DATA)
 
 # Defaults shipped with the product; each organisation may edit its own lists.
 DEFAULT_TERMS: dict[str, tuple[str, ...]] = {
@@ -36,7 +41,7 @@ DEFAULT_TERMS: dict[str, tuple[str, ...]] = {
         "喝白酒*预防", "喝酒*杀*病毒", "熏醋*病毒", "熏醋*预防", "板蓝根*预防", "双黄连*预防", "盐水漱口*病毒",
         "吹热风*杀*病毒", "吸烟*预防", "抽烟*预防", "吃大蒜*预防", "大蒜*杀*病毒", "香油*预防", "芝麻油*预防",
         "偏方*治好", "偏方*根治", "特效药*根治", "包治", "根治新冠", "疫苗*绝育", "疫苗*致死率", "病毒是*人造",
-        "内部消息", "小道消息", "内部人士", "紧急扩散", "速转", "快转发", "不转不是", "封城*明天", "明天*封城",
+        "内部消息", "小道消息", "内部人士", "封城*明天", "明天*封城",
         "全城*停水", "全城*断电", "喝热水*杀死*病毒", "高温*能杀死*新冠", "吃抗生素*预防", "口罩*消毒*重复用",
     ),
     NEGATIVE: (
@@ -54,8 +59,18 @@ DEFAULT_TERMS: dict[str, tuple[str, ...]] = {
     ),
     UNAPPROVED_NEWS: (
         "转发自", "转载自", "来源:", "来源公众号", "据*报道", "刚刚*通报", "最新消息*扩散", "看完*转发",
-        "公众号文章", "阅读原文",
+        "公众号文章", "阅读原文", "紧急扩散", "速转", "快转发", "不转不是", "转给所有人",
     ),
+    PANIC: (
+        "赶紧囤", "快去抢", "快去囤", "抓紧囤", "赶快囤", "明天就买不到", "马上要断货", "再不买就没了", "能囤多少囤多少",
+    ),
+    INCITEMENT: (
+        "都别去做核酸", "别去做核酸", "大家别配合", "都不要配合", "一起冲出去", "冲出小区", "砸了卡口", "拆了围挡",
+        "拒绝做核酸", "抵制封控",
+    ),
+    # Found by claims.private_data (ID numbers, phone numbers, diagnoses about a named person); an organisation
+    # may add words of its own (病历号, 住院号, …).
+    PRIVATE_DATA: (),
 }
 
 # Sources the platform trusts by default: governments, the health authorities, WHO and the official
@@ -74,6 +89,8 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9f
                   r"(?:/[^\s\u4e00-\u9fff]*)?", re.IGNORECASE)
 _FORWARD_MARKERS = re.compile(r"转发自|转自|【转】|【转发】|来源[:：]|分享自|来自公众号|阅读原文")
 _GAP = ".{0,8}?"
+# How a private-data finding is named in the held reason (like a rule list's words: Chinese data, not UI).
+_PRIVATE_WORDS = {"id_number": "身份证号", "phone": "手机号", "diagnosis": "他人病情或检测结果"}
 # A one-character term would hold half of all messages; the editing form refuses it.
 MIN_TERM_CHARS = 2
 
@@ -141,6 +158,9 @@ class Verdict:
     links: tuple[str, ...] = ()
     unapproved_links: tuple[str, ...] = ()
     forwarded: bool = False
+    # The rumour-base entry the message repeats (its debunk is offered to the admin as a one-tap reply).
+    rumour: claims.RumourMatch | None = None
+    private: tuple[claims.PrivateFinding, ...] = ()
 
     @property
     def categories(self) -> list[str]:
@@ -160,8 +180,11 @@ class RuleBook:
 
     terms: Mapping[str, Iterable[str]] = field(default_factory=lambda: DEFAULT_TERMS)
     approved_domains: Iterable[str] = DEFAULT_APPROVED_DOMAINS
+    # Categories the organisation switched off: neither their words nor the built-in readers of claims hold.
+    disabled: Iterable[str] = ()
 
     def __post_init__(self) -> None:
+        self._disabled = frozenset(self.disabled)
         self._patterns = {cat: _compile(normalise_term(t) for t in self.terms.get(cat, ())) for cat in CATEGORIES}
         self._domains = tuple(parse_domains(self.approved_domains))
 
@@ -169,8 +192,9 @@ class RuleBook:
         host = host.lower().removeprefix("www.")
         return any(host == d or host.endswith("." + d) for d in self._domains)
 
-    def check(self, text: str, *, probation: bool = False) -> Verdict:
-        """Match `text`; on probation any link or forward is held as unapproved news."""
+    def check(self, text: str, *, probation: bool = False, rumours: claims.RumourIndex | None = None) -> Verdict:
+        """Match `text` against the word lists, the claim shapes, private data and the rumour base (`rumours`);
+        on probation any link or forward is held as unapproved news."""
         norm = normalise(text)
         matches: list[RuleMatch] = []
         for category in CATEGORIES:
@@ -180,9 +204,19 @@ class RuleBook:
             found = pattern.search(norm)
             if found is None:
                 continue
-            if category == RUMOUR and _DEBUNK.search(norm):
+            if category in (RUMOUR, PANIC) and (_DEBUNK.search(norm) or claims.refutes(text)):
                 continue  # a refutation of the rumour, which is what we want people to share
             matches.append(RuleMatch(category, found.group(0)))
+        rumour = rumours.match(text) if rumours is not None and RUMOUR not in self._disabled else None
+        if rumour is not None:
+            matches = [m for m in matches if m.category != RUMOUR]
+            matches.insert(0, RuleMatch(RUMOUR, rumour.rumour.claim[:40]))
+        for shape in claims.shapes(text):
+            if shape.category not in self._disabled and not any(m.category == shape.category for m in matches):
+                matches.append(RuleMatch(shape.category, shape.text))
+        private = tuple(claims.private_data(text)) if PRIVATE_DATA not in self._disabled else ()
+        if private and not any(m.category == PRIVATE_DATA for m in matches):
+            matches.append(RuleMatch(PRIVATE_DATA, "、".join(_PRIVATE_WORDS.get(f.kind, f.kind) for f in private)))
         original = unicodedata.normalize("NFKC", text or "")
         links = tuple(m.group(0).rstrip(".,;:!?)") for m in _URL.finditer(original))
         unapproved = []
@@ -195,7 +229,9 @@ class RuleBook:
             matches.append(RuleMatch(UNAPPROVED_NEWS, unapproved[0]))
         if probation and forwarded and not any(m.category == UNAPPROVED_NEWS for m in matches):
             matches.append(RuleMatch(UNAPPROVED_NEWS, _FORWARD_MARKERS.search(original).group(0)))
-        return Verdict(tuple(matches), links, tuple(unapproved), forwarded)
+        order = {c: i for i, c in enumerate(CATEGORIES)}
+        matches.sort(key=lambda m: (m.category != RUMOUR or rumour is None, order.get(m.category, 99)))
+        return Verdict(tuple(matches), links, tuple(unapproved), forwarded, rumour, private)
 
 
 DEFAULT_RULEBOOK = RuleBook()

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from sanshe.core.errors import ObjectNotFound
 
@@ -404,9 +405,24 @@ def rulebook_for(*, organisation_id: int) -> rules.RuleBook:
     for category, text, active, _updated in lists:
         terms[category] = rules.parse_terms(text) if active else []
     domains = list(rules.DEFAULT_APPROVED_DOMAINS) + rules.parse_domains(policy.approved_domains or "")
-    book = rules.RuleBook(terms=terms, approved_domains=domains)
+    disabled = [category for category, _text, active, _updated in lists if not active]
+    book = rules.RuleBook(terms=terms, approved_domains=domains, disabled=disabled)
     _RULEBOOKS[organisation_id] = (version, book)
     return book
+
+
+# What each category holds besides its word list (sanshe.groups.claims); switching the category off stops both.
+_BUILTIN_READERS = {
+    "rumour": gettext_lazy("另外自动识别：与资源库“辟谣”条目说法相近的消息（换了说法也能识别，审核时可一键发送辟谣）；"
+                "某物能预防、治好、杀死病毒的说法；疫苗、5G、病毒来源的阴谋论；“内部消息”、瞒报等说法。"),
+    "panic": gettext_lazy("另外自动识别：“赶紧囤”“快去抢”“明天就买不到了”等抢购囤积的号召（劝大家不要囤货的不算）。"),
+    "incitement": gettext_lazy("另外自动识别：号召大家不做核酸、不配合、冲卡、砸门拆围挡等。"),
+    "violence": gettext_lazy("另外自动识别：扬言伤害大白、志愿者、保安等工作人员。"),
+    "superstition": gettext_lazy("另外自动识别：付费法事、祈福消灾、转发保平安等。"),
+    "unapproved_news": gettext_lazy("另外自动识别：【重磅】、速转、紧急扩散、转给所有人等未经核实的转发。"),
+    "private_data": gettext_lazy("自动识别：身份证号（校验位正确）、手机号、点名道姓或门牌号的病情与检测结果。"
+                      "被拦下的成员会被提示改用私聊发给值班员。工作人员发布的服务电话不受影响。"),
+}
 
 
 def rule_lists(*, organisation_id: int) -> list[dict]:
@@ -421,7 +437,7 @@ def rule_lists(*, organisation_id: int) -> list[dict]:
             "category": category.value, "label": category.label,
             "terms": row.terms if row else "\n".join(rules.DEFAULT_TERMS[category.value]),
             "is_active": row.is_active if row else True, "is_default": row is None,
-            "updated_at": row.updated_at if row else None,
+            "updated_at": row.updated_at if row else None, "builtin": _BUILTIN_READERS.get(category.value, ""),
         })
     return rows
 

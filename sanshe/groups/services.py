@@ -30,7 +30,7 @@ from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.uploads import UntrustedFileError, image_clean, parse_untrusted
 
-from . import events, handover, risk
+from . import events, handover, risk, rumour_base
 from .clearance import clearance_problem
 from .config import GroupSettings
 from .duty import ROLE_FOR_KIND, cleared_for, on_duty_helper, on_duty_user_ids
@@ -810,7 +810,8 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
     if moderated and (body or image is not None):
         probation_minutes = moderation_policy(organisation_id=group.organisation_id).probation_minutes
         probation = bool(member and member.joined_at and now - member.joined_at < timedelta(minutes=probation_minutes))
-        verdict = rulebook_for(organisation_id=group.organisation_id).check(body, probation=probation)
+        verdict = rulebook_for(organisation_id=group.organisation_id).check(
+            body, probation=probation, rumours=rumour_base.rumour_index() if body else None)
         # A person in crisis is not "negative content": risk never hides a message.
         if verdict.holds and assessment.alerts and set(verdict.categories) == {"negative"}:
             verdict = None
@@ -827,6 +828,7 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
         status=MessageStatus.HELD if held else MessageStatus.PUBLISHED,
         held_categories=verdict.categories if held else [],
         held_reason=(_("命中群规：%(terms)s") % {"terms": "、".join(m.term for m in verdict.matches)})[:200] if held else "",
+        held_rumour=verdict.rumour.rumour.snapshot(verdict.rumour.score) if held and verdict.rumour else {},
         risk_level=assessment.level, risk_signals=assessment.codes, is_question=_is_question(body),
     )
     # Field values are validated here; foreign keys were fetched above and uniqueness is the database's job
@@ -848,9 +850,8 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
         audit_record(actor=actor, action="groups.message.held", obj=message,
                      detail={"group": group.pk, "categories": message.held_categories},
                      community_id=group.community_id, organisation_id=group.organisation_id)
-        why = "、".join(_category_labels(message.held_categories))
         _notify(actor.pk, {"kind": "held", "group_id": group.pk, "client_id": client_id, "message_id": message.pk,
-                           "reason": _("消息需群管理员审核后显示（%(why)s）。") % {"why": why}})
+                           "reason": held_notice(message)})
         _notify(group.admin_id, {"kind": "held_count", "group_id": group.pk})
     else:
         event = ChatEvent.objects.create(group=group, thread=thread, seq=seq, kind=EventKind.MESSAGE, message=message)
@@ -909,7 +910,16 @@ def held_label(message: Message) -> str:
     """What the sender of a held message is told: the rule categories, not the matched words."""
     if message.status != MessageStatus.HELD:
         return ""
-    return "、".join(_category_labels(message.held_categories)) or message.held_reason
+    label = "、".join(_category_labels(message.held_categories)) or message.held_reason
+    if "private_data" in (message.held_categories or []):
+        label += _("。身份证号、手机号、病情等个人信息请不要发在群里；需要工作人员帮忙的，请改用私聊发给值班员"
+                   "（本页上方“私聊医务值班员”“私聊心理值班员”）")
+    return label
+
+
+def held_notice(message: Message) -> str:
+    """The sentence the sender sees under a held message."""
+    return _("消息需群管理员审核后显示（%(why)s）。") % {"why": held_label(message)}
 
 
 def _category_labels(categories: list[str]) -> list[str]:
@@ -958,6 +968,37 @@ def message_review(*, actor, message: Message, approve: bool, reason: str = "", 
         _notify(message.sender_id, {"kind": "reviewed", "group_id": group.pk, "message_id": message.pk,
                                     "approved": approve, "client_id": message.client_id})
     return message
+
+
+def debunk_text(snapshot: dict) -> str:
+    """The reply the admin sends for a held rumour: the claim named as a rumour, the debunk and its source."""
+    source = snapshot.get("source") or ""
+    link = snapshot.get("link") or ""
+    lines = [_("【辟谣】网传“%(claim)s”，不实。") % {"claim": snapshot.get("claim", "")}, snapshot.get("debunk", "")]
+    if source or link:
+        lines.append(_("来源：%(source)s") % {"source": " ".join(p for p in (source, link) if p)})
+    return "\n".join(line for line in lines if line)[:MAX_BODY_CHARS]
+
+
+@transaction.atomic
+def message_debunk_reply(*, actor, message: Message) -> Message:
+    """One tap on a held rumour: reject it and publish the matched entry's debunk into the group as the admin.
+
+    The held message was never shown, so the debunk replies to nothing; it names the rumour instead.
+    """
+    group = _managed_group(actor=actor, group=message.group_id)
+    snapshot = Message.objects.filter(pk=message.pk).values_list("held_rumour", flat=True).first() or {}
+    if not snapshot.get("debunk"):
+        raise ValidationError(_("这条消息没有对应的辟谣条目。"))
+    rejected = message_review(actor=actor, message=message, approve=False, reason=_("谣言，已在群里发送辟谣"))
+    sent = message_send(actor=actor, group=group, body=debunk_text(snapshot)).message
+    audit_record(actor=actor, action="groups.message.debunk", obj=rejected,
+                 detail={"group": group.pk, "entry": snapshot.get("entry_id"), "reply": sent.pk},
+                 organisation_id=group.organisation_id)
+    provider = rumour_base.provider()
+    if provider is not None and snapshot.get("entry_id"):
+        provider.debunk_sent(entry_id=snapshot["entry_id"])
+    return sent
 
 
 @transaction.atomic

@@ -174,7 +174,8 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
             services.read_mark(actor=user, group=group, seq=last_seq, thread=thread)
         stream_url = f"{_ws_base(request)}/ws/groups/threads/{thread.pk}/"
         base = reverse("groups:thread", args=[thread.pk])
-    template_text = ""
+    # A draft carried over (a held message moved into a private thread, or a send that failed without script).
+    template_text = request.session.pop("groups_draft", "") if can_post else ""
     if request.GET.get("template") and member is not None and member.is_staff_role:
         try:
             template_text = services.template_render(group=group, key=request.GET["template"])
@@ -650,7 +651,10 @@ def moderation(request: HttpRequest, group_id: int) -> HttpResponse:
 
     labels = dict(RC.choices)
     rows = [{"message": m, "sender": nicknames.get(m.sender_id, str(m.sender)),
-             "categories": [labels.get(c, c) for c in m.held_categories]} for m in held]
+             "categories": [labels.get(c, c) for c in m.held_categories],
+             "rumour": m.held_rumour if (m.held_rumour or {}).get("debunk") else None,
+             "debunk_text": services.debunk_text(m.held_rumour) if (m.held_rumour or {}).get("debunk") else ""}
+            for m in held]
     return render(request, "groups/moderation.html", {
         "group": group, "rows": rows, "log": selectors.moderation_log(group=group), "reason_form": ReasonForm(),
     })
@@ -672,6 +676,8 @@ def message_action(request: HttpRequest, group_id: int, message_id: int, action:
         "reject_warn": (lambda: services.message_review(actor=request.user, message=message, approve=False,
                                                         reason=reason or _("违反群规"), warn=True),
                         _("已驳回并警告发送人。")),
+        "debunk": (lambda: services.message_debunk_reply(actor=request.user, message=message),
+                   _("已驳回这条谣言，并把辟谣发到了群里。")),
         "delete": (lambda: services.message_delete(actor=request.user, message=message,
                                                    reason=reason or _("违反群规")), _("已删除该消息。")),
         "report": (lambda: services.message_report(actor=request.user, message=message, reason=reason),
@@ -703,6 +709,9 @@ def thread_open(request: HttpRequest, group_id: int, kind: str) -> HttpResponse:
     except ValidationError as error:
         messages.warning(request, "；".join(error.messages))
         return redirect("groups:chat", group.pk)
+    draft = request.POST.get("draft", "").strip()[:services.MAX_BODY_CHARS]
+    if draft:  # the held message's text, ready to send privately (the sender still decides to send it)
+        request.session["groups_draft"] = draft
     return redirect("groups:thread", thread.pk)
 
 

@@ -7,3 +7,10 @@ class KnowledgeConfig(AppConfig):
     label = "knowledge"
     verbose_name = _("线上抗疫资源信息库")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sanshe.groups import rumour_base
+
+        from .rumour_base import LibraryRumours
+
+        rumour_base.register(LibraryRumours())

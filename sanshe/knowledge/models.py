@@ -77,6 +77,17 @@ class EntrySource(models.TextChoices):
     IMPORT = "import", _("表格导入")
 
 
+class EntryKind(models.TextChoices):
+    QA = "qa", _("问答")
+    # A rumour and its refutation: `question` holds the claim as people write it, `answer` the debunk; the group
+    # chat holds messages repeating a published claim and offers the debunk to the admin as a one-tap reply.
+    DEBUNK = "debunk", _("辟谣")
+
+
+CLAIM_VARIANTS_MAX_CHARS = 1000
+DEBUNK_SOURCE_MAX_CHARS = 100
+
+
 class Entry(TimeStampedModel):
     """One question with its answer. The row is the current text; `versions` hold every earlier one."""
 
@@ -112,6 +123,10 @@ class Entry(TimeStampedModel):
     # Kept when the messages are gone: the group's name and the time of the question (never a person's name).
     source_label = models.CharField(_("来源说明"), max_length=120, blank=True)
     use_count = models.PositiveIntegerField(_("在群里发送次数"), default=0)
+    kind = models.CharField(_("条目类型"), max_length=10, choices=EntryKind.choices, default=EntryKind.QA)
+    claim_variants = models.TextField(_("谣言的其他说法"), blank=True, max_length=CLAIM_VARIANTS_MAX_CHARS)
+    debunk_source = models.CharField(_("辟谣来源"), max_length=DEBUNK_SOURCE_MAX_CHARS, blank=True)
+    debunk_link = models.URLField(_("来源链接"), max_length=300, blank=True)
     # Search material written by the services: jieba tokens (space-separated) and pinyin of the question.
     question_tokens = models.TextField(blank=True, editable=False)
     tag_tokens = models.TextField(blank=True, editable=False)
@@ -129,6 +144,7 @@ class Entry(TimeStampedModel):
             models.Index(fields=["status", "valid_until"], name="knowledge_status_valid"),
             models.Index(fields=["category", "status"], name="knowledge_category_status"),
             models.Index(fields=["created_by", "status"], name="knowledge_creator_status"),
+            models.Index(fields=["kind", "status"], name="knowledge_kind_status"),
         ]
         constraints = [
             # A published answer always says until when it holds.
@@ -136,6 +152,9 @@ class Entry(TimeStampedModel):
                                    name="knowledge_published_has_valid_until"),
             models.CheckConstraint(condition=LessThanOrEqual(Length("answer"), ANSWER_MAX_CHARS),
                                    name="knowledge_answer_length"),
+            # A published debunk always says whose refutation it is.
+            models.CheckConstraint(condition=~models.Q(kind="debunk", status="published") | ~models.Q(debunk_source=""),
+                                   name="knowledge_published_debunk_has_source"),
         ]
 
     def __str__(self) -> str:
@@ -144,6 +163,14 @@ class Entry(TimeStampedModel):
     @property
     def tag_names(self) -> list[str]:
         return [t.name for t in self.tags.all()]
+
+    @property
+    def is_debunk(self) -> bool:
+        return self.kind == EntryKind.DEBUNK
+
+    @property
+    def variant_list(self) -> list[str]:
+        return [line.strip() for line in self.claim_variants.splitlines() if line.strip()]
 
 
 class EntryAction(models.TextChoices):

@@ -88,7 +88,8 @@ def _pinyin_ids(plan: QueryPlan, filters: Filters, limit: int) -> list[tuple[int
 
 # The columns a result needs (the full row also holds long token strings and pinyin it does not show).
 HIT_FIELDS = ("pk", "question", "answer", "status", "valid_until", "reviewed_at", "category__name",
-              "category__field", "category__sort_order", "question_tokens", "answer_tokens", "tag_tokens")
+              "category__field", "category__sort_order", "question_tokens", "answer_tokens", "tag_tokens",
+              "kind", "debunk_source", "debunk_link")
 
 
 def _run(plan: QueryPlan, *, filters: Filters, limit: int, queryset, snippet: int | None,
@@ -377,3 +378,4 @@ def chat_replies(*, message, limit: int = 20) -> list:
                                        status=MessageStatus.PUBLISHED, seq__gt=message.seq or 0,
                                        sender_id__in=staff).exclude(body="")
                 .select_related("sender").order_by("seq")[:limit])
+

@@ -23,6 +23,8 @@ from sanshe.core.errors import ActionForbidden
 from .backends import Filters, backend, index_rows
 from .models import (
     ANSWER_MAX_CHARS,
+    CLAIM_VARIANTS_MAX_CHARS,
+    DEBUNK_SOURCE_MAX_CHARS,
     MAX_TAGS,
     QUESTION_MAX_CHARS,
     TAG_MAX_CHARS,
@@ -30,6 +32,7 @@ from .models import (
     DuplicateFlag,
     Entry,
     EntryAction,
+    EntryKind,
     EntrySource,
     EntryStatus,
     EntryVersion,
@@ -51,6 +54,7 @@ MAX_FLAGS = 5
 DEFAULT_CATEGORIES = [
     # name, review field, order, default validity in days (policies change fastest)
     ("疫情科普", KnowledgeField.MEDICAL, 10, 90),
+    ("辟谣", KnowledgeField.MEDICAL, 15, 365),
     ("防护知识", KnowledgeField.MEDICAL, 20, 90),
     ("政策解读", KnowledgeField.GENERAL, 30, 30),
     ("就医指引", KnowledgeField.MEDICAL, 40, 60),
@@ -115,6 +119,45 @@ def clean_valid_until(value: date | None, *, required: bool) -> date | None:
     if value > today + timedelta(days=MAX_VALID_DAYS):
         raise ValidationError({"valid_until": _("有效期最长两年，请到期后复审续期。")})
     return value
+
+
+@dataclass(frozen=True)
+class Debunk:
+    """What a 辟谣 entry holds besides its claim (the question) and its refutation (the answer)."""
+
+    kind: str = EntryKind.QA
+    claim_variants: str = ""
+    source: str = ""
+    link: str = ""
+
+
+def clean_debunk(debunk: Debunk | None, *, publishing: bool) -> Debunk:
+    """The entry kind with its rumour fields trimmed; a published debunk names its source."""
+    debunk = debunk or Debunk()
+    if debunk.kind not in EntryKind.values:
+        raise ValidationError({"kind": _("请选择条目类型。")})
+    if debunk.kind != EntryKind.DEBUNK:
+        return Debunk()
+    variants = "\n".join(dict.fromkeys(line.strip() for line in (debunk.claim_variants or "").splitlines()
+                                        if line.strip()))
+    source, link = (debunk.source or "").strip(), (debunk.link or "").strip()
+    errors: dict[str, str] = {}
+    if len(variants) > CLAIM_VARIANTS_MAX_CHARS:
+        errors["claim_variants"] = _("其他说法最多 %(n)d 字。") % {"n": CLAIM_VARIANTS_MAX_CHARS}
+    if len(source) > DEBUNK_SOURCE_MAX_CHARS:
+        errors["debunk_source"] = _("来源最多 %(n)d 字。") % {"n": DEBUNK_SOURCE_MAX_CHARS}
+    if publishing and not source:
+        errors["debunk_source"] = _("发布辟谣前请写明来源（如国家卫生健康委员会、中国疾控中心、中国互联网联合辟谣平台）。")
+    if link and not re.match(r"^https?://[^\s]+\.[^\s]+$", link):
+        errors["debunk_link"] = _("链接请以 http:// 或 https:// 开头。")
+    if errors:
+        raise ValidationError(errors)
+    return Debunk(EntryKind.DEBUNK, variants, source, link)
+
+
+def _apply_debunk(entry: Entry, debunk: Debunk) -> None:
+    entry.kind, entry.claim_variants = debunk.kind, debunk.claim_variants
+    entry.debunk_source, entry.debunk_link = debunk.source, debunk.link
 
 
 def _check_category(category: Category | None) -> None:
@@ -187,18 +230,22 @@ def _audit(actor, action: str, entry: Entry | None = None, **detail) -> None:
 
 @transaction.atomic
 def entry_create(*, actor, question: str, answer: str, category: Category | None = None, tags: str | list = "",
-                 valid_until: date | None = None) -> Entry:
-    """Write an entry directly; it becomes a draft for review, with near-duplicates flagged."""
+                 valid_until: date | None = None, debunk: Debunk | None = None) -> Entry:
+    """Write an entry directly (a question and answer, or a rumour and its debunk); it becomes a draft for
+    review, with near-duplicates flagged."""
     require_staff(actor)
     question, answer = clean_texts(question, answer)
     tag_names = parse_tags(tags)
     _check_category(category)
+    debunk = clean_debunk(debunk, publishing=False)
     entry = Entry(question=question, answer=answer, category=category, created_by=actor,
                   valid_until=clean_valid_until(valid_until, required=False), source=EntrySource.MANUAL)
+    _apply_debunk(entry, debunk)
     _store(entry, tag_names)
-    _version(entry, action=EntryAction.DRAFTED, editor=actor, tags=tag_names)
+    _version(entry, action=EntryAction.DRAFTED, editor=actor, tags=tag_names,
+             note=_("辟谣条目") if entry.is_debunk else "")
     flags = _flag_duplicates(entry)
-    _audit(actor, "knowledge.entry.draft", entry, source="manual", duplicates=len(flags))
+    _audit(actor, "knowledge.entry.draft", entry, source="manual", duplicates=len(flags), kind=entry.kind)
     return entry
 
 
@@ -259,7 +306,7 @@ def _require_field(actor, category: Category | None, *, field: str = "category")
 @transaction.atomic
 def entry_update(*, actor, entry: Entry, question: str, answer: str, category: Category | None,
                  tags: str | list = "", valid_until: date | None = None, note: str = "",
-                 publish: bool = False) -> Entry:
+                 publish: bool = False, debunk: Debunk | None = None) -> Entry:
     """Edit an entry (its author while it is a draft; a reviewer of its field at any time), optionally publishing.
 
     A reviewer's edit of a published entry stays published under their review; every change is a version.
@@ -282,10 +329,14 @@ def entry_update(*, actor, entry: Entry, question: str, answer: str, category: C
     # An unchanged date on a draft may lie in the past; anything going live must hold from today on.
     if goes_live or valid_until != entry.valid_until:
         valid_until = clean_valid_until(valid_until, required=goes_live)
+    if debunk is None:  # a caller that does not edit the kind keeps the entry's own
+        debunk = Debunk(entry.kind, entry.claim_variants, entry.debunk_source, entry.debunk_link)
+    debunk = clean_debunk(debunk, publishing=goes_live)
     before = (entry.question, entry.answer, entry.category_id, entry.valid_until, sorted(entry.tag_names),
-              entry.status)
+              entry.status, entry.kind, entry.claim_variants, entry.debunk_source, entry.debunk_link)
     question_changed = question != entry.question
     entry.question, entry.answer, entry.category, entry.valid_until = question, answer, category, valid_until
+    _apply_debunk(entry, debunk)
     now = timezone.now()
     if publish:
         entry.status = EntryStatus.PUBLISHED
@@ -293,7 +344,8 @@ def entry_update(*, actor, entry: Entry, question: str, answer: str, category: C
     if entry.status == EntryStatus.PUBLISHED:
         entry.reviewed_by, entry.reviewed_at = actor, now
         entry.first_published_at = entry.first_published_at or now
-    after = (entry.question, entry.answer, entry.category_id, entry.valid_until, sorted(tag_names), entry.status)
+    after = (entry.question, entry.answer, entry.category_id, entry.valid_until, sorted(tag_names), entry.status,
+             entry.kind, entry.claim_variants, entry.debunk_source, entry.debunk_link)
     if before == after and not publish:
         return entry
     entry.version += 1
@@ -315,6 +367,8 @@ def entry_publish(*, actor, entry: Entry, valid_until: date | None, note: str = 
         raise ValidationError(_("这条已合并到其他条目，不能单独发布。"))
     if entry.category_id is None:
         raise ValidationError({"category": _("发布前请选择分类。")})
+    if entry.is_debunk:
+        clean_debunk(Debunk(entry.kind, entry.claim_variants, entry.debunk_source, entry.debunk_link), publishing=True)
     entry.valid_until = clean_valid_until(valid_until, required=True)
     renewing = entry.status == EntryStatus.PUBLISHED
     now = timezone.now()

@@ -23,8 +23,17 @@ from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.pages import apply_service_errors, int_param
 
 from . import selectors, services, xlsx
-from .forms import CategoryForm, EntryForm, FromChatForm, ImportForm, MergeForm, PublishForm, RetireForm
-from .models import Category, EntryStatus
+from .forms import (
+    CategoryForm,
+    EntryForm,
+    FromChatForm,
+    ImportForm,
+    MergeForm,
+    PublishForm,
+    RetireForm,
+    debunk_from,
+)
+from .models import Category, EntryKind, EntryStatus
 from .policies import (
     can_export,
     can_import,
@@ -100,20 +109,25 @@ def _form_categories(user):
 @library_page
 def entry_new(request: HttpRequest) -> HttpResponse:
     """Write an entry directly: it is saved as a draft for review."""
-    form = EntryForm(request.POST or None, categories=Category.objects.filter(is_active=True))
+    debunk = request.GET.get("kind") == EntryKind.DEBUNK
+    initial = {"kind": EntryKind.DEBUNK if debunk else EntryKind.QA}
+    if debunk:
+        initial["category"] = Category.objects.filter(name="辟谣", is_active=True).first()
+    form = EntryForm(request.POST or None, initial=initial, categories=Category.objects.filter(is_active=True))
     del form.fields["note"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             entry = services.entry_create(actor=request.user, question=data["question"], answer=data["answer"],
                                           category=data["category"], tags=data["tags"],
-                                          valid_until=data["valid_until"])
+                                          valid_until=data["valid_until"], debunk=debunk_from(data))
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             _drafted_message(request, entry)
             return redirect("knowledge:detail", entry.pk)
-    return render(request, "knowledge/entry_form.html", {"form": form, "title": _("新建条目"), "creating": True})
+    return render(request, "knowledge/entry_form.html", {"form": form, "title": _("新建辟谣条目") if debunk else _("新建条目"),
+                                                         "creating": True})
 
 
 def _drafted_message(request: HttpRequest, entry) -> None:
@@ -147,7 +161,9 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     if until is None and entry.category_id:
         until = timezone.localdate() + timedelta(days=entry.category.default_valid_days)
     initial = {"question": entry.question, "answer": entry.answer, "category": entry.category,
-               "tags": "、".join(entry.tag_names), "valid_until": until}
+               "tags": "、".join(entry.tag_names), "valid_until": until, "kind": entry.kind,
+               "claim_variants": entry.claim_variants, "debunk_source": entry.debunk_source,
+               "debunk_link": entry.debunk_link}
     form = EntryForm(request.POST or None, initial=initial, categories=categories)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -155,7 +171,8 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
         try:
             entry = services.entry_update(actor=request.user, entry=entry, question=data["question"],
                                           answer=data["answer"], category=data["category"], tags=data["tags"],
-                                          valid_until=data["valid_until"], note=data["note"], publish=publish)
+                                          valid_until=data["valid_until"], note=data["note"], publish=publish,
+                                          debunk=debunk_from(data))
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

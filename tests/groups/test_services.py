@@ -348,7 +348,10 @@ def test_rule_lists_are_editable_per_organisation(world, on_duty, resident, soci
     services.rulelist_save(actor=social_worker, organisation=world.org, category="rumour", terms="牛黄*包好")
     assert send(resident, on_duty, "吃牛黄丸包好").status == MessageStatus.HELD
     # The saved list replaces the default list of that category.
-    assert send(resident, on_duty, "内部消息说明天有菜").status == MessageStatus.PUBLISHED
+    assert send(resident, on_duty, "听说疫苗致死率很高").status == MessageStatus.PUBLISHED
+    # A category switched off holds nothing, the built-in claim shapes of that category included.
+    services.rulelist_save(actor=social_worker, organisation=world.org, category="panic", terms="", is_active=False)
+    assert send(resident, on_duty, "赶紧囤米，明天就买不到了").status == MessageStatus.PUBLISHED
 
 
 # ---------------------------------------------------------------------------------------------- messages

@@ -13,6 +13,38 @@ from sanshe.knowledge.services import ensure_default_categories
 from tests.browser.conftest import browser  # noqa: F401 (module-scoped Chromium for the browser tests)
 from tests.groups.conftest import chat_server  # noqa: F401 (the real ASGI app with WebSockets, in-process)
 
+DEFAULT_RUMOURS_LABEL = "默认辟谣库"
+
+
+@pytest.fixture(autouse=True)
+def _library_without_default_rumours(request):
+    """These tests count and search a library they fill themselves: the shipped rumour base (seeded by the
+    migration) is taken out first, unless a test asks for it with the `default_rumours` fixture."""
+    names = set(request.fixturenames)
+    if "default_rumours" in names or not ({"db", "transactional_db"} & names
+                                          or request.node.get_closest_marker("django_db")):
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    from sanshe.knowledge.backends import backend
+    from sanshe.knowledge.models import Entry
+
+    seeded = list(Entry.objects.filter(source_label=DEFAULT_RUMOURS_LABEL).values_list("pk", flat=True))
+    if seeded:
+        Entry.objects.filter(pk__in=seeded).delete()
+        backend().clear()
+        remaining = list(Entry.objects.all())
+        from sanshe.knowledge.backends import index_rows
+
+        backend().index(index_rows(remaining))
+
+
+@pytest.fixture
+def default_rumours(db):
+    """The rumour base the migration seeded (kept for this test)."""
+    from sanshe.knowledge.models import Entry
+
+    return list(Entry.objects.filter(source_label=DEFAULT_RUMOURS_LABEL))
+
 
 @pytest.fixture
 def categories(db) -> dict[str, Category]:

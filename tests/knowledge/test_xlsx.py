@@ -62,7 +62,7 @@ def test_unknown_category_is_named_with_the_choices(world, categories, social_wo
     data = workbook([["问题", "答复", "防疫", "", ""]])
     with pytest.raises(services.ImportProblems) as error:
         services.entries_import(actor=social_worker, rows=xlsx.read_import(data), publish=False)
-    assert error.value.problems[0].startswith("第 2 行：分类“防疫”不存在（可用：疫情科普、防护知识")
+    assert error.value.problems[0].startswith("第 2 行：分类“防疫”不存在（可用：疫情科普、辟谣、防护知识")
 
 
 @pytest.mark.parametrize("data, message", [

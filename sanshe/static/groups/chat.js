@@ -88,7 +88,7 @@
     wrap.appendChild(bubble);
     var meta = el("div", "meta");
     var time = el("time", "", m.time || ""); meta.appendChild(time);
-    meta.appendChild(el("span", "state", m.status === "held" ? "待群管理员审核，暂不显示给他人" : ""));
+    meta.appendChild(el("span", "state", m.status === "held" ? "待群管理员审核，暂不显示给他人" + (m.held_note ? "（" + m.held_note + "）" : "") : ""));
     if (m.id && m.status === "published" && m.sender_id) {
       var details = el("details", "more");
       var summary = el("summary", "", "⋯"); summary.setAttribute("aria-label", "更多操作");

@@ -29,14 +29,17 @@ class Command(BaseCommand):
                             help="use this organisation's rule lists (id) instead of the defaults")
 
     def handle(self, *args, **options) -> None:
-        rulebook = None
+        rulebook = rumours = None
         if options["organisation"] is not None:
             from sanshe.accounts.models import Organisation
             from sanshe.groups.selectors import rulebook_for
 
             if not Organisation.objects.filter(pk=options["organisation"]).exists():
                 raise CommandError(f"没有编号为 {options['organisation']} 的机构")
+            from sanshe.groups.rumour_base import rumour_index
+
             rulebook = rulebook_for(organisation_id=options["organisation"])
+            rumours = rumour_index()
         try:
             stream = sys.stdin if options["file"] == "-" else open(options["file"], encoding="utf-8-sig")  # noqa: SIM115
         except OSError as exc:
@@ -44,13 +47,13 @@ class Command(BaseCommand):
         try:
             if options["format"] == "wechat":
                 for message in read_wechat_export(stream):
-                    row = analyse(message.text, rulebook)
+                    row = analyse(message.text, rulebook, rumours)
                     self._emit({**row, "sender": message.sender, "time": message.time})
             else:
                 for line in stream:
                     text = line.rstrip("\r\n")
                     if text.strip():
-                        self._emit(analyse(text, rulebook))
+                        self._emit(analyse(text, rulebook, rumours))
         except UnicodeDecodeError as exc:
             raise CommandError("文件不是 UTF-8 编码，请另存为 UTF-8 后重试") from exc
         finally:
