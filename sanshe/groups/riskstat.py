@@ -26,7 +26,7 @@ import json
 import math
 from pathlib import Path
 
-from sanshe.groups.risk import normalise
+from sanshe.groups.riskmodel.normalise import normalise
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "riskstat_weights.json"
 # The level the model alone may raise a message to: an alert (≥ 6) for a person to read, never "imminent" —

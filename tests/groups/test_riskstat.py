@@ -97,3 +97,35 @@ def test_threshold_keeps_none_flags_at_most_two_percent():
     values = [i / 100 for i in range(100)] + [0.99] * 10
     threshold = train_riskstat.choose_threshold(labels, values)
     assert sum(v >= threshold for label, v in zip(labels, values, strict=True) if label == "none") <= 2
+
+
+# The second opinion inside the detector (sanshe.groups.riskmodel.detect._second_opinion).
+
+def test_second_opinion_raises_a_wording_the_rules_do_not_know_to_the_alert_level_only():
+    from sanshe.groups.risk import ALERT_LEVEL, IMMINENT_LEVEL, assess
+
+    result = assess("我已经跟所有人都道过别了")
+    assert ALERT_LEVEL <= result.level < IMMINENT_LEVEL
+    assert [code for code in result.codes if code.startswith("model:")]
+
+
+@pytest.mark.parametrize("text", [
+    "我在楼顶晒被子",           # the rules found a place and cancelled it: their judgement stands
+    "隔离14天终于结束了",        # scored 0.65 by the model alone: below the margin used inside the detector
+    "笑死我了，终于解脱了哈哈",    # hyperbole and a joke
+    "新闻说有人跟所有人道别后出事了",  # news
+])
+def test_second_opinion_never_overrides_the_rules_counter_evidence(text):
+    from sanshe.groups.risk import assess
+
+    result = assess(text)
+    assert result.level <= 3
+    assert not [code for code in result.codes if code.startswith("model:")]
+
+
+def test_second_opinion_never_lowers_a_rule_level():
+    from sanshe.groups.risk import IMMINENT_LEVEL, assess
+
+    result = assess("我攒了一瓶安眠药，今晚就吃")
+    assert result.level >= IMMINENT_LEVEL
+    assert not [code for code in result.codes if code.startswith("model:")]
