@@ -21,7 +21,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 DESK = {"width": 1280, "height": 900}
 IMMINENT = "我真的撑不下去了，攒了一瓶安眠药，今晚就吃"
-FAREWELL = "猫托付给楼下王阿姨了，谢谢大家这段时间的照顾"
+FAREWELL = "最近总是睡不着，也不想吃东西，什么都没意思"  # distress: no alert, a worker still marks it
 
 
 def _shots(page, name: str, *, full_page: bool = True) -> None:
@@ -51,7 +51,7 @@ def test_staff_mark_a_missed_alert_and_a_verdict_and_the_detector_page_counts_th
 
     _send(resident_page, FAREWELL)
     _send(resident_page, IMMINENT)
-    farewell = worker_page.locator("#chat-log li", has_text="托付给楼下")
+    farewell = worker_page.locator("#chat-log li", has_text="总是睡不着")
     flagged = worker_page.locator("#chat-log li", has_text="攒了一瓶安眠药")
     expect(flagged.locator("a.msg-flag")).to_contain_text("风险预警")
     alert = RiskAlert.objects.get()
@@ -63,13 +63,13 @@ def test_staff_mark_a_missed_alert_and_a_verdict_and_the_detector_page_counts_th
     _shots(worker_page, "feedback-chat-menu", full_page=False)
     # Residents never see the control, not even on others' messages after a reload.
     resident_page.reload()
-    expect(resident_page.locator("#chat-log li", has_text="托付给楼下")).to_be_visible()
+    expect(resident_page.locator("#chat-log li", has_text="总是睡不着")).to_be_visible()
     assert resident_page.locator(".missed-mark").count() == 0
 
     mark.click()
     expect(worker_page.locator("h1")).to_have_text("应当预警")
-    expect(worker_page.locator("blockquote")).to_contain_text("托付给楼下")
-    worker_page.fill("textarea[name=note]", "在托付宠物、道谢，像告别")
+    expect(worker_page.locator("blockquote")).to_contain_text("总是睡不着")
+    worker_page.fill("textarea[name=note]", "睡不着、不吃东西，要跟进")
     _shots(worker_page, "feedback-missed-form")
     worker_page.get_by_role("button", name="标注应当预警").click()
     expect(worker_page).to_have_url(re.compile(rf"/groups/{on_duty.pk}/#m\d+$"))
