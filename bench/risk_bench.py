@@ -1,7 +1,7 @@
 """Chat risk detector and moderation: the public set's dev split and frozen test split against the goals of issue 13;
 analyse() throughput on one core (goal ≥ 2,000 messages/s) against a normalisation-only baseline.
 
-The sets are bench/riskdata/dev.tsv (tuning) and bench/riskdata/test.tsv (frozen, never used to tune; see
+The sets are bench/riskdata/dev.tsv and dev2.tsv (tuning) and bench/riskdata/test.tsv (frozen, never used to tune; see
 bench/riskdata/README.md). Goals: imminent lines reach ≥9 in ≥95 %, high lines ≥6 in ≥95 %, none lines stay ≤3 in
 ≥95 %, ≥90 % of moderation lines held and no everyday notice held. Throughput: every message of both splits through
 `analysis.analyse()` (risk + rules + question), passes repeated until RISK_BENCH_SECONDS (3) have passed, in this
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "riskdata"
-SPLITS = (("dev.tsv", "开发集（可调参）"), ("test.tsv", "冻结测试集（不可调参）"))
+SPLITS = (("dev.tsv", "开发集（可调参）"), ("dev2.tsv", "第二开发集（另一位作者，可调参）"), ("test.tsv", "冻结测试集（不可调参）"))
 SECONDS = float(os.environ.get("RISK_BENCH_SECONDS", "3"))
 GOAL_THROUGHPUT = 2000
 
@@ -65,6 +65,9 @@ def main() -> None:
         for goal in report.goals():
             value = str(int(goal.value)) if goal.target == 0.0 else f"{goal.value * 100:.1f}%"
             target = "0" if goal.target == 0.0 else f"≥{goal.target * 100:.0f}%"
+            if not goal.count:
+                print(f"  目标 {goal.name}：没有这类数据，不评估", flush=True)
+                continue
             print(f"  目标 {goal.name}：{value}（目标 {target}）—— {'达成' if goal.met else '未达成'}", flush=True)
 
     print(f"\n吞吐量（单核，{len(messages)} 条消息反复扫描 ≥{SECONDS:g} 秒）", flush=True)

@@ -181,6 +181,17 @@ def test_command_json_and_several_files(tmp_path):
     assert {"risk", "moderation", "confusion", "goals", "missed", "false_alarms"} <= set(data)
 
 
+def test_command_does_not_judge_a_goal_the_file_has_no_lines_for(tmp_path):
+    risk_only = tmp_path / "risk_only.tsv"
+    risk_only.write_text("none\t今天天气不错\n", encoding="utf-8")
+    out = StringIO()
+    call_command("risk_eval", str(risk_only), stdout=out)
+    text = out.getvalue()
+    assert "谣言与有害内容被拦下：文件中没有这类数据，不评估" in text
+    assert "日常通知被拦下的条数为 0：文件中没有这类数据，不评估" in text
+    assert "日常与夸张（none）保持 ≤3：100.0% —— 达成" in text
+
+
 def test_command_explains_an_unreadable_file_in_chinese(tmp_path):
     with pytest.raises(CommandError, match="无法读取文件"):
         call_command("risk_eval", str(tmp_path / "missing.tsv"))

@@ -131,5 +131,8 @@ class Command(BaseCommand):
         write_report(self.stdout.write, report, misses)
         for goal in report.goals():
             value = str(int(goal.value)) if goal.target == 0.0 else _pct(goal.value)
+            if not goal.count:
+                self.stdout.write(_("目标 %(name)s：文件中没有这类数据，不评估") % {"name": goal.name})
+                continue
             self.stdout.write(_("目标 %(name)s：%(value)s —— %(verdict)s")
                               % {"name": goal.name, "value": value, "verdict": _("达成") if goal.met else _("未达成")})
