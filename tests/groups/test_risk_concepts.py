@@ -3,8 +3,6 @@ many voices reach a human; hard negatives that share words with risk stay quiet;
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from sanshe.groups.risk import ALERT_LEVEL, IMMINENT_LEVEL, LABELS, assess, label, normalise
@@ -475,12 +473,3 @@ def test_combinations_not_words_make_the_level():
     assert 6 <= assess("吃多少片安眠药会死").level < IMMINENT_LEVEL  # seeking lethality is high
     assert assess("刚割了手腕，血止不住").level == 10  # done + injured
 
-
-def test_scanning_stays_fast():
-    """≥ 2,000 messages a second on one core is the goal; the test allows a loaded machine half of that."""
-    messages = (IMMINENT + HIGH + HARD_NEGATIVES) * 5
-    start = time.perf_counter()
-    for text in messages:
-        assess(text)
-    rate = len(messages) / (time.perf_counter() - start)
-    assert rate >= 1_000, rate
