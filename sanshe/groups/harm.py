@@ -1,0 +1,250 @@
+"""Harmful-content shapes as concepts and their combinations (issue 13, item 6). Pure: no database.
+
+The word lists of `rules` and the single-pattern shapes of `claims` catch the phrasings they were written
+from. This module describes what each kind of harmful message is MADE OF, as small vocabularies of concepts,
+and holds a message when the right concepts occur together near each other:
+
+- violence: a harm verb (砍, 捅, 弄死, 打断腿, 泼汽油, 一把火烧, 同归于尽, 收拾, 算账…) aimed at a person
+  (a worker word — 大白, 志愿者, 居委, 保安, 物业, 骑手… — or 他/她/你/谁/他们) together with a threat frame
+  (我就/老子/看我/等我出去/再敢/谁敢/谁来/要是敢/信不信/找几个人), or an unmistakable threat on its own
+  (我知道你住哪, 出门小心点, 刀已经磨好, 让他躺着出去). Hyperbole at objects (气得我想砸手机) names no person;
+  someone REPORTING a threat (有人说要砍大白，快报警) is not held: holding would delay a safety report that
+  staff must see at once, and the reporter is not the threat.
+- incitement: an imperative refusal (别, 不要, 都不, 拒绝, 抵制, 拒) of an epidemic measure (做核酸, 配合, 流调,
+  上报, 隔离, 转运, 消杀, 扫码, 戴口罩, 承认发烧), or evasion (借别人的码, 躲起来, 统一口径), or a collective
+  act against the barriers (大家一起 … 把锁/铁皮/围挡/单元门 砸/拆/堵), or the crowd slogans (法不责众,
+  谁开门谁是叛徒, 看他们怎么办). A person complaining about themselves (我不想做核酸了) is not incitement.
+- panic: a scarcity forecast (涨价, 停售, 断货, 没货, 限量, 冻结, 要封城) with an urge to act now (快去, 赶紧,
+  多买, 囤, 取钱, 加满, 快跑, 别犹豫), or a hoarding measure on its own (越多越好, 至少囤, 不跑就跑不掉).
+- unapproved news: hearsay or an insider source (听说, 据说, 据可靠消息, 朋友在区政府上班说, 看到一个截图,
+  朋友圈都在转) or an alarm header (紧急通知, 重要消息, 独家, 速看) together with a pass-on call (转一下,
+  转发周知, 转起来, 不要外传) or an announcement-like claim (停课, 停运, 静默, 全区封控, 新规定).
+  An official attribution (根据卫健委通知, 接街道通知, 疾控提醒) is a notice, not hearsay.
+- rumour: a hidden toll (死了好多人, 火葬场, 殡仪馆排队, 医院爆满) with a cover-up or an insider source
+  (不让报, 瞒, 不公布, 数据是假的, 内部群, 我亲戚说); the virus's origin (实验室, 造出来, 放出来, 不是病毒是辐射);
+  harm hidden in tests and vaccines (棉签有毒, 试剂上有病毒, 捅多了不育); absolute transmission claims
+  (快递会传播病毒所有快递都要拒收, 空调管道传染整栋楼); quick-cure promises (吃了就转阴).
+- superstition: ritual objects and practitioners (符, 香灰, 红纸, 纸钱, 道士, 大师, 算卦, 看命, 瘟神, 开过光,
+  锦鲤, 劫数, 病气) — these almost never appear in everyday epidemic chat — and paid rituals.
+
+Rumour, panic and superstition shapes are cancelled by a refutation or a verification question (checked by
+the caller, `claims.shapes`); incitement, threats and forwards are not.
+"""
+
+from __future__ import annotations
+
+import re
+
+RUMOUR = "rumour"
+PANIC = "panic"
+INCITEMENT = "incitement"
+VIOLENCE = "violence"
+SUPERSTITION = "superstition"
+UNAPPROVED_NEWS = "unapproved_news"
+
+# ------------------------------------------------------------------------------------------------ violence
+
+# People a threat is aimed at: the workers of the lockdown and pronouns for a person.
+_WORKER = (r"大白(?!菜)|志愿者|居委|社区的人|社区书记|社区主任|书记|主任|网格员|门卫|保安|物业|楼长|工作人员|防疫人员|医护|护士|"
+           r"医生|警察|骑手|送菜的|快递员|司机|守门的|领导|经理|姓[\u4e00-\u9fff]的")
+_PERSON = r"(?:" + _WORKER + r"|他们|他|她|你们|你|谁|这帮人|那帮人|这些人|那些人|一个)"
+# Verbs and phrases of bodily harm (strong: a threat whatever the frame, once aimed at a person).
+_HARM_STRONG = (r"砍|捅|宰了|剁|弄死|整死|搞死|打死|揍死|捶死|撞死|烧死|掐死|毒死|杀了|杀光|打断.{0,2}腿|打残|打到.{0,3}住院|"
+                r"打到.{0,3}进医院|同归于尽|拼命|拼了|泼.{0,3}(?:汽油|开水|硫酸|热油)|(?:汽油|开水|硫酸|热油).{0,2}泼|浇.{0,2}汽油|一把火|放火|点了|炸了")
+# Weaker verbs that are a threat only with a person and a threat frame.
+_HARM_WEAK = (r"揍|打|砸|收拾|教训|算账|修理|让.{0,2}好看|躺着出去|见一个打一个|好果子吃|废了|弄他|堵.{0,3}门口|"
+              r"不放过|等着瞧|等着")
+# Threat frames: first person resolve, conditions, the crowd.
+_FRAME = (r"我就|我要|我会|我非|我一定|我让|我把|我跟|我和|我去|我用|我拿|老子|看我|信不信|等我|等解封|解封了|出去了|出去后|哪天|"
+          r"再敢|要是敢|谁敢|敢来|谁来|再来|再不|再拍|再敲|要是再|如果再|一个一个|大家一起|找几个人|找人|记住")
+_VIOLENCE_STRONG_ALONE = re.compile(
+    r"知道你住哪|知道他住哪|出门小心点|走夜路小心|刀(?:已经|都)?磨好|准备好.{0,3}(?:刀|棍|棒|斧|砖)|让(?:他|她|你)躺着|"
+    r"一个一个收拾|见一个打一个|打到.{0,3}住院|同归于尽|别让我(?:在外面)?碰到|让我碰上|记住(?:他|她|你)了|记住.{0,6}车牌")
+_VIOLENCE_PAIR = re.compile(
+    r"(?:" + _PERSON + r").{0,12}?(?:" + _HARM_STRONG + r")|(?:" + _HARM_STRONG + r").{0,4}?(?:" + _PERSON + r")")
+_VIOLENCE_WEAK = re.compile(
+    r"(?:" + _PERSON + r").{0,10}?(?:" + _HARM_WEAK + r")|(?:" + _HARM_WEAK + r").{0,4}?(?:" + _PERSON + r")")
+_FRAME_RE = re.compile(_FRAME)
+# Someone reporting a threat or a fight (to be seen by staff at once, not held) and harm aimed at oneself.
+_REPORTED = re.compile(r"有人(?:说|扬言|喊|要|在)|听到.{0,4}(?:说|喊)|扬言|报警|打110|叫保安|快来人|被人打|被打了|打人了|"
+                       r"(?:他|她)们?(?:说|威胁)要")
+_SELF_HARM = re.compile(r"(?:弄死|杀了|砍|捅|烧死|打死|毒死)(?:我)?自己|自杀|不想活")
+_WEAPON_AND_FRAME = re.compile(r"(?:拿|用|提|带)(?:着)?(?:刀|菜刀|斧头|棍子|铁棍|砖头|开水|汽油|硫酸)")
+
+
+def _violence(norm: str) -> str | None:
+    if _SELF_HARM.search(norm) or _REPORTED.search(norm):
+        return None
+    m = _VIOLENCE_STRONG_ALONE.search(norm)
+    if m:
+        return m.group(0)
+    frame = _FRAME_RE.search(norm)
+    m = _VIOLENCE_PAIR.search(norm)
+    if m and (frame or _WEAPON_AND_FRAME.search(norm)):
+        return m.group(0)
+    m = _VIOLENCE_WEAK.search(norm)
+    if m and frame and re.search(_WORKER + r"|谁", norm):
+        return m.group(0)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- incitement
+
+_REFUSE = r"(?:都别|都不要|都不|别|不要|不许|拒绝|拒|抵制|集体拒绝|谁都不|一律不|坚决不)"
+_MEASURE = (r"(?:去)?(?:做|测|捅)?核酸|核酸检测|检测|配合|流调|上报|报告|报备|去?隔离|隔离点|方舱|转运|被拉走|消杀|入户|"
+            r"扫(?:场所)?码|场所码|戴口罩|承认|登记|接种|打疫苗|开门让|让大白|让志愿者|让(?:他们|工作人员)进")
+_INCITE_REFUSAL = re.compile(_REFUSE + r".{0,4}?(?:" + _MEASURE + r")")
+# "请/不能 …" in a staff notice is an instruction, not a refusal; "我/我家" alone is about oneself.
+_OWN_ONLY = re.compile(r"^(?:我|我家|我们家|本人)")
+_COLLECTIVE = re.compile(r"大家|所有人|咱们|我们|一起|集体|全楼|全小区|团结|谁都|都别|都不|统一")
+_INCITE_STRONG = re.compile(
+    r"法不责众|统一口径|谁开门谁|谁.{0,6}谁就是(?:傻|叛徒|孙子)|看他们怎么办|一起躲|躲起来.{0,4}(?:别|不)|(?:一起|都)躲起来|"
+    r"借.{0,4}(?:手机|码|健康码)|(?:别|不要)傻.{0,4}去|冲出去|冲出小区|一起冲|冲卡|都是骗钱|骗钱的")
+_BARRIER_ACT = re.compile(
+    r"把.{0,6}(?:锁|大门|单元门|铁皮|围挡|栅栏|卡口|铁丝网|门).{0,3}(?:砸|拆|撬|推倒|堵|踹)|"
+    r"(?:砸|拆|撬|推倒|踹)(?:了|开|掉|烂)?.{0,3}(?:锁|大门|铁皮|围挡|栅栏|卡口|铁丝网)")
+_NOT_INCITE = re.compile(r"不要恐慌|不要聚集|不要外出|不要慌|请勿|不要在|不要开窗|请暂时不要|不要随意|不要擅自|不要传|不要信")
+
+
+def _incitement(norm: str) -> str | None:
+    m = _INCITE_STRONG.search(norm)
+    if m:
+        return m.group(0)
+    m = _BARRIER_ACT.search(norm)
+    if m and _COLLECTIVE.search(norm):
+        return m.group(0)
+    for m in _INCITE_REFUSAL.finditer(norm):
+        before = norm[max(0, m.start() - 3):m.start()]
+        if "请" in before or "不能" in before or _NOT_INCITE.match(norm, m.start()):
+            continue
+        if _OWN_ONLY.search(norm) and not _COLLECTIVE.search(norm):
+            continue
+        return m.group(0)
+    return None
+
+
+# --------------------------------------------------------------------------------------------------- panic
+
+_SCARCITY = (r"涨价|停售|断货|没货|没有货|没得卖|买不到|抢不到|断了|要断|限量|限购|冻结|封城|封死|静默.{0,4}(?:个月|天|周)|"
+             r"跑不掉|出不去了|关门|停业|要没了|物资.{0,3}断")
+_URGE = (r"快去|赶紧|赶快|抓紧|快点|速去|大家快|别犹豫|多买|多备|多囤|囤|屯|抢|都买了|能买的|加满|取钱|取出来|快跑|赶紧跑|越多越好|"
+         r"再去.{0,2}买|买几|备好|千万别给")
+_PANIC_PAIR = re.compile(
+    r"(?:" + _SCARCITY + r").{0,16}?(?:" + _URGE + r")|(?:" + _URGE + r").{0,16}?(?:" + _SCARCITY + r")")
+_PANIC_STRONG = re.compile(r"越多越好|至少囤|能囤多少|不跑就跑不掉|现在不跑|把能买的都买|能买的都买了|每家至少囤|赶紧跑|快跑啊")
+_PANIC_CALM = re.compile(r"充足|不要恐慌|不必恐慌|无需囤|不用囤|不要囤|别囤|理性|保供|稳定|请勿抢购|不要抢")
+
+
+def _panic(norm: str) -> str | None:
+    if _PANIC_CALM.search(norm):
+        return None
+    m = _PANIC_STRONG.search(norm) or _PANIC_PAIR.search(norm)
+    return m.group(0) if m else None
+
+
+# ---------------------------------------------------------------------------------------- unapproved news
+
+_HEARSAY = re.compile(
+    r"听说|据说|据可靠消息|可靠消息|据知情人|知情人|小道消息|网传|网上说|网上都在|全网都在传|都在传|朋友圈都在|朋友圈在传|"
+    r"看到一个截图|截图说|有截图|群里看到|别的群|内部通知|内部消息|刚收到.{0,4}(?:通知|消息)|消息来源保密|"
+    r"(?:朋友|同学|亲戚|表哥|表姐|表弟|表妹|堂哥|老乡|熟人|邻居|同事|老公|老婆|我妈|我爸)(?:在|是)"
+    r"(?:区|市|街道)?(?:政府|卫健委|疾控|医院|指挥部|公安|派出所|居委|街道|社区|防疫办).{0,8}(?:说|透露|讲)")
+_ALARM = re.compile(r"紧急通知|紧急|重要消息|重磅|独家|速看|突发|爆料|震惊|刚刚")
+_PASS_ON = re.compile(r"转一下|转发周知|转起来|转发给|大家转|转告亲友|扩散|速看|不要外传|别外传|别往外传|赶紧看|快看|转给")
+_ANNOUNCE = re.compile(r"停课|停运|停工|停电|停水|静默|全区封|全市封|全城封|封控|封城|封锁|新规定|最新规定|证明|沦陷|不明原因|"
+                       r"阳性|确诊|全面|提前准备|准备好")
+# Who an everyday notice quotes (根据区卫健委通知, 接街道通知, 疾控中心提醒, 卫健委发布, 官方公众号).
+_OFFICIAL = re.compile(
+    r"(?:根据|按照|接|据)(?:上级|区|市|省|街道|社区|居委会?)?(?:卫健委|疾控中心?|政府|指挥部|街道|居委会?|社区|通知|文件|要求)|"
+    r"(?:卫健委|疾控中心?|指挥部|政府|联合辟谣平台|居委会|物业)(?:发布|提醒|通知|通报|提示)|官方公众号|新闻发布会|[\u4e00-\u9fff]{2}发布[:：]?")
+
+# A notice quoting the hearsay to refute it (关于网传…经核实为谣言).
+_DEBUNKED = re.compile(r"谣言|辟谣|不实|经核实|核实为|请勿(?:转发|传播|轻信)|不要(?:转发|传播|相信|信)|以.{0,6}为准")
+
+
+def _unapproved(norm: str) -> str | None:
+    if _DEBUNKED.search(norm):
+        return None
+    hearsay = _HEARSAY.search(norm)
+    alarm = _ALARM.search(norm)
+    if not (hearsay or alarm):
+        return None
+    if _OFFICIAL.search(norm) and not hearsay:
+        return None
+    pass_on = _PASS_ON.search(norm)
+    announce = _ANNOUNCE.search(norm)
+    if hearsay and (pass_on or announce):
+        return hearsay.group(0)
+    if alarm and pass_on:
+        return alarm.group(0)
+    return None
+
+
+# -------------------------------------------------------------------------------------------------- rumour
+
+_TOLL = re.compile(r"死了.{0,3}(?:好多|很多|几百|上百|一堆|不少)|死(?:了)?很多人|死亡人数|火葬场|殡仪馆|排了几百|尸体|"
+                   r"医院.{0,3}(?:爆满|满了|住不下)|(?:几十|几百|上千)(?:个|人)(?:死|阳)")
+_COVER = re.compile(r"不让报|都不报|不报道|不让说|不敢说|上面不让|不公布|不敢公布|瞒|捂着|压着|数据是假|数字是假|是假的|"
+                    r"内部群|内部的人|内部人员|亲戚说|朋友说|表哥说|他说|据说|听说|实际上|其实")
+_ORIGIN = re.compile(r"(?:病毒|新冠|这病|疫情).{0,6}(?:实验室|造出来|放出来|投放|人为|故意放)|实验室.{0,6}(?:造|放|泄)|"
+                     r"不是病毒.{0,3}是|是辐射|(?:美国|外国|国外).{0,6}(?:造|投放|放)的")
+_PLANTED = re.compile(r"(?:棉签|试剂|核酸|抗原|疫苗|口罩|消毒水).{0,6}(?:有病毒|有毒|有药|下药|不育|不孕|致癌|让人生病|一测就阳|专门)")
+_ABSOLUTE_SPREAD = re.compile(
+    r"(?:快递|包裹|空调|管道|下水道|冷链|外卖|电梯按钮|楼道).{0,8}(?:传播|传染).{0,10}(?:所有|都要|整栋|全楼|一定|必|拒收|封上|赶紧)")
+_QUICK_CURE = re.compile(r"(?:吃|喝|用)了?(?:就|马上|立刻|当天)(?:转阴|好了|痊愈|不烧了)|(?:喝|吃)酒.{0,3}(?:消毒|杀毒)|"
+                         r"(?:喝|吃|泡|熏|涂|挂).{1,8}(?:可以|能|就能|就)防(?:新冠|病毒|疫)")
+
+
+def _rumour(norm: str) -> str | None:
+    m = _TOLL.search(norm)
+    if m and _COVER.search(norm):
+        return m.group(0)
+    for pattern in (_ORIGIN, _PLANTED, _ABSOLUTE_SPREAD, _QUICK_CURE):
+        m = pattern.search(norm)
+        if m:
+            return m.group(0)
+    m = re.search(r"数据是假|数字是假|通报是假|政府.{0,4}(?:一直在)?瞒|上面不让说", norm)
+    return m.group(0) if m else None
+
+
+# --------------------------------------------------------------------------------------------- superstition
+
+_RITUAL = re.compile(
+    r"画符|贴符|贴.{0,2}张符|符咒|符纸|道符|灵符|道士|和尚做法|算卦|算命|看命|看相|卜卦|风水|瘟神|香灰|纸钱|烧纸|冥币|劫数|"
+    r"开过光|锦鲤|病气|晦气|邪气|属(?:鼠|牛|虎|兔|龙|蛇|马|羊|猴|鸡|狗|猪)的.{0,8}(?:阳|感染|化解|犯)|大师说|大师.{0,4}(?:化解|算)|"
+    r"红纸.{0,6}(?:写|贴)|求.{0,4}保佑|拜.{0,2}(?:瘟神|神仙|菩萨).{0,6}(?:不然|就不|才不)")
+_PAID = re.compile(r"(?:捐|随喜|供养|请回家).{0,4}\d|一次\d{2,4}|\d{2,4}(?:元|块)?一次|一次(?:两|三|五)?[百千]|有香卖|代烧|找我化解|联系我")
+
+_BLESSING = re.compile(r"化解|保平安|消灾|祈福|平安符|护身|转运|做法|法事|保佑|开光")
+
+
+def _superstition(norm: str) -> str | None:
+    m = _RITUAL.search(norm)
+    if m:
+        return m.group(0)
+    m = _PAID.search(norm)
+    if m and _BLESSING.search(norm):
+        return m.group(0)
+    return None
+
+
+READERS = (
+    (VIOLENCE, _violence),
+    (INCITEMENT, _incitement),
+    (PANIC, _panic),
+    (RUMOUR, _rumour),
+    (SUPERSTITION, _superstition),
+    (UNAPPROVED_NEWS, _unapproved),
+)
+# Categories a refutation or a verification question in the same message cancels.
+REFUTABLE = frozenset({RUMOUR, PANIC, SUPERSTITION})
+
+
+def read(norm: str) -> list[tuple[str, str]]:
+    """(category, matched text) for every concept combination found in a normalised message."""
+    found = []
+    for category, reader in READERS:
+        hit = reader(norm)
+        if hit:
+            found.append((category, hit))
+    return found
