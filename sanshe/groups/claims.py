@@ -349,6 +349,8 @@ def shapes(text: str) -> list[ShapeMatch]:
             found[category] = ShapeMatch(category, m.group(0))
             break
     for category, hit in harm.read(norm):
+        if category == UNAPPROVED_NEWS and RUMOUR in found:
+            continue  # "internal news" already named as a rumour: one category says it
         if category not in found and not (refuted and category in harm.REFUTABLE):
             found[category] = ShapeMatch(category, hit)
     return list(found.values())
