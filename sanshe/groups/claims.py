@@ -122,7 +122,7 @@ def bigrams(text: str) -> set[str]:
 # Words that turn a rumour into its refutation ("喝白酒能预防新冠是谣言"), and questions asking whether it is true.
 DEBUNK = re.compile(
     r"谣言|辟谣|不实|(?<!数据)(?<!数字)(?<!通报)是假的|假消息|假新闻|不可信|没有科学依据|没有依据|没有证据|缺乏证据|并不能|并没有|不能预防|无法预防|"
-    r"不能杀|不能治|没有用|没用|无效|不要相信|不要信|别信|勿信|莫信|误区|不靠谱|别上当|不要上当|不属实|已澄清|澄清"
+    r"不能杀|不能治|迷信|没有用|没用|无效|不要相信|不要信|别信|勿信|莫信|误区|不靠谱|别上当|不要上当|不属实|已澄清|澄清"
 )
 VERIFY = re.compile(r"是真的吗|真的假的|是不是真的|真的吗|靠谱吗|可信吗|有用吗|有效吗|管用吗|能信吗|是谣言吗|有依据吗|对吗$|(?<!知道)(?<!懂)(?<!看到)吗$")
 
@@ -345,6 +345,8 @@ def shapes(text: str) -> list[ShapeMatch]:
             if name == "cure" and _APPROVED_TREATMENT.search(m.group(0)) and not _CERTAINTY.search(m.group(0)):
                 continue
             if category in (PANIC, INCITEMENT, RUMOUR) and _negated(norm, m.start()):
+                continue
+            if category == VIOLENCE and harm.reports_threat(norm):
                 continue
             found[category] = ShapeMatch(category, m.group(0))
             break

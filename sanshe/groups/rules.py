@@ -204,8 +204,10 @@ class RuleBook:
             found = pattern.search(norm)
             if found is None:
                 continue
-            if category in (RUMOUR, PANIC) and (_DEBUNK.search(norm) or claims.refutes(text)):
+            if category in (RUMOUR, PANIC, SUPERSTITION) and (_DEBUNK.search(norm) or claims.refutes(text)):
                 continue  # a refutation of the rumour, which is what we want people to share
+            if category == VIOLENCE and claims.harm.reports_threat(norm):
+                continue  # someone reporting a threat: staff must see it at once
             matches.append(RuleMatch(category, found.group(0)))
         rumour = rumours.match(text) if rumours is not None and RUMOUR not in self._disabled else None
         if rumour is not None:

@@ -1,0 +1,210 @@
+"""Moderation on fresh phrasings (issue 13, item 6): the concept combinations of sanshe.groups.harm, claims and
+rules must hold harmful messages worded unlike the bench lines, and leave everyday notices and chat alone.
+
+These probes were written for this file, not copied from bench/riskdata; none of them is in dev.tsv.
+
+Decision on reported threats: "刚才有人说要砍大白，快报警" is NOT held. The reporter is not the threat, and a
+held message waits for an admin — a warning that someone may be hurt must reach the group and the staff at
+once. Hyperbole at objects (气得我想砸手机) names no person and is not held either.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sanshe.groups import analysis
+
+HARMFUL: list[tuple[str, str]] = [
+    # violence: threats against workers, in many frames
+    ("violence", "下次那个网格员再来催，我一刀捅了他"),
+    ("violence", "老子今天就去居委会把那几个人全弄死"),
+    ("violence", "谁再来贴封条，我就砸谁的脑袋"),
+    ("violence", "信不信我拿菜刀出去把门口的保安剁了"),
+    ("violence", "那个骂我的志愿者，等解封了我找人收拾他"),
+    ("violence", "我要是出得去，第一件事就是去揍那个楼长"),
+    ("violence", "物业的人再敢锁我家门，我跟他们拼了"),
+    ("violence", "大白敢把我妈拉走，我就放火烧了隔离点"),
+    ("violence", "那个送药的司机你等着，我知道你住哪"),
+    ("violence", "社区主任你出门小心点"),
+    ("violence", "我准备好了斧头，谁敢来拉人试试"),
+    ("violence", "门卫那小子再拦我，我就打断他的腿"),
+    ("violence", "我已经把刀磨好了，明天就去找书记"),
+    ("violence", "我就拿硫酸泼那个护士"),
+    # incitement: refusing measures, evasion, collective action against barriers
+    ("incitement", "各位邻居，明天谁也不要下楼做核酸，他们能拿我们怎么样"),
+    ("incitement", "流调电话打来都别接，什么都别说"),
+    ("incitement", "发烧了千万别上报，自己在家吃药就行"),
+    ("incitement", "大伙儿一起把小区门口的围挡推倒"),
+    ("incitement", "今晚十点所有人到楼下集合，把铁丝网拆掉"),
+    ("incitement", "咱们全楼都拒绝转运，看谁敢来"),
+    ("incitement", "入户消杀的来了谁都别开门"),
+    ("incitement", "抗原两道杠也别报，报了就得去方舱"),
+    ("incitement", "不要戴口罩，全是形式主义，大家都摘了"),
+    ("incitement", "健康码红了就用家里人的码进出，没人查"),
+    ("incitement", "所有人都不要去隔离酒店，躲在家里就行"),
+    ("incitement", "我们一起去街道闹，不给说法就不走"),
+    ("incitement", "大家团结一致，拒绝做核酸"),
+    # panic: scarcity + urge, hoarding
+    ("panic", "消息说下周开始所有超市停业，赶紧去多买点米面油"),
+    ("panic", "退烧药马上全部断货，能买几盒买几盒"),
+    ("panic", "听说要封一个月，大家快去超市抢，晚了就没了"),
+    ("panic", "猪肉明天起涨到一百一斤，现在赶快多囤点"),
+    ("panic", "口罩又要限购了，赶紧抢，别犹豫"),
+    ("panic", "银行卡要被冻结，快去把钱都取出来"),
+    ("panic", "再不走就出不去了，赶紧连夜离开"),
+    ("panic", "菜场全都关门了，快去把冰箱塞满"),
+    ("panic", "自来水要停一个月，大家赶紧多接几桶"),
+    ("panic", "抗原马上就买不到了，大家一人囤二十盒"),
+    # unapproved news: hearsay + pass-on, alarm + pass-on, insiders
+    ("unapproved_news", "我邻居在疾控上班，说后天全市停工，先别往外说"),
+    ("unapproved_news", "网上都在传下周起地铁停运，大家转发一下"),
+    ("unapproved_news", "据知情人士透露，学校下学期不开学，转告亲友"),
+    ("unapproved_news", "突发！我们区又出现十几例，赶紧扩散"),
+    ("unapproved_news", "别的群里看到的，说本周末全区静默，大家提前准备"),
+    ("unapproved_news", "重要消息：从后天起出门都要七十二小时核酸证明，速看"),
+    ("unapproved_news", "我老公在街道工作，他讲明天要封控了，先别声张"),
+    ("unapproved_news", "紧急！某超市收银员确诊了，去过的转给家人"),
+    ("unapproved_news", "爆料：某小区今晚要全部转运，快看"),
+    # rumour: cover-ups, origin, planted harm, absolute spread, quick cures
+    ("rumour", "火葬场那边车都排到马路上了，新闻一个字都不报"),
+    ("rumour", "医院太平间已经放不下了，上面压着不让说"),
+    ("rumour", "其实死了上百人，官方只说几个"),
+    ("rumour", "这个病毒就是外国人投放的"),
+    ("rumour", "新冠是实验室里造出来的，专门针对我们"),
+    ("rumour", "做核酸的棉签上有毒，捅多了会得癌"),
+    ("rumour", "打了疫苗的人都会不孕，别打"),
+    ("rumour", "外卖会传播病毒，所有外卖都要扔掉"),
+    ("rumour", "电梯按钮传染性极强，全楼一定都会感染"),
+    ("rumour", "喝了这个汤当天就好了，比药管用"),
+    ("rumour", "每天熏艾条就能防病毒"),
+    ("rumour", "喝醋能杀死体内的病毒"),
+    ("rumour", "用盐水洗鼻子可以防新冠"),
+    ("rumour", "我们区的通报数字是假的，实际阳了好几千"),
+    # superstition: rituals, paid rituals, chain letters
+    ("superstition", "门口撒点朱砂，鬼怪病毒都进不来"),
+    ("superstition", "请道长给你们家做一场法事，保准不阳"),
+    ("superstition", "这张符贴在门上，全家平安，十块钱一张"),
+    ("superstition", "今年犯太岁的容易中招，找我看看，一次三百"),
+    ("superstition", "转发这条锦鲤，一家人都不会阳"),
+    ("superstition", "阳了是因为家里风水不好，要摆个貔貅"),
+    ("superstition", "晚上烧点纸钱给过世的老人，求他们保佑"),
+    ("superstition", "我们村的仙姑算过了，瘟神下个月走"),
+    ("superstition", "师父开光的手串，戴上百毒不侵，私聊我"),
+    # private data: ID numbers, phones, diagnoses about named people
+    ("private_data", "赵敏的身份证是 110105198507071234，谁帮她填一下表"),
+    ("private_data", "孙海涛 手机13912345678，他家阳了"),
+    ("private_data", "7号楼李建国的检测结果是阳性，离他远点"),
+    ("private_data", "王丽得了乳腺癌，大家别跟她说"),
+    ("private_data", "1203的刘阿姨怀孕了，大家帮忙照顾一下"),
+    ("private_data", "周明的核酸报告显示阳性，截图在这"),
+]
+
+EVERYDAY: list[str] = [
+    # staff notices: tests, supplies, pickups, official bulletins
+    "明早六点半开始核酸，请各楼按顺序下楼，带好手机",
+    "今天的保供蔬菜已到，请一户一人到南门领取",
+    "区卫健委通知：即日起本小区调整为低风险区",
+    "疾控中心提醒：抗原阳性请在小程序上报，并居家观察",
+    "根据街道要求，本周继续足不出户，物资统一配送",
+    "请没做核酸的居民尽快联系楼长，补采时间下午三点",
+    "志愿者明天上午上门收集抗原结果，请提前准备好",
+    "物业提醒：今晚十点至十二点小区停电检修，请提前准备",
+    "团购的牛奶到了，放在2号楼大厅，请按名单领取",
+    "居委会通知：明天上午入户消杀，请家中留人开门",
+    "各位居民请注意，做核酸时不要交谈，保持一米间距",
+    "请大家不要在群里转发未经核实的消息",
+    "市疾控发布：出现发热症状请及时到发热门诊就诊",
+    "今天下午两点社区医生到各楼栋巡诊，有需要的请登记",
+    "本周末暂停团购，下周一恢复",
+    "请住在5号楼的居民明天上午九点下楼领取口罩",
+    "接区防控办通知，本小区明日解除封控管理",
+    "核酸检测结果已出，全部阴性，感谢大家的配合",
+    "明天起超市恢复营业，请错峰购物，无需囤货",
+    "物资供应充足，请大家不要恐慌抢购",
+    # debunks
+    "辟谣：网传“明天全市停电”不实，请以供电公司公告为准",
+    "网传“快递会传播病毒”没有科学依据，快递可以正常收取",
+    "网上说喝醋能防病毒，这是谣言，别信",
+    "有人说疫苗会导致不孕，卫健委已经辟谣了",
+    "关于“实验室泄漏”的说法，经核实不属实，请勿传播",
+    "贴符能防病毒吗？肯定是迷信，大家别信",
+    "听说要封城是假消息，居委会已经澄清了",
+    # questions and ordinary chat
+    "请问明天还做核酸吗？",
+    "谁家有多余的体温计，借我用一下",
+    "今天做了红烧鱼，味道还不错",
+    "有没有人知道药店几点开门",
+    "我家孩子网课的账号登不上去了，谁知道怎么办",
+    "楼下的快递能取了吗",
+    "阳了第三天，嗓子疼得厉害，有什么好办法吗",
+    "我家老人需要降压药，哪里能配到",
+    "小区里的猫好像饿了，有人喂过吗",
+    # complaints without incitement
+    "这封控太久了真难受",
+    "天天做核酸，烦死了",
+    "我不想做核酸了，太累了，但还是得去",
+    "隔离了二十天，感觉人都要疯了",
+    "物业这次办事真拖拉，菜送得太晚了",
+    "居委会电话一直打不通，急死人",
+    "领导一句话，我们跑断腿",
+    # hyperbole and threats to objects, self-talk
+    "气得我想砸手机",
+    "网太卡了，我要把路由器砸了",
+    "这道数学题我跟它拼了",
+    "饿死我了，菜什么时候到",
+    "我要把这堆衣服全洗了",
+    "今天非把这部剧追完不可",
+    # reports of threats and fights (must reach staff at once, not be held)
+    "刚才有人说要砍大白，快报警",
+    "楼下有人在打志愿者，快叫保安",
+    "3栋那个人扬言要捅社区的人，大家注意安全",
+    # private matters handled properly and public numbers
+    "有需要的请拨打社区热线12345",
+    "身份证记得带上，核酸要扫",
+    "我阳了，在家隔离，大家不用担心",
+    "我家今天抗原都是阴性",
+    "楼长的电话贴在电梯里了，有事可以打",
+    # ordinary words that overlap with harmful vocabularies
+    "今天买了几斤猪肉，涨价了不少",
+    "超市鸡蛋限购两盒，大家按需购买",
+    "孩子画了一张画，说是送给大白叔叔的",
+    "谢谢门口的保安大哥，辛苦了",
+    "红纸剪的窗花很好看，过年贴上",
+    "我奶奶每天念佛，说心里踏实",
+]
+
+
+def _held(text: str) -> list[str]:
+    return analysis.analyse(text)["moderation"]
+
+
+def test_there_are_enough_probes():
+    assert len(HARMFUL) + len(EVERYDAY) >= 120
+    assert {category for category, _text in HARMFUL} >= {
+        "violence", "incitement", "panic", "unapproved_news", "rumour", "superstition", "private_data"}
+
+
+@pytest.mark.parametrize(("category", "text"), HARMFUL)
+def test_harmful_messages_in_fresh_words_are_held(category, text):
+    held = _held(text)
+    assert held, f"not held: {text}"
+    assert category in held, f"held as {held}, expected {category}: {text}"
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_everyday_notices_and_chat_are_not_held(text):
+    assert _held(text) == [], text
+
+
+def test_a_long_notice_is_read_quickly():
+    notice = ("【通知】根据区卫健委通知，本小区明天上午8点到11点在南门做核酸，请带好身份证，按楼栋顺序下楼，"
+              "老人和孩子优先，保持两米间距，全程佩戴口罩，不要聚集，做完按原路返回。") * 4
+    notice = notice[:400]
+    analysis.analyse(notice)
+    start = time.perf_counter()
+    for _ in range(20):
+        assert _held(notice) == []
+    per_message = (time.perf_counter() - start) / 20
+    assert per_message < 0.05  # generous for a shared machine; the bench measures the real rate
