@@ -20,6 +20,7 @@ Three readers, each a plain function over text:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -88,9 +89,16 @@ _STOP = set("的了着过吗呢啊吧呀哦哈嘛么啦咯呗哟喔噢我你他�
 _TOKEN = "\x00"
 
 
+@functools.lru_cache(maxsize=2048)
+def nfkc(text: str) -> str:
+    """The NFKC form of a text, cached: one message is read by several readers in turn."""
+    return unicodedata.normalize("NFKC", text or "")
+
+
+@functools.lru_cache(maxsize=2048)
 def normalise(text: str) -> str:
     """NFKC, lower case, spaces and punctuation removed (as the rule lists match)."""
-    return _FILLER.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    return _FILLER.sub("", nfkc(text).lower())
 
 
 def features_runs(text: str) -> tuple[list[str], list[str]]:
@@ -127,6 +135,7 @@ DEBUNK = re.compile(
 VERIFY = re.compile(r"是真的吗|真的假的|是不是真的|真的吗|靠谱吗|可信吗|有用吗|有效吗|管用吗|能信吗|是谣言吗|有依据吗|对吗$|(?<!知道)(?<!懂)(?<!看到)吗$")
 
 
+@functools.lru_cache(maxsize=2048)
 def refutes(text: str) -> bool:
     """Whether the message refutes a claim or asks whether it is true (never held as the rumour)."""
     norm = normalise(text)
@@ -400,7 +409,7 @@ def _valid_id(digits: str) -> bool:
 
 def private_data(text: str) -> list[PrivateFinding]:
     """ID numbers (valid check digit), mobile numbers and diagnoses about a named person or a flat."""
-    original = unicodedata.normalize("NFKC", text or "")
+    original = nfkc(text)
     findings: list[PrivateFinding] = []
     id_spans: list[tuple[int, int]] = []
     for m in _ID_CANDIDATE.finditer(original):

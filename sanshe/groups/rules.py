@@ -97,7 +97,7 @@ MIN_TERM_CHARS = 2
 
 def normalise(text: str) -> str:
     """What terms are matched against: NFKC, lower case, spaces and filler punctuation removed."""
-    return _FILLER.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    return _FILLER.sub("", claims.nfkc(text or "").lower())
 
 
 def normalise_term(term: str) -> str:
@@ -219,7 +219,7 @@ class RuleBook:
         private = tuple(claims.private_data(text)) if PRIVATE_DATA not in self._disabled else ()
         if private and not any(m.category == PRIVATE_DATA for m in matches):
             matches.append(RuleMatch(PRIVATE_DATA, "、".join(_PRIVATE_WORDS.get(f.kind, f.kind) for f in private)))
-        original = unicodedata.normalize("NFKC", text or "")
+        original = claims.nfkc(text)
         links = tuple(m.group(0).rstrip(".,;:!?)") for m in _URL.finditer(original))
         unapproved = []
         for link in links:
