@@ -347,7 +347,6 @@ def shapes(text: str) -> list[ShapeMatch]:
         return []
     refuted = refutes(text)
     found: dict[str, ShapeMatch] = {}
-    internal = False
     for category, name, pattern in _SHAPES:
         if category in found or (refuted and category in _REFUTABLE):
             continue
@@ -359,10 +358,9 @@ def shapes(text: str) -> list[ShapeMatch]:
             if category == VIOLENCE and harm.reports_threat(norm):
                 continue
             found[category] = ShapeMatch(category, m.group(0))
-            internal = internal or name == "internal"
             break
     for category, hit in harm.read(norm):
-        if category == UNAPPROVED_NEWS and internal:
+        if category == UNAPPROVED_NEWS and RUMOUR in found and hit.startswith(("内部", "小道")):
             continue  # "internal news" already named as a rumour: one category says it
         if category not in found and not (refuted and category in harm.REFUTABLE):
             found[category] = ShapeMatch(category, hit)
