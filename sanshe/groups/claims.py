@@ -20,6 +20,7 @@ Three readers, each a plain function over text:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -28,6 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sanshe.people.identity import resident_id_check_char
+
+from . import harm
 
 RUMOUR = "rumour"
 PANIC = "panic"
@@ -86,9 +89,16 @@ _STOP = set("的了着过吗呢啊吧呀哦哈嘛么啦咯呗哟喔噢我你他�
 _TOKEN = "\x00"
 
 
+@functools.lru_cache(maxsize=2048)
+def nfkc(text: str) -> str:
+    """The NFKC form of a text, cached: one message is read by several readers in turn."""
+    return unicodedata.normalize("NFKC", text or "")
+
+
+@functools.lru_cache(maxsize=2048)
 def normalise(text: str) -> str:
     """NFKC, lower case, spaces and punctuation removed (as the rule lists match)."""
-    return _FILLER.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    return _FILLER.sub("", nfkc(text).lower())
 
 
 def features_runs(text: str) -> tuple[list[str], list[str]]:
@@ -119,12 +129,13 @@ def bigrams(text: str) -> set[str]:
 
 # Words that turn a rumour into its refutation ("喝白酒能预防新冠是谣言"), and questions asking whether it is true.
 DEBUNK = re.compile(
-    r"谣言|辟谣|不实|是假的|假消息|假新闻|不可信|没有科学依据|没有依据|没有证据|缺乏证据|并不能|并没有|不能预防|无法预防|"
-    r"不能杀|不能治|没有用|没用|无效|不要相信|不要信|别信|勿信|莫信|误区|不靠谱|别上当|不要上当|不属实|已澄清|澄清"
+    r"谣言|辟谣|不实|(?<!数据)(?<!数字)(?<!通报)是假的|假消息|假新闻|不可信|没有科学依据|没有依据|没有证据|缺乏证据|并不能|并没有|不能预防|无法预防|"
+    r"不能杀|不能治|迷信|没有用|没用|无效|不要相信|不要信|别信|勿信|莫信|误区|不靠谱|别上当|不要上当|不属实|已澄清|澄清"
 )
 VERIFY = re.compile(r"是真的吗|真的假的|是不是真的|真的吗|靠谱吗|可信吗|有用吗|有效吗|管用吗|能信吗|是谣言吗|有依据吗|对吗$|(?<!知道)(?<!懂)(?<!看到)吗$")
 
 
+@functools.lru_cache(maxsize=2048)
 def refutes(text: str) -> bool:
     """Whether the message refutes a claim or asks whether it is true (never held as the rumour)."""
     norm = normalise(text)
@@ -344,26 +355,34 @@ def shapes(text: str) -> list[ShapeMatch]:
                 continue
             if category in (PANIC, INCITEMENT, RUMOUR) and _negated(norm, m.start()):
                 continue
+            if category == VIOLENCE and harm.reports_threat(norm):
+                continue
             found[category] = ShapeMatch(category, m.group(0))
             break
+    for category, hit in harm.read(norm):
+        if category == UNAPPROVED_NEWS and RUMOUR in found and hit.startswith(("内部", "小道")):
+            continue  # "internal news" already named as a rumour: one category says it
+        if category not in found and not (refuted and category in harm.REFUTABLE):
+            found[category] = ShapeMatch(category, hit)
     return list(found.values())
 
 
 # ------------------------------------------------------------------------------------------ private data
 
 _ID_CANDIDATE = re.compile(r"(?<![0-9])[1-9](?:[\s-]?[0-9]){16}[\s-]?[0-9xX](?![0-9])")
+_LABELLED_ID = re.compile(r"身份证[号码]*[^0-9]{0,12}?(?<![0-9])([1-9](?:[\s-]?[0-9]){16}[\s-]?[0-9xX])(?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?1[3-9][0-9](?:[\s-]?[0-9]){8}(?![0-9])")
 # Only mobile numbers are private: service numbers (110, 120, 12345, 12320, 400-/800- hotlines, the office's
 # landline) never match the mobile shape, so a notice quoting them is never held.
 _CONDITION = re.compile(
     r"阳性|确诊|感染了|阳了|复阳|核酸异常|抗原两道杠|两道杠|密接|次密接|抑郁症|焦虑症|精神病|精神分裂|双相|hiv|艾滋|梅毒|乙肝|"
-    r"肺结核|癌症|癌|尿毒症|吸毒", re.IGNORECASE)
+    r"肺结核|癌症|癌|尿毒症|吸毒|怀孕|流产|堕胎|性病|(?:体检|检查|检测|化验|核酸|抗原)(?:报告|单|结果)|病历", re.IGNORECASE)
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪"
              "范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 _WHO = re.compile(
     r"(?:\d{1,3}(?:号楼|栋|幢|号|#)[^，。]{0,4}?\d{2,4}(?:室|号|房)?|\d{1,3}-\d{1,2}-\d{2,4}|\d{1,2}单元\d{3,4}|"
-    r"(?:老|小|阿)[" + _SURNAMES + r"]|[" + _SURNAMES + r"](?:阿姨|叔叔|大爷|大妈|奶奶|爷爷|师傅|老师|女士|先生|某某?|家)|"
-    r"[" + _SURNAMES + r"][\u4e00-\u9fff]{1,2}(?=(?:是|得了|查出|确诊|患有|有|阳了|感染|的核酸|核酸|检测|被|已经|也)))"
+    r"(?:老|小|阿)[" + _SURNAMES + r"]|叫[" + _SURNAMES + r"][\u4e00-\u9fff]{1,2}的|[" + _SURNAMES + r"](?:阿姨|叔叔|大爷|大妈|奶奶|爷爷|师傅|老师|女士|先生|某某?|家)|"
+    r"[" + _SURNAMES + r"][\u4e00-\u9fff]{1,2}(?=(?:是|得了|查出|确诊|患有|有|阳了|感染|的核酸|核酸|检测|被|已经|也|怀孕|流产|去过|(?:他|她)(?:老公|老婆|家)?(?:是|得了|确诊|查出|阳)|的(?:体检|检查|检测|化验|病历|诊断|抗原|报告|身份证|化验))))"
 )
 _NOT_NAME = re.compile(r"^(?:王府|张贴|李子|高温|高危|高风险|马上|方舱|方面|白天|白酒|金银|石家|江苏|于是|任何|万一|段时间|曾经|"
                        r"周边|周末|周围|林区|黄码|黄色|龙头|程度|余下|向上|向下|叶子|夏天|孔洞|汤药|许多|许可|严重|毛病|邵阳|"
@@ -388,7 +407,7 @@ def _valid_id(digits: str) -> bool:
 
 def private_data(text: str) -> list[PrivateFinding]:
     """ID numbers (valid check digit), mobile numbers and diagnoses about a named person or a flat."""
-    original = unicodedata.normalize("NFKC", text or "")
+    original = nfkc(text)
     findings: list[PrivateFinding] = []
     id_spans: list[tuple[int, int]] = []
     for m in _ID_CANDIDATE.finditer(original):
@@ -397,6 +416,15 @@ def private_data(text: str) -> list[PrivateFinding]:
             id_spans.append(m.span())
             if not findings:
                 findings.append(PrivateFinding("id_number", digits[:6] + "…"))
+    if not id_spans:
+        # A number labelled as an ID (身份证号 …) is private even with a mistyped check digit.
+        for m in _LABELLED_ID.finditer(original):
+            digits = re.sub(r"[\s-]", "", m.group(1))
+            year, month = int(digits[6:10]), int(digits[10:12])
+            if 1900 <= year <= 2100 and 1 <= month <= 12:
+                id_spans.append(m.span(1))
+                findings.append(PrivateFinding("id_number", digits[:6] + "…"))
+                break
     for m in _MOBILE.finditer(original):
         # An 18-digit ID holds 11-digit runs; those are not phone numbers.
         if any(start <= m.start() and m.end() <= end for start, end in id_spans):

@@ -97,7 +97,7 @@ MIN_TERM_CHARS = 2
 
 def normalise(text: str) -> str:
     """What terms are matched against: NFKC, lower case, spaces and filler punctuation removed."""
-    return _FILLER.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    return _FILLER.sub("", claims.nfkc(text or "").lower())
 
 
 def normalise_term(term: str) -> str:
@@ -204,8 +204,10 @@ class RuleBook:
             found = pattern.search(norm)
             if found is None:
                 continue
-            if category in (RUMOUR, PANIC) and (_DEBUNK.search(norm) or claims.refutes(text)):
+            if category in (RUMOUR, PANIC, SUPERSTITION) and (_DEBUNK.search(norm) or claims.refutes(text)):
                 continue  # a refutation of the rumour, which is what we want people to share
+            if category == VIOLENCE and claims.harm.reports_threat(norm):
+                continue  # someone reporting a threat: staff must see it at once
             matches.append(RuleMatch(category, found.group(0)))
         rumour = rumours.match(text) if rumours is not None and RUMOUR not in self._disabled else None
         if rumour is not None:
@@ -217,7 +219,7 @@ class RuleBook:
         private = tuple(claims.private_data(text)) if PRIVATE_DATA not in self._disabled else ()
         if private and not any(m.category == PRIVATE_DATA for m in matches):
             matches.append(RuleMatch(PRIVATE_DATA, "、".join(_PRIVATE_WORDS.get(f.kind, f.kind) for f in private)))
-        original = unicodedata.normalize("NFKC", text or "")
+        original = claims.nfkc(text)
         links = tuple(m.group(0).rstrip(".,;:!?)") for m in _URL.finditer(original))
         unapproved = []
         for link in links:
