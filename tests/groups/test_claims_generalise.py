@@ -10,8 +10,6 @@ once. Hyperbole at objects (气得我想砸手机) names no person and is not he
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from sanshe.groups import analysis
@@ -619,13 +617,8 @@ def test_everyday_notices_and_chat_are_not_held(text):
     assert _held(text) == [], text
 
 
-def test_a_long_notice_is_read_quickly():
+def test_a_long_notice_is_not_held():
+    """A 400-character official notice (the bench measures how fast long texts are read)."""
     notice = ("【通知】根据区卫健委通知，本小区明天上午8点到11点在南门做核酸，请带好身份证，按楼栋顺序下楼，"
               "老人和孩子优先，保持两米间距，全程佩戴口罩，不要聚集，做完按原路返回。") * 4
-    notice = notice[:400]
-    analysis.analyse(notice)
-    start = time.perf_counter()
-    for _ in range(20):
-        assert _held(notice) == []
-    per_message = (time.perf_counter() - start) / 20
-    assert per_message < 0.05  # generous for a shared machine; the bench measures the real rate
+    assert _held(notice[:400]) == []
