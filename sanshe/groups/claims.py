@@ -81,8 +81,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "重复": ("重复使用", "重复用", "重复戴", "再戴", "再用"),
     "热风": ("热风", "吹风机"),
 }
-_SYNONYM_PATTERN = re.compile("|".join(sorted({re.escape(s) for forms in _SYNONYMS.values() for s in forms},
-                                              key=len, reverse=True)))
+# 阳 is "tested positive" but not in 阳台, 太阳, 阳光.
+_SYNONYM_GUARDS = {"阳": r"(?<![太夕朝向])阳(?![台光历])"}
+_SYNONYM_PATTERN = re.compile("|".join(_SYNONYM_GUARDS.get(s, re.escape(s)) for s in sorted(
+    {s for forms in _SYNONYMS.values() for s in forms}, key=len, reverse=True)))
 _CANON = {s: canon for canon, forms in _SYNONYMS.items() for s in forms}
 # Characters that carry no meaning for matching a claim (particles, pronouns, hedges).
 _STOP = set("的了着过吗呢啊吧呀哦哈嘛么啦咯呗哟喔噢我你他她它们这那个些一都也还很太真就才又再说听据朋友给把被让用在上")
@@ -176,6 +178,9 @@ SUBJECT_SHARE = 0.45
 MATCH_THRESHOLD = 0.62
 
 
+_VIRUS_TOKEN = "#新冠"
+# The epidemic named some other way ("疫苗里有芯片", "就不会阳"): 阳 but not 阳台, 太阳, 阳光.
+_EPIDEMIC = re.compile(r"新冠|病毒|感染|肺炎|奥密克戎|奥米克戎|疫情|疫苗|核酸|抗原|(?<![太夕朝向])阳(?![台光历])")
 # Key-term tokens too common to say what a claim is about.
 _WEAK_TOKENS = frozenset({"#能", "#吃"})
 # Claim tokens that say nothing specific on their own (a wording with only these needs a subject too).
@@ -231,9 +236,12 @@ class RumourIndex:
         """Every wording's score for `text`, best first (for tuning and tests)."""
         grams = bigrams(text)
         candidates = {i for g in grams for i in self._postings.get(g, ())}
+        epidemic = _VIRUS_TOKEN in grams or bool(_EPIDEMIC.search(normalise(text)))
         scored = []
         for i in candidates:
             rumour, wording, claim, subject = self._wordings[i]
+            if _VIRUS_TOKEN in claim and not epidemic:
+                continue  # a claim about the virus is not made by a message that never names it ("夏天热死")
             claim_share, subject_share = self._share(claim, grams), self._share(subject, grams)
             if claim_share < CLAIM_SHARE or subject_share < SUBJECT_SHARE:
                 continue
