@@ -23,8 +23,12 @@ def other_group(world, social_worker):
 
 
 def times(hours_ago: int = 2):
-    start = timezone.now() - timedelta(hours=hours_ago)
-    return {"service_start": start, "service_end": start + timedelta(minutes=40)}
+    """A finished service earlier today (local time): soon after midnight, "2 hours ago" would be yesterday."""
+    now = timezone.now()
+    since_midnight = now - timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    back = min(timedelta(hours=hours_ago), since_midnight * 0.8)
+    start = now - back
+    return {"service_start": start, "service_end": start + min(timedelta(minutes=40), back / 2)}
 
 
 def consultation(actor, group, person=None, *, kind="medical", submit=True, **extra):
