@@ -41,6 +41,9 @@ class Weights:
     gas: bool = False
     poison_done: bool = False
     hand_count: int = 0
+    final_farewell: bool = False  # final words or affairs put in order (a will, passwords, savings, dependants)
+    poison_named: bool = False
+    injured_other: bool = False  # a symptom besides the bleeding itself (好冷, 头晕)
 
     def get(self, kind: str) -> int:
         return self.by_kind.get(kind, -1)
@@ -71,8 +74,14 @@ def suicide_level(w: Weights) -> int:
     injured = w.has("injured")
     timing = w.has("timing")
 
+    wound = w.has("wound")
+    injured = injured or wound
     if w.has("sealed") and w.gas:
         place_strong = place = True  # a sealed room with charcoal or gas
+    # what one sees from the place (下面的车好小, 风好大, 脚下二十六层) makes a named place or a wish a place
+    if w.has("view") and (means or w.get("in_place_plain") >= 0 or intent >= 3 or farewell >= 3 or hopeless >= 4):
+        place = place or means or intent >= 3 or farewell >= 3
+    weak_hand = w.has("in_hand_weak")
     level = max(intent, hopeless, max(w.get("farewell"), 0), seek, past, self_harm, 3 if act else 0, hand,
                 7 if plan_strong else 0, w.get("in_place") if place_strong else 0, 3 if dose >= 7 else 0,
                 max(w.get("done"), 0))
@@ -87,7 +96,7 @@ def suicide_level(w: Weights) -> int:
         level = max(level, 9)
         if farewell >= 3 and (act or intent >= 4):
             level = MAX_LEVEL
-    if place_strong and (intent or farewell or hopeless or timing or act or w.place_count >= 2):
+    if place_strong and (intent or farewell or hopeless or timing or act or injured or w.place_count >= 2):
         level = max(level, 9)
     if hand and (wish or farewell >= 3 or plan):
         level = max(level, 9)
@@ -126,7 +135,7 @@ def suicide_level(w: Weights) -> int:
         level = max(level, 7)
     if w.has("unreachable") and (0 < w.get("done") or place_strong):
         level = max(level, 9)
-    if w.hand_count >= 2 or (place and injured):
+    if w.hand_count >= 2 or (place_strong and injured) or (place and wound):
         level = max(level, 9)
     if w.get("farewell") >= 6 and w.farewell_count >= 2:
         level = max(level, 9)  # final words and affairs put in order: a will, the passwords
@@ -148,6 +157,38 @@ def suicide_level(w: Weights) -> int:
         level = max(level, 9)
     if self_harm and injured:
         level = max(level, 9)
+    # --- a credible current state with any wish or goodbye; a goodbye with a time or a means
+    current = place_strong or hand >= 6 or done or w.get("done") > 0 or w.has("ingest")
+    if current and (intent >= 3 or farewell >= 3 or hopeless >= 4):
+        level = max(level, 9)
+    if wound and (intent >= 3 or farewell >= 3 or hopeless >= 3 or self_harm or w.get("done") > 0 or plan):
+        level = max(level, 9)
+    if wound and w.injured_other:
+        level = max(level, 9)
+    if hand >= 4 and weak_hand:
+        level = max(level, 6)
+    if wound and level < 6:
+        level = 6  # bleeding that does not stop: help is needed either way
+    if w.has("ingest") and (intent >= 4 or farewell >= 3 or w.poison_named or injured):
+        level = MAX_LEVEL
+    if 0 < w.get("done") < 6 and injured and (intent >= 3 or farewell >= 3 or hopeless >= 3 or dose >= 7):
+        level = MAX_LEVEL
+    if dose >= 7 and (timing or hand or weak_hand):
+        level = max(level, 9)  # a large dose counted out, now
+    if w.final_farewell and farewell >= 6 and (timing or means or hand or place or weak_hand):
+        level = max(level, 9)
+    if (w.farewell_count + w.soft_farewell_count) >= 2 and (timing or hand or weak_hand or place) and (intent >= 3 or farewell >= 6):
+        level = max(level, 9)
+    if weak_hand and (intent >= 4 or farewell >= 6 or dose >= 7 or (intent >= 3 and farewell >= 3)):
+        level = max(level, 9 if (timing or intent >= 6 or farewell >= 6 or dose >= 7) else 6)
+    if hand >= 4 and w.has("sealed"):
+        level = max(level, 9)
+    if w.has("unreachable") and w.has("sealed") and w.gas:
+        level = max(level, 9)
+    if intent >= 3 and hopeless >= 4:
+        level = max(level, 6)  # a euphemism for dying with its reason (a burden, nothing left)
+    if plan and timing and (means or place):
+        level = max(level, 9 if intent >= 3 or farewell >= 3 else 7)
     if timing and level >= ALERT_LEVEL:
         level += 1
     if intent >= 6 and means and (timing or hand or plan or farewell >= 3):

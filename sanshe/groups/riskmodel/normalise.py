@@ -37,6 +37,14 @@ _VARIANTS = {
     "去shi": "去死", "安乐si": "安乐死", "💊": "药片", "🔪": "刀", "🏢": "楼", "🪢": "绳子", "🌉": "桥",
     "冇": "没", "莫得": "没有", "没得": "没有", "不想活咯": "不想活了", "不想活喽": "不想活了", "不想活啰": "不想活了",
     "不想活嘞": "不想活了", "活不xia去": "活不下去", "轻身": "轻生", "寻短剑": "寻短见",
+    # Cantonese written forms (咗 = 了, 唔 = 不, 搵 = 找, 喺 = 在, 而家 = 现在, 冇得 = 没有).
+    "咗": "了", "唔": "不", "搵": "找", "喺": "在", "而家": "现在", "冇得": "没有", "嘅": "的", "佢": "他",
+    # Full pinyin and English, after spaces are gone.
+    "buxianghuo": "不想活", "woxiangsi": "我想死", "xiangzisha": "想自杀", "wanttodie": "想死", "wannadie": "想死",
+    "killmyself": "自杀", "endmylife": "结束生命", "suicide": "自杀", "allthepills": "所有的药",
+    "chileyipingyao": "吃了一瓶药",
+    # Internet slang for dying (紫砂 is above; 润 is emigrating and stays).
+    "噶了": "死了", "嘎了": "死了",
 }
 _VARIANT = re.compile(
     r"紫砂(?![壶锅杯茶器])|(?<![a-z])(?:zs|qs|wxs|bxhl|zisha)(?![a-z])|"
