@@ -89,7 +89,8 @@ def test_a_recipient_on_duty_gives_the_verdict(on_duty, resident, counsellor):
 # ----------------------------------------------------------------------------------------------- missed marks
 
 def test_staff_mark_a_message_that_should_have_alerted(client, focus, resident, secretary, social_worker):
-    message = send(resident, focus, "东西都送人了，以后用不着了")
+    # A message the detector leaves alone (a farewell in words it does not know).
+    message = send(resident, focus, "这是我最后一次求大家帮忙了，以后不会了")
     assert not RiskAlert.objects.filter(message=message).exists()
     client.force_login(secretary)
     chat = client.get(reverse("groups:chat", args=[focus.pk])).content.decode()
@@ -194,9 +195,12 @@ def test_detector_page_is_for_org_admins_and_social_workers(client, focus, org_a
 def test_export_content_and_audit(client, focus, resident, secretary, social_worker):
     imminent = alert_on(send(resident, focus, "我已经站在楼顶了\t再见"), level=9)
     high = alert_on(send(resident, focus, "活着好累\r\n不想醒来"), level=7)
+    # Read with the message before it (same sender, 30 minutes) the detector makes it imminent; this test is
+    # about the export, so the level is set by hand like the alerts.
+    type(high.message).objects.filter(pk=high.message_id).update(risk_level=7)
     false_alarm = alert_on(send(resident, focus, "笑死我了，这段视频\x07太好笑"), level=6)
     unjudged = alert_on(send(resident, focus, "没有人标注这条"), level=6)
-    missed = send(resident, focus, "东西都送人了\u2028以后用不着了")
+    missed = send(resident, focus, "这是我最后一次求大家帮忙了\u2028以后不会了")
     for alert, kind in ((imminent, "true_risk"), (high, "true_risk"), (false_alarm, "false_alarm")):
         feedback_services.alert_verdict_set(actor=social_worker, alert_id=alert.pk, kind=kind)
     feedback_services.message_missed_mark(actor=secretary, group_id=focus.pk, message_id=missed.pk)
@@ -216,7 +220,7 @@ def test_export_content_and_audit(client, focus, resident, secretary, social_wor
         ["imminent", "我已经站在楼顶了 再见"],
         ["high", "活着好累 不想醒来"],
         ["none", "笑死我了，这段视频太好笑"],
-        ["high", "东西都送人了 以后用不着了"],
+        ["high", "这是我最后一次求大家帮忙了 以后不会了"],
     ]
     event = AuditEvent.objects.get(action="groups.risk_feedback.export")
     assert event.reason == "交规则维护人员评估漏报" and event.detail["count"] == 4 and event.actor == social_worker

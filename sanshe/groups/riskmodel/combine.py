@@ -44,6 +44,8 @@ class Weights:
     final_farewell: bool = False  # final words or affairs put in order (a will, passwords, savings, dependants)
     poison_named: bool = False
     injured_other: bool = False  # a symptom besides the bleeding itself (好冷, 头晕)
+    injured_count: int = 0
+    wound_count: int = 0
 
     def get(self, kind: str) -> int:
         return self.by_kind.get(kind, -1)
@@ -79,8 +81,9 @@ def suicide_level(w: Weights) -> int:
     if w.has("sealed") and w.gas:
         place_strong = place = True  # a sealed room with charcoal or gas
     # what one sees from the place (下面的车好小, 风好大, 脚下二十六层) makes a named place or a wish a place
-    if w.has("view") and (means or w.get("in_place_plain") >= 0 or intent >= 3 or farewell >= 3 or hopeless >= 4):
-        place = place or means or intent >= 3 or farewell >= 3
+    if w.has("view") and means and (intent >= 3 or farewell >= 3 or hopeless >= 4):
+        place = True
+    view_cue = w.has("view") and place and (hopeless >= 3 or intent >= 3 or farewell >= 2)
     weak_hand = w.has("in_hand_weak")
     level = max(intent, hopeless, max(w.get("farewell"), 0), seek, past, self_harm, 3 if act else 0, hand,
                 7 if plan_strong else 0, w.get("in_place") if place_strong else 0, 3 if dose >= 7 else 0,
@@ -173,6 +176,8 @@ def suicide_level(w: Weights) -> int:
         level = MAX_LEVEL
     if 0 < w.get("done") < 6 and injured and (intent >= 3 or farewell >= 3 or hopeless >= 3 or dose >= 7):
         level = MAX_LEVEL
+    if (0 < w.get("done") < 6 or w.has("ingest")) and w.injured_count >= 2:
+        level = max(level, 9)  # swallowed, and two signs of it acting (头晕, 想吐, 看东西模糊)
     if dose >= 7 and (timing or hand or weak_hand):
         level = max(level, 9)  # a large dose counted out, now
     if w.final_farewell and farewell >= 6 and (timing or means or hand or place or weak_hand):
@@ -184,6 +189,16 @@ def suicide_level(w: Weights) -> int:
     if hand >= 4 and w.has("sealed"):
         level = max(level, 9)
     if w.has("unreachable") and w.has("sealed") and w.gas:
+        level = max(level, 9)
+    if view_cue:
+        level = max(level, 9)  # at the place, looking down, and a wish or a goodbye
+    if (w.has("ingest") or 0 < w.get("done") < 6) and hopeless >= 4:
+        level = max(level, 9)  # swallowed, with the reason ("不想再拖累家里" … "已经喝下去了")
+    if len(w.by_kind) and w.wound_count >= 2:
+        level = max(level, 9)
+    if intent >= 3 and farewell >= 3 and hopeless >= 3:
+        level = max(level, 6)
+    if place and plan and w.get("plan") >= 0 and w.has("in_place_plain") and (hopeless >= 3 or timing):
         level = max(level, 9)
     if intent >= 3 and hopeless >= 4:
         level = max(level, 6)  # a euphemism for dying with its reason (a burden, nothing left)
