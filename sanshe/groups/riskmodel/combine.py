@@ -136,7 +136,7 @@ def suicide_level(w: Weights) -> int:
         level = MAX_LEVEL
     if w.has("unreachable") and (farewell >= 3 or intent >= 4 or hand or place):
         level = max(level, 7)
-    if w.has("unreachable") and (0 < w.get("done") or place_strong):
+    if w.has("unreachable") and (0 < w.get("done") or place_strong or place or w.final_farewell):
         level = max(level, 9)
     if w.hand_count >= 2 or (place_strong and injured) or (place and wound):
         level = max(level, 9)

@@ -57,7 +57,9 @@ _WORRY = re.compile(lx.WORRY)
 _JOKE = re.compile(lx.JOKE)
 _GAS = re.compile(r"炭|煤气|燃气|天然气|液化气|尾气|发动机|熄火|洁厕灵|洁厕剂")
 # Goodbyes that put affairs in order or are final words: with a time, a means or a place, imminent.
-_FINAL_FAREWELL = re.compile(r"永别|诀别|遗书|遗言|遗嘱|绝笔|再见|最后|后事|密码|存折|存款|积蓄|余额|银行卡|卡里|不在了|走了以后|看到这|录|托付|托给|交给|拜托")
+_FINAL_FAREWELL = re.compile(r"纸条|字条|永别|诀别|遗书|遗言|遗嘱|绝笔|再见|最后|后事|密码|存折|存款|积蓄|余额|银行卡|卡里|不在了|走了以后|看到这|录|托付|托给|交给|拜托")
+# Acts an everyday purpose can explain (charcoal lit for a barbecue, gas on for cooking, a rope tied for washing).
+_EXCUSABLE_ACT = re.compile(r"炭|煤气|燃气|天然气|液化气|绳")
 # Objects with no everyday use: no everyday purpose excuses them.
 _NEVER_BENIGN = re.compile(r"吊绳|绳套|百草枯|敌敌畏|毒鼠强|氰化")
 _FAREWELL_KINDS = frozenset({"farewell", "farewell_soft", "intent_soft"})
@@ -303,7 +305,7 @@ def _find(text: str) -> _Found:
                     if t.benign(a):
                         continue  # "退烧药吃下去了"
                     w = min(w, 3)  # "药已经吃下去了": how much is not said; counts with intent or farewell
-                elif not poison and not (re.search(r"吃|吞|喝|服|嗑", phrase) and _dose_weight(phrase) >= 7) and t.benign(a):
+                elif _EXCUSABLE_ACT.search(phrase) and t.benign(a):
                     continue  # "炭点起来了，楼下烤串", "绳子挂好了，晾被子", "煤气开着，锅里炖汤"
                 if w >= 6:
                     found.poison_done = found.poison_done or poison or _dose_weight(phrase) >= 7
