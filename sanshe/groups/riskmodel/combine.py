@@ -17,6 +17,12 @@ or already done. So:
 - intent + a strong farewell 9; two farewells (final words, affairs put in order: passwords, savings, pets and
   children arranged) 6, two strong ones 9; a time (tonight, now, after they sleep) adds one to any alert;
   intent + means + time, plan or farewell is 10;
+- a credible current state (at the edge, means in hand, already done or swallowed) with any wish or goodbye: 9;
+  a final goodbye (a will, passwords, savings, dependants handed over, a note) with a time, a means or a place:
+  9; several goodbyes with a time or a means and a wish: 9; bleeding now with a wish, an act or a second sign:
+  9 (6 alone); swallowed and two signs of it acting: 9; cannot be reached and at a place or after a final
+  goodbye: 9; what one sees from a height or water (下面的车好小, 水好急) with a place and a wish: 9; a
+  euphemism for dying with its reason (a burden, nothing left): 6;
 - medical: the sign's own weight; two danger signs at once, or chest pain with breathlessness, are raised.
 """
 
