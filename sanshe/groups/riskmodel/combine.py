@@ -17,6 +17,12 @@ or already done. So:
 - intent + a strong farewell 9; two farewells (final words, affairs put in order: passwords, savings, pets and
   children arranged) 6, two strong ones 9; a time (tonight, now, after they sleep) adds one to any alert;
   intent + means + time, plan or farewell is 10;
+- a credible current state (at the edge, means in hand, already done or swallowed) with any wish or goodbye: 9;
+  a final goodbye (a will, passwords, savings, dependants handed over, a note) with a time, a means or a place:
+  9; several goodbyes with a time or a means and a wish: 9; bleeding now with a wish, an act or a second sign:
+  9 (6 alone); swallowed and two signs of it acting: 9; cannot be reached and at a place or after a final
+  goodbye: 9; what one sees from a height or water (下面的车好小, 水好急) with a place and a wish: 9; a
+  euphemism for dying with its reason (a burden, nothing left): 6;
 - medical: the sign's own weight; two danger signs at once, or chest pain with breathlessness, are raised.
 """
 
@@ -41,6 +47,11 @@ class Weights:
     gas: bool = False
     poison_done: bool = False
     hand_count: int = 0
+    final_farewell: bool = False  # final words or affairs put in order (a will, passwords, savings, dependants)
+    poison_named: bool = False
+    injured_other: bool = False  # a symptom besides the bleeding itself (好冷, 头晕)
+    injured_count: int = 0
+    wound_count: int = 0
 
     def get(self, kind: str) -> int:
         return self.by_kind.get(kind, -1)
@@ -71,8 +82,15 @@ def suicide_level(w: Weights) -> int:
     injured = w.has("injured")
     timing = w.has("timing")
 
+    wound = w.has("wound")
+    injured = injured or wound
     if w.has("sealed") and w.gas:
         place_strong = place = True  # a sealed room with charcoal or gas
+    # what one sees from the place (下面的车好小, 风好大, 脚下二十六层) makes a named place or a wish a place
+    if w.has("view") and means and (intent >= 3 or farewell >= 3 or hopeless >= 4):
+        place = True
+    view_cue = w.has("view") and place and (hopeless >= 3 or intent >= 3 or farewell >= 2)
+    weak_hand = w.has("in_hand_weak")
     level = max(intent, hopeless, max(w.get("farewell"), 0), seek, past, self_harm, 3 if act else 0, hand,
                 7 if plan_strong else 0, w.get("in_place") if place_strong else 0, 3 if dose >= 7 else 0,
                 max(w.get("done"), 0))
@@ -87,7 +105,7 @@ def suicide_level(w: Weights) -> int:
         level = max(level, 9)
         if farewell >= 3 and (act or intent >= 4):
             level = MAX_LEVEL
-    if place_strong and (intent or farewell or hopeless or timing or act or w.place_count >= 2):
+    if place_strong and (intent or farewell or hopeless or timing or act or injured or w.place_count >= 2):
         level = max(level, 9)
     if hand and (wish or farewell >= 3 or plan):
         level = max(level, 9)
@@ -124,9 +142,9 @@ def suicide_level(w: Weights) -> int:
         level = MAX_LEVEL
     if w.has("unreachable") and (farewell >= 3 or intent >= 4 or hand or place):
         level = max(level, 7)
-    if w.has("unreachable") and (0 < w.get("done") or place_strong):
+    if w.has("unreachable") and (0 < w.get("done") or place_strong or place or w.final_farewell):
         level = max(level, 9)
-    if w.hand_count >= 2 or (place and injured):
+    if w.hand_count >= 2 or (place_strong and injured) or (place and wound):
         level = max(level, 9)
     if w.get("farewell") >= 6 and w.farewell_count >= 2:
         level = max(level, 9)  # final words and affairs put in order: a will, the passwords
@@ -148,6 +166,50 @@ def suicide_level(w: Weights) -> int:
         level = max(level, 9)
     if self_harm and injured:
         level = max(level, 9)
+    # --- a credible current state with any wish or goodbye; a goodbye with a time or a means
+    current = place_strong or hand >= 6 or done or w.get("done") > 0 or w.has("ingest")
+    if current and (intent >= 3 or farewell >= 3 or hopeless >= 4):
+        level = max(level, 9)
+    if wound and (intent >= 3 or farewell >= 3 or hopeless >= 3 or self_harm or w.get("done") > 0 or plan):
+        level = max(level, 9)
+    if wound and w.injured_other:
+        level = max(level, 9)
+    if hand >= 4 and weak_hand:
+        level = max(level, 6)
+    if wound and level < 6:
+        level = 6  # bleeding that does not stop: help is needed either way
+    if w.has("ingest") and (intent >= 4 or farewell >= 3 or w.poison_named or injured):
+        level = MAX_LEVEL
+    if 0 < w.get("done") < 6 and injured and (intent >= 3 or farewell >= 3 or hopeless >= 3 or dose >= 7):
+        level = MAX_LEVEL
+    if (0 < w.get("done") < 6 or w.has("ingest")) and w.injured_count >= 2:
+        level = max(level, 9)  # swallowed, and two signs of it acting (头晕, 想吐, 看东西模糊)
+    if dose >= 7 and (timing or hand or weak_hand):
+        level = max(level, 9)  # a large dose counted out, now
+    if w.final_farewell and farewell >= 6 and (timing or means or hand or place or weak_hand):
+        level = max(level, 9)
+    if (w.farewell_count + w.soft_farewell_count) >= 2 and (timing or hand or weak_hand or place) and (intent >= 3 or farewell >= 6):
+        level = max(level, 9)
+    if weak_hand and (intent >= 4 or farewell >= 6 or dose >= 7 or (intent >= 3 and farewell >= 3)):
+        level = max(level, 9 if (timing or intent >= 6 or farewell >= 6 or dose >= 7) else 6)
+    if hand >= 4 and w.has("sealed"):
+        level = max(level, 9)
+    if w.has("unreachable") and w.has("sealed") and w.gas:
+        level = max(level, 9)
+    if view_cue:
+        level = max(level, 9)  # at the place, looking down, and a wish or a goodbye
+    if (w.has("ingest") or 0 < w.get("done") < 6) and hopeless >= 4:
+        level = max(level, 9)  # swallowed, with the reason ("不想再拖累家里" … "已经喝下去了")
+    if len(w.by_kind) and w.wound_count >= 2:
+        level = max(level, 9)
+    if intent >= 3 and farewell >= 3 and hopeless >= 3:
+        level = max(level, 6)
+    if place and plan and w.get("plan") >= 0 and w.has("in_place_plain") and (hopeless >= 3 or timing):
+        level = max(level, 9)
+    if intent >= 3 and hopeless >= 4:
+        level = max(level, 6)  # a euphemism for dying with its reason (a burden, nothing left)
+    if plan and timing and (means or place):
+        level = max(level, 9 if intent >= 3 or farewell >= 3 else 7)
     if timing and level >= ALERT_LEVEL:
         level += 1
     if intent >= 6 and means and (timing or hand or plan or farewell >= 3):

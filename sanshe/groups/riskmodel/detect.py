@@ -32,12 +32,13 @@ _CONCEPTS = [(kind, weight, re.compile(pattern)) for kind, weight, pattern in lx
 _MEDICAL = [(kind, weight, re.compile(pattern)) for kind, weight, pattern in lx.MEDICAL]
 # Kinds still counted for combining when they sit inside a phrase another concept claimed ("想跳楼": intent,
 # and a method).
-_PRESENCE_KINDS = frozenset({"method", "timing", "injured", "sealed"})
+_PRESENCE_KINDS = frozenset({"method", "timing", "injured", "sealed", "wound", "view"})
 # Kinds that only combine: a phrase they find may still be read by a stronger concept ("去大桥那边结束").
-_NON_CLAIMING = frozenset({"in_place_plain", "timing", "sealed", "ingest", "unreachable"})
+_NON_CLAIMING = frozenset({"in_place_plain", "timing", "sealed", "ingest", "unreachable", "view", "wound", "injured",
+                           "in_hand_weak"})
 # Kinds an everyday purpose in the sentence cancels.
 _OBJECT_KINDS = frozenset({"in_place_plain", "in_place", "method", "in_hand_soft", "in_hand", "injured",
-                           "dose", "seeking"})
+                           "dose", "seeking", "wound", "view", "in_hand_weak"})
 
 _BLANK = re.compile(f"(?:{lx.HYPERBOLE})|(?:{lx.NEUTRAL})")
 _HEARSAY = re.compile(lx.HEARSAY)
@@ -54,7 +55,13 @@ _BENIGN = re.compile(lx.BENIGN_PURPOSE)
 _BENIGN_FAREWELL = re.compile(lx.BENIGN_FAREWELL)
 _WORRY = re.compile(lx.WORRY)
 _JOKE = re.compile(lx.JOKE)
-_GAS = re.compile(r"炭|煤气|燃气|天然气|液化气")
+_GAS = re.compile(r"炭|煤气|燃气|天然气|液化气|尾气|发动机|熄火|洁厕灵|洁厕剂")
+# Goodbyes that put affairs in order or are final words: with a time, a means or a place, imminent.
+_FINAL_FAREWELL = re.compile(r"纸条|字条|永别|诀别|遗书|遗言|遗嘱|绝笔|再见|最后|后事|密码|存折|存款|积蓄|余额|银行卡|卡里|不在了|走了以后|看到这|录|托付|托给|交给|拜托")
+# Acts an everyday purpose can explain (charcoal lit for a barbecue, gas on for cooking, a rope tied for washing).
+_EXCUSABLE_ACT = re.compile(r"炭|煤气|燃气|天然气|液化气|绳")
+# Objects with no everyday use: no everyday purpose excuses them.
+_NEVER_BENIGN = re.compile(r"吊绳|绳套|百草枯|敌敌畏|毒鼠强|氰化")
 _FAREWELL_KINDS = frozenset({"farewell", "farewell_soft", "intent_soft"})
 _RECOVERY = re.compile(lx.RECOVERY)
 _MEDICAL_RECOVERY = re.compile(lx.MEDICAL_RECOVERY)
@@ -72,7 +79,9 @@ _DOSE = re.compile(
     rf"({NUMBER}){_UNIT}(?:的)?.{{0,3}}?(?:{lx.MEDICINE})"
     rf"|(?:{lx.MEDICINE}).{{0,4}}?({NUMBER})\s*{_UNIT}"
     rf"|(?:{lx.MEDICINE})\s*[x×*]\s*{NUMBER}"
-    r"|(一整瓶|整瓶|一整盒|整盒|全部吃|都吃了|全吃了|一把药|一大把|所有的药|全部的药|剩下的药|几十片|几十粒)" + lx.FOOD
+    r"|(一整瓶|整瓶|一整盒|整盒|一整板|整板|全部吃|都吃了|全吃了|一把药|一大把|所有的药|所有药|全部的药|剩下的药|几十片|几十粒|一抽屉的?药)" + lx.FOOD
+    # counted without naming the medicine ("一共四十七粒", "差不多四五十粒"): the count says it
+    + rf"|(?:一共|总共|差不多|大概|大约|数了数|足足|有)\s*({NUMBER})\s*(?:粒|颗|片)"
 )
 _LATER = re.compile(r"\d+天(?:后|以后|之后)|[两三四五六七八九十几]天(?:后|以后|之后)|下周|下个月|过几天")
 _SWALLOWED = re.compile(r"(?:吃|吞|服|喝)(?:了|下|下去|掉|光)")
@@ -157,7 +166,7 @@ class _Text:
         for match in _NEGATOR.finditer(self.norm, window, start):
             if start - match.end() <= _NEGATION_WINDOW:
                 return True
-        return bool(_AFTER_NEGATION.search(self.norm[end:end + 8]))
+        return bool(_AFTER_NEGATION.search(self.norm[end:end + 12]))
 
     def benign(self, start: int) -> bool:
         s, e = self.sentence_span(start)
@@ -225,7 +234,7 @@ def _weigh(t: _Text, kind: str, weight: int, start: int, end: int, others: bool)
     """The weight of a phrase after the counter-evidence around it; None when it does not count at all."""
     if kind != "timing" and t.negated(start, end):
         return None
-    if kind in _OBJECT_KINDS and t.benign(start):
+    if kind in _OBJECT_KINDS and t.benign(start) and not _NEVER_BENIGN.search(t.norm, start, end):
         return None
     if kind in _FAREWELL_KINDS and t.benign_farewell(start):
         return None
@@ -234,11 +243,12 @@ def _weigh(t: _Text, kind: str, weight: int, start: int, end: int, others: bool)
     w, discounted = weight, False
     if t.quoted and t.quoted_at(start):
         w, discounted = w // 2, True
-    if kind != "seeking" and t.question_to_other(start, end):  # asking how to die is always a question
+    own = bool(_FIRST.search(t.norm, start, end))  # "你们就当我没来过": the speaker is the subject
+    if kind != "seeking" and not own and t.question_to_other(start, end):  # asking how to die is always a question
         w, discounted = w // 3, True
     if t.hearsay and t.hearsay_before(start):
         w, discounted = w // 3, True
-    elif not others and kind not in ("farewell", "farewell_soft") and t.other_subject(start, third_only=kind == "seeking"):
+    elif not others and not own and kind not in ("farewell", "farewell_soft") and t.other_subject(start, third_only=kind == "seeking"):
         w, discounted = w // 3, True
     if t.prevention_before(start):
         w, discounted = w // 3, True
@@ -295,6 +305,8 @@ def _find(text: str) -> _Found:
                     if t.benign(a):
                         continue  # "退烧药吃下去了"
                     w = min(w, 3)  # "药已经吃下去了": how much is not said; counts with intent or farewell
+                elif _EXCUSABLE_ACT.search(phrase) and t.benign(a):
+                    continue  # "炭点起来了，楼下烤串", "绳子挂好了，晾被子", "煤气开着，锅里炖汤"
                 if w >= 6:
                     found.poison_done = found.poison_done or poison or _dose_weight(phrase) >= 7
             hit = Signal(kind, phrase, w)
@@ -310,7 +322,10 @@ def _find(text: str) -> _Found:
     for match in _DOSE.finditer(norm):
         a, b = match.span()
         found.matched = True
-        w = _weigh(t, "dose", 1, a, b, bool(close) and close.start() < a)
+        large_swallowed = (_dose_weight(match.group(0)) >= 7
+                           and bool(_SWALLOWED.search(norm, max(a - 6, 0), min(b + 6, len(norm)))))
+        # a large dose swallowed is never an everyday purpose ("吃了三十多片退烧药")
+        w = _weigh(t, "dose_large" if large_swallowed else "dose", 1, a, b, bool(close) and close.start() < a)
         if w is None:
             continue
         hit = Signal("dose", match.group(0), _dose_weight(match.group(0)) if w else 0)
@@ -383,17 +398,27 @@ def _weights(founds: list[_Found]) -> Weights:
     soft_farewells: set[str] = set()
     hands: set[str] = set()
     gas = False
+    final = False
     for found in founds:
+        final = final or any(_FINAL_FAREWELL.search(h.text) for h in found.hits
+                             if h.kind in ("farewell", "farewell_soft") and h.weight >= 3)
         places |= {h.text for h in found.hits if h.kind.startswith("in_place")}
         hands |= {h.text for h in found.hits if h.kind.startswith("in_hand") and h.weight >= 4}
         farewells |= {h.text for h in found.hits if h.kind == "farewell" and h.weight >= 6}
         soft_farewells |= {h.text for h in found.hits if h.kind == "farewell_soft" and h.weight >= 3}
-        gas = gas or any(_GAS.search(h.text) for h in found.hits if h.kind in ("method", "in_hand", "in_hand_soft", "done"))
+        gas = gas or any(_GAS.search(h.text) for h in found.hits
+                         if h.kind in ("method", "in_hand", "in_hand_soft", "done", "sealed"))
         for hit in found.hits:
             by_kind[hit.kind] = max(by_kind.get(hit.kind, -1), hit.weight)
         hopeless |= found.hopeless_texts
+    poison_named = any(_POISON.search(h.text) for f in founds for h in f.hits if h.kind == "method")
+    wounds = {h.text for f in founds for h in f.hits if h.kind == "wound"}
+    injured_count = len({h.text for f in founds for h in f.hits if h.kind == "injured"})
+    injured_other = any(h.kind == "injured" and not any(h.text in t or t in h.text for t in wounds)
+                        for f in founds for h in f.hits)
     return Weights(by_kind, len(hopeless), len(places), len(farewells), len(soft_farewells), gas,
-                   any(f.poison_done for f in founds), len(hands))
+                   any(f.poison_done for f in founds), len(hands), final_farewell=final, poison_named=poison_named,
+                   injured_other=injured_other, injured_count=injured_count, wound_count=len(wounds))
 
 
 def _result(founds: list[_Found], extra: tuple[Signal, ...] = ()) -> RiskResult:

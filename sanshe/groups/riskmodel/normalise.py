@@ -27,7 +27,7 @@ _REPEATS = re.compile(r"([^\d])\1{2,}")
 
 # Homophones, common typos, slang and pinyin initials → the word the vocabularies know.
 _VARIANTS = {
-    "紫砂": "自杀", "自鲨": "自杀", "自刹": "自杀", "z杀": "自杀", "zs": "自杀", "zisha": "自杀",
+    "紫砂": "自杀", "自鲨": "自杀", "自沙": "自杀", "自刹": "自杀", "z杀": "自杀", "zs": "自杀", "zisha": "自杀",
     "qs": "轻生", "轻sheng": "轻生", "烧碳": "烧炭", "木碳": "木炭", "碳盆": "炭盆", "一盆碳": "一盆炭",
     "割婉": "割腕", "割碗": "割腕", "割wan": "割腕", "ge腕": "割腕", "跳搂": "跳楼", "跳lou": "跳楼", "tiao楼": "跳楼",
     "安民药": "安眠药", "按眠药": "安眠药", "安眠要": "安眠药", "安mian药": "安眠药", "安眠yao": "安眠药",
@@ -37,6 +37,14 @@ _VARIANTS = {
     "去shi": "去死", "安乐si": "安乐死", "💊": "药片", "🔪": "刀", "🏢": "楼", "🪢": "绳子", "🌉": "桥",
     "冇": "没", "莫得": "没有", "没得": "没有", "不想活咯": "不想活了", "不想活喽": "不想活了", "不想活啰": "不想活了",
     "不想活嘞": "不想活了", "活不xia去": "活不下去", "轻身": "轻生", "寻短剑": "寻短见",
+    # Cantonese written forms (咗 = 了, 唔 = 不, 搵 = 找, 喺 = 在, 而家 = 现在, 冇得 = 没有).
+    "咗": "了", "唔好": "不要", "唔": "不", "搵": "找", "喺": "在", "而家": "现在", "冇得": "没有", "嘅": "的", "佢": "他",
+    # Full pinyin and English, after spaces are gone.
+    "buxianghuo": "不想活", "woxiangsi": "我想死", "xiangzisha": "想自杀", "wanttodie": "想死", "wannadie": "想死",
+    "killmyself": "自杀", "endmylife": "结束生命", "suicide": "自杀", "allthepills": "所有的药",
+    "chileyipingyao": "吃了一瓶药",
+    # Internet slang for dying (紫砂 is above; 润 is emigrating and stays).
+    "噶了": "死了", "嘎了": "死了",
 }
 _VARIANT = re.compile(
     r"紫砂(?![壶锅杯茶器])|(?<![a-z])(?:zs|qs|wxs|bxhl|zisha)(?![a-z])|"
