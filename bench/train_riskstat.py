@@ -72,7 +72,7 @@ def _features(texts: Sequence[str]) -> list[list[str]]:
 
 
 def _sgd(
-    rows: list[list[int]], lengths: list[float], targets: list[int], size: int
+    rows: list[list[int]], lengths: list[float], targets: list[int], size: int, l2: float = L2
 ) -> tuple[list[float], float]:
     """L2-regularised logistic regression by SGD over binary rows scaled by `lengths`; deterministic (fixed seed)."""
     from sanshe.groups.riskstat import sigmoid
@@ -98,7 +98,7 @@ def _sgd(
             gradient = (sigmoid(bias + value * scale) - target) * class_weight[target]
             step = rate * gradient
             bias -= step
-            shrink = 1 - rate * L2
+            shrink = 1 - rate * l2
             step *= scale
             for feature in row:
                 weights[feature] = weights[feature] * shrink - step
@@ -106,7 +106,7 @@ def _sgd(
 
 
 def train(
-    examples: Sequence[tuple[str, str]], positive: Iterable[str] = POSITIVE, keep: int = KEEP
+    examples: Sequence[tuple[str, str]], positive: Iterable[str] = POSITIVE, keep: int = KEEP, l2: float = L2
 ) -> tuple[dict[str, float], float]:
     """Weights by gram (pruned to `keep`, rounded) and bias for the examples; labels in `positive` are 1."""
     positive = frozenset(positive)
@@ -118,20 +118,22 @@ def train(
         for gram in found:
             frequency[gram] = frequency.get(gram, 0) + 1
     vocabulary = sorted(gram for gram, count in frequency.items() if count >= MIN_DF)
-    weights, bias = _fit(feature_sets, targets, vocabulary)
+    weights, bias = _fit(feature_sets, targets, vocabulary, l2)
     ranked = sorted(zip(vocabulary, weights, strict=True), key=lambda item: (-abs(item[1]), item[0]))
     kept = sorted(gram for gram, _ in ranked[:keep])
-    weights, bias = _fit(feature_sets, targets, kept)
+    weights, bias = _fit(feature_sets, targets, kept, l2)
     rounded = {gram: round(weight, DIGITS) for gram, weight in zip(kept, weights, strict=True)}
     return {gram: weight for gram, weight in rounded.items() if weight}, round(bias, DIGITS)
 
 
-def _fit(feature_sets: list[list[str]], targets: list[int], vocabulary: list[str]) -> tuple[list[float], float]:
+def _fit(
+    feature_sets: list[list[str]], targets: list[int], vocabulary: list[str], l2: float = L2
+) -> tuple[list[float], float]:
     index = {gram: position for position, gram in enumerate(vocabulary)}
     rows = [[index[gram] for gram in found if gram in index] for found in feature_sets]
     # The scale is that of the whole message (all its grams), as `riskstat.margin` computes it at run time.
     lengths = [1 / math.sqrt(len(found)) if found else 0.0 for found in feature_sets]
-    return _sgd(rows, lengths, targets, len(vocabulary))
+    return _sgd(rows, lengths, targets, len(vocabulary), l2)
 
 
 def scores(model: tuple[dict[str, float], float], texts: Iterable[str]) -> list[float]:
@@ -178,7 +180,9 @@ def _folds(examples: Sequence[tuple[str, str]]) -> list[int]:
     return fold_of
 
 
-def cross_validate(examples: Sequence[tuple[str, str]], positive: Iterable[str] = POSITIVE) -> list[float]:
+def cross_validate(
+    examples: Sequence[tuple[str, str]], positive: Iterable[str] = POSITIVE, keep: int = KEEP, l2: float = L2
+) -> list[float]:
     """Out-of-fold score of every example (labels in `positive` are the positive class)."""
     positive = frozenset(positive)
     fold_of = _folds(examples)
@@ -186,7 +190,7 @@ def cross_validate(examples: Sequence[tuple[str, str]], positive: Iterable[str] 
     for fold in range(FOLDS):
         train_part = [example for example, f in zip(examples, fold_of, strict=True) if f != fold]
         held = [i for i, f in enumerate(fold_of) if f == fold]
-        model = train(train_part, positive)
+        model = train(train_part, positive, keep, l2)
         for i, value in zip(held, scores(model, [examples[i][1] for i in held]), strict=True):
             out[i] = value
     return out
