@@ -1,6 +1,6 @@
 # Sanshe: `make run` to try it, `make test` to check it. Needs only Python 3.11 (and internet for the first install).
 .DEFAULT_GOAL := run
-.PHONY: run test bench lint install static demo serve riskstat
+.PHONY: run test bench lint install static demo serve riskstat modstat
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 VENV := .venv
@@ -43,6 +43,10 @@ bench: install
 # The chat risk model's weights (sanshe/groups/riskstat_weights.json) from the public set; byte-identical on re-run.
 riskstat: install
 	$(BIN)/python -m bench.train_riskstat
+
+# The chat moderation model's weights (sanshe/groups/modstat_weights.json) from the public set; byte-identical on re-run.
+modstat: install
+	$(BIN)/python -m bench.train_modstat
 
 lint: install
 	$(BIN)/ruff check .

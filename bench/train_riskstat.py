@@ -48,8 +48,9 @@ THRESHOLD_FLOOR = 0.5
 DIGITS = 4
 
 
-def read_examples(paths: Iterable[Path]) -> list[tuple[str, str]]:
-    """(label, last message) for every risk line of the files, in file order."""
+def read_examples(paths: Iterable[Path], labels: Iterable[str] = POSITIVE + NEGATIVE) -> list[tuple[str, str]]:
+    """(label, last message) for every line of the files whose label is one of `labels`, in file order."""
+    wanted = frozenset(labels)
     examples = []
     for path in paths:
         for raw in path.read_text(encoding="utf-8").splitlines():
@@ -57,7 +58,7 @@ def read_examples(paths: Iterable[Path]) -> list[tuple[str, str]]:
                 continue
             label, _, text = raw.partition("\t")
             label = label.strip()
-            if label not in POSITIVE and label not in NEGATIVE:
+            if label not in wanted:
                 continue
             examples.append((label, text.split(" ||| ")[-1].strip()))
     return examples
@@ -71,7 +72,7 @@ def _features(texts: Sequence[str]) -> list[list[str]]:
 
 
 def _sgd(
-    rows: list[list[int]], lengths: list[float], targets: list[int], size: int
+    rows: list[list[int]], lengths: list[float], targets: list[int], size: int, l2: float = L2
 ) -> tuple[list[float], float]:
     """L2-regularised logistic regression by SGD over binary rows scaled by `lengths`; deterministic (fixed seed)."""
     from sanshe.groups.riskstat import sigmoid
@@ -97,37 +98,42 @@ def _sgd(
             gradient = (sigmoid(bias + value * scale) - target) * class_weight[target]
             step = rate * gradient
             bias -= step
-            shrink = 1 - rate * L2
+            shrink = 1 - rate * l2
             step *= scale
             for feature in row:
                 weights[feature] = weights[feature] * shrink - step
     return weights, bias
 
 
-def train(examples: Sequence[tuple[str, str]]) -> tuple[dict[str, float], float]:
-    """Weights by gram (pruned to KEEP, rounded) and bias for the labelled examples."""
+def train(
+    examples: Sequence[tuple[str, str]], positive: Iterable[str] = POSITIVE, keep: int = KEEP, l2: float = L2
+) -> tuple[dict[str, float], float]:
+    """Weights by gram (pruned to `keep`, rounded) and bias for the examples; labels in `positive` are 1."""
+    positive = frozenset(positive)
     texts = [text for _, text in examples]
-    targets = [1 if label in POSITIVE else 0 for label, _ in examples]
+    targets = [1 if label in positive else 0 for label, _ in examples]
     feature_sets = _features(texts)
     frequency: dict[str, int] = {}
     for found in feature_sets:
         for gram in found:
             frequency[gram] = frequency.get(gram, 0) + 1
     vocabulary = sorted(gram for gram, count in frequency.items() if count >= MIN_DF)
-    weights, bias = _fit(feature_sets, targets, vocabulary)
+    weights, bias = _fit(feature_sets, targets, vocabulary, l2)
     ranked = sorted(zip(vocabulary, weights, strict=True), key=lambda item: (-abs(item[1]), item[0]))
-    kept = sorted(gram for gram, _ in ranked[:KEEP])
-    weights, bias = _fit(feature_sets, targets, kept)
+    kept = sorted(gram for gram, _ in ranked[:keep])
+    weights, bias = _fit(feature_sets, targets, kept, l2)
     rounded = {gram: round(weight, DIGITS) for gram, weight in zip(kept, weights, strict=True)}
     return {gram: weight for gram, weight in rounded.items() if weight}, round(bias, DIGITS)
 
 
-def _fit(feature_sets: list[list[str]], targets: list[int], vocabulary: list[str]) -> tuple[list[float], float]:
+def _fit(
+    feature_sets: list[list[str]], targets: list[int], vocabulary: list[str], l2: float = L2
+) -> tuple[list[float], float]:
     index = {gram: position for position, gram in enumerate(vocabulary)}
     rows = [[index[gram] for gram in found if gram in index] for found in feature_sets]
     # The scale is that of the whole message (all its grams), as `riskstat.margin` computes it at run time.
     lengths = [1 / math.sqrt(len(found)) if found else 0.0 for found in feature_sets]
-    return _sgd(rows, lengths, targets, len(vocabulary))
+    return _sgd(rows, lengths, targets, len(vocabulary), l2)
 
 
 def scores(model: tuple[dict[str, float], float], texts: Iterable[str]) -> list[float]:
@@ -174,14 +180,17 @@ def _folds(examples: Sequence[tuple[str, str]]) -> list[int]:
     return fold_of
 
 
-def cross_validate(examples: Sequence[tuple[str, str]]) -> list[float]:
-    """Out-of-fold score of every example."""
+def cross_validate(
+    examples: Sequence[tuple[str, str]], positive: Iterable[str] = POSITIVE, keep: int = KEEP, l2: float = L2
+) -> list[float]:
+    """Out-of-fold score of every example (labels in `positive` are the positive class)."""
+    positive = frozenset(positive)
     fold_of = _folds(examples)
     out = [0.0] * len(examples)
     for fold in range(FOLDS):
         train_part = [example for example, f in zip(examples, fold_of, strict=True) if f != fold]
         held = [i for i, f in enumerate(fold_of) if f == fold]
-        model = train(train_part)
+        model = train(train_part, positive, keep, l2)
         for i, value in zip(held, scores(model, [examples[i][1] for i in held]), strict=True):
             out[i] = value
     return out
@@ -265,9 +274,10 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _auc(labels: Sequence[str], values: Sequence[float]) -> float:
+def _auc(labels: Sequence[str], values: Sequence[float], positive: Iterable[str] = POSITIVE) -> float:
     """Probability that a random positive outscores a random negative (ties count half)."""
-    ranked = sorted(zip(values, [label in POSITIVE for label in labels], strict=True))
+    positive = frozenset(positive)
+    ranked = sorted(zip(values, [label in positive for label in labels], strict=True))
     positives = sum(1 for _, positive in ranked if positive)
     negatives = len(ranked) - positives
     if not positives or not negatives:

@@ -212,6 +212,16 @@ _DEBUNKED = re.compile(r"谣言|辟谣|不实|假消息|假新闻|澄清|不属�
                        r"以.{0,6}为准")
 
 
+def official(norm: str) -> bool:
+    """Whether a normalised message quotes an official source (根据区卫健委通知, 疾控提醒, 官方公众号)."""
+    return bool(_OFFICIAL.search(norm))
+
+
+def debunked(norm: str) -> bool:
+    """Whether a normalised message quotes hearsay to refute it (关于网传…经核实为谣言, 请勿转发)."""
+    return bool(_DEBUNKED.search(norm))
+
+
 def _unapproved(norm: str) -> str | None:
     if _DEBUNKED.search(norm):
         return None

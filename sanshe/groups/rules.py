@@ -182,6 +182,8 @@ class RuleBook:
     approved_domains: Iterable[str] = DEFAULT_APPROVED_DOMAINS
     # Categories the organisation switched off: neither their words nor the built-in readers of claims hold.
     disabled: Iterable[str] = ()
+    # Whether the statistical second opinion (`sanshe.groups.modstat`) may hold what the rules let through.
+    model: bool = True
 
     def __post_init__(self) -> None:
         self._disabled = frozenset(self.disabled)
@@ -231,9 +233,33 @@ class RuleBook:
             matches.append(RuleMatch(UNAPPROVED_NEWS, unapproved[0]))
         if probation and forwarded and not any(m.category == UNAPPROVED_NEWS for m in matches):
             matches.append(RuleMatch(UNAPPROVED_NEWS, _FORWARD_MARKERS.search(original).group(0)))
+        if not matches and self.model:
+            second = self._model_opinion(text, norm)
+            if second is not None:
+                matches.append(second)
         order = {c: i for i, c in enumerate(CATEGORIES)}
         matches.sort(key=lambda m: (m.category != RUMOUR or rumour is None, order.get(m.category, 99)))
         return Verdict(tuple(matches), links, tuple(unapproved), forwarded, rumour, private)
+
+    def _model_opinion(self, text: str, norm: str) -> RuleMatch | None:
+        """The model's hold (category, `model:0.91`) for a message the rules let through, or None.
+
+        Never for a switched-off category, a refutation or verification question, a message quoting an official
+        source or debunking hearsay, or someone reporting a threat.
+        """
+        from sanshe.groups import modstat
+
+        found = modstat.opinion(text)
+        if found is None:
+            return None
+        category, term = found
+        if category in self._disabled:
+            return None
+        concept_norm = claims.normalise(text)
+        if _DEBUNK.search(norm) or claims.refutes(text) or claims.harm.official(concept_norm) \
+                or claims.harm.debunked(concept_norm) or claims.harm.reports_threat(concept_norm):
+            return None
+        return RuleMatch(category, term)
 
 
 DEFAULT_RULEBOOK = RuleBook()

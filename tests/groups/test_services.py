@@ -354,6 +354,16 @@ def test_rule_lists_are_editable_per_organisation(world, on_duty, resident, soci
     assert send(resident, on_duty, "赶紧囤米，明天就买不到了").status == MessageStatus.PUBLISHED
 
 
+def test_the_moderation_model_holds_what_the_rules_miss_and_names_itself(world, on_duty, resident, social_worker):
+    text = "用淘米水洗鼻子，病毒就进不去"  # no word list, claim shape or rumour entry knows this wording
+    held = send(resident, on_duty, text)
+    assert held.status == MessageStatus.HELD and held.held_categories == ["rumour"]
+    assert "model:0." in held.held_reason
+    assert send(social_worker, on_duty, text).status == MessageStatus.PUBLISHED  # staff are never moderated
+    services.rulelist_save(actor=social_worker, organisation=world.org, category="rumour", terms="", is_active=False)
+    assert send(resident, on_duty, text + "。").status == MessageStatus.PUBLISHED
+
+
 # ---------------------------------------------------------------------------------------------- messages
 
 def test_mentions_replies_and_a_resend_that_does_not_double(on_duty, resident, secretary):
