@@ -102,3 +102,15 @@ def test_a_sure_model_holds_plain_chat_the_rules_miss_and_respects_switched_off_
     assert [(m.category, m.term) for m in rules.RuleBook().check(text).matches] == [("panic", "model:0.99")]
     assert rules.RuleBook(disabled=["panic"]).check(text).matches == ()
     assert rules.RuleBook(model=False).check(text).matches == ()
+
+
+def test_committed_artefact_is_what_make_modstat_writes_from_the_current_code(tmp_path):
+    """The weights match today's normaliser and data: a change to either without `make modstat` fails here."""
+    import shutil
+
+    from bench import train_modstat
+
+    out = tmp_path / "weights.json"
+    shutil.copy(train_modstat.OUT, out)  # --no-cv keeps the committed threshold and CV figures
+    assert train_modstat.main(["--out", str(out), "--no-cv"]) == 0
+    assert out.read_bytes() == train_modstat.OUT.read_bytes(), "run `make modstat` and commit the weights"

@@ -129,3 +129,15 @@ def test_second_opinion_never_lowers_a_rule_level():
     result = assess("我攒了一瓶安眠药，今晚就吃")
     assert result.level >= IMMINENT_LEVEL
     assert not [code for code in result.codes if code.startswith("model:")]
+
+
+def test_committed_artefact_is_what_make_riskstat_writes_from_the_current_code(tmp_path):
+    """The weights match today's normaliser and data: a change to either without `make riskstat` fails here."""
+    import shutil
+
+    from bench import train_riskstat
+
+    out = tmp_path / "weights.json"
+    shutil.copy(train_riskstat.OUT, out)  # --no-cv keeps the committed threshold and CV figures
+    assert train_riskstat.main(["--out", str(out), "--no-cv"]) == 0
+    assert out.read_bytes() == train_riskstat.OUT.read_bytes(), "run `make riskstat` and commit the weights"
