@@ -827,7 +827,8 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
         image=image, reply_to=reply_to, client_id=client_id,
         status=MessageStatus.HELD if held else MessageStatus.PUBLISHED,
         held_categories=verdict.categories if held else [],
-        held_reason=(_("命中群规：%(terms)s") % {"terms": "、".join(m.term for m in verdict.matches)})[:200] if held else "",
+        held_reason=(_("命中群规：%(terms)s") % {"terms": "、".join(_held_term(m.term) for m in verdict.matches)})[:200]
+        if held else "",
         held_rumour=verdict.rumour.rumour.snapshot(verdict.rumour.score) if held and verdict.rumour else {},
         risk_level=assessment.level, risk_signals=assessment.codes, is_question=_is_question(body),
     )
@@ -892,6 +893,13 @@ def _risk_in_context(*, actor, group: Group, thread: PrivateThread | None, body:
     if combined.level > alone.level:
         return combined, True
     return alone, False
+
+
+def _held_term(term: str) -> str:
+    """A matched rule term as the reviewer reads it; the statistical second opinion's "model:0.97" in words."""
+    if term.startswith("model:"):
+        return _("统计模型判断（把握 %(score)s）") % {"score": term.partition(":")[2]}
+    return term
 
 
 def selectors_stream_names(group: Group, user_id: int) -> dict[int, str]:

@@ -358,7 +358,7 @@ def test_the_moderation_model_holds_what_the_rules_miss_and_names_itself(world, 
     text = "用淘米水洗鼻子，病毒就进不去"  # no word list, claim shape or rumour entry knows this wording
     held = send(resident, on_duty, text)
     assert held.status == MessageStatus.HELD and held.held_categories == ["rumour"]
-    assert "model:0." in held.held_reason
+    assert "统计模型判断（把握 0." in held.held_reason
     assert send(social_worker, on_duty, text).status == MessageStatus.PUBLISHED  # staff are never moderated
     services.rulelist_save(actor=social_worker, organisation=world.org, category="rumour", terms="", is_active=False)
     assert send(resident, on_duty, text + "。").status == MessageStatus.PUBLISHED
