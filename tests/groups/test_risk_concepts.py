@@ -556,3 +556,30 @@ def test_combinations_not_words_make_the_level():
     assert 6 <= assess("吃多少片安眠药会死").level < IMMINENT_LEVEL  # seeking lethality is high
     assert assess("刚割了手腕，血止不住").level == 10  # done + injured
 
+
+
+# Found walking the demo as a user (2026-12-07): a filler word inside a farewell, advice that lists warning
+# signs, and a health history the statistical second opinion scored 0.75.
+@pytest.mark.parametrize("text", [
+    "钥匙交给物业了，猫也托付给邻居了，我已经站在楼顶了",
+    "孩子都交给我妈了，我已经在江边了",
+])
+def test_a_farewell_with_a_filler_word_and_a_place_is_imminent(text):
+    assert assess(text).level >= IMMINENT_LEVEL
+
+
+@pytest.mark.parametrize("text", [
+    "如果孩子精神好、能吃能玩，可以先在家观察；精神差、嗜睡、呼吸快或持续呕吐就要马上就医。",
+    "出现胸闷、呼吸困难请及时就医",
+    "有高血压，一直在吃药。",
+])
+def test_advice_and_a_health_history_do_not_alert(text):
+    assert assess(text).level < ALERT_LEVEL
+
+
+@pytest.mark.parametrize("text", [
+    "老人呼吸困难，嘴唇发紫，需要马上送医！",
+    "我爸喘不上气，要马上送医吗？",
+])
+def test_a_report_that_asks_for_or_announces_hospital_still_alerts(text):
+    assert assess(text).level >= ALERT_LEVEL

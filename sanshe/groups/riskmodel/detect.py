@@ -215,11 +215,19 @@ class _Text:
         s, _e = self.sentence_span(start)
         return bool(_PREVENTION.search(self.norm, s, start))
 
+    def advice_after(self, end: int) -> bool:
+        """"精神差、嗜睡、呼吸快就要马上就医": a list of warning signs followed by what to do is advice, not a report."""
+        _s, e = self.sentence_span(end)
+        return bool(_ADVICE.search(self.norm, end, e))
+
     def conditional_before(self, start: int) -> bool:
         s, _e = self.sentence_span(start)
         return bool(_CONDITIONAL.search(self.norm, s, start))
 
 
+# "…就要马上就医", "…请及时就医", "…应该去医院": what to do when the signs listed appear.
+_ADVICE = re.compile(r"(?:就(?:要|得|应该|需要|必须)?|请|应|应当)(?:马上|及时|立即|立刻|赶紧|尽快)?(?:去)?"
+                     r"(?:就医|就诊|去医院|到医院|送医|拨打120|打120|联系医生)(?![^,。;!]{0,3}(?:吗|呢|么|不|\?))")
 _TITLE = re.compile(r"《[^》]{0,40}》")
 
 
@@ -354,7 +362,7 @@ def _medical(t: _Text) -> list[Signal]:
                 w = max(w // 2, 1)
             if t.question_to_other(a, b):
                 w = max(w // 2, 1)
-            if t.conditional_before(a):
+            if t.conditional_before(a) or t.advice_after(b):
                 w = max(w // 3, 1)
             if t.hearsay and t.hearsay_before(a):
                 w = max(w // 3, 1)
@@ -465,8 +473,9 @@ def _result(founds: list[_Found], extra: tuple[Signal, ...] = ()) -> RiskResult:
 # The model's own threshold (0.64) keeps ≤ 2 % of everyday lines flagged in cross-validation over all messages;
 # asked only where the rules found nothing, it needs a margin: on the tuning data (dev + train_extra, not the
 # frozen split) no everyday line the rules left alone scores ≥ 0.70, and the detector's hard-negative probes
-# had one at 0.65 ("隔离14天终于结束了").
-SECOND_OPINION_MIN = 0.70
+# had one at 0.65 ("隔离14天终于结束了"), and the demo chat's "有高血压，一直在吃药。" scored 0.75, so 0.80
+# (of 396 everyday library questions and claim probes the rules leave alone, none reaches 0.70).
+SECOND_OPINION_MIN = 0.80
 
 
 def _second_opinion(found: _Found, result: RiskResult) -> RiskResult:
