@@ -53,12 +53,7 @@ def alert_verdict_set(*, actor, alert_id: int, kind: str, note: str = "") -> Ris
         feedback.kind = kind
         feedback.note = note or feedback.note
         feedback.updated_by = actor
-    feedback.full_clean()
-    try:
-        with transaction.atomic():
-            feedback.save()
-    except IntegrityError as exc:  # another handler answered at the same moment
-        raise ValidationError(_("刚刚已有人标注了这条预警，请刷新后查看。")) from exc
+    _save(feedback, race_message=_("刚刚已有人标注了这条预警，请刷新后查看。"))  # another handler, same moment
     audit_record(actor=actor, action="groups.risk_feedback.verdict", obj=alert,
                  detail={"feedback": feedback.pk, "kind": kind, "previous": previous, "level": alert.level},
                  community_id=alert.group.community_id, organisation_id=alert.organisation_id)
@@ -88,12 +83,7 @@ def message_missed_mark(*, actor, group_id: int, message_id: int, note: str = ""
     else:
         feedback.note = note or feedback.note
         feedback.updated_by = actor
-    feedback.full_clean()
-    try:
-        with transaction.atomic():
-            feedback.save()
-    except IntegrityError as exc:  # a second tap at the same moment
-        raise ValidationError(_("您已标注过这条消息。")) from exc
+    _save(feedback, race_message=_("您已标注过这条消息。"))  # a second tap at the same moment
     audit_record(actor=actor, action="groups.risk_feedback.missed", obj=message,
                  detail={"feedback": feedback.pk, "level": message.risk_level, "new": created},
                  community_id=group.community_id, organisation_id=group.organisation_id)
@@ -134,3 +124,13 @@ def feedback_export(*, actor, organisation_id: int, month: date | None = None, r
                      organisation_id=organisation.pk)
     stamp = now.strftime("%Y%m%d-%H%M")
     return FeedbackExport(content=content, file_name=f"risk-feedback-{period}-{stamp}.tsv", count=len(rows))
+
+
+def _save(feedback: RiskFeedback, *, race_message: str) -> None:
+    """Validate and save one label; the unique constraint losing a race becomes `race_message`, not a 500."""
+    feedback.full_clean()
+    try:
+        with transaction.atomic():
+            feedback.save()
+    except IntegrityError as exc:
+        raise ValidationError(race_message) from exc
