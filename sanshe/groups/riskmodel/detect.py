@@ -27,8 +27,9 @@ from sanshe.monitoring.redflags import (
 from . import lexicon as lx
 from .combine import ALERT_LEVEL, IMMINENT_LEVEL, MAX_LEVEL, Weights, medical_level, suicide_level
 from .normalise import NUMBER, normalise, number_value
+from .prefilter import gate_module, gated
 
-_CONCEPTS = [(kind, weight, re.compile(pattern)) for kind, weight, pattern in lx.CONCEPTS]
+_CONCEPTS = [(kind, weight, gated(re.compile(pattern))) for kind, weight, pattern in lx.CONCEPTS]
 _MEDICAL = [(kind, weight, re.compile(pattern)) for kind, weight, pattern in lx.MEDICAL]
 # Kinds still counted for combining when they sit inside a phrase another concept claimed ("想跳楼": intent,
 # and a method).
@@ -539,3 +540,7 @@ def assess_context(texts: list[str]) -> RiskResult:
     before = [h.text for f in founds[:-1] for h in f.shown if h.weight][:3]
     context = Signal("context", "、".join(before) or "此前消息", 0)
     return _result(founds, extra=(context,))
+
+
+# Same matches, fewer positions tried (see riskmodel.prefilter).
+gate_module(globals())
