@@ -66,6 +66,7 @@ _NEVER_BENIGN = re.compile(r"吊绳|绳套|百草枯|敌敌畏|毒鼠强|氰化"
 _FAREWELL_KINDS = frozenset({"farewell", "farewell_soft", "intent_soft"})
 _RECOVERY = re.compile(lx.RECOVERY)
 _MEDICAL_RECOVERY = re.compile(lx.MEDICAL_RECOVERY)
+_BODY = re.compile(lx.BODY)
 _PAST = re.compile(lx.PAST)
 _POISON = re.compile(lx.POISON)
 _QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
@@ -486,7 +487,8 @@ def _second_opinion(found: _Found, result: RiskResult) -> RiskResult:
     楼顶晒被子" is a place cancelled by an everyday purpose): the model never overrides that judgement. It is
     asked only where the rules found nothing at all — the wording nobody put in the lexicon — and not where the
     whole message is a joke, a recovery, news or hearsay. It only ever raises (to its floor, 6; never to
-    imminent) and shows as a `model:0.87` signal. It reads the text with hyperbole already blanked.
+    imminent) and shows as a `model:0.87` signal. It reads the text with hyperbole already blanked. The model does
+    not say which kind of danger it saw: a message about the body, symptoms or care goes to the medical domain.
     """
     if (result.level >= ALERT_LEVEL or not found.norm or found.matched or found.medical or found.joke
             or found.recovery or _HEARSAY.search(found.norm)):
@@ -498,7 +500,8 @@ def _second_opinion(found: _Found, result: RiskResult) -> RiskResult:
         return result
     floor = riskstat.FLOOR
     signal = Signal("model", f"{int(value * 100) / 100:.2f}", floor)
-    return RiskResult(max(result.level, floor), (*result.signals, signal), result.domain or "suicide")
+    domain = result.domain or ("medical" if _BODY.search(found.norm) else "suicide")
+    return RiskResult(max(result.level, floor), (*result.signals, signal), domain)
 
 
 def assess(text: str) -> RiskResult:
