@@ -126,10 +126,10 @@ def help_urgency_from_text(*, kinds, text: str) -> HelpUrgency:
     found: list[tuple[str, str]] = []
     assessed = risk.assess(text)
     if assessed.level >= risk.ALERT_LEVEL:
-        signals = "、".join(dict.fromkeys(risk.LABELS.get(s.kind, s.kind) for s in assessed.signals if s.weight))
+        signals = "、".join(dict.fromkeys(risk.label(s.kind) for s in assessed.signals if s.weight))
         found.append((HELP_IMMEDIATE, _("有生命危险的信号：%(signals)s") % {"signals": signals}))
     elif assessed.level >= 4:
-        signals = "、".join(dict.fromkeys(risk.LABELS.get(s.kind, s.kind) for s in assessed.signals if s.weight))
+        signals = "、".join(dict.fromkeys(risk.label(s.kind) for s in assessed.signals if s.weight))
         found.append((HELP_WITHIN_24H, _("身体不适：%(signals)s") % {"signals": signals}))
     short, now = bool(_SHORT.search(norm)), bool(_NOW.search(norm))
     for table, message in ((CRITICAL_MEDICINES, _("不能断的药：%(what)s")),

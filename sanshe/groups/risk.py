@@ -30,6 +30,8 @@ Risk never blocks or hides a message: this module only reports.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from .riskmodel.combine import ALERT_LEVEL, IMMINENT_LEVEL, MAX_LEVEL
 from .riskmodel.detect import RiskResult, Signal, assess, assess_context, mentions_risk
 from .riskmodel.lexicon import LABELS, MEDICAL_KINDS
@@ -40,6 +42,7 @@ __all__ = ["ALERT_LEVEL", "IMMINENT_LEVEL", "LABELS", "MAX_LEVEL", "MEDICAL_KIND
 
 
 def label(code: str) -> str:
-    """Chinese label of a signal code ("method:安眠药" → "方式与工具：安眠药")."""
+    """The label of a signal code in the user's language ("method:安眠药" → "方式与工具：安眠药")."""
     kind, _, text = code.partition(":")
-    return f"{LABELS.get(kind, kind)}：{text}" if text else LABELS.get(kind, kind)
+    name = gettext(LABELS[kind]) if kind in LABELS else kind
+    return f"{name}：{text}" if text else name

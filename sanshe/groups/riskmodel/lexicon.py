@@ -13,6 +13,8 @@ first (`normalise`): simplified characters, no spaces, known variants rewritten.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop as N_
+
 from .normalise import NUMBER
 
 # ---------------------------------------------------------------------------------------------- shared pieces
@@ -466,19 +468,20 @@ MEDICAL: list[tuple[str, int, str]] = [
     ("allergy", 8, r"喉咙(?:肿|发紧)|过敏性休克|全身起疹子.{0,6}(?:喘|呼吸)"),
 ]
 
+# The names staff read next to a signal (translated where they are shown: sanshe.groups.risk.label).
 LABELS = {
-    "model": "统计模型第二意见（概率）", "intent": "自杀意念", "intent_soft": "想死的委婉说法", "intent_method": "提及具体方式的自杀意念",
-    "hopeless": "绝望无助", "hopeless_soft": "情绪困扰", "self_harm": "自伤", "method": "方式与工具",
-    "means": "可用于自伤的物品或地点", "farewell": "告别话语", "farewell_soft": "像告别的话", "preparation": "准备行为",
-    "in_hand": "手里有工具或药物", "in_hand_soft": "已备好工具或药物", "plan": "有计划", "in_place": "已在现场",
-    "in_place_plain": "所在地点", "done": "已经实施", "injured": "正在受伤或中毒", "seeking": "打听致死方法或工具",
-    "past_attempt": "既往自杀行为", "dose": "药物剂量", "timing": "时间紧迫", "context": "结合此前消息",
-    "breathing": "呼吸困难", "collapse": "意识障碍或紫绀", "bleeding": "出血", "chest": "胸闷胸痛", "child": "儿童危险征象",
-    "pregnancy": "孕期危险征象", "stroke": "疑似中风", "cardiac": "疑似心梗", "choking": "窒息或气道梗阻",
-    "poisoning": "误服或中毒", "medicine_out": "救命药物或治疗中断", "fall": "摔伤", "drowsy": "昏睡", "sealed": "门窗封闭",
-    "ingest": "已经吞服", "unreachable": "联系不上", "allergy": "严重过敏", "spo2": "血氧偏低", "fever": "持续高热",
-    "overdose": "已过量服药", "others_risk": "为他人担心", "wound": "正在流血", "view": "描述所在高处或水边",
-    "in_hand_weak": "手边有药物或工具",
+    "model": N_("统计模型第二意见（概率）"), "intent": N_("自杀意念"), "intent_soft": N_("想死的委婉说法"), "intent_method": N_("提及具体方式的自杀意念"),
+    "hopeless": N_("绝望无助"), "hopeless_soft": N_("情绪困扰"), "self_harm": N_("自伤"), "method": N_("方式与工具"),
+    "means": N_("可用于自伤的物品或地点"), "farewell": N_("告别话语"), "farewell_soft": N_("像告别的话"), "preparation": N_("准备行为"),
+    "in_hand": N_("手里有工具或药物"), "in_hand_soft": N_("已备好工具或药物"), "plan": N_("有计划"), "in_place": N_("已在现场"),
+    "in_place_plain": N_("所在地点"), "done": N_("已经实施"), "injured": N_("正在受伤或中毒"), "seeking": N_("打听致死方法或工具"),
+    "past_attempt": N_("既往自杀行为"), "dose": N_("药物剂量"), "timing": N_("时间紧迫"), "context": N_("结合此前消息"),
+    "breathing": N_("呼吸困难"), "collapse": N_("意识障碍或紫绀"), "bleeding": N_("出血"), "chest": N_("胸闷胸痛"), "child": N_("儿童危险征象"),
+    "pregnancy": N_("孕期危险征象"), "stroke": N_("疑似中风"), "cardiac": N_("疑似心梗"), "choking": N_("窒息或气道梗阻"),
+    "poisoning": N_("误服或中毒"), "medicine_out": N_("救命药物或治疗中断"), "fall": N_("摔伤"), "drowsy": N_("昏睡"), "sealed": N_("门窗封闭"),
+    "ingest": N_("已经吞服"), "unreachable": N_("联系不上"), "allergy": N_("严重过敏"), "spo2": N_("血氧偏低"), "fever": N_("持续高热"),
+    "overdose": N_("已过量服药"), "others_risk": N_("为他人担心"), "wound": N_("正在流血"), "view": N_("描述所在高处或水边"),
+    "in_hand_weak": N_("手边有药物或工具"),
 }
 MEDICAL_KINDS = frozenset({"breathing", "collapse", "bleeding", "chest", "child", "pregnancy", "stroke", "allergy",
                            "spo2", "fever", "cardiac", "choking", "poisoning", "medicine_out", "fall", "drowsy"})
