@@ -104,7 +104,7 @@ def test_threshold_keeps_none_flags_at_most_two_percent():
 def test_second_opinion_raises_a_wording_the_rules_do_not_know_to_the_alert_level_only():
     from sanshe.groups.risk import ALERT_LEVEL, IMMINENT_LEVEL, assess
 
-    result = assess("我已经跟所有人都道过别了")
+    result = assess("把家里钥匙交给物业了，以后我不需要了")
     assert ALERT_LEVEL <= result.level < IMMINENT_LEVEL
     assert [code for code in result.codes if code.startswith("model:")]
 
@@ -145,7 +145,7 @@ def test_committed_artefact_is_what_make_riskstat_writes_from_the_current_code(t
 
 @pytest.mark.parametrize(("text", "domain"), [
     ("宝宝两个月，发烧38.5，吃奶很少，一直哭", "medical"),  # the body: medical volunteers first
-    ("我已经跟所有人都道过别了", "suicide"),
+    ("把家里钥匙交给物业了，以后我不需要了", "suicide"),
 ])
 def test_second_opinion_routes_by_what_the_message_is_about(text, domain):
     from sanshe.groups.risk import assess

@@ -62,7 +62,7 @@ _FINAL_FAREWELL = re.compile(r"纸条|字条|永别|诀别|遗书|遗言|遗嘱|
 # Acts an everyday purpose can explain (charcoal lit for a barbecue, gas on for cooking, a rope tied for washing).
 _EXCUSABLE_ACT = re.compile(r"炭|煤气|燃气|天然气|液化气|绳")
 # Objects with no everyday use: no everyday purpose excuses them.
-_NEVER_BENIGN = re.compile(r"吊绳|绳套|百草枯|敌敌畏|毒鼠强|氰化")
+_NEVER_BENIGN = re.compile(r"吊绳|绳套|百草枯|敌敌畏|毒鼠强|氰化|绑在身上|捆在身上|套在脖子|水(?:已经)?(?:没|漫|淹)到")
 _FAREWELL_KINDS = frozenset({"farewell", "farewell_soft", "intent_soft"})
 _RECOVERY = re.compile(lx.RECOVERY)
 _MEDICAL_RECOVERY = re.compile(lx.MEDICAL_RECOVERY)
@@ -89,7 +89,7 @@ _LATER = re.compile(r"\d+天(?:后|以后|之后)|[两三四五六七八九十�
 _SWALLOWED = re.compile(r"(?:吃|吞|服|喝)(?:了|下|下去|掉|光)")
 _COUNT_IN = re.compile(rf"({NUMBER})\s*({_UNIT}|克|毫升|ml|mg)|[x×*]\s*({NUMBER})")
 
-_SPO2 = re.compile(r"血氧(?:饱和度)?(?:只有|才|是|为|掉到|降到|到了|:|：)?\s*(\d{2,3})\s*(?:%|％)?")
+_SPO2 = re.compile(r"(?:血氧(?:饱和度)?|血氧仪|指夹|指脉氧|氧饱和度?)(?:上)?(?:显示|测出来|测的|测了|读数)?(?:只有|才|是|为|掉到|降到|到了|:|：)?\s*(\d{2,3})\s*(?:%|％)?")
 _FEVER = re.compile(r"(?:烧到|发烧|体温|高烧)(?:了|到了|是|有)?\s*(\d{2}(?:\.\d)?)\s*(?:度|℃|°)?")
 _FEVER_DAYS = re.compile(rf"({NUMBER})\s*(?:天|日)|高烧不退|一直高烧")
 
