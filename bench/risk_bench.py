@@ -20,6 +20,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "riskdata"
 SPLITS = (("dev.tsv", "开发集（可调参）"), ("dev2.tsv", "第二开发集（另一位作者，可调参）"),
           ("dev3.tsv", "第三开发集（第三位作者，可调参；调参前的得分见 bench/riskdata/README.md）"),
+          ("moddev.tsv", "内容审核开发集（独立作者，可调参；调参前的得分见 bench/riskdata/README.md）"),
           ("test.tsv", "冻结测试集（不可调参）"))
 SECONDS = float(os.environ.get("RISK_BENCH_SECONDS", "3"))
 GOAL_THROUGHPUT = 2000

@@ -211,6 +211,10 @@ class RuleBook:
                 continue  # a refutation of the rumour, which is what we want people to share
             if category == VIOLENCE and claims.harm.reports_threat(norm):
                 continue  # someone reporting a threat: staff must see it at once
+            if category == UNAPPROVED_NEWS and (claims.harm.official(norm) or claims.harm.debunked(norm)):
+                continue  # a notice naming its official source, or a warning against unsourced forwards
+            if category == INCITEMENT and claims.harm.dissuades(norm):
+                continue  # talking people out of it ("有人说要拆围挡，我劝一句，别冲动")
             matches.append(RuleMatch(category, found.group(0)))
         rumour = rumours.match(text) if rumours is not None and RUMOUR not in self._disabled else None
         if rumour is not None:
