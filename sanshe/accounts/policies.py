@@ -89,10 +89,10 @@ class Scope:
 def _build_scope(user) -> Scope:
     from sanshe.people.models import Person
 
-    from .models import Membership
+    from .responsible import memberships_of
 
     memberships = (
-        Membership.objects.filter(user=user, is_active=True)
+        memberships_of(user)
         .select_related("organisation")
         .prefetch_related("communities", "buildings", "organisation__communities")
     )

@@ -110,13 +110,11 @@ def _cleared_roles_by_community(user) -> dict[int, set[str]]:
     cached = getattr(user, "_sanshe_case_roles", None)
     if cached is not None:
         return cached
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import role_community_pairs
 
     roles_in: dict[int, set[str]] = {}
-    for role, community_id in Membership.objects.filter(user_id=user.pk, is_active=True).values_list(
-            "role", "communities"):
-        if community_id is not None:
-            roles_in.setdefault(community_id, set()).add(role)
+    for role, community_id in role_community_pairs(user):
+        roles_in.setdefault(community_id, set()).add(role)
     cleared = {role for role in {r for roles in roles_in.values() for r in roles} if _role_cleared(user, role)}
     result = {community_id: roles & cleared for community_id, roles in roles_in.items()}
     user._sanshe_case_roles = result
@@ -127,10 +125,9 @@ def may_hold_part(user, part: str, community_id: int) -> bool:
     """Whether the user may take this part of a case in this community now (role fitting it, and clearance)."""
     if user is None or not user.is_active:
         return False
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import roles_of
 
-    roles = set(Membership.objects.filter(user_id=user.pk, is_active=True, communities=community_id,
-                                          role__in=ASSIGNABLE_ROLES.get(part, ())).values_list("role", flat=True))
+    roles = roles_of(user, community_id=community_id, roles=ASSIGNABLE_ROLES.get(part, ()))
     return any(_role_cleared(user, role) for role in roles)
 
 

@@ -386,10 +386,10 @@ def members(request: HttpRequest, group_id: int) -> HttpResponse:
 
 def _candidates(actor, group):
     """Who a manager may add: staff of the group's organisation, and residents they can see."""
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import organisation_member_ids
     from sanshe.people.models import Person
 
-    staff = Membership.objects.filter(organisation_id=group.organisation_id, is_active=True).values("user_id")
+    staff = organisation_member_ids(group.organisation_id)
     residents = Person.objects.for_actor(actor, "view").filter(user__isnull=False).values("user_id")
     in_group = GroupMember.objects.filter(group=group, status=MemberStatus.ACTIVE).values("user_id")
     return (User.objects.filter(is_active=True).filter(Q(pk__in=staff) | Q(pk__in=residents))
