@@ -3,65 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors
 from sanshe.triage.needs import need_labels
 
 from . import selectors, services
 from .export import person_age
 from .forms import AssignForm, FollowUpForm, IntakeForm, PrintContactsForm, StatusForm, TransferForm
-from .models import CaseAssignment, CasePart, CaseStatus
+from .models import CasePart, CaseStatus
 from .policies import can_cases, could_hold_a_part
 from .rules import TRANSITIONS
 
 
-def may_see_cases(user) -> bool:
-    """Social workers (cases.manage) and anyone holding an open assignment of a part of a case."""
-    if can_cases(user, "cases.manage"):
-        return True
-    cached = getattr(user, "_sanshe_case_assignee", None)
-    if cached is None:
-        cached = CaseAssignment.objects.filter(assignee=user, ended_at__isnull=True).exists()
-        user._sanshe_case_assignee = cached
-    return cached
-
-
 def case_page_required(manage: bool) -> Callable:
-    """Anonymous → login; no case role → 403; the object's scope is checked by access_case (404)."""
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            allowed = can_cases(request.user, "cases.manage") if manage else may_see_cases(request.user)
-            if not allowed:
-                if kwargs and not manage and could_hold_a_part(request.user):
-                    # A role that may be handed a part of a case, but not of this one: the case is not theirs to
-                    # know about (404), the same answer as for a case of another community.
-                    raise ObjectNotFound("cases.case")
-                raise ActionForbidden("cases.manage")
-            response = view(request, *args, **kwargs)
-            add_never_cache_headers(response)
-            return response
+    """Anonymous → login; no case role → 403; the object's scope is checked by access_case (404).
 
-        return wrapped
-
-    return decorator
+    A role that may be handed a part of a case, but not of this one, gets 404 on a case's pages: the case is
+    not theirs to know about, the same answer as for a case of another community.
+    """
+    if manage:
+        return page("cases.manage")
+    return page("cases.see", not_found_for=could_hold_a_part)
 
 
 def _case_url(case_id: int, anchor: str = "") -> str:
