@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -26,23 +24,18 @@ from .models import CasePart, CaseStatus
 from .policies import can_cases, could_hold_a_part
 from .rules import TRANSITIONS
 
-
-def case_page_required(manage: bool) -> Callable:
-    """Anonymous → login; no case role → 403; the object's scope is checked by access_case (404).
-
-    A role that may be handed a part of a case, but not of this one, gets 404 on a case's pages: the case is
-    not theirs to know about, the same answer as for a case of another community.
-    """
-    if manage:
-        return page("cases.manage")
-    return page("cases.see", not_found_for=could_hold_a_part)
+# The case pages' gates: anonymous → login; no case role → 403; the object's scope is checked by access_case
+# (404). A role that may be handed a part of a case, but not of this one, gets 404 on a case's pages: the case
+# is not theirs to know about, the same answer as for a case of another community.
+case_manager_page = page("cases.manage")
+case_page = page("cases.see", not_found_for=could_hold_a_part)
 
 
 def _case_url(case_id: int, anchor: str = "") -> str:
     return reverse("cases:case_detail", args=[case_id]) + (f"#{anchor}" if anchor else "")
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def take_next(request: HttpRequest) -> HttpResponse:
     """Take the most urgent, longest-waiting referral and open its intake."""
@@ -70,7 +63,7 @@ def _after_take(request: HttpRequest, case, taken: str) -> HttpResponse:
     return redirect(url)
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def referral_open_case(request: HttpRequest, pk: int) -> HttpResponse:
     """Take this referral (or continue one I took) into a case and open its intake."""
@@ -90,7 +83,7 @@ def _need_groups(form: IntakeForm) -> list[tuple[str, list]]:
     return [(str(label), [by_value[code] for code in needs]) for label, needs in NEED_DOMAINS.values()]
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_http_methods(["GET", "POST"])
 def case_intake(request: HttpRequest, pk: int) -> HttpResponse:
     """信息采集: client details (masked), emergency contact, demands, needs assessment (tool 4), plan."""
@@ -177,14 +170,14 @@ def _followup_rows(followups) -> list[dict]:
     return list(rows.values())
 
 
-@case_page_required(manage=False)
+@case_page
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk)
     return _render_case(request, case)
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="change")
@@ -203,7 +196,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, status=400, status_form=form)
 
 
-@case_page_required(manage=False)
+@case_page
 @require_POST
 def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="follow_up")
@@ -222,7 +215,7 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, status=400, followup_form=form)
 
 
-@case_page_required(manage=False)
+@case_page
 @require_POST
 def followup_done(request: HttpRequest, pk: int, followup_id: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="follow_up")
@@ -235,7 +228,7 @@ def followup_done(request: HttpRequest, pk: int, followup_id: int) -> HttpRespon
     return redirect(_case_url(case.pk, "followups"))
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="change")
@@ -255,7 +248,7 @@ def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, status=400, transfer_form=form)
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="change")
@@ -272,7 +265,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, status=400, assign_form=form)
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def assignment_end(request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="change")
@@ -284,7 +277,7 @@ def assignment_end(request: HttpRequest, pk: int, assignment_id: int) -> HttpRes
     return redirect(_case_url(case.pk, "assignments"))
 
 
-@case_page_required(manage=False)
+@case_page
 @require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
@@ -295,7 +288,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     })
 
 
-@case_page_required(manage=False)
+@case_page
 @require_GET
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     """Tool 5 (个案管理跟进表) on A4, in the guide's layout."""
@@ -314,7 +307,7 @@ def _render_print(request: HttpRequest, case, *, contacts=None) -> HttpResponse:
     })
 
 
-@case_page_required(manage=False)
+@case_page
 @require_POST
 def case_print_contacts(request: HttpRequest, pk: int) -> HttpResponse:
     """Tool 5 with the client's and the emergency contact's full phone numbers, after a written reason (audited).
@@ -338,7 +331,7 @@ def case_print_contacts(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_print(request, case, contacts=contacts)
 
 
-@case_page_required(manage=False)
+@case_page
 @require_GET
 def case_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Tool 5 as an xlsx workbook (masked, formula-safe)."""

@@ -56,6 +56,11 @@ def can_cases(user, capability: str) -> bool:
     return gate.can(user, capability)
 
 
+def is_resident(user) -> bool:
+    """Holds a resident record (asks for help through 求助)."""
+    return bool(getattr(user, "is_authenticated", False) and gate.scope_for(user).directory.person_id)
+
+
 def may_see_cases(user) -> bool:
     """Social workers (cases.manage) and anyone holding an open assignment of a part of a case."""
     if can_cases(user, "cases.manage"):

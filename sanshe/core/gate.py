@@ -205,7 +205,7 @@ def _resolved(user, resolver, value: Any, action: str) -> Any:
         if found is None:
             raise ObjectNotFound()
         return found
-    return resolver(actor=user, id=value)
+    return resolver(actor=user, id=value) if action == "view" else resolver(actor=user, id=value, action=action)
 
 
 def page(*capabilities: str, login: bool = True, private: bool = False,
@@ -217,8 +217,9 @@ def page(*capabilities: str, login: bool = True, private: bool = False,
     capabilities   the user must hold one of them somewhere (none: any logged-in user); else 403
     login=False    a page that needs no account (a personal link); it is still never cached
     private        a personal page: never indexed, no referrer leaking its link
-    objects        {"case_id": access_case or Case, ...}: the URL's id resolved in the actor's scope (404
-                   otherwise) and passed to the view as `case` in its place
+    objects        {"case_id": access_case or Case, ...}: the URL's id resolved in the actor's scope for
+                   `action` (404 otherwise) and passed to the view as `case` in its place;
+                   {"pk": ("crisis", access_crisis)} names the argument
     not_found_for  for a user lacking the capability on an object's URL who could hold such objects
                    (a volunteer between groups): 404, the same answer as an object of another community
     json_paths     path endings answered with 401 JSON instead of the login page (script endpoints)
@@ -239,7 +240,9 @@ def page(*capabilities: str, login: bool = True, private: bool = False,
                             raise ObjectNotFound()
                         scope.require(*capabilities)
                 for name, resolver in (objects or {}).items():
-                    kwargs[name.removesuffix("_id")] = _resolved(user, resolver, kwargs.pop(name), action)
+                    argument, resolver = resolver if isinstance(resolver, tuple) else (name.removesuffix("_id"),
+                                                                                       resolver)
+                    kwargs[argument] = _resolved(user, resolver, kwargs.pop(name), action)
             return mark_private(view(request, *args, **kwargs), personal_link=private)
 
         wrapped.gate = {"capabilities": capabilities, "login": login, "private": private}  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sanshe.cases.selectors import access_case
 from sanshe.core.errors import ObjectNotFound
 from sanshe.core.gate import page
 from sanshe.core.redirects import tel_redirect
@@ -36,15 +37,10 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@page("crisis.pages")
+@page("cases.manage", objects={"case_id": access_case}, action="change")
 @require_http_methods(["GET", "POST"])
-def crisis_start(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Start the crisis protocol from a case: domain and reason."""
-    from sanshe.cases.policies import require_cases
-    from sanshe.cases.selectors import access_case
-
-    require_cases(request.user, "cases.manage")
-    case = access_case(actor=request.user, id=case_id, action="change")
+def crisis_start(request: HttpRequest, case) -> HttpResponse:
+    """Start the crisis protocol from a case: domain and reason (social workers of the case's community)."""
     data = {"domain": request.POST.get("domain", ""), "reason": request.POST.get("reason", "")}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -74,10 +70,9 @@ def crisis_start_from_alert(request: HttpRequest, alert_id: int) -> HttpResponse
     return redirect("crisis:detail", pk=crisis.pk)
 
 
-@page("crisis.pages")
+@page("crisis.pages", objects={"pk": ("crisis", selectors.access_crisis)})
 @require_GET
-def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    crisis = selectors.access_crisis(actor=request.user, id=pk)
+def crisis_detail(request: HttpRequest, crisis) -> HttpResponse:
     return render(request, "crisis/crisis_detail.html", detail_context(request.user, crisis))
 
 

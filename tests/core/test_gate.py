@@ -161,3 +161,27 @@ def test_feature_pages_answer_through_the_gate(client, world, resident, social_w
     assert client.get(url).status_code == 403
     client.force_login(social_worker)
     assert client.get(url).status_code == 200
+
+
+# Views that answer without the gate on purpose: the health check, the login forms, the public FAQ, a group's
+# invite link (it sends an anonymous visitor to log in itself), and Django admin's own password form.
+UNGATED = {"core:healthz", "accounts:login", "accounts:otp_login", "knowledge:faq", "groups:join",
+           "admin:auth_user_password_change"}
+
+
+def test_every_sanshe_page_goes_through_the_gate():
+    """A new page view cannot forget the gate: every Sanshe view is wrapped by `gate.page` (or listed above)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(resolver, namespace=""):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = ":".join(filter(None, [namespace, entry.namespace or ""]))
+                yield from walk(entry, inner)
+            elif isinstance(entry, URLPattern):
+                yield f"{namespace}:{entry.name}" if namespace else entry.name, entry.callback
+
+    ungated = sorted(name for name, view in walk(get_resolver())
+                     if getattr(view, "__module__", "").startswith("sanshe.") and not hasattr(view, "gate")
+                     and name not in UNGATED)
+    assert ungated == []
