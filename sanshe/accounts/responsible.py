@@ -2,7 +2,9 @@
 
 Every feature that asks "who holds role X for this community / building / organisation / group", "which
 roles does this user hold" or "who are the admins of this organisation" asks here; no other module queries
-`Membership` rows (a grep for `Membership.objects.filter` finds only this module).
+`Membership` rows (a grep for `Membership.objects.filter` finds only this module). Memberships are written
+only by accounts.services (`membership_grant`, `membership_extend`, `membership_revoke`); the account pages
+list them through the scoped `Membership.objects.for_actor`.
 
 The rule, the same for every question:
 
