@@ -47,13 +47,17 @@ class UserQuerySet(ScopedQuerySet):
         if action == "list":
             from sanshe.people.models import Person
 
-            listed = Membership.objects.filter(listed_memberships_q(scope)).values("user_id")
+            from .responsible import membership_records
+
+            listed = membership_records(condition=listed_memberships_q(scope)).values("user_id")
             residents = Person.objects.filter(
                 community_id__in=scope.community_ids("users.manage"), is_active=True, user__isnull=False,
             ).values("user_id")
             return models.Q(pk__in=listed) | models.Q(pk__in=residents) | models.Q(pk=scope.user_id)
         # A subquery, not a join: no duplicate rows for users with several roles.
-        members = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
+        from .responsible import membership_records
+
+        members = membership_records(organisation_ids=org_ids).values("user_id")
         return models.Q(pk__in=members) | models.Q(pk=scope.user_id)
 
 
@@ -87,9 +91,11 @@ class User(AbstractUser):
 class OrganisationQuerySet(ScopedQuerySet):
     def scope_filter(self, scope, action):
         if action == "list":  # the organisations of the memberships in an admin's user list
+            from .responsible import membership_records
+
             listed = listed_memberships_q(scope)
             return None if listed is None else models.Q(
-                pk__in=Membership.objects.filter(listed).values("organisation_id"))
+                pk__in=membership_records(condition=listed).values("organisation_id"))
         if action == "view":
             return models.Q(pk__in=scope.organisation_ids)
         return models.Q(pk__in=scope.organisation_ids_for("users.manage"))

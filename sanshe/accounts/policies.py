@@ -1,10 +1,14 @@
-"""Who may do what where: a user's scope, resolved once per request from their memberships."""
+"""Who may do what where: the directory's part of the user's scope (roles and places), from their memberships.
+
+This is one part of the one `sanshe.core.gate.Scope` (registered in `accounts/capabilities.py`); it is
+cached there with every other app's part, once per user object.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sanshe.core.errors import ActionForbidden
+from sanshe.core import gate
 
 from .roles import CAPABILITIES, HOME_ORDER, STAFF_ROLES, Role
 
@@ -42,8 +46,8 @@ def places_for(grants, capabilities: dict[str, frozenset[str]],
 
 
 @dataclass(frozen=True)
-class Scope:
-    """Everything access decisions need about one user, as plain data."""
+class RoleScope:
+    """The user's roles, organisations and places per capability, as plain data (the gate's "accounts" part)."""
 
     user_id: int
     roles: frozenset[str]
@@ -86,13 +90,17 @@ class Scope:
         return None
 
 
-def _build_scope(user) -> Scope:
+# The name the features and ScopedQuerySet.scope_filter know it by.
+Scope = RoleScope
+
+
+def build_role_scope(user) -> RoleScope:
     from sanshe.people.models import Person
 
-    from .models import Membership
+    from .responsible import memberships_of
 
     memberships = (
-        Membership.objects.filter(user=user, is_active=True)
+        memberships_of(user)
         .select_related("organisation")
         .prefetch_related("communities", "buildings", "organisation__communities")
     )
@@ -122,7 +130,7 @@ def _build_scope(user) -> Scope:
     person = Person.objects.filter(user=user).only("pk", "household_id").first()
     if person is not None:
         roles.add(Role.RESIDENT)
-    return Scope(
+    return RoleScope(
         user_id=user.pk,
         roles=frozenset(roles),
         organisation_ids=frozenset(org_ids),
@@ -135,27 +143,20 @@ def _build_scope(user) -> Scope:
     )
 
 
-def scope_for(user) -> Scope:
-    """The user's scope, computed once and cached on the user object (one request's lifetime)."""
-    cached = getattr(user, "_sanshe_scope", None)
-    if cached is None:
-        cached = _build_scope(user)
-        user._sanshe_scope = cached
-    return cached
+def scope_for(user) -> RoleScope:
+    """The user's roles and places: the directory part of the gate's scope (once per user object)."""
+    return gate.scope_for(user).directory
 
 
 def forget_scope(user) -> None:
-    """Drop the cached scope after a membership change in the same request."""
-    if hasattr(user, "_sanshe_scope"):
-        del user._sanshe_scope
+    """Drop the user's cached scope (every app's part) after a membership change in the same request."""
+    gate.forget_scope(user)
 
 
-def require(user, capability: str) -> Scope:
-    """The user's scope if they hold `capability` anywhere; 403 otherwise (the role cannot do this at all)."""
-    scope = scope_for(user)
-    if not scope.can(capability):
-        raise ActionForbidden(capability)
-    return scope
+def require(user, capability: str) -> RoleScope:
+    """The user's roles and places if they hold `capability` anywhere; 403 otherwise (through the gate)."""
+    gate.require(user, capability)
+    return scope_for(user)
 
 
 def primary_organisation_id(user) -> int | None:

@@ -12,6 +12,7 @@ from sanshe.places.models import Building, Community
 from .lockout import locked_usernames
 from .models import Membership, Organisation, User
 from .policies import require, scope_for
+from .responsible import membership_records, other_organisation_records
 from .roles import Role
 
 
@@ -27,7 +28,7 @@ def managed_organisations(*, actor) -> list[Organisation]:
 def _membership_prefetch(organisation_ids) -> Prefetch:
     return Prefetch(
         "memberships",
-        queryset=Membership.objects.filter(organisation_id__in=organisation_ids)
+        queryset=membership_records(organisation_ids=organisation_ids)
         .select_related("organisation")
         .prefetch_related("communities", "buildings__compound")
         .order_by("-is_active", "organisation__name", "role"),
@@ -123,8 +124,7 @@ def access_user(*, actor, user_id: int) -> User:
         raise ObjectNotFound()
     user_page_flags([user])
     user.other_organisation_count = (
-        Membership.objects.filter(user=user, is_active=True).exclude(organisation_id__in=org_ids)
-        .values("organisation_id").distinct().count()
+        other_organisation_records(user, org_ids).values("organisation_id").distinct().count()
     )
     return user
 

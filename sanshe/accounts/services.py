@@ -27,6 +27,7 @@ from . import lockout
 from .models import ApiToken, Membership, OneTimeCode, Organisation, User
 from .otp import otp_clean_code, otp_generate, otp_hash, otp_matches
 from .policies import forget_scope, require, scope_for
+from .responsible import holds_role, other_organisation_records
 from .roles import STAFF_ROLES, Role, WorkerKind
 from .sms import get_sms_backend
 from .validators import generate_password
@@ -197,8 +198,7 @@ def _resident_account(phone_index: str) -> tuple[User | None, str, int | None]:
     if not user.is_active:
         return user, "inactive", person.community_id
     # A code must never open an account that a password protects with staff powers.
-    if user.is_staff or user.is_superuser or Membership.objects.filter(
-            user=user, is_active=True, role__in=STAFF_ROLES).exists():
+    if user.is_staff or user.is_superuser or holds_role(user, STAFF_ROLES):
         return user, "staff_account", person.community_id
     return user, "", person.community_id
 
@@ -321,7 +321,7 @@ def _require_whole_account(actor, user: User) -> None:
     if user.is_superuser:
         raise ValidationError(_("系统管理员账号只能由系统管理员修改"))
     managed = scope_for(actor).organisation_ids_for("users.manage")
-    elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(organisation_id__in=managed)
+    elsewhere = other_organisation_records(user, managed)
     if elsewhere.exists():
         raise ValidationError(_("该用户还在其他机构担任角色，此项须由系统管理员处理；您可以撤销其在本机构的角色"))
 
@@ -408,7 +408,7 @@ def role_clean(*, organisation: Organisation, role: str, worker_kind: str = "",
 
 def _sync_admin_site_access(user: User) -> None:
     """Organisation admins may open the (scoped) Django admin; nobody else without being a superuser."""
-    is_admin = Membership.objects.filter(user=user, is_active=True, role=Role.ORG_ADMIN).exists()
+    is_admin = holds_role(user, [Role.ORG_ADMIN], any_account_state=True)
     wanted = is_admin or user.is_superuser
     if user.is_staff != wanted:
         user.is_staff = wanted
@@ -524,6 +524,26 @@ def membership_grant(*, actor, user_id: int, organisation_id: int, role: str, wo
     if user.pk == actor.pk:
         forget_scope(actor)
     sockets_recheck(user.pk)  # fewer communities or buildings: open sockets follow at once
+    return membership
+
+
+@transaction.atomic
+def membership_extend(*, user: User, organisation: Organisation, role: str, worker_kind: str = "",
+                      community_ids: Iterable[int] = (), building_ids: Iterable[int] = ()) -> Membership:
+    """Give a role on the system's behalf (an approved volunteer application, the demo loader; the caller
+    audits): create it, or add places to the active one; a revoked role comes back with these places only."""
+    community_ids, building_ids = list(community_ids), list(building_ids)
+    membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role,
+                                                           defaults={"worker_kind": worker_kind})
+    if not created and not membership.is_active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active", "updated_at"])
+        membership.communities.set(community_ids)
+        membership.buildings.set(building_ids)
+    else:
+        membership.communities.add(*community_ids)
+        membership.buildings.add(*building_ids)
+    forget_scope(user)
     return membership
 
 

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sanshe.core.context import client_ip
+from sanshe.core.gate import page
 from sanshe.core.redirects import safe_next
 
 from . import selectors, services
@@ -137,7 +137,7 @@ def otp_login(request: HttpRequest) -> HttpResponse:
 # --- My account ------------------------------------------------------------------------------------------
 
 
-@login_required
+@page()
 def my_account(request: HttpRequest) -> HttpResponse:
     """Who I am, which roles I hold where, and a way to change my password."""
     return render(request, "accounts/my_account.html", {
@@ -148,7 +148,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters()
-@login_required
+@page()
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     if not request.user.has_usable_password():
@@ -172,7 +172,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 # --- Users and roles (organisation admins) ---------------------------------------------------------------
 
 
-@login_required
+@page()
 def user_list(request: HttpRequest) -> HttpResponse:
     """Everyone in the admin's scope; only their own organisations' users link to the managing pages."""
     query = request.GET.get("q", "")[:50]
@@ -213,7 +213,7 @@ def _place_choices(request: HttpRequest, form) -> None:
 
 @never_cache
 @sensitive_post_parameters("password")
-@login_required
+@page()
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
     selectors.managed_organisation_ids(actor=request.user)
@@ -244,13 +244,13 @@ def _password_once(request: HttpRequest, user, password: str, *, created_now: bo
     return response
 
 
-@login_required
+@page()
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     managed = selectors.access_user(actor=request.user, user_id=user_id)
     return render(request, "accounts/user_detail.html", {"managed": managed})
 
 
-@login_required
+@page()
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     managed = selectors.access_user(actor=request.user, user_id=user_id)
@@ -269,7 +269,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "accounts/user_edit.html", {"managed": managed, "form": form})
 
 
-@login_required
+@page()
 @require_http_methods(["GET", "POST"])
 def membership_edit(request: HttpRequest, user_id: int, membership_id: int | None = None) -> HttpResponse:
     """Grant a role, or change the communities/buildings of one the user holds."""
@@ -312,7 +312,7 @@ def _action(request: HttpRequest, user_id: int, call, success: str) -> HttpRespo
     return redirect("accounts:user_detail", user_id=user_id)
 
 
-@login_required
+@page()
 @require_POST
 def membership_revoke(request: HttpRequest, user_id: int, membership_id: int) -> HttpResponse:
     membership = selectors.access_membership(actor=request.user, user_id=user_id, membership_id=membership_id)
@@ -321,7 +321,7 @@ def membership_revoke(request: HttpRequest, user_id: int, membership_id: int) ->
                    _("已撤销角色：%(r)s") % {"r": membership.get_role_display()})
 
 
-@login_required
+@page()
 @require_POST
 def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     managed = selectors.access_user(actor=request.user, user_id=user_id)
@@ -329,7 +329,7 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
                    _("账号已停用，该用户已无法登录"))
 
 
-@login_required
+@page()
 @require_POST
 def user_activate(request: HttpRequest, user_id: int) -> HttpResponse:
     managed = selectors.access_user(actor=request.user, user_id=user_id)
@@ -337,7 +337,7 @@ def user_activate(request: HttpRequest, user_id: int) -> HttpResponse:
                    _("账号已启用"))
 
 
-@login_required
+@page()
 @require_POST
 def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     managed = selectors.access_user(actor=request.user, user_id=user_id)
@@ -347,7 +347,7 @@ def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters("password")
-@login_required
+@page()
 @require_http_methods(["GET", "POST"])
 def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     managed = selectors.access_user(actor=request.user, user_id=user_id)

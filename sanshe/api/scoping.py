@@ -1,5 +1,7 @@
 """The only way API endpoints read scoped data: a role check (403) and then `for_actor` (404 when absent).
 
+The role check asks the same Scope the pages' gate asks (sanshe.core.gate).
+
 Every endpoint starts from `scoped(request, Model, action)` or `scoped_get(...)`; neither can be called
 without the scope being applied, and there is no other path from a request to a scoped model.
 """
@@ -13,8 +15,8 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from sanshe.accounts.policies import scope_for
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.gate import scope_for
 from sanshe.people.models import Person
 from sanshe.people.querysets import PEOPLE_ACTIONS
 from sanshe.places.models import Building, Community, Compound, Household, Unit
@@ -49,7 +51,7 @@ def require_action(request: HttpRequest, model: type[models.Model], action: str)
     capability = CAPABILITY_FOR.get(model, {}).get(action)
     if capability is not None and scope.can(capability):
         return
-    if scope.person_id is not None and (model, action) in RESIDENT_ACTIONS:
+    if scope.directory.person_id is not None and (model, action) in RESIDENT_ACTIONS:
         return
     raise ActionForbidden(capability or f"{model._meta.label_lower}.{action}")
 

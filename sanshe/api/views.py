@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sanshe.accounts.policies import scope_for
-from sanshe.core.errors import ActionForbidden
+from sanshe.core.gate import page
 
 from . import selectors, services
 from .forms import ApiTokenForm
 
 
-@never_cache
-@login_required
+@page("accounts.staff")
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
     """List the user's tokens; POST makes a new one and shows its plaintext on this response only."""
-    if not scope_for(request.user).is_staff_member:
-        raise ActionForbidden("api.token")
     new_token = None
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -41,7 +35,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return render(request, "api/token_list.html", context)
 
 
-@login_required
+@page()
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     """Revoke one of the user's tokens at once."""

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanshe.cases.models import ReferralUrgency
-from sanshe.cases.policies import require_cases
 from sanshe.cases.selectors import access_case
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.gate import page
 from sanshe.groups.duty import COVER_HOURS
 from sanshe.triage.engine import TIER_LABELS
 
@@ -28,39 +24,6 @@ from . import scales, selectors, services
 from .models import AdministrationStatus, ScaleCode
 
 SELF_FILL_DONE = "assessments:self_fill_done"
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous → login; a role that does not manage cases → 403; pages never cached (health data)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            if request.headers.get("HX-Request"):
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = f"{reverse('accounts:login')}?next={request.path}"
-                return response
-            return redirect_to_login(request.get_full_path())
-        require_cases(request.user, "cases.manage")
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-
-    return wrapped
-
-
-def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The client's page without login: never cached, never indexed, no referrer leaking the token."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapped
 
 
 def case_url(case_id: int) -> str:
@@ -97,7 +60,7 @@ def _crumbs(case) -> list[tuple[str, str]]:
     return [(case.number, case_url(case.pk))]
 
 
-@staff_required
+@page("cases.manage")
 @require_GET
 def case_assessments(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case's assessments, triage and placement on one page (also a section of the case page)."""
@@ -108,7 +71,7 @@ def case_assessments(request: HttpRequest, case_id: int) -> HttpResponse:
     })
 
 
-@staff_required
+@page("cases.manage")
 @require_http_methods(["GET", "POST"])
 def scale_give(request: HttpRequest, case_id: int, scale: str) -> HttpResponse:
     """A worker fills the scale in while talking to the client; scores appear as answers come in."""
@@ -136,7 +99,7 @@ def scale_give(request: HttpRequest, case_id: int, scale: str) -> HttpResponse:
     }, status=status)
 
 
-@staff_required
+@page("cases.manage")
 @require_POST
 def scale_live(request: HttpRequest, case_id: int, scale: str) -> HttpResponse:
     """The running score of the answers so far (an htmx fragment); scoring stays in Python."""
@@ -145,7 +108,7 @@ def scale_live(request: HttpRequest, case_id: int, scale: str) -> HttpResponse:
     return render(request, "assessments/_live.html", {"scale": scale, "live": scales.live(scale, request.POST)})
 
 
-@staff_required
+@page("cases.manage")
 @require_POST
 def link_send(request: HttpRequest, case_id: int) -> HttpResponse:
     """Make a single-use self-fill link and show it once, to copy into a message to the client."""
@@ -166,7 +129,7 @@ def link_send(request: HttpRequest, case_id: int) -> HttpResponse:
     })
 
 
-@staff_required
+@page("cases.manage")
 @require_POST
 def link_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     administration = selectors.access_administration(actor=request.user, id=pk, action="change")
@@ -179,7 +142,7 @@ def link_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(case_url(administration.case_id))
 
 
-@staff_required
+@page("cases.manage")
 @require_GET
 def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One administration's answers and result."""
@@ -214,7 +177,7 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@staff_required
+@page("cases.manage")
 @require_POST
 def triage_run(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(actor=request.user, id=case_id, action="change")
@@ -226,7 +189,7 @@ def triage_run(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("assessments:decision", pk=decision.pk)
 
 
-@staff_required
+@page("cases.manage")
 @require_GET
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.access_decision(actor=request.user, id=pk)
@@ -242,7 +205,7 @@ def _decision_page(request: HttpRequest, decision, *, errors: dict | None = None
     }, status=status)
 
 
-@staff_required
+@page("cases.manage")
 @require_POST
 def decision_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept, or override with a written reason; then show where the client was placed."""
@@ -279,7 +242,7 @@ def decision_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(case_url(done.case_id))
 
 
-@staff_required
+@page("cases.manage")
 @require_http_methods(["GET", "POST"])
 def placement_pick(request: HttpRequest, case_id: int) -> HttpResponse:
     """Pick a focus or key group for the client (or go and create one)."""
@@ -327,7 +290,7 @@ def placement_pick(request: HttpRequest, case_id: int) -> HttpResponse:
     }, status=400 if error else 200)
 
 
-@staff_required
+@page("cases.manage")
 @require_POST
 def placement_thread(request: HttpRequest, case_id: int) -> HttpResponse:
     """Instead of a group nobody staffs: open a private thread between the client and the counsellor on duty."""
@@ -344,7 +307,7 @@ def placement_thread(request: HttpRequest, case_id: int) -> HttpResponse:
 
 # --- the client's own page (no login) -------------------------------------------------------------------------
 
-@private
+@page(login=False, private=True)
 @require_http_methods(["GET", "POST"])
 def self_fill(request: HttpRequest, token: str) -> HttpResponse:
     """Only the questions: no name, no scores, nothing about the case; the same page for every bad link."""
@@ -369,7 +332,7 @@ def self_fill(request: HttpRequest, token: str) -> HttpResponse:
     }, status=400 if error else 200)
 
 
-@private
+@page(login=False, private=True)
 @require_GET
 def self_fill_done(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/self_fill_done.html")

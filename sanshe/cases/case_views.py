@@ -2,73 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors
 from sanshe.triage.needs import need_labels
 
 from . import selectors, services
 from .export import person_age
 from .forms import AssignForm, FollowUpForm, IntakeForm, PrintContactsForm, StatusForm, TransferForm
-from .models import CaseAssignment, CasePart, CaseStatus
+from .models import CasePart, CaseStatus
 from .policies import can_cases, could_hold_a_part
 from .rules import TRANSITIONS
 
-
-def may_see_cases(user) -> bool:
-    """Social workers (cases.manage) and anyone holding an open assignment of a part of a case."""
-    if can_cases(user, "cases.manage"):
-        return True
-    cached = getattr(user, "_sanshe_case_assignee", None)
-    if cached is None:
-        cached = CaseAssignment.objects.filter(assignee=user, ended_at__isnull=True).exists()
-        user._sanshe_case_assignee = cached
-    return cached
-
-
-def case_page_required(manage: bool) -> Callable:
-    """Anonymous → login; no case role → 403; the object's scope is checked by access_case (404)."""
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            allowed = can_cases(request.user, "cases.manage") if manage else may_see_cases(request.user)
-            if not allowed:
-                if kwargs and not manage and could_hold_a_part(request.user):
-                    # A role that may be handed a part of a case, but not of this one: the case is not theirs to
-                    # know about (404), the same answer as for a case of another community.
-                    raise ObjectNotFound("cases.case")
-                raise ActionForbidden("cases.manage")
-            response = view(request, *args, **kwargs)
-            add_never_cache_headers(response)
-            return response
-
-        return wrapped
-
-    return decorator
+# The case pages' gates: anonymous → login; no case role → 403; the object's scope is checked by access_case
+# (404). A role that may be handed a part of a case, but not of this one, gets 404 on a case's pages: the case
+# is not theirs to know about, the same answer as for a case of another community.
+case_manager_page = page("cases.manage")
+case_page = page("cases.see", not_found_for=could_hold_a_part)
 
 
 def _case_url(case_id: int, anchor: str = "") -> str:
     return reverse("cases:case_detail", args=[case_id]) + (f"#{anchor}" if anchor else "")
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def take_next(request: HttpRequest) -> HttpResponse:
     """Take the most urgent, longest-waiting referral and open its intake."""
@@ -96,7 +63,7 @@ def _after_take(request: HttpRequest, case, taken: str) -> HttpResponse:
     return redirect(url)
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def referral_open_case(request: HttpRequest, pk: int) -> HttpResponse:
     """Take this referral (or continue one I took) into a case and open its intake."""
@@ -116,7 +83,7 @@ def _need_groups(form: IntakeForm) -> list[tuple[str, list]]:
     return [(str(label), [by_value[code] for code in needs]) for label, needs in NEED_DOMAINS.values()]
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_http_methods(["GET", "POST"])
 def case_intake(request: HttpRequest, pk: int) -> HttpResponse:
     """信息采集: client details (masked), emergency contact, demands, needs assessment (tool 4), plan."""
@@ -203,14 +170,14 @@ def _followup_rows(followups) -> list[dict]:
     return list(rows.values())
 
 
-@case_page_required(manage=False)
+@case_page
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk)
     return _render_case(request, case)
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="change")
@@ -229,7 +196,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, status=400, status_form=form)
 
 
-@case_page_required(manage=False)
+@case_page
 @require_POST
 def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="follow_up")
@@ -248,7 +215,7 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, status=400, followup_form=form)
 
 
-@case_page_required(manage=False)
+@case_page
 @require_POST
 def followup_done(request: HttpRequest, pk: int, followup_id: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="follow_up")
@@ -261,7 +228,7 @@ def followup_done(request: HttpRequest, pk: int, followup_id: int) -> HttpRespon
     return redirect(_case_url(case.pk, "followups"))
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="change")
@@ -281,7 +248,7 @@ def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, status=400, transfer_form=form)
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="change")
@@ -298,7 +265,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, status=400, assign_form=form)
 
 
-@case_page_required(manage=True)
+@case_manager_page
 @require_POST
 def assignment_end(request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse:
     case = selectors.access_case(actor=request.user, id=pk, action="change")
@@ -310,7 +277,7 @@ def assignment_end(request: HttpRequest, pk: int, assignment_id: int) -> HttpRes
     return redirect(_case_url(case.pk, "assignments"))
 
 
-@case_page_required(manage=False)
+@case_page
 @require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
@@ -321,7 +288,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     })
 
 
-@case_page_required(manage=False)
+@case_page
 @require_GET
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     """Tool 5 (个案管理跟进表) on A4, in the guide's layout."""
@@ -340,7 +307,7 @@ def _render_print(request: HttpRequest, case, *, contacts=None) -> HttpResponse:
     })
 
 
-@case_page_required(manage=False)
+@case_page
 @require_POST
 def case_print_contacts(request: HttpRequest, pk: int) -> HttpResponse:
     """Tool 5 with the client's and the emergency contact's full phone numbers, after a written reason (audited).
@@ -364,7 +331,7 @@ def case_print_contacts(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_print(request, case, contacts=contacts)
 
 
-@case_page_required(manage=False)
+@case_page
 @require_GET
 def case_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Tool 5 as an xlsx workbook (masked, formula-safe)."""

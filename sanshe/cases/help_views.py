@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,17 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from sanshe.core.errors import ActionForbidden
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors
 
 from . import selectors, services
 from .forms import HelpForm
-
-
-def is_resident(user) -> bool:
-    from sanshe.accounts.policies import scope_for
-
-    return bool(getattr(user, "is_authenticated", False) and scope_for(user).person_id)
 
 
 def handler_label(handler) -> str:
@@ -38,6 +31,7 @@ def handler_label(handler) -> str:
 LIFE_DANGER = gettext_lazy("如有生命危险（如呼吸困难、意识不清、想伤害自己），请立即拨打120；遇到危险请拨打110。")
 
 
+@page("cases.help")
 @require_http_methods(["GET", "POST"])
 def help_request(request: HttpRequest) -> HttpResponse:
     """The 求助 form, with the status of the resident's earlier requests below it.
@@ -45,10 +39,6 @@ def help_request(request: HttpRequest) -> HttpResponse:
     A request is never refused: while an earlier one is open the new one is attached to it, and the resident
     is told who has it and what to do if life is in danger right now.
     """
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not is_resident(request.user):
-        raise ActionForbidden("cases.help")
     form = HelpForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sanshe.accounts.roles import Role
-from sanshe.core.errors import ActionForbidden
+from sanshe.core import gate
 
 # Capabilities of this feature per role, within the communities (stewards: buildings) a membership covers.
 # Anyone who works with residents may refer; social workers take referrals in their communities (六(二)2).
@@ -34,31 +34,43 @@ class CasesScope:
         return self.building_grants.get(capability, frozenset())
 
 
-def cases_scope(user) -> CasesScope:
-    """The user's referral scope, computed once per user object (one request's lifetime)."""
-    cached = getattr(user, "_sanshe_cases_scope", None)
-    if cached is not None:
-        return cached
+def build_cases_scope(user) -> CasesScope:
     from sanshe.accounts.policies import places_for, scope_for
 
     communities, buildings = places_for(scope_for(user).grants, CASES_CAPABILITIES)
-    cached = CasesScope(user_id=user.pk, community_grants=communities, building_grants=buildings)
-    user._sanshe_cases_scope = cached
-    return cached
+    return CasesScope(user_id=user.pk, community_grants=communities, building_grants=buildings)
+
+
+def cases_scope(user) -> CasesScope:
+    """The user's referral part of the gate's scope (built once per user object: one request)."""
+    return gate.scope_for(user).part("cases")
 
 
 def require_cases(user, capability: str) -> CasesScope:
     """The scope if the user holds `capability` somewhere; 403 otherwise."""
-    scope = cases_scope(user)
-    if not scope.can(capability):
-        raise ActionForbidden(capability)
-    return scope
+    gate.require(user, capability)
+    return cases_scope(user)
 
 
 def can_cases(user, capability: str) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return cases_scope(user).can(capability)
+    return gate.can(user, capability)
+
+
+def is_resident(user) -> bool:
+    """Holds a resident record (asks for help through 求助)."""
+    return bool(getattr(user, "is_authenticated", False) and gate.scope_for(user).directory.person_id)
+
+
+def may_see_cases(user) -> bool:
+    """Social workers (cases.manage) and anyone holding an open assignment of a part of a case."""
+    if can_cases(user, "cases.manage"):
+        return True
+    memo = gate.scope_for(user).memo
+    if "cases.assignee" not in memo:
+        from .models import CaseAssignment
+
+        memo["cases.assignee"] = CaseAssignment.objects.filter(assignee=user, ended_at__isnull=True).exists()
+    return memo["cases.assignee"]
 
 
 ALL_PARTS: frozenset[str] = frozenset({"medical", "psychological", "other"})
@@ -107,19 +119,17 @@ def live_assigned_parts(user) -> dict[int, frozenset[str]]:
 
 def _cleared_roles_by_community(user) -> dict[int, set[str]]:
     """{community id: the user's active roles there that are cleared for duty}, once per user object."""
-    cached = getattr(user, "_sanshe_case_roles", None)
-    if cached is not None:
-        return cached
-    from sanshe.accounts.models import Membership
+    memo = gate.scope_for(user).memo
+    if "cases.cleared_roles" in memo:
+        return memo["cases.cleared_roles"]
+    from sanshe.accounts.responsible import role_community_pairs
 
     roles_in: dict[int, set[str]] = {}
-    for role, community_id in Membership.objects.filter(user_id=user.pk, is_active=True).values_list(
-            "role", "communities"):
-        if community_id is not None:
-            roles_in.setdefault(community_id, set()).add(role)
+    for role, community_id in role_community_pairs(user):
+        roles_in.setdefault(community_id, set()).add(role)
     cleared = {role for role in {r for roles in roles_in.values() for r in roles} if _role_cleared(user, role)}
     result = {community_id: roles & cleared for community_id, roles in roles_in.items()}
-    user._sanshe_case_roles = result
+    memo["cases.cleared_roles"] = result
     return result
 
 
@@ -127,10 +137,9 @@ def may_hold_part(user, part: str, community_id: int) -> bool:
     """Whether the user may take this part of a case in this community now (role fitting it, and clearance)."""
     if user is None or not user.is_active:
         return False
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import roles_of
 
-    roles = set(Membership.objects.filter(user_id=user.pk, is_active=True, communities=community_id,
-                                          role__in=ASSIGNABLE_ROLES.get(part, ())).values_list("role", flat=True))
+    roles = roles_of(user, community_id=community_id, roles=ASSIGNABLE_ROLES.get(part, ()))
     return any(_role_cleared(user, role) for role in roles)
 
 

@@ -89,15 +89,14 @@ def referral_create(*, actor, person_id: int, source_kind: str, source_id: int |
 
 def _notify_immediate(referral_id: int) -> None:
     """Text the community's social workers about a referral that must not wait."""
-    from sanshe.accounts.models import Membership, User
+    from sanshe.accounts.responsible import holders
     from sanshe.accounts.roles import Role
     from sanshe.monitoring.notify import masked_name, send_sms
 
     referral = Referral.objects.select_related("person", "community").filter(pk=referral_id).first()
     if referral is None:
         return
-    users = User.objects.filter(is_active=True, pk__in=Membership.objects.filter(
-        role=Role.SOCIAL_WORKER, is_active=True, communities=referral.community_id).values("user_id"))
+    users = holders(roles=[Role.SOCIAL_WORKER], community_id=referral.community_id)
     message = _("【三社】%(community)s有一条需立即处理的转介（%(name)s），请打开“转介”接收。") % {
         "community": referral.community.name, "name": masked_name(referral.person.name)}
     for user in users:
@@ -537,12 +536,10 @@ def _help_tell_handler(handler, *, referral: Referral, case: Case | None, urgenc
 
 
 def _community_social_worker_ids(community_id: int) -> list[int]:
-    from sanshe.accounts.models import Membership, User
+    from sanshe.accounts.responsible import holder_ids
     from sanshe.accounts.roles import Role
 
-    return list(User.objects.filter(is_active=True, pk__in=Membership.objects.filter(
-        role=Role.SOCIAL_WORKER, is_active=True, communities=community_id).values("user_id")).values_list("pk",
-                                                                                                        flat=True))
+    return sorted(holder_ids(roles=[Role.SOCIAL_WORKER], community_id=community_id))
 
 
 # ------------------------------------------------------------------------------------------------ intake
@@ -686,24 +683,19 @@ def _push(user_id: int, data: dict) -> None:
 
 def social_workers_for(case: Case):
     """Active social workers whose membership covers the case's community (transfer candidates)."""
-    from sanshe.accounts.models import Membership, User
+    from sanshe.accounts.responsible import holders
     from sanshe.accounts.roles import Role
 
-    memberships = Membership.objects.filter(role=Role.SOCIAL_WORKER, is_active=True).filter(
-        Q(communities=case.community_id) | Q(buildings=case.building_id) if case.building_id
-        else Q(communities=case.community_id))
-    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("display_name", "pk")
+    return holders(roles=[Role.SOCIAL_WORKER], community_id=case.community_id, building_id=case.building_id)
 
 
 
 
 def assignees_for(case: Case, part: str):
     """Who may take a part of this case: staff of the fitting roles in the case's community."""
-    from sanshe.accounts.models import Membership, User
+    from sanshe.accounts.responsible import holders
 
-    memberships = Membership.objects.filter(is_active=True, role__in=ASSIGNABLE_ROLES.get(part, ()),
-                                            communities=case.community_id)
-    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("display_name", "pk")
+    return holders(roles=ASSIGNABLE_ROLES.get(part, ()), community_id=case.community_id)
 
 
 @transaction.atomic
@@ -791,11 +783,10 @@ def case_assignment_end(*, actor, assignment_id: int, now: datetime | None = Non
 
 def assignees_for_any(case: Case):
     """Everyone who may take some part of this case (the assignment form's list; the part is checked on save)."""
-    from sanshe.accounts.models import Membership, User
+    from sanshe.accounts.responsible import holders
 
     roles = {role for roles in ASSIGNABLE_ROLES.values() for role in roles}
-    memberships = Membership.objects.filter(is_active=True, role__in=roles, communities=case.community_id)
-    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("display_name", "pk")
+    return holders(roles=roles, community_id=case.community_id)
 
 
 def referral_from_alert_on_commit(*, source: str, alert_id: int) -> None:

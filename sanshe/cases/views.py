@@ -2,47 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors, int_param
 from sanshe.core.redirects import safe_next
 
 from . import selectors, services
 from .forms import CloseForm, ReferralForm
 from .models import ReferralSource, ReferralUrgency
-from .policies import can_cases, require_cases
+from .policies import can_cases
 from .sources import SOURCES
 
 # The urgency a source suggests before the referrer chooses (an emergency alert must not wait).
 ALERT_URGENCY = {3: ReferralUrgency.IMMEDIATE, 2: ReferralUrgency.WITHIN_24H, 1: ReferralUrgency.ROUTINE}
-
-
-def cases_required(capability: str) -> Callable:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            require_cases(request.user, capability)
-            response = view(request, *args, **kwargs)
-            add_never_cache_headers(response)
-            return response
-
-        return wrapped
-
-    return decorator
 
 
 def _suggested(source: str, source_id: int, actor) -> tuple[str, str]:
@@ -66,7 +46,7 @@ def _back(request: HttpRequest) -> str:
     return safe_next(request, reverse("core:home"))
 
 
-@cases_required("cases.refer")
+@page("cases.refer")
 @require_http_methods(["GET", "POST"])
 def referral_create(request: HttpRequest) -> HttpResponse:
     """Refer to a social worker from a screening entry, a check-in or an alert."""
@@ -99,7 +79,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
                                                         "next": _back(request)})
 
 
-@cases_required("cases.inbox")
+@page("cases.inbox")
 @require_GET
 def referral_inbox(request: HttpRequest) -> HttpResponse:
     """New referrals, most urgent then longest waiting first; the ones I took; recently closed."""
@@ -117,7 +97,7 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
     })
 
 
-@cases_required("cases.inbox")
+@page("cases.inbox")
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.access_referral(actor=request.user, id=pk)
@@ -130,7 +110,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@cases_required("cases.inbox")
+@page("cases.inbox")
 @require_POST
 def referral_take(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -142,7 +122,7 @@ def referral_take(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:referral_detail", pk=pk)
 
 
-@cases_required("cases.inbox")
+@page("cases.inbox")
 @require_POST
 def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST)

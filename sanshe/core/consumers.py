@@ -40,6 +40,7 @@ from django.contrib.auth import (
 )
 from django.utils.crypto import constant_time_compare
 
+from .gate import scope_for
 from .realtime import control_group
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -109,7 +110,13 @@ def session_touch(session_key: str | None) -> None:
 
 
 class GuardedConsumer(AsyncJsonWebsocketConsumer):
-    """Base of every Sanshe socket; subclasses implement `authorize` and `channel_groups`."""
+    """Base of every Sanshe socket; subclasses implement `authorize` and `channel_groups`.
+
+    `capabilities` are asked of the one gate (sanshe.core.gate.Scope) before `authorize`, exactly as the
+    socket's page asks them: a user holding none of them is closed with 4403 (the page's 403).
+    """
+
+    capabilities: tuple[str, ...] = ()
 
     def authorize(self, user) -> int | None:
         """Runs in a database thread with a freshly loaded user: check the socket's access the way the page
@@ -162,6 +169,8 @@ class GuardedConsumer(AsyncJsonWebsocketConsumer):
         user = live_session_user(self.session_key, user_id=self.user_id)
         if user is None:
             return CLOSE_UNAUTHENTICATED
+        if self.capabilities and not scope_for(user).can(*self.capabilities):
+            return CLOSE_FORBIDDEN
         code = self.authorize(user)
         if code is None:
             self.user = user

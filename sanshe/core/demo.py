@@ -19,10 +19,13 @@ from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from sanshe.accounts.models import Membership, Organisation, User
+from sanshe.accounts.responsible import membership_records
 from sanshe.accounts.roles import OrganisationKind, Role, WorkerKind
+from sanshe.accounts.services import membership_extend
 from sanshe.core.audit import audit_record
 from sanshe.core.pii import blind_index
 from sanshe.people.choices import Category, DocumentType, PopulationLevel, Relation, Sex
@@ -415,7 +418,7 @@ def demo_logins() -> list[DemoLogin]:
         return []
     logins: list[DemoLogin] = []
     printed = [username for username, *_rest, is_printed, _phone in STAFF if is_printed]
-    memberships = (Membership.objects.filter(user__username__in=printed).select_related("user", "organisation")
+    memberships = (membership_records(condition=Q(user__username__in=printed)).select_related("user", "organisation")
                    .prefetch_related("communities", "buildings__compound").order_by("pk"))
     by_user: dict[str, Membership] = {}
     for membership in memberships:
@@ -548,19 +551,19 @@ def _load_staff(communities: list[Community], buildings: list[Building]) -> tupl
         user = User.objects.create(username=username, display_name=name, password=password_hash, phone=phone,
                                    phone_index=blind_index("phone", phone), is_staff=role == Role.ORG_ADMIN)
         users[username] = user
-        membership = Membership.objects.create(user=user, organisation=organisations[org_key], role=role,
-                                               worker_kind=kind)
+        places: dict = {}
         if role == Role.ORG_ADMIN:
-            continue
-        if kind == WorkerKind.BUILDING_STEWARD:
+            pass
+        elif kind == WorkerKind.BUILDING_STEWARD:
             # A steward looks after the first two buildings of the first compound (the resident's).
-            membership.buildings.set(buildings[:2])
+            places = {"building_ids": [b.pk for b in buildings[:2]]}
         elif org_key == "cc2":
-            membership.communities.set([second])
+            places = {"community_ids": [second.pk]}
         elif org_key in ("cc", "prop"):
-            membership.communities.set([first])
+            places = {"community_ids": [first.pk]}
         else:
-            membership.communities.set([first, second])
+            places = {"community_ids": [first.pk, second.pk]}
+        membership_extend(user=user, organisation=organisations[org_key], role=role, worker_kind=kind, **places)
     # The resident's name is filled in from their household record when people are written.
     users[RESIDENT_USERNAME] = User.objects.create(
         username=RESIDENT_USERNAME, password=password_hash, phone=RESIDENT_PHONE,

@@ -1,44 +1,20 @@
-"""What every page view shares: the capability gate, keyset cursors, private responses, form errors."""
+"""What every page view shares: the capability gate (sanshe.core.gate), keyset cursors, form errors."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.http import HttpResponse
 
-from sanshe.accounts.policies import require
+from .gate import page
 
 
 def capability_required(capability: str) -> Callable:
-    """Anonymous → login page; a role without `capability` anywhere → 403 (audited by the middleware).
-
-    Pages that show personal data are also marked private and never cached (shared phones, WeChat).
-    """
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                if request.headers.get("HX-Request"):
-                    # A fragment request after the session ended: send the whole page to the login form.
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = f"{reverse('accounts:login')}?next={request.path}"
-                    return response
-                return redirect_to_login(request.get_full_path())
-            require(request.user, capability)
-            response = view(request, *args, **kwargs)
-            add_never_cache_headers(response)
-            return response
-
-        return wrapped
-
-    return decorator
+    """Anonymous → login page; a role without `capability` anywhere → 403; never cached: the one gate
+    (`sanshe.core.gate.page`) under the name the directory's pages use."""
+    return page(capability)
 
 
 # Set on views that pages call on their own (polls): they do not count as the person using the session.

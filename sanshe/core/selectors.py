@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sanshe.accounts.models import Membership, Organisation
 from sanshe.accounts.policies import scope_for
-from sanshe.accounts.roles import Role
+from sanshe.accounts.responsible import memberships_of, staff_ids
 from sanshe.core.features import AuditObjectName, audit_object_names
 from sanshe.core.models import AuditEvent, AuditOutcome
 from sanshe.core.pii import mask_name
@@ -166,7 +166,7 @@ def _staff_figures(actor) -> dict[str, Any]:
 
 
 def _memberships(actor) -> list[Membership]:
-    return list(Membership.objects.filter(user=actor, is_active=True).select_related("organisation")
+    return list(memberships_of(actor).select_related("organisation")
                 .order_by("organisation__name"))
 
 
@@ -283,8 +283,7 @@ def _actor_names(events: list[AuditEvent]) -> None:
     their real names, so they are masked like any resident's name on staff lists).
     """
     user_ids = {event.actor_id for event in events if event.actor_id}
-    staff = set(Membership.objects.filter(user_id__in=user_ids, is_active=True).exclude(role=Role.RESIDENT)
-                .values_list("user_id", flat=True).distinct()) if user_ids else set()
+    staff = staff_ids(user_ids)
     for event in events:
         if event.actor is not None:
             name = event.actor.display_name

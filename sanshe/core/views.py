@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from sanshe.accounts.policies import scope_for
 
-from . import selectors
+from . import gate, selectors
 from .features import home_panels
 from .forms import AuditFilterForm
-from .pages import capability_required, int_param
+from .pages import int_param
 
 
-@login_required
-@never_cache
+@gate.page()
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own 工作台."""
     scope = scope_for(request.user)
@@ -32,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 FILTER_KEYS = ("actor", "action", "outcome", "date_from", "date_to", "system")
 
 
-@capability_required("audit.view")
+@gate.page("audit.view")
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
     """Organisation admins search their organisation's audit log."""

@@ -49,17 +49,15 @@ def _active_users(user_ids) -> set[int]:
 
 def org_admins(community_id: int) -> set[int]:
     """The admins of the organisations that serve the community."""
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import org_admin_ids
 
-    return set(Membership.objects.filter(role=Role.ORG_ADMIN, is_active=True, user__is_active=True,
-                                         organisation__communities=community_id).values_list("user_id", flat=True))
+    return org_admin_ids(community_id=community_id)
 
 
 def community_social_workers(community_id: int) -> set[int]:
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import holder_ids
 
-    return set(Membership.objects.filter(role=Role.SOCIAL_WORKER, is_active=True, user__is_active=True,
-                                         communities=community_id).values_list("user_id", flat=True))
+    return holder_ids(roles=[Role.SOCIAL_WORKER], community_id=community_id)
 
 
 def first_responders(case, domain: str, now: datetime, groups: list | None = None) -> Recipients:

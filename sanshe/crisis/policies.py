@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sanshe.accounts.roles import Role
-from sanshe.core.errors import ActionForbidden
+from sanshe.core import gate
 
 # Roles that may hold crisis pages; which crises each sees is decided by `CrisisQuerySet`.
 CRISIS_ROLES = frozenset({Role.SOCIAL_WORKER, Role.ORG_ADMIN, Role.MEDICAL_VOLUNTEER, Role.COUNSELLOR,
@@ -44,35 +44,30 @@ class CrisisScope:
         return bool(self.communities_open)
 
 
-def crisis_scope(user) -> CrisisScope:
-    """The user's crisis scope, computed once per user object (one request's lifetime)."""
-    cached = getattr(user, "_sanshe_crisis_scope", None)
-    if cached is not None:
-        return cached
+def build_crisis_scope(user) -> CrisisScope:
     from sanshe.accounts.policies import places_for, scope_for
 
     scope = scope_for(user)
     communities, buildings = places_for(scope.grants, CRISIS_CAPABILITIES)
-    cached = CrisisScope(user_id=user.pk, roles=scope.roles,
-                         communities_view=communities.get("crisis.view", frozenset()),
-                         buildings_view=buildings.get("crisis.view", frozenset()),
-                         communities_open=communities.get("crisis.open", frozenset()))
-    user._sanshe_crisis_scope = cached
-    return cached
+    return CrisisScope(user_id=user.pk, roles=scope.roles,
+                       communities_view=communities.get("crisis.view", frozenset()),
+                       buildings_view=buildings.get("crisis.view", frozenset()),
+                       communities_open=communities.get("crisis.open", frozenset()))
+
+
+def crisis_scope(user) -> CrisisScope:
+    """The user's crisis part of the gate's scope (built once per user object: one request)."""
+    return gate.scope_for(user).part("crisis")
 
 
 def can_crisis(user) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return crisis_scope(user).allowed
+    return gate.can(user, "crisis.pages")
 
 
 def require_crisis(user) -> CrisisScope:
     """The scope if the user's role may work on crises at all; 403 otherwise."""
-    scope = crisis_scope(user)
-    if not scope.allowed:
-        raise ActionForbidden("crisis")
-    return scope
+    gate.require(user, "crisis.pages")
+    return crisis_scope(user)
 
 
 # Why a recipient was alerted → the roles that keep that recipient on the crisis (any one of them, active and,
@@ -98,9 +93,9 @@ def live_recipient_reasons(user, scope: CrisisScope) -> frozenset[str]:
     """
     if not user.is_active or not scope.allowed:
         return frozenset()
-    cached = getattr(user, "_sanshe_crisis_reasons", None)
-    if cached is not None:
-        return cached
+    memo = gate.scope_for(user).memo
+    if "crisis.reasons" in memo:
+        return memo["crisis.reasons"]
     held = set(scope.roles & CRISIS_ROLES)
     volunteer_roles = held & VOLUNTEER_CRISIS_ROLES
     if volunteer_roles:
@@ -108,7 +103,7 @@ def live_recipient_reasons(user, scope: CrisisScope) -> frozenset[str]:
 
         held -= {role for role in volunteer_roles if not volunteer_is_cleared(user, role)}
     cached = frozenset(reason for reason, roles in RECIPIENT_ROLES.items() if roles & held)
-    user._sanshe_crisis_reasons = cached
+    memo["crisis.reasons"] = cached
     return cached
 
 

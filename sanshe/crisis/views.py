@@ -3,40 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sanshe.cases.selectors import access_case
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.gate import page
 from sanshe.core.redirects import tel_redirect
 
 from . import selectors, services
 from .models import CrisisDomain
 from .pages import case_url, detail_context
-from .policies import require_crisis
-
-
-def crisis_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous → login; a role without crisis pages → 403; the page is private and never cached."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        require_crisis(request.user)
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-
-    return wrapped
 
 
 def _errors(error: ValidationError) -> dict[str, list[str]]:
@@ -45,7 +28,7 @@ def _errors(error: ValidationError) -> dict[str, list[str]]:
     return {("general" if field == "__all__" else field): messages for field, messages in found.items()}
 
 
-@crisis_required
+@page("crisis.pages")
 @require_GET
 def crisis_list(request: HttpRequest) -> HttpResponse:
     """Open crises in scope: unacknowledged first, then the oldest."""
@@ -54,15 +37,10 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@crisis_required
+@page("cases.manage", objects={"case_id": access_case}, action="change")
 @require_http_methods(["GET", "POST"])
-def crisis_start(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Start the crisis protocol from a case: domain and reason."""
-    from sanshe.cases.policies import require_cases
-    from sanshe.cases.selectors import access_case
-
-    require_cases(request.user, "cases.manage")
-    case = access_case(actor=request.user, id=case_id, action="change")
+def crisis_start(request: HttpRequest, case) -> HttpResponse:
+    """Start the crisis protocol from a case: domain and reason (social workers of the case's community)."""
     data = {"domain": request.POST.get("domain", ""), "reason": request.POST.get("reason", "")}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -79,7 +57,7 @@ def crisis_start(request: HttpRequest, case_id: int) -> HttpResponse:
     }, status=400 if errors else 200)
 
 
-@crisis_required
+@page("crisis.pages")
 @require_POST
 def crisis_start_from_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     """A social worker starts the crisis protocol from a chat risk alert (opens the case if needed)."""
@@ -92,10 +70,9 @@ def crisis_start_from_alert(request: HttpRequest, alert_id: int) -> HttpResponse
     return redirect("crisis:detail", pk=crisis.pk)
 
 
-@crisis_required
+@page("crisis.pages", objects={"pk": ("crisis", selectors.access_crisis)})
 @require_GET
-def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    crisis = selectors.access_crisis(actor=request.user, id=pk)
+def crisis_detail(request: HttpRequest, crisis) -> HttpResponse:
     return render(request, "crisis/crisis_detail.html", detail_context(request.user, crisis))
 
 
@@ -116,14 +93,14 @@ def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str,
     return redirect("crisis:detail", pk=pk)
 
 
-@crisis_required
+@page("crisis.pages")
 @require_POST
 def crisis_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, lambda: services.crisis_acknowledge(actor=request.user, crisis=pk),
                 _("已确认，由您负责处置。请不要让当事人独处。"), "ack")
 
 
-@crisis_required
+@page("crisis.pages")
 @require_POST
 def crisis_step(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.POST.get("kind", "")
@@ -132,7 +109,7 @@ def crisis_step(request: HttpRequest, pk: int) -> HttpResponse:
         call=request.POST.get("call", "")), _("已记录这一步"), f"step-{kind}")
 
 
-@crisis_required
+@page("crisis.pages")
 @require_POST
 def crisis_note(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, lambda: services.crisis_note_add(
@@ -140,7 +117,7 @@ def crisis_note(request: HttpRequest, pk: int) -> HttpResponse:
         is_contact=request.POST.get("is_contact", "1") == "1"), _("已记录"), "note")
 
 
-@crisis_required
+@page("crisis.pages")
 @require_POST
 def crisis_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, lambda: services.crisis_close(
@@ -149,7 +126,7 @@ def crisis_close(request: HttpRequest, pk: int) -> HttpResponse:
         _("危机处置已结束，结果已记录"), "close")
 
 
-@crisis_required
+@page("crisis.pages")
 @require_POST
 def crisis_call(request: HttpRequest, pk: int, target: str) -> HttpResponse:
     """Tap to call: the full number is revealed only by this audited step, straight into the phone's dialler."""

@@ -19,9 +19,9 @@ STAFF_COORDINATORS = (Role.ORG_ADMIN, Role.SOCIAL_WORKER, Role.COMMUNITY_WORKER)
 
 
 def _memberships(user, roles):
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import memberships_of
 
-    return (Membership.objects.filter(user=user, is_active=True, role__in=roles)
+    return (memberships_of(user, roles=roles)
             .select_related("organisation").prefetch_related("communities", "buildings", "organisation__communities"))
 
 

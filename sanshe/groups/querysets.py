@@ -18,9 +18,9 @@ GROUP_ACTIONS = {"view", "manage"}
 
 
 def _membership_values(user_id: int, roles: list[str], field: str):
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import place_values
 
-    return Membership.objects.filter(user_id=user_id, role__in=roles, is_active=True).values(field)
+    return place_values(user_id, roles, field)
 
 
 def managed_groups_q(scope, prefix: str = "") -> Q:

@@ -126,9 +126,9 @@ def _managed_group(*, actor, group: Group | int) -> Group:
 
 
 def _account_roles(user) -> set[str]:
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import roles_of
 
-    return set(Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True))
+    return roles_of(user)
 
 
 def _role_word(role: str) -> str:
@@ -1157,13 +1157,11 @@ def _on_duty_members(group: Group, roles: set[str], now: datetime) -> set[int]:
 
 
 def _community_staff(group: Group, roles: list[str]) -> set[int]:
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import holder_ids, org_admin_ids
 
-    ids = set(Membership.objects.filter(is_active=True, role__in=[r for r in roles if r != Role.ORG_ADMIN],
-                                        communities=group.community_id).values_list("user_id", flat=True))
+    ids = holder_ids(roles=[r for r in roles if r != Role.ORG_ADMIN], community_id=group.community_id)
     if Role.ORG_ADMIN in roles:
-        ids |= set(Membership.objects.filter(is_active=True, role=Role.ORG_ADMIN,
-                                             organisation_id=group.organisation_id).values_list("user_id", flat=True))
+        ids |= org_admin_ids(organisation_id=group.organisation_id)
     return ids
 
 

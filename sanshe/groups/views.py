@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings as django_settings
 from django.contrib import messages
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors, background_poll, int_param
 from sanshe.core.redirects import safe_next
 
@@ -61,21 +61,8 @@ from .policies import creatable_tiers, require_creator, rule_organisations
 User = get_user_model()
 
 
-def member_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged-in users only (anonymous → login page, or 401 JSON for script calls); never cached."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            if request.headers.get("Accept", "").startswith("application/json") or request.path.endswith(
-                    ("/events/", "/send/", "/upload/")):
-                return JsonResponse({"error": _("登录已失效，请重新登录。")}, status=401)
-            return redirect_to_login(request.get_full_path())
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-
-    return wrapped
+# Logged-in users only (anonymous → login page, or 401 JSON for script calls); never cached: the one gate.
+member_page = page(json_paths=("/events/", "/send/", "/upload/"))
 
 
 def _ws_base(request: HttpRequest) -> str:
@@ -386,10 +373,10 @@ def members(request: HttpRequest, group_id: int) -> HttpResponse:
 
 def _candidates(actor, group):
     """Who a manager may add: staff of the group's organisation, and residents they can see."""
-    from sanshe.accounts.models import Membership
+    from sanshe.accounts.responsible import organisation_member_ids
     from sanshe.people.models import Person
 
-    staff = Membership.objects.filter(organisation_id=group.organisation_id, is_active=True).values("user_id")
+    staff = organisation_member_ids(group.organisation_id)
     residents = Person.objects.for_actor(actor, "view").filter(user__isnull=False).values("user_id")
     in_group = GroupMember.objects.filter(group=group, status=MemberStatus.ACTIVE).values("user_id")
     return (User.objects.filter(is_active=True).filter(Q(pk__in=staff) | Q(pk__in=residents))

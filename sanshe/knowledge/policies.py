@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sanshe.accounts.policies import Scope, scope_for
 from sanshe.accounts.roles import STAFF_ROLES, Role
+from sanshe.core import gate
 from sanshe.core.errors import ActionForbidden
 
 from .models import KnowledgeField
@@ -43,10 +44,8 @@ def is_staff(user) -> bool:
 
 def require_staff(user) -> Scope:
     """Staff of any role use the library; residents and others get 403."""
-    scope = scope_for(user)
-    if not scope.roles & STAFF_ROLES:
-        raise ActionForbidden(_("资源库只对工作人员开放；居民请查看常见问题页面。"))
-    return scope
+    gate.require(user, "knowledge.library")
+    return scope_for(user)
 
 
 def can_review(user) -> bool:

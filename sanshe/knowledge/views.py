@@ -4,22 +4,19 @@ and the suggestion panel beside a client's message in the group chat. Views pars
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors, int_param
 
 from . import selectors, services, xlsx
@@ -43,31 +40,9 @@ from .policies import (
     require_exporter,
     require_importer,
     require_reviewer,
-    require_staff,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def library_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Staff only: anonymous → login (401 JSON / HX-Redirect for script calls), other roles → 403; never cached."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            if request.headers.get("HX-Request"):
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = f"{reverse('accounts:login')}?next={request.path}"
-                return response
-            if request.headers.get("Accept", "").startswith("application/json"):
-                return JsonResponse({"error": _("登录已失效，请重新登录。")}, status=401)
-            return redirect_to_login(request.get_full_path())
-        require_staff(request.user)
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-
-    return wrapped
 
 
 def _rights(user) -> dict:
@@ -77,7 +52,7 @@ def _rights(user) -> dict:
 
 # ---------------------------------------------------------------------------------------------- library
 
-@library_page
+@page("knowledge.library")
 def library(request: HttpRequest) -> HttpResponse:
     """Search (segmented, with synonyms and pinyin initials) or browse the entries the user may see."""
     text = request.GET.get("q", "").strip()[:100]
@@ -106,7 +81,7 @@ def _form_categories(user):
     return selectors.reviewable_categories(actor=user)
 
 
-@library_page
+@page("knowledge.library")
 def entry_new(request: HttpRequest) -> HttpResponse:
     """Write an entry directly: it is saved as a draft for review."""
     debunk = request.GET.get("kind") == EntryKind.DEBUNK
@@ -138,7 +113,7 @@ def _drafted_message(request: HttpRequest, entry) -> None:
         messages.success(request, _("已存为草稿，等待审核后发布。"))
 
 
-@library_page
+@page("knowledge.library")
 def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     """An entry with its status, source, every version (editor, reviewer) and the reviewer's actions."""
     entry = selectors.access_entry(actor=request.user, entry_id=entry_id)
@@ -151,7 +126,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "retire_form": RetireForm(), "today": timezone.localdate(), **_rights(request.user)})
 
 
-@library_page
+@page("knowledge.library")
 def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
     """Edit (the author while a draft; a reviewer of its field always); reviewers may save and publish."""
     entry = selectors.access_entry(actor=request.user, entry_id=entry_id, action="edit")
@@ -183,7 +158,7 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
         "published": entry.status == EntryStatus.PUBLISHED})
 
 
-@library_page
+@page("knowledge.library")
 @require_POST
 def entry_publish(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = selectors.access_entry(actor=request.user, entry_id=entry_id, action="review")
@@ -201,7 +176,7 @@ def entry_publish(request: HttpRequest, entry_id: int) -> HttpResponse:
                     else reverse("knowledge:detail", args=[entry.pk]))
 
 
-@library_page
+@page("knowledge.library")
 @require_POST
 def entry_retire(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = selectors.access_entry(actor=request.user, entry_id=entry_id, action="review")
@@ -216,7 +191,7 @@ def entry_retire(request: HttpRequest, entry_id: int) -> HttpResponse:
     return redirect("knowledge:detail", entry.pk)
 
 
-@library_page
+@page("knowledge.library")
 def entry_merge(request: HttpRequest, entry_id: int, other_id: int) -> HttpResponse:
     """Merge `other` into `entry`: both side by side, the merged text edited before saving."""
     target = selectors.access_entry(actor=request.user, entry_id=entry_id, action="review")
@@ -237,7 +212,7 @@ def entry_merge(request: HttpRequest, entry_id: int, other_id: int) -> HttpRespo
     return render(request, "knowledge/merge.html", {"form": form, "target": target, "source": source})
 
 
-@library_page
+@page("knowledge.library")
 @require_POST
 def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = services.flag_dismiss(actor=request.user, flag_id=flag_id)
@@ -245,7 +220,7 @@ def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
     return redirect("knowledge:detail", flag.entry_id)
 
 
-@library_page
+@page("knowledge.library")
 def review(request: HttpRequest) -> HttpResponse:
     """The reviewer's queue: drafts in their fields, expired answers to re-review, answers about to expire."""
     require_reviewer(request.user)
@@ -256,7 +231,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------------------------------------- from chat
 
-@library_page
+@page("knowledge.library")
 def from_chat(request: HttpRequest, message_id: int) -> HttpResponse:
     """Mark a client's message as a question and choose the staff reply that answered it: a draft with its source."""
     from sanshe.groups.selectors import access_message
@@ -303,7 +278,7 @@ def _stream(request: HttpRequest):
     return access_group(actor=request.user, group_id=group_id), None
 
 
-@library_page
+@page("knowledge.library")
 def chat_marks(request: HttpRequest) -> JsonResponse:
     """Which of the given chat messages came from clients (and which of those ask something)."""
     group, thread = _stream(request)
@@ -328,7 +303,7 @@ def _panel_context(request: HttpRequest, asked) -> dict:
             "library_url": reverse("knowledge:library")}
 
 
-@library_page
+@page("knowledge.library")
 def chat_suggest(request: HttpRequest, message_id: int) -> HttpResponse:
     """The top published answers for one client message, to read and send (htmx panel in the chat)."""
     from sanshe.groups.selectors import access_message
@@ -339,7 +314,7 @@ def chat_suggest(request: HttpRequest, message_id: int) -> HttpResponse:
     return render(request, "knowledge/_chat_panel.html", _panel_context(request, asked))
 
 
-@library_page
+@page("knowledge.library")
 @require_POST
 def chat_send(request: HttpRequest) -> HttpResponse:
     """Send the answer the helper chose (one tap after reading it) as their reply to the client's message."""
@@ -367,7 +342,7 @@ def chat_send(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------------------------------------- categories
 
-@library_page
+@page("knowledge.library")
 def categories(request: HttpRequest) -> HttpResponse:
     """The categories (editable names, review field, order, default validity) and adding one."""
     require_category_manager(request.user)
@@ -386,7 +361,7 @@ def categories(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/categories.html", {"rows": rows, "form": form})
 
 
-@library_page
+@page("knowledge.library")
 def category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
     require_category_manager(request.user)
     category = Category.objects.filter(pk=category_id).first()
@@ -411,7 +386,7 @@ def category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
 
 # ---------------------------------------------------------------------------------------------- xlsx
 
-@library_page
+@page("knowledge.library")
 def import_view(request: HttpRequest) -> HttpResponse:
     """Upload an .xlsx: every row is checked first, and one bad row imports nothing (the list says why)."""
     require_importer(request.user)
@@ -439,7 +414,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
                                                      "more_problems": max(len(problems) - 100, 0)})
 
 
-@library_page
+@page("knowledge.library")
 def export_view(request: HttpRequest) -> HttpResponse:
     """Everything the user may see as .xlsx (text cells safe from formula injection)."""
     require_exporter(request.user)
@@ -452,7 +427,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@library_page
+@page("knowledge.library")
 def template_view(request: HttpRequest) -> HttpResponse:
     require_importer(request.user)
     buffer = io.BytesIO()

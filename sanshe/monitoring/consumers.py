@@ -27,6 +27,7 @@ class AlertConsumer(GuardedConsumer):
     """The reach is `monitoring_scope` of a freshly loaded user, recomputed on connect, before every push and
     every poll (see GuardedConsumer); a socket whose user has no reach left closes with 4403."""
 
+    capabilities = ("monitoring.alerts", "monitoring.alerts_medical")  # the alert page's gate
     communities: frozenset[int] = frozenset()
     buildings: frozenset[int] = frozenset()
     medical: frozenset[int] = frozenset()

@@ -12,11 +12,10 @@ from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanshe.accounts.models import Membership, User
+from sanshe.accounts.models import User
 from sanshe.accounts.roles import Role, WorkerKind
 from sanshe.accounts.sms import get_sms_backend
 from sanshe.core.pii import mask_name
@@ -38,17 +37,14 @@ def building_group(building_id: int) -> str:
 def responsible_workers(*, community_id: int, building_id: int | None) -> list[User]:
     """The community workers a person's follow-up falls to: the building's stewards, else the community's
     own staff, else any community worker of the community (lowest id first, so the choice is stable)."""
-    base = Membership.objects.filter(role=Role.COMMUNITY_WORKER, is_active=True, user__is_active=True)
-    if building_id is not None:
-        stewards = list(User.objects.filter(pk__in=base.filter(buildings=building_id).values("user_id"))
-                        .order_by("pk"))
-        if stewards:
-            return stewards
-    staff = base.filter(communities=community_id)
-    for condition in (Q(worker_kind=WorkerKind.COMMUNITY_STAFF), Q()):
-        users = list(User.objects.filter(pk__in=staff.filter(condition).values("user_id")).order_by("pk"))
-        if users:
-            return users
+    from sanshe.accounts.responsible import holder_ids
+
+    for place in ({"building_id": building_id} if building_id is not None else None,
+                  {"community_id": community_id, "worker_kind": WorkerKind.COMMUNITY_STAFF},
+                  {"community_id": community_id}):
+        ids = holder_ids(roles=[Role.COMMUNITY_WORKER], **place) if place else set()
+        if ids:
+            return list(User.objects.filter(pk__in=ids).order_by("pk"))
     return []
 
 

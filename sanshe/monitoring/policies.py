@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from sanshe.accounts.roles import Role, WorkerKind
-from sanshe.core.errors import ActionForbidden
+from sanshe.core import gate
 
 # Capabilities of this feature per role; a capability applies in the communities (and, for stewards, the
 # buildings) the membership covers; for organisation admins, in their organisation's communities.
@@ -106,7 +106,7 @@ def _cleared_grants(user_id: int, grants) -> tuple[tuple, frozenset[str]]:
     return tuple(kept), frozenset(awaiting)
 
 
-def _build(user) -> MonitoringScope:
+def build_monitoring_scope(user) -> MonitoringScope:
     from sanshe.accounts.policies import places_for, scope_for
 
     scope = scope_for(user)
@@ -123,34 +123,24 @@ def _build(user) -> MonitoringScope:
 
 
 def monitoring_scope(user) -> MonitoringScope:
-    """The user's monitoring scope, computed once per user object (one request's lifetime)."""
-    cached = getattr(user, "_sanshe_monitoring_scope", None)
-    if cached is None:
-        cached = _build(user)
-        user._sanshe_monitoring_scope = cached
-    return cached
+    """The user's monitoring part of the gate's scope (built once per user object: one request)."""
+    return gate.scope_for(user).part("monitoring")
 
 
 def forget_monitoring_scope(user) -> None:
     """Drop the cached scope after a membership change in the same request (tests, admin pages)."""
-    for name in ("_sanshe_monitoring_scope", "_sanshe_scope"):
-        if hasattr(user, name):
-            delattr(user, name)
+    gate.forget_scope(user)
 
 
 def require_monitoring(user, capability: str) -> MonitoringScope:
     """The scope if the user holds `capability` somewhere; 403 otherwise (the role cannot do this at all)."""
-    scope = monitoring_scope(user)
-    if not scope.can(capability):
-        raise ActionForbidden(capability)
-    return scope
+    gate.require(user, capability)
+    return monitoring_scope(user)
 
 
 def can_monitor(user, capability: str) -> bool:
     """For templates and navigation: does the user hold `capability` anywhere?"""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return monitoring_scope(user).can(capability)
+    return gate.can(user, capability)
 
 
 def can_profile(user) -> bool:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors
 from sanshe.places.models import Building, Community, Compound
 
@@ -18,7 +19,6 @@ from . import screening_services as services
 from .choices import NEEDS_FOLLOW_UP, NEEDS_SOCIAL_WORKER, ContactMethod, Need, RoundStatus, Situation
 from .forms import RoundStartForm, ScreeningEntryForm
 from .models import QuarantinePeriod
-from .pages import monitoring_required
 from .policies import can_monitor, monitoring_scope
 
 VIEW = "monitoring.view"
@@ -40,7 +40,7 @@ def _place_choices(actor) -> list[tuple[str, str]]:
     return choices
 
 
-@monitoring_required(VIEW)
+@page(VIEW)
 @require_http_methods(["GET", "POST"])
 def round_list(request: HttpRequest) -> HttpResponse:
     can_start = can_monitor(request.user, RECORD)
@@ -64,7 +64,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@monitoring_required(VIEW)
+@page(VIEW)
 @require_GET
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.access_round(actor=request.user, id=pk)
@@ -81,7 +81,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_POST
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -93,7 +93,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("monitoring:round_detail", pk=pk)
 
 
-@monitoring_required(VIEW)
+@page(VIEW)
 @require_GET
 def round_building(request: HttpRequest, pk: int, building_id: int) -> HttpResponse:
     round_ = selectors.access_round(actor=request.user, id=pk)
@@ -113,7 +113,7 @@ def round_building(request: HttpRequest, pk: int, building_id: int) -> HttpRespo
     })
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_http_methods(["GET", "POST"])
 def entry_form(request: HttpRequest, pk: int, household_id: int) -> HttpResponse:
     """One household: reached or not, each member's situation, exposure, needs, notes; then the next one."""
@@ -198,7 +198,7 @@ def _follow_on(entry, members) -> list[dict]:
     return items
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_GET
 def entry_done(request: HttpRequest, pk: int, household_id: int) -> HttpResponse:
     """After saving a household where someone needs more: register quarantine, refer, or go on."""

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sanshe.accounts.policies import scope_for
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors, background_poll, int_param
 from sanshe.people.models import Person
 
@@ -22,7 +23,6 @@ from . import selectors, services
 from .choices import SYMPTOM_LABELS
 from .forms import AlertResolveForm, CheckInForm, CloseForm, EndDateForm, ProfileForm, QuarantineForm
 from .models import QuarantinePeriod
-from .pages import monitoring_required, private
 from .policies import can_edit_profile, can_monitor, can_profile, monitoring_scope
 from .redflags import (
     BREATHING_LABELS,
@@ -63,7 +63,7 @@ def _realtime(request: HttpRequest) -> dict:
 
 # ------------------------------------------------------------------------------------------------- today
 
-@monitoring_required(VIEW)
+@page(VIEW)
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     """The worker's day: per building, who has and has not reported; open alerts on top."""
@@ -77,7 +77,7 @@ def today(request: HttpRequest) -> HttpResponse:
     })
 
 
-@monitoring_required(VIEW)
+@page(VIEW)
 @require_GET
 def today_building(request: HttpRequest, building_id: int) -> HttpResponse:
     now = _now()
@@ -102,7 +102,7 @@ def today_building(request: HttpRequest, building_id: int) -> HttpResponse:
     })
 
 
-@monitoring_required(VIEW)
+@page(VIEW)
 @require_POST
 def follow_up_call(request: HttpRequest, pk: int) -> HttpResponse:
     """One tap to call: the phone number is revealed (audited, with the follow-up as the reason) and dialled."""
@@ -122,7 +122,7 @@ def _form_kwargs(person: Person, today) -> dict:
     return {"child": (years is not None and years < 14) or person.child_under_14, "pregnant": person.pregnant}
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_http_methods(["GET", "POST"])
 def follow_up_record(request: HttpRequest, pk: int) -> HttpResponse:
     """A worker types in what the person said on the phone."""
@@ -150,7 +150,7 @@ def follow_up_record(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_POST
 def follow_up_unreachable(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -165,7 +165,7 @@ def follow_up_unreachable(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ------------------------------------------------------------------------------------------------ periods
 
-@monitoring_required(VIEW)
+@page(VIEW)
 @require_GET
 def period_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "active")
@@ -178,7 +178,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_http_methods(["GET", "POST"])
 def period_new(request: HttpRequest) -> HttpResponse:
     """Find the person (by name or pinyin initials; the typed text is posted, never put in the URL)."""
@@ -190,7 +190,7 @@ def period_new(request: HttpRequest) -> HttpResponse:
                                                           "searched": request.method == "POST"})
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_http_methods(["GET", "POST"])
 def period_create(request: HttpRequest, person_id: int) -> HttpResponse:
     person = (Person.objects.for_actor(request.user, "view").select_related("household__unit", "building__compound")
@@ -218,7 +218,7 @@ def period_create(request: HttpRequest, person_id: int) -> HttpResponse:
     })
 
 
-@monitoring_required(VIEW)
+@page(VIEW)
 @require_GET
 def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from sanshe.cases.selectors import referrals_for_person
@@ -240,7 +240,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_http_methods(["GET", "POST"])
 def period_end(request: HttpRequest, pk: int) -> HttpResponse:
     period = selectors.access_period(actor=request.user, id=pk, action="change")
@@ -263,7 +263,7 @@ def period_end(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_http_methods(["GET", "POST"])
 def period_close(request: HttpRequest, pk: int) -> HttpResponse:
     period = selectors.access_period(actor=request.user, id=pk, action="change")
@@ -283,7 +283,7 @@ def period_close(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_POST
 def period_resume(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -295,7 +295,7 @@ def period_resume(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("monitoring:period_detail", pk=pk)
 
 
-@monitoring_required(RECORD)
+@page(RECORD)
 @require_POST
 def period_link(request: HttpRequest, pk: int) -> HttpResponse:
     """A new personal check-in link: texted to the person, or shown once to copy into a WeChat private chat."""
@@ -315,7 +315,7 @@ def period_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ------------------------------------------------------------------------------------------------- alerts
 
-@monitoring_required(*ALERTS)
+@page(*ALERTS)
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "open")
@@ -329,7 +329,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@monitoring_required(*ALERTS)
+@page(*ALERTS)
 @require_GET
 @background_poll
 def alert_feed(request: HttpRequest) -> JsonResponse:
@@ -341,7 +341,7 @@ def alert_feed(request: HttpRequest) -> JsonResponse:
                                                                                       after_id=after)]})
 
 
-@monitoring_required(*ALERTS)
+@page(*ALERTS)
 @require_GET
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from sanshe.cases.selectors import referrals_from
@@ -370,7 +370,7 @@ def _reach(request: HttpRequest, alert) -> dict:
             "thread": selectors.alert_thread_offer(actor=request.user, alert=alert, now=_now())}
 
 
-@monitoring_required(*ALERTS)
+@page(*ALERTS)
 @require_POST
 def alert_call(request: HttpRequest, pk: int) -> HttpResponse:
     """Tap to call the person about an alert: the full number is revealed only by this audited step, straight
@@ -411,7 +411,7 @@ def _reading(data: dict) -> list[tuple[str, str]]:
     return rows
 
 
-@monitoring_required(*ALERTS)
+@page(*ALERTS)
 @require_POST
 def alert_take(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -423,7 +423,7 @@ def alert_take(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("monitoring:alert_detail", pk=pk)
 
 
-@monitoring_required(*ALERTS)
+@page(*ALERTS)
 @require_POST
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     form = AlertResolveForm(request.POST)
@@ -445,7 +445,7 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ------------------------------------------------------------------------------------------------ indicators
 
-@monitoring_required("monitoring.indicators")
+@page("monitoring.indicators")
 @require_GET
 def indicators(request: HttpRequest) -> HttpResponse:
     places = selectors.indicator_places(actor=request.user)
@@ -470,7 +470,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@monitoring_required()
+@page()
 def profile(request: HttpRequest) -> HttpResponse:
     """The deployment's epidemic profile: platform admins change it, organisation admins read it."""
     if not can_profile(request.user):
@@ -554,7 +554,7 @@ def _slot_target(follow_up, *, now, count: int) -> dict | None:
             "time": timezone.localtime(now).strftime("%H:%M")}
 
 
-@private
+@page(login=False, private=True)
 @require_http_methods(["GET", "POST"])
 def check_in_link(request: HttpRequest, token: str) -> HttpResponse:
     """The person's phone page from their personal link: no login, no name in full, no number anywhere."""
@@ -574,7 +574,7 @@ def check_in_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@monitoring_required()
+@page()
 def check_in_mine(request: HttpRequest) -> HttpResponse:
     """The logged-in resident's own check-in page."""
     period = services.resident_period(request.user)

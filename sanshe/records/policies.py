@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sanshe.core.errors import ActionForbidden
+from sanshe.core import gate
 
 # Group roles (sanshe.groups.MemberRole values) → what the member may do in that group's records.
 WRITER_ROLE_KINDS: dict[str, frozenset[str]] = {
@@ -84,10 +84,11 @@ class RecordsScope:
 
 
 def records_scope(user) -> RecordsScope:
-    """The user's records scope, computed once per user object (one request's lifetime)."""
-    cached = getattr(user, "_sanshe_records_scope", None)
-    if cached is not None:
-        return cached
+    """The user's records part of the gate's scope (built once per user object: one request)."""
+    return gate.scope_for(user).part("records")
+
+
+def build_records_scope(user) -> RecordsScope:
     from sanshe.accounts.policies import scope_for
     from sanshe.cases.policies import cases_scope
     from sanshe.groups.clearance import uncleared_member_roles
@@ -102,21 +103,16 @@ def records_scope(user) -> RecordsScope:
             .values_list("group_id", "role", "group__community_id")):
         roles.setdefault(role, set()).add(group_id)
         communities[group_id] = community_id
-    cached = RecordsScope(user_id=user.pk, sw_communities=cases_scope(user).communities("cases.manage"),
-                          group_roles={k: frozenset(v) for k, v in roles.items()}, group_community=communities)
-    user._sanshe_records_scope = cached
-    return cached
+    return RecordsScope(user_id=user.pk, sw_communities=cases_scope(user).communities("cases.manage"),
+                        group_roles={k: frozenset(v) for k, v in roles.items()}, group_community=communities)
 
 
 def forget_records_scope(user) -> None:
-    if hasattr(user, "_sanshe_records_scope"):
-        del user._sanshe_records_scope
+    gate.forget_scope(user)
 
 
 def can_records(user) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return records_scope(user).is_records_user
+    return gate.can(user, "records.use")
 
 
 # Account roles whose holders work with service records once they act in a group (or manage cases).
@@ -132,10 +128,8 @@ def could_use_records(user) -> bool:
 
 def require_records(user) -> RecordsScope:
     """The scope if the user works with service records anywhere; 403 otherwise."""
-    scope = records_scope(user)
-    if not scope.is_records_user:
-        raise ActionForbidden("records")
-    return scope
+    gate.require(user, "records.use")
+    return records_scope(user)
 
 
 def can_refer_out(user) -> bool:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.errors import ActionForbidden
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors, int_param
 
 from . import exports, selectors, services
@@ -30,28 +27,15 @@ from .forms import (
     record_initial,
 )
 from .models import RecordKind
-from .policies import could_use_records, records_scope, require_records
+from .policies import could_use_records, records_scope
 from .summary import BASIC_INFO_NOTE, COLUMNS, DOMAIN_HIDDEN, editable_fields
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def records_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous → login; a user with no records anywhere (community worker, resident) → 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if kwargs and not records_scope(request.user).is_records_user and could_use_records(request.user):
-            # A volunteer between groups opening someone's record: not theirs to know about (404, not 403).
-            raise ObjectNotFound("records.record")
-        require_records(request.user)
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-
-    return wrapped
+# Anonymous → login; a user with no records anywhere (community worker, resident) → 403; a volunteer between
+# groups opening someone's record: not theirs to know about (404, not 403).
+records_page = page("records.use", not_found_for=could_use_records)
 
 
 def _xlsx(handle, name: str) -> FileResponse:
@@ -67,7 +51,7 @@ def _day(value: str | None) -> date | None:
 
 # ----------------------------------------------------------------------------------------------- records
 
-@records_required
+@records_page
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
     """服务记录: the records the user may read, newest first, with what they can start."""
@@ -92,7 +76,7 @@ def _record_form_context(request, form, *, kind, record=None, group=None, person
                                                                              "medical": 6, "psychological": 7}[kind]}
 
 
-@records_required
+@records_page
 @require_http_methods(["GET", "POST"])
 def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     """Start a tool 3/4/6/7 record: choose the group (and the client), then fill in the form."""
@@ -164,7 +148,7 @@ def _prefill(actor, kind, person_id, group, case) -> dict:
     return initial
 
 
-@records_required
+@records_page
 @require_http_methods(["GET", "POST"])
 def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.access_record(actor=request.user, id=pk)
@@ -190,7 +174,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request, form, kind=record.kind, record=record, group=record.group, person=record.person, case=record.case))
 
 
-@records_required
+@records_page
 @require_GET
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The record in the guide's layout (prints on A4)."""
@@ -211,19 +195,19 @@ def _image_response(image) -> FileResponse:
     return response
 
 
-@records_required
+@records_page
 @require_GET
 def record_image(request: HttpRequest, pk: int, image_id: int) -> HttpResponse:
     return _image_response(selectors.record_image(actor=request.user, record_id=pk, image_id=image_id))
 
 
-@records_required
+@records_page
 @require_GET
 def summary_image(request: HttpRequest, pk: int, image_id: int) -> HttpResponse:
     return _image_response(selectors.summary_image(actor=request.user, summary_id=pk, image_id=image_id))
 
 
-@records_required
+@records_page
 @require_POST
 def record_images(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach WeChat screenshots to one's own tool-3 draft."""
@@ -242,7 +226,7 @@ def record_images(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("records:record_edit", pk)
 
 
-@records_required
+@records_page
 @require_GET
 def record_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.access_record(actor=request.user, id=pk)
@@ -252,7 +236,7 @@ def record_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ------------------------------------------------------------------------------------ "record this" requests
 
-@records_required
+@records_page
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     """待记录咨询: the "record this" requests of the secretary's groups, oldest first."""
@@ -260,7 +244,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
                   {"requests": selectors.open_record_requests(actor=request.user)})
 
 
-@records_required
+@records_page
 @require_POST
 def request_record(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -272,7 +256,7 @@ def request_record(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("records:record_edit", record.pk)
 
 
-@records_required
+@records_page
 @require_POST
 def request_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -284,7 +268,7 @@ def request_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---------------------------------------------------------------------------------------------- summaries
 
-@records_required
+@records_page
 @require_GET
 def summary_index(request: HttpRequest) -> HttpResponse:
     """每日工作记录汇总: the summaries the user may see, and a day to open per group."""
@@ -316,7 +300,7 @@ def _summary_context(request, group, day, summary_obj):
             "basic_info_note": BASIC_INFO_NOTE, "hidden_note": DOMAIN_HIDDEN}
 
 
-@records_required
+@records_page
 @require_http_methods(["GET", "POST"])
 def summary_detail(request: HttpRequest, group_id: int, day: str) -> HttpResponse:
     """Tool 8 for one group and day: compile it, look at it (A4 landscape print), edit rows, finalise."""
@@ -336,7 +320,7 @@ def summary_detail(request: HttpRequest, group_id: int, day: str) -> HttpRespons
     return render(request, "records/summary_detail.html", _summary_context(request, group, the_day, summary_obj))
 
 
-@records_required
+@records_page
 @require_http_methods(["GET", "POST"])
 def summary_row_edit(request: HttpRequest, pk: int, row_id: int) -> HttpResponse:
     summary_obj = selectors.access_summary(actor=request.user, id=pk)
@@ -363,7 +347,7 @@ def summary_row_edit(request: HttpRequest, pk: int, row_id: int) -> HttpResponse
                   {"summary": summary_obj, "row": row, "form": form, "basic_info_note": BASIC_INFO_NOTE})
 
 
-@records_required
+@records_page
 @require_POST
 def summary_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     summary_obj = selectors.access_summary(actor=request.user, id=pk)
@@ -376,7 +360,7 @@ def summary_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("records:summary_detail", summary_obj.group_id, summary_obj.day.isoformat())
 
 
-@records_required
+@records_page
 @require_GET
 def summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     summary_obj = selectors.access_summary(actor=request.user, id=pk)
@@ -385,7 +369,7 @@ def summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return _xlsx(exports.write_summary(summary_obj, domains), f"每日工作记录汇总表-{summary_obj.day:%Y%m%d}.xlsx")
 
 
-@records_required
+@records_page
 @require_GET
 def handover(request: HttpRequest, group_id: int, day: str) -> HttpResponse:
     """工作交接: today's clients of the group for the next shift, with the roster's own handover notes linked."""
@@ -407,7 +391,7 @@ def _require_social_worker(request) -> None:
         raise ActionForbidden("records.referral_out")
 
 
-@records_required
+@records_page
 @require_GET
 def referral_out_list(request: HttpRequest) -> HttpResponse:
     _require_social_worker(request)
@@ -416,7 +400,7 @@ def referral_out_list(request: HttpRequest) -> HttpResponse:
         "referrals": selectors.referral_out_list(actor=request.user, open_only=open_only), "open_only": open_only})
 
 
-@records_required
+@records_page
 @require_http_methods(["GET", "POST"])
 def referral_out_create(request: HttpRequest) -> HttpResponse:
     _require_social_worker(request)
@@ -450,7 +434,7 @@ def referral_out_create(request: HttpRequest) -> HttpResponse:
                   {"form": form, "person": person, "case": case, "record_id": record_id})
 
 
-@records_required
+@records_page
 @require_http_methods(["GET", "POST"])
 def referral_out_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.access_referral_out(actor=request.user, id=pk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role
-from sanshe.core.errors import ActionForbidden
+from sanshe.core import gate
 
 # Who arranges shifts: the group's social workers and organisation admins, and general volunteers (secretaries).
 ROSTER_MANAGER_ROLES = frozenset({Role.ORG_ADMIN, Role.SOCIAL_WORKER, Role.GENERAL_VOLUNTEER})
@@ -18,11 +18,17 @@ REST_OVERRIDE_ROLES = frozenset({Role.ORG_ADMIN, Role.SOCIAL_WORKER})
 HOURS_MANAGER_ROLES = frozenset({Role.ORG_ADMIN, Role.SOCIAL_WORKER})
 
 
+# The capability each page family needs → the roles holding it (checked by the gate: rosters/capabilities.py).
+ROSTER_CAPABILITY_ROLES: dict[str, frozenset[str]] = {
+    "rosters.manage": ROSTER_MANAGER_ROLES,
+    "rosters.view": ROSTER_MEMBER_ROLES | ROSTER_MANAGER_ROLES,
+    "rosters.hours": HOURS_MANAGER_ROLES,
+}
+
+
 def _require(user, roles: frozenset[str], capability: str):
-    scope = scope_for(user)
-    if not scope.roles & roles:
-        raise ActionForbidden(capability)
-    return scope
+    gate.require(user, capability)
+    return scope_for(user)
 
 
 def require_roster_manager(user):

@@ -59,11 +59,10 @@ class HoursRecordQuerySet(ScopedQuerySet):
     """Own records; the recording organisation's admins and social workers, and those managing the group, certify."""
 
     def scope_filter(self, scope, action):
-        from sanshe.accounts.models import Membership
+        from sanshe.accounts.responsible import place_values
         from sanshe.accounts.roles import Role
 
-        certifying = Membership.objects.filter(user_id=scope.user_id, is_active=True,
-                                               role__in=[Role.ORG_ADMIN, Role.SOCIAL_WORKER]).values("organisation_id")
+        certifying = place_values(scope.user_id, [Role.ORG_ADMIN, Role.SOCIAL_WORKER], "organisation_id")
         manage = Q(organisation_id__in=certifying) | (Q(group__isnull=False) & managed_groups_q(scope, "group__"))
         if action == "view":
             return manage | Q(user_id=scope.user_id)

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 from sanshe.accounts.models import Organisation
 from sanshe.accounts.policies import scope_for
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors
 from sanshe.core.redirects import safe_next
 from sanshe.groups.models import DutyKind
-from sanshe.volunteers.views import login_required, private
 
 from . import ical, selectors, services
 from .forms import (
@@ -40,9 +40,6 @@ from .policies import (
     can_override_rest,
     is_hours_manager,
     is_roster_manager,
-    require_hours_manager,
-    require_roster_manager,
-    require_roster_member,
 )
 from .services import SlotInput
 
@@ -61,7 +58,7 @@ def _fail(request: HttpRequest, error: ValidationError, default: str) -> HttpRes
 # ------------------------------------------------------------------------------------------ volunteer
 
 
-@login_required(require_roster_member)
+@page("rosters.view")
 def my_shifts(request: HttpRequest) -> HttpResponse:
     """我的班次: the next shift with the handover first, check-in/out, open places to claim, offers, notices."""
     now = timezone.now()
@@ -78,7 +75,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required(require_roster_member)
+@page("rosters.view")
 def claim(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("rosters:my_shifts")
     try:
@@ -89,7 +86,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required(require_roster_member)
+@page("rosters.view")
 def assignment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     back = reverse("rosters:my_shifts")
     actor = request.user
@@ -123,7 +120,7 @@ def assignment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 
 @require_POST
-@login_required(require_roster_member)
+@page("rosters.view")
 def offer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     back = reverse("rosters:my_shifts")
     try:
@@ -140,7 +137,7 @@ def offer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _done(request, text, back)
 
 
-@login_required(require_roster_member)
+@page("rosters.view")
 def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One shift: the handover of the previous shift first, places and people, the secretary's tools."""
     shift = selectors.access_shift(actor=request.user, id=pk)
@@ -180,7 +177,7 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required(require_roster_manager)
+@page("rosters.manage")
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     need = selectors.ShiftNeed.objects.for_actor(request.user, "manage").filter(pk=pk).first()
     if need is None:
@@ -199,7 +196,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required(require_roster_manager)
+@page("rosters.manage")
 def help_call(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("rosters:coverage")
     try:
@@ -210,7 +207,7 @@ def help_call(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required(require_roster_manager)
+@page("rosters.manage")
 def drop_decide(request: HttpRequest, pk: int) -> HttpResponse:
     back = request.POST.get("next") or reverse("rosters:my_shifts")
     try:
@@ -220,7 +217,7 @@ def drop_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, _("已处理退班申请"), back)
 
 
-@login_required(require_roster_manager)
+@page("rosters.manage")
 def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
     shift = selectors.access_shift(actor=request.user, id=pk, action="manage")
     start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
@@ -254,12 +251,12 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                                        "in_series": bool(shift.slot_id)})
 
 
-@login_required(require_roster_manager)
+@page("rosters.manage")
 def group_list(request: HttpRequest) -> HttpResponse:
     return render(request, "rosters/group_list.html", {"groups": selectors.managed_groups(actor=request.user)})
 
 
-@login_required(require_roster_manager)
+@page("rosters.manage")
 def group_roster(request: HttpRequest, pk: int) -> HttpResponse:
     """A group's roster for the coming days, its templates and its claim window."""
     group = selectors.access_managed_group(actor=request.user, id=pk)
@@ -295,7 +292,7 @@ def _slot_initial(template: ShiftTemplate | None) -> list[dict]:
              **{f"need_{k}": v for k, v in s.needs().items()}} for s in template.slots.all()]
 
 
-@login_required(require_roster_manager)
+@page("rosters.manage")
 def template_edit(request: HttpRequest, group_pk: int, pk: int | None = None) -> HttpResponse:
     """Time slots per day and how many of each kind every slot needs; rows left empty are ignored."""
     group = selectors.access_managed_group(actor=request.user, id=group_pk)
@@ -329,7 +326,7 @@ def template_edit(request: HttpRequest, group_pk: int, pk: int | None = None) ->
 
 
 @require_POST
-@login_required(require_roster_manager)
+@page("rosters.manage")
 def template_generate(request: HttpRequest, pk: int) -> HttpResponse:
     template = ShiftTemplate.objects.for_actor(request.user, "manage").filter(pk=pk).first()
     if template is None:
@@ -348,7 +345,7 @@ def template_generate(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, _("已生成%(n)d个班次（已存在或已开始的时段会跳过）") % {"n": n}, back)
 
 
-@login_required(require_roster_manager)
+@page("rosters.manage")
 def coverage(request: HttpRequest) -> HttpResponse:
     """Gaps in the next 24 hours and 7 days by group and kind; one tap sends a call for help."""
     hours = 24 if request.GET.get("span") != "7d" else 24 * 7
@@ -366,7 +363,7 @@ def _hours_decimal_to_minutes(value: Decimal) -> int:
     return int((value * 60).to_integral_value())
 
 
-@login_required(require_roster_member)
+@page("rosters.view")
 def my_hours(request: HttpRequest) -> HttpResponse:
     records, totals, no_shows, certificates = selectors.my_hours(user=request.user)
     organisations = Organisation.objects.filter(pk__in=services.service_organisation_ids(request.user)).order_by("name")
@@ -402,7 +399,7 @@ def my_hours(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required(require_roster_member)
+@page("rosters.view")
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """志愿服务证明, printable on A4; the volunteer's own, or for the issuing organisation's admins."""
     scope = scope_for(request.user)
@@ -415,7 +412,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rosters/certificate.html", {"cert": cert})
 
 
-@login_required(require_hours_manager)
+@page("rosters.hours")
 def hours_manage(request: HttpRequest) -> HttpResponse:
     """The organisation's desk: confirm manual and unclosed hours, decide corrections, lift no-show blocks."""
     if request.method == "POST":
@@ -445,7 +442,7 @@ def hours_manage(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required(require_hours_manager)
+@page("rosters.hours")
 def hours_export(request: HttpRequest) -> HttpResponse:
     """Everyone's hours as .xlsx (names, no personal numbers; cells safe against formula injection)."""
     from openpyxl import Workbook
@@ -475,7 +472,7 @@ def hours_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required()
+@page()
 def policy_edit(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     org_ids = scope.organisation_ids_for("users.manage")
@@ -501,7 +498,7 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------------------ calendar
 
 
-@login_required(require_roster_member)
+@page("rosters.view")
 def calendar(request: HttpRequest) -> HttpResponse:
     """Create (or replace) and revoke the private iCal link."""
     link = ""
@@ -516,7 +513,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "rosters/calendar.html", {"link": link, "active": active})
 
 
-@private
+@page(login=False, private=True)
 def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private feed: no login (calendar apps cannot log in); the unguessable token is the key."""
     feed = selectors.feed_for_token(services.feed_token_hash(token)) if len(token) < 80 else None

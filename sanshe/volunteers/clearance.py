@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from sanshe.accounts.models import Membership
+from sanshe.accounts.responsible import role_organisations
 from sanshe.accounts.roles import Role
 
 from .models import (
@@ -59,8 +59,7 @@ def required_modules(organisation_ids: Iterable[int], role: str) -> dict[int, di
 def clearances(user_ids: Iterable[int], role: str) -> dict[int, list[Clearance]]:
     """Every user's clearance per organisation where they hold the role, in a fixed number of queries."""
     user_ids = set(user_ids)
-    memberships = list(Membership.objects.filter(user_id__in=user_ids, role=role, is_active=True)
-                       .values_list("user_id", "organisation_id"))
+    memberships = role_organisations(user_ids, role)
     result: dict[int, list[Clearance]] = defaultdict(list)
     if not memberships:
         return result

@@ -18,9 +18,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from sanshe.accounts.models import Membership, Organisation, User
-from sanshe.accounts.policies import forget_scope
+from sanshe.accounts.models import Organisation, User
+from sanshe.accounts.responsible import role_community_pairs
 from sanshe.accounts.roles import Role
+from sanshe.accounts.services import membership_extend
 from sanshe.core.pii import blind_index
 from sanshe.people.identity import resident_id_check_char
 
@@ -124,12 +125,8 @@ def _demo_phone_proof(phone: str) -> str:
 
 def _second_reviewer(reviewer: User, organisation: Organisation) -> None:
     """The social worker also works for the volunteer association, over the communities they already cover."""
-    communities = list(Membership.objects.filter(user=reviewer, role=Role.SOCIAL_WORKER, is_active=True)
-                       .values_list("communities", flat=True))
-    membership, _created = Membership.objects.get_or_create(user=reviewer, organisation=organisation,
-                                                            role=Role.SOCIAL_WORKER)
-    membership.communities.add(*[c for c in communities if c is not None])
-    forget_scope(reviewer)
+    communities = [c for role, c in role_community_pairs(reviewer) if role == Role.SOCIAL_WORKER]
+    membership_extend(user=reviewer, organisation=organisation, role=Role.SOCIAL_WORKER, community_ids=communities)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role
-from sanshe.core.errors import ActionForbidden
+from sanshe.core import gate
 
 REVIEWER_ROLES = frozenset({Role.SOCIAL_WORKER, Role.ORG_ADMIN})
 
@@ -39,10 +39,8 @@ def reviewable_organisations_q(scope, *, field: str = "organisation_id") -> Q:
 
 def require_reviewer(user):
     """403 unless the user is a social worker or an organisation admin."""
-    scope = scope_for(user)
-    if not scope.roles & REVIEWER_ROLES:
-        raise ActionForbidden("volunteers.review")
-    return scope
+    gate.require(user, "volunteers.review")
+    return scope_for(user)
 
 
 def is_reviewer(user) -> bool:
@@ -51,7 +49,5 @@ def is_reviewer(user) -> bool:
 
 def require_org_admin(user):
     """403 unless the user administers an organisation (publishing agreement versions)."""
-    scope = scope_for(user)
-    if not scope.organisation_ids_for("users.manage"):
-        raise ActionForbidden("volunteers.agreement_publish")
-    return scope
+    gate.require(user, "volunteers.agreement_publish")
+    return scope_for(user)

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from sanshe.accounts.models import Membership, Organisation
+from sanshe.accounts.models import Organisation
+from sanshe.accounts.responsible import memberships_of
 from sanshe.accounts.roles import Role
 from sanshe.core.errors import ObjectNotFound
 
@@ -102,7 +103,7 @@ class RoleProgress:
 
 def volunteer_progress(*, user) -> list[RoleProgress]:
     """Every volunteer role the user holds, with its training, agreement and clearance."""
-    memberships = list(Membership.objects.filter(user=user, is_active=True, role__in=VOLUNTEER_ROLES)
+    memberships = list(memberships_of(user, roles=VOLUNTEER_ROLES)
                        .select_related("organisation").order_by("organisation__name", "role"))
     if not memberships:
         return []

@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from sanshe.accounts.models import Membership, Organisation, User
+from sanshe.accounts.models import Organisation, User
 from sanshe.accounts.otp import otp_clean_code, otp_generate, otp_hash
 from sanshe.accounts.policies import forget_scope, scope_for
+from sanshe.accounts.responsible import holds_role, organisation_member_ids
 from sanshe.accounts.roles import OrganisationKind, Role
-from sanshe.accounts.services import OtpRefused, otp_record_check, resend_seconds
+from sanshe.accounts.services import OtpRefused, membership_extend, otp_record_check, resend_seconds
 from sanshe.accounts.sms import get_sms_backend
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
@@ -592,14 +593,8 @@ def _grant_volunteer_roles(application: VolunteerApplication, user: User) -> Non
     community_ids = set(application.approved_community_ids) & set(
         organisation.communities.values_list("pk", flat=True))
     for role in application.approved_roles:
-        membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
-        if not created and not membership.is_active:
-            # A revoked role comes back with this approval's communities only, not its old ones.
-            membership.is_active = True
-            membership.save(update_fields=["is_active", "updated_at"])
-            membership.communities.set(community_ids)
-        else:
-            membership.communities.add(*community_ids)
+        # A revoked role comes back with this approval's communities only, not its old ones.
+        membership_extend(user=user, organisation=organisation, role=role, community_ids=community_ids)
     forget_scope(user)
 
 
@@ -791,8 +786,7 @@ def _volunteer_sockets_recheck(organisation_id: int) -> None:
     """Clearance may just have lapsed for the organisation's volunteers: their open sockets re-check after commit."""
     from sanshe.core.realtime import sockets_recheck
 
-    for user_id in (Membership.objects.filter(organisation_id=organisation_id, is_active=True,
-                                              role__in=VOLUNTEER_ROLES).order_by().values_list("user_id", flat=True).distinct()):
+    for user_id in organisation_member_ids(organisation_id, roles=VOLUNTEER_ROLES).values_list("user_id", flat=True):
         sockets_recheck(user_id)
 
 
@@ -815,8 +809,7 @@ def _decode_signature(data_url: str) -> bytes:
 def agreement_sign(*, actor, organisation_id: int, signer_name: str, signature_data_url: str,
                    agreement_id: int, ip: str | None = None) -> AgreementSignature:
     """乙方 signs the agreement in force for an organisation they volunteer with (typed name + drawn signature)."""
-    if not Membership.objects.filter(user=actor, organisation_id=organisation_id, is_active=True,
-                                     role__in=VOLUNTEER_ROLES).exists():
+    if not holds_role(actor, VOLUNTEER_ROLES, organisation_id=organisation_id):
         raise ObjectNotFound()
     organisation = Organisation.objects.get(pk=organisation_id)
     current = current_agreements([organisation_id]).get(organisation_id)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +16,7 @@ from sanshe.accounts.models import Organisation
 from sanshe.accounts.policies import scope_for
 from sanshe.core.context import client_ip
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors
 from sanshe.people.forms import RevealForm
 
@@ -38,38 +35,8 @@ from .forms import (
     TrainingModuleForm,
 )
 from .models import VOLUNTEER_ROLES, ApplicationStatus, CertificateCheck, Post
-from .policies import require_org_admin, require_reviewer
 from .rules import quiz_as_text
 from .services import POST_ROLES
-
-
-def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Personal pages are never cached (shared phones, WeChat's browser)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-
-    return wrapped
-
-
-def login_required(gate: Callable | None = None) -> Callable:
-    """Anonymous → login page; `gate(user)` may raise 403 for a role that cannot use the page at all."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if gate is not None:
-                gate(request.user)
-            return private(view)(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _status_base(request: HttpRequest) -> str:
@@ -154,7 +121,7 @@ def _phone_step(request: HttpRequest, recruitment, token: str) -> HttpResponse:
     })
 
 
-@private
+@page(login=False)
 def apply(request: HttpRequest, token: str) -> HttpResponse:
     """志愿者信息登记表 on a phone, with certificate photos or PDFs, after the phone is verified by a code.
 
@@ -226,7 +193,7 @@ def apply(request: HttpRequest, token: str) -> HttpResponse:
     })
 
 
-@private
+@page(login=False, private=True)
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The applicant's own page: status, the reviewer's note, certificate checks, more documents, account."""
     application = services.application_by_token(token)
@@ -280,7 +247,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------------------
 
 
-@login_required(require_reviewer)
+@page("volunteers.review")
 def application_list(request: HttpRequest) -> HttpResponse:
     status_filter = request.GET.get("status", ApplicationStatus.SUBMITTED)
     if status_filter not in ApplicationStatus.values and status_filter != "all":
@@ -293,7 +260,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required(require_reviewer)
+@page("volunteers.review")
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One application: every field of tool 1 (personal numbers masked), each certificate, the decision."""
     application = selectors.access_application(actor=request.user, id=pk)
@@ -351,7 +318,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required()
+@page()
 def certificate_file(request: HttpRequest, pk: int) -> HttpResponse:
     """A certificate's file, for its reviewers and its own volunteer only; never cached, never guessed by type."""
     certificate = selectors.access_certificate(actor=request.user, id=pk)
@@ -367,7 +334,7 @@ def certificate_file(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required(require_reviewer)
+@page("volunteers.review")
 def recruitment_list(request: HttpRequest) -> HttpResponse:
     organisations = services.reviewable_organisations(request.user)
     form = RecruitmentForm(request.POST or None, organisations=organisations)
@@ -387,7 +354,7 @@ def recruitment_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required(require_reviewer)
+@page("volunteers.review")
 def recruitment_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     services.recruitment_set_open(actor=request.user, recruitment_id=pk, is_open=request.POST.get("open") == "1")
     messages.success(request, _("已更新"))
@@ -399,7 +366,7 @@ def recruitment_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------------------
 
 
-@login_required()
+@page()
 def my_volunteering(request: HttpRequest) -> HttpResponse:
     """What stands between the volunteer and duty: approval, each training, the agreement."""
     return render(request, "volunteers/me.html", {
@@ -408,7 +375,7 @@ def my_volunteering(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required()
+@page()
 def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
     module = selectors.access_training(actor=request.user, id=pk)
     form = TrainingCompleteForm(request.POST or None, quiz=module.quiz)
@@ -433,7 +400,7 @@ def _signable(request: HttpRequest, organisation_id: int):
     return progress[0]
 
 
-@login_required()
+@page()
 def agreement_sign(request: HttpRequest, organisation_id: int) -> HttpResponse:
     """Tool 2 on the phone: read the text in force, type the name, draw the signature."""
     progress = _signable(request, organisation_id)
@@ -458,7 +425,7 @@ def agreement_sign(request: HttpRequest, organisation_id: int) -> HttpResponse:
     })
 
 
-@login_required()
+@page()
 def signature_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A signed agreement, printable on A4: the text, both parties, the drawn signature, the fingerprint."""
     signature = (selectors.AgreementSignature.objects.for_actor(request.user, "view")
@@ -471,7 +438,7 @@ def signature_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "volunteers/signature_detail.html", {"signature": signature, "application": application})
 
 
-@login_required()
+@page()
 def signature_image(request: HttpRequest, pk: int) -> HttpResponse:
     signature = (selectors.AgreementSignature.objects.for_actor(request.user, "view").filter(pk=pk).first())
     if signature is None:
@@ -486,7 +453,7 @@ def signature_image(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------------------
 
 
-@login_required(require_reviewer)
+@page("volunteers.review")
 def training_manage(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteers/training_manage.html", {
         "modules": selectors.training_list(actor=request.user),
@@ -494,7 +461,7 @@ def training_manage(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required(require_reviewer)
+@page("volunteers.review")
 def training_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     organisations = services.reviewable_organisations(request.user)
     module = None
@@ -523,7 +490,7 @@ def training_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "volunteers/training_edit.html", {"form": form, "module": module})
 
 
-@login_required(require_org_admin)
+@page("volunteers.agreement_publish")
 def agreement_publish(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     organisations = Organisation.objects.filter(pk__in=scope.organisation_ids_for("users.manage")).order_by("name")
@@ -555,12 +522,10 @@ def _reveal_rows(application) -> list[dict]:
             for field in ("doc_number", "phone", "wechat_id")]
 
 
+@page("volunteers.review")
 @require_POST
 def application_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     """A reviewer sees one of the applicant's protected fields in full, after a written reason (audited)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    require_reviewer(request.user)
     form = RevealForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     revealed = None

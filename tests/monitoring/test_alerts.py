@@ -12,6 +12,7 @@ from django.test import Client
 
 from sanshe.asgi import application
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.gate import forget_scope
 from sanshe.core.models import AuditEvent
 from sanshe.monitoring import consumers, services
 from sanshe.monitoring.models import Alert, FollowUp
@@ -44,7 +45,7 @@ def test_medics_see_urgent_alerts_of_their_communities_only(period, world, commu
     _record(period, community_worker, CheckInInput(temperature_c=37.6), key="notice-2")
     assert alert_list(actor=medic) == []
     _record(period, community_worker, CheckInInput(temperature_c=37.6, spo2=92), key="urgent-2")
-    medic.__dict__.pop("_sanshe_monitoring_scope", None)
+    forget_scope(medic)
     assert [a.level for a in alert_list(actor=medic)] == [2]
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sanshe.core.errors import ActionForbidden
+from sanshe.core.gate import forget_scope
 from sanshe.core.models import AuditEvent
 from sanshe.monitoring import screening_services, services
 from sanshe.monitoring.models import Alert, CheckIn, FollowUp, QuarantinePeriod
@@ -32,8 +33,7 @@ def _under_follow_up(actor, person):
                                           start_date=today - timedelta(days=1), ordered_how="phone")
     QuarantinePeriod.objects.filter(pk=period.pk).update(created_at=timezone.now() - timedelta(days=1))
     services.followups_generate(day=today)
-    actor.__dict__.pop("_sanshe_monitoring_scope", None)
-    actor.__dict__.pop("_sanshe_scope", None)
+    forget_scope(actor)
     return period
 
 
