@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "sanshe.core",
+    "sanshe.core.notify",
     "sanshe.accounts",
     "sanshe.places",
     "sanshe.people",
