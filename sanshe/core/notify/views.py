@@ -8,12 +8,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sanshe.core.errors import ActionForbidden
 
 from . import selectors, services
 from .models import Channel, DeliveryStatus, NotificationPreference
@@ -102,7 +104,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
 def delivery_list(request: HttpRequest) -> HttpResponse:
     """The delivery log: every notification on every channel with its status (superusers, org admins)."""
     if not selectors.can_view_deliveries(request.user):
-        raise Http404
+        raise ActionForbidden("audit.view")  # 403, audited by the middleware, as the audit log answers
     channel = request.GET.get("channel", "")
     status = request.GET.get("status", "")
     filters = selectors.DeliveryFilters(

@@ -78,9 +78,11 @@ def test_preferences_are_saved_and_checked(client, social_worker):
 
 def test_the_delivery_log_is_for_admins_only(client, social_worker, org_admin, outsider, notices):
     client.force_login(social_worker)
-    assert client.get(reverse("notify:deliveries")).status_code == 404
+    assert client.get(reverse("notify:deliveries")).status_code == 403
     client.force_login(outsider)
-    assert client.get(reverse("notify:deliveries")).status_code == 404
+    assert client.get(reverse("notify:deliveries")).status_code == 403
+    client.force_login(org_admin)
+    assert client.get(reverse("notify:deliveries")).status_code == 200
 
 
 def test_the_delivery_log_lists_and_filters_an_organisations_deliveries(client, world, org_admin, social_worker,
