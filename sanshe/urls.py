@@ -11,6 +11,7 @@ admin.site.index_title = "数据管理"
 urlpatterns = [
     path("", include("sanshe.core.urls")),
     path("accounts/", include("sanshe.accounts.urls")),
+    path("notifications/", include("sanshe.core.notify.urls")),
     path("places/", include("sanshe.places.urls")),
     path("people/", include("sanshe.people.urls")),
     path("groups/", include("sanshe.groups.urls")),

@@ -173,7 +173,7 @@ def administration_self_submit(*, token: str, data: Any, now: datetime | None = 
     audit_record(actor=None, actor_label=_("服务对象本人（评估链接）"), action="assessment.self_submit",
                  obj=administration.case, detail={"administration": administration.pk, "scale": administration.scale,
                                                   "high_risk": is_high_risk(administration.scale, result)})
-    transaction.on_commit(lambda: self_fill_notify(administration.pk))
+    self_fill_notify(administration.pk)  # the notify layer's outbox: sent after commit
     return administration
 
 
@@ -191,20 +191,30 @@ def is_high_risk(scale: str, result: dict[str, Any]) -> bool:
 
 
 def self_fill_notify(administration_id: int) -> bool:
-    """Tell the case's social worker by SMS that the client answered (no personal data in the text)."""
-    from sanshe.monitoring.notify import send_sms
+    """Tell the case's social worker (SMS and in-app, through the notify layer's outbox, sent after commit)
+    that the client answered (no personal data in the text); a high-risk answer is critical."""
+    from django.urls import reverse
+
+    from sanshe.core.notify.models import Channel
+    from sanshe.core.notify.services import notify_send
 
     administration = Administration.objects.select_related("case__owner").filter(pk=administration_id).first()
-    if administration is None:
+    if administration is None or administration.case.owner_id is None:
         return False
     case = administration.case
     scale = ScaleCode(administration.scale).label
-    if is_high_risk(administration.scale, administration.result):
+    high_risk = is_high_risk(administration.scale, administration.result)
+    if high_risk:
         text = _("【三社】个案%(number)s的服务对象刚提交了%(scale)s自评，结果提示高风险，请立即查看并运行分流。") % {
             "number": case.number, "scale": scale}
     else:
         text = _("【三社】个案%(number)s的服务对象已提交%(scale)s自评，请登录查看。") % {"number": case.number, "scale": scale}
-    return send_sms(getattr(case.owner, "phone", None), text)
+    href = reverse("cases:case_detail", args=[case.pk])
+    notified = notify_send(recipients=[case.owner_id], kind="assessments.self_fill", title=text.removeprefix("【三社】"),
+                           url=href, sms_text=text, critical=high_risk, community_id=case.community_id,
+                           data={"kind": "cases.self_fill", "href": href, "text": text.removeprefix("【三社】")},
+                           channels=(Channel.INAPP, Channel.SMS))
+    return bool(notified) and bool(case.owner.phone)
 
 
 # --- triage ---------------------------------------------------------------------------------------------------

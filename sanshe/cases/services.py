@@ -82,16 +82,15 @@ def referral_create(*, actor, person_id: int, source_kind: str, source_id: int |
     audit_record(actor=actor, action="referral.create", obj=referral,
                  detail={"source": source_kind, "urgency": urgency})
     if urgency == ReferralUrgency.IMMEDIATE:
-        referral_id = referral.pk
-        transaction.on_commit(lambda: _notify_immediate(referral_id))
+        _notify_immediate(referral.pk)  # the notify layer's outbox: sent after commit
     return referral, True
 
 
 def _notify_immediate(referral_id: int) -> None:
-    """Text the community's social workers about a referral that must not wait."""
+    """Text the community's social workers about a referral that must not wait (critical: no quiet hours)."""
     from sanshe.accounts.responsible import holders
     from sanshe.accounts.roles import Role
-    from sanshe.monitoring.notify import masked_name, send_sms
+    from sanshe.core.notify.services import masked_name
 
     referral = Referral.objects.select_related("person", "community").filter(pk=referral_id).first()
     if referral is None:
@@ -99,8 +98,10 @@ def _notify_immediate(referral_id: int) -> None:
     users = holders(roles=[Role.SOCIAL_WORKER], community_id=referral.community_id)
     message = _("【三社】%(community)s有一条需立即处理的转介（%(name)s），请打开“转介”接收。") % {
         "community": referral.community.name, "name": masked_name(referral.person.name)}
-    for user in users:
-        send_sms(user.phone, message)
+    _tell(users, message, {"kind": "cases.referral_immediate", "referral": referral.pk,
+                           "href": reverse("cases:referral_detail", args=[referral.pk]),
+                           "text": message.removeprefix("【三社】")}, critical=True,
+          community_id=referral.community_id)
 
 
 def _referral_for(actor, referral_id: int, action: str) -> Referral:
@@ -328,8 +329,7 @@ def _system_referral(*, person, source_kind: str, source_id: int, reason: str, u
     audit_record(actor=None, actor_label="system", action="referral.create", obj=referral,
                  detail={"source": source_kind, "urgency": urgency, "automatic": True})
     if urgency == ReferralUrgency.IMMEDIATE:
-        referral_id = referral.pk
-        transaction.on_commit(lambda: _notify_immediate(referral_id))
+        _notify_immediate(referral.pk)  # the notify layer's outbox: sent after commit
     return referral
 
 
@@ -439,8 +439,7 @@ def help_request_create(*, actor, kinds: list[str], text: str, urgency: str,
     audit_record(actor=actor, action="referral.create", obj=referral,
                  detail={"source": ReferralSource.SELF_HELP, "urgency": request_urgency})
     if request_urgency == ReferralUrgency.IMMEDIATE:
-        referral_id = referral.pk
-        transaction.on_commit(lambda: _notify_immediate(referral_id))
+        _notify_immediate(referral.pk)  # the notify layer's outbox: sent after commit
     case = Case.objects.filter(person=person, status__in=OPEN_CASE_STATUSES).select_related("owner").first()
     if case is not None:  # the person's own social worker hears of it, though it waits in the inbox for anyone
         _help_tell_handler(case.owner, referral=referral, case=case, urgency=request_urgency, raised=False,
@@ -501,7 +500,7 @@ def _help_tell_handler(handler, *, referral: Referral, case: Case | None, urgenc
     """Tell whoever has the person's request about a new one: a push to their open pages, and an SMS when it
     became immediate. Nobody has it yet (still waiting): the community's social workers, who take from the
     inbox (the same SMS as any immediate referral)."""
-    from sanshe.monitoring.notify import masked_name
+    from sanshe.core.notify.services import masked_name
 
     name = masked_name(referral.person.name)
     href = (reverse("cases:case_detail", args=[case.pk]) if case is not None and handler is not None
@@ -520,19 +519,13 @@ def _help_tell_handler(handler, *, referral: Referral, case: Case | None, urgenc
         for user_id in _community_social_worker_ids(referral.community_id):
             _push(user_id, data)
         if immediate:
-            referral_id = referral.pk
-            transaction.on_commit(lambda: _notify_immediate(referral_id))
+            _notify_immediate(referral.pk)
         return
-    _push(handler.pk, data)
     if immediate:
-        phone = handler.phone
         message = _("【三社】%(name)s追加了一条需立即处理的求助，请打开“转介”或“我的个案”查看。") % {"name": name}
-
-        def tell() -> None:
-            from sanshe.monitoring.notify import send_sms
-
-            send_sms(phone, message)
-        transaction.on_commit(tell)
+        _tell([handler], message, data, critical=True, community_id=referral.community_id)
+    else:
+        _push(handler.pk, data)
 
 
 def _community_social_worker_ids(community_id: int) -> list[int]:
@@ -636,8 +629,6 @@ REMIND_EVERY = timedelta(hours=24)
 def followups_remind_overdue(*, now: datetime | None = None) -> int:
     """Remind each owner of open cases about follow-ups past their time limit: one SMS per owner listing how
     many, at most once a day per entry; the owner's 我的个案 page shows them too. Returns owners reminded."""
-    from sanshe.monitoring.notify import send_sms
-
     now = now or timezone.now()
     overdue = list(CaseFollowUp.objects.filter(done_at__isnull=True, due_at__lt=now,
                                                case__status__in=OPEN_CASE_STATUSES)
@@ -656,27 +647,29 @@ def followups_remind_overdue(*, now: datetime | None = None) -> int:
                 continue
             audit_record(actor=None, actor_label="system", action="case.followup_remind", obj=entries[0].case,
                          detail={"owner": owner_id, "overdue": claimed})
-        numbers = "、".join(sorted({e.case.number for e in entries})[:3])
-        message = _("【三社】您负责的个案有%(n)d条跟进已超时（%(numbers)s），请打开“我的个案”处理。") % {
-            "n": claimed, "numbers": numbers}
-        if owner.is_active:
-            send_sms(owner.phone, message)
-            _push(owner_id, {"kind": "cases.followup_overdue", "count": claimed, "href": reverse("cases:my_cases"),
-                             "text": _("您负责的个案有%(n)d条跟进已超时") % {"n": claimed}})
+            numbers = "、".join(sorted({e.case.number for e in entries})[:3])
+            message = _("【三社】您负责的个案有%(n)d条跟进已超时（%(numbers)s），请打开“我的个案”处理。") % {
+                "n": claimed, "numbers": numbers}
+            if owner.is_active:
+                _tell([owner], message, {"kind": "cases.followup_overdue", "count": claimed,
+                                         "href": reverse("cases:my_cases"),
+                                         "text": _("您负责的个案有%(n)d条跟进已超时") % {"n": claimed}})
     return len(by_owner)
 
 
 def _push(user_id: int, data: dict) -> None:
-    """An in-app push to the user's open pages (the groups feature's user channel), when installed."""
-    from django.apps import apps as django_apps
+    """An in-app notice (the notification list and a push to the user's open pages), after commit."""
+    _tell([user_id], "", data)
 
-    if not django_apps.is_installed("sanshe.groups"):
-        return
-    try:
-        from sanshe.groups import events
-        events.push_after_commit(events.user_channel(user_id), data)
-    except Exception:  # noqa: BLE001 — a push is a convenience; the page and SMS carry the reminder
-        return
+
+def _tell(users, sms_text: str, data: dict, *, critical: bool = False, community_id: int | None = None) -> None:
+    """Through the notify layer's outbox: in-app always, SMS when there is a text (sent after commit)."""
+    from sanshe.core.notify.models import Channel
+    from sanshe.core.notify.services import notify_send
+
+    notify_send(recipients=list(users), kind=data["kind"], title=data["text"], url=data.get("href", ""),
+                sms_text=sms_text, data=data, channels=(Channel.INAPP, Channel.SMS) if sms_text else (Channel.INAPP,),
+                critical=critical, community_id=community_id)
 
 
 # ------------------------------------------------------------------------------- transfer and assignment
@@ -724,15 +717,10 @@ def case_transfer(*, actor, case_id: int, to_user_id: int, reason: str, now: dat
     case.save(update_fields=["owner", "updated_at"])
     audit_record(actor=actor, action="case.transfer", obj=case, detail={"from": previous, "to": target.pk})
     message = _("【三社】个案%(number)s已转由您负责，请打开“我的个案”查看。") % {"number": case.number}
-    phone, target_id = target.phone, target.pk
-
-    def tell() -> None:
-        from sanshe.monitoring.notify import send_sms
-
-        send_sms(phone, message)
-    transaction.on_commit(tell)
-    _push(target_id, {"kind": "cases.transfer", "case": case.pk, "href": reverse("cases:case_detail", args=[case.pk]),
-                      "text": _("个案%(number)s已转由您负责") % {"number": case.number}})
+    _tell([target], message, {"kind": "cases.transfer", "case": case.pk,
+                              "href": reverse("cases:case_detail", args=[case.pk]),
+                              "text": _("个案%(number)s已转由您负责") % {"number": case.number}},
+          community_id=case.community_id)
     return case
 
 

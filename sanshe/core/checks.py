@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core import checks
 from django.utils.module_loading import import_string
 
-CONSOLE_SMS_BACKENDS = {"sanshe.accounts.sms.ConsoleSmsBackend", "sanshe.accounts.sms.MemorySmsBackend"}
+CONSOLE_SMS_BACKENDS = {"sanshe.accounts.sms.ConsoleSmsBackend", "sanshe.accounts.sms.MemorySmsBackend",
+                        "sanshe.core.notify.sms.ConsoleSmsBackend", "sanshe.core.notify.sms.MemorySmsBackend"}
 
 
 def _is_demo_backend(path: str) -> bool:
@@ -39,7 +40,8 @@ def check_sms_backend(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         import_string(path)
     except ImportError:
         errors.append(checks.Error(f"SMS_BACKEND {path} cannot be imported.", id="sanshe.E002"))
-    if path == "sanshe.accounts.sms.HttpSmsBackend" and not settings.SMS_WEBHOOK_URL:
+    webhook = path in ("sanshe.accounts.sms.HttpSmsBackend", "sanshe.core.notify.sms.HttpSmsBackend")
+    if webhook and not settings.SMS_WEBHOOK_URL:
         errors.append(checks.Error("SMS_BACKEND is the webhook backend but SMS_WEBHOOK_URL is empty.",
                                    hint="Set SMS_WEBHOOK_URL to the gateway's https:// address.", id="sanshe.E003"))
     return errors

@@ -1,4 +1,6 @@
-"""Where the ASGI server's event loop is, so any thread of the process can push to WebSockets through it.
+"""The one real-time fan-out: the channel-name scheme, and sending from any thread of the process.
+
+`sanshe.core.notify.fanout` re-exports it with the push helpers the notify layer uses.
 
 Channels' in-memory layer lives in the server process's event loop. Sync code that runs for a view or a
 consumer knows that loop through asgiref; other threads of the same process (the task consumer that the
@@ -35,6 +37,26 @@ def server_loop() -> asyncio.AbstractEventLoop | None:
         if pid == os.getpid() and loop.is_running() and not loop.is_closed():
             return loop
     return None
+
+
+# ------------------------------------------------------------------------------------------ channel-name scheme
+
+# kind → what one group of that kind holds
+KINDS = {
+    "user": "every open page of one user (notices, toasts, risk alerts, crisis alerts)",
+    "access": "the control channel of one user's sockets (access re-checks, sanshe.core.realtime)",
+    "group": "the main chat stream of one online group",
+    "thread": "one private thread",
+    "alerts-community": "the monitoring alerts of one community",
+    "alerts-building": "the monitoring alerts of one building",
+}
+
+
+def channel_name(kind: str, key: int | str) -> str:
+    """The channel-layer group name for `kind` (one of KINDS) and its key (an id)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown channel kind {kind!r}")
+    return f"{kind}.{key}"
 
 
 def _logged(future) -> None:
@@ -79,7 +101,7 @@ ACCESS_CHECK = "access.check"
 
 def control_group(user_id: int) -> str:
     """The channel-layer group every socket of one user joins (see sanshe.core.consumers.GuardedConsumer)."""
-    return f"access.u{user_id}"
+    return channel_name("access", user_id)
 
 
 def sockets_recheck(user_id: int, *, session_key: str | None = None) -> None:

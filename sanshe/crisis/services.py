@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.notify import chains
+from sanshe.core.notify.escalation import Escalated, escalate_overdue
 
 from . import chain
 from .models import (
@@ -37,7 +39,7 @@ from .models import (
 from .policies import recipient_still_reachable
 
 # Someone must acknowledge a crisis within 5 minutes, or it reaches the next people in the chain.
-ACK_MINUTES = 5
+ACK_MINUTES = chains.CRISIS.ack_minutes
 MIN_TEXT = 4
 MAX_TEXT = 2000
 # Steps that are a contact with the person in crisis (they reset "time since last contact").
@@ -72,41 +74,42 @@ def _push_data(crisis: CrisisResponse, *, kind: str = "crisis", reminder: bool =
             "text": text, "url": crisis_url(crisis.pk)}
 
 
-def _push(user_ids, data: dict) -> None:
-    """In-app push on each user's personal stream (the channel groups' risk alerts use), after commit."""
-    from sanshe.groups.events import push_after_commit, user_channel
+def _push(user_ids, data: dict, *, crisis: CrisisResponse) -> None:
+    """An in-app notice (the notification list and a push to the user's open pages), after commit."""
+    from sanshe.core.notify.services import notify_send
 
-    for user_id in sorted(set(user_ids)):
-        push_after_commit(user_channel(user_id), data)
-
-
-def _sms_after_commit(crisis_id: int, user_ids: set[int], reminder: bool) -> None:
-    if not user_ids:
-        return
-    from .tasks import crisis_sms_task
-
-    ids = sorted(user_ids)
-    transaction.on_commit(lambda: crisis_sms_task(crisis_id, ids, reminder))
+    notify_send(recipients=sorted(set(user_ids)), kind=f"crisis.{data['kind']}", title=data["text"],
+                url=data["url"], data=data, critical=data["kind"] == "crisis", community_id=crisis.community_id)
 
 
-def crisis_sms_send(crisis_id: int, user_ids: list[int], reminder: bool = False) -> int:
-    """Text the alerted people (run by a task after commit: the gateway may be slow); marks who was texted."""
-    from sanshe.accounts.models import User
-    from sanshe.monitoring.notify import masked_name, send_sms
+def _sms_text(crisis: CrisisResponse, *, reminder: bool) -> str:
+    from sanshe.core.notify.services import masked_name
 
-    crisis = CrisisResponse.objects.select_related("case__person", "community").filter(pk=crisis_id).first()
-    if crisis is None or not crisis.is_open:
-        return 0
     message = _("【三社】%(prefix)s危机个案（%(domain)s）：%(community)s %(name)s，请立即登录三社打开“危机处置”确认并处置。") % {
         "prefix": _("仍无人确认！") if reminder else "", "domain": crisis.get_domain_display(),
         "community": crisis.community.name, "name": masked_name(crisis.case.person.name)}
     if settings.SITE_URL:  # one tap from the text message to the crisis page (login first if needed)
         message += " " + settings.SITE_URL + reverse("crisis:detail", args=[crisis.pk])
-    sent = [user.pk for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk")
-            if send_sms(user.phone, message)]
-    if sent:
-        CrisisRecipient.objects.filter(crisis_id=crisis_id, user_id__in=sent).update(sms=True)
-    return len(sent)
+    return message
+
+
+def _alert(crisis: CrisisResponse, user_ids: set[int], *, reminder: bool) -> None:
+    """Alert people through the notify layer: in-app and SMS (and WeCom), critical — no quiet hours, no rate
+    limit; marks who is being texted."""
+    from sanshe.core.notify.models import Channel, Delivery
+    from sanshe.core.notify.services import notify_send
+
+    if not user_ids:
+        return
+    data = _push_data(crisis, reminder=reminder)
+    notifications = notify_send(
+        recipients=sorted(user_ids), kind="crisis.reminder" if reminder else "crisis.alert", title=data["text"],
+        url=data["url"], data=data, sms_text=_sms_text(crisis, reminder=reminder),
+        channels=(Channel.INAPP, Channel.SMS, Channel.WECOM), critical=True, community_id=crisis.community_id)
+    texted = set(Delivery.objects.filter(notification__in=notifications, channel=Channel.SMS)
+                 .values_list("notification__recipient_id", flat=True))
+    if texted:
+        CrisisRecipient.objects.filter(crisis=crisis, user_id__in=texted).update(sms=True)
 
 
 def _deliver(crisis: CrisisResponse, recipients: chain.Recipients, step: int, now: datetime) -> set[int]:
@@ -116,8 +119,7 @@ def _deliver(crisis: CrisisResponse, recipients: chain.Recipients, step: int, no
     new = {u: r for u, r in recipients.items() if u and u not in already and u != subject}
     CrisisRecipient.objects.bulk_create([CrisisRecipient(crisis=crisis, user_id=u, reason=r, step=step,
                                                          notified_at=now) for u, r in sorted(new.items())])
-    _push(new, _push_data(crisis))
-    _sms_after_commit(crisis.pk, set(new), reminder=False)
+    _alert(crisis, set(new), reminder=False)
     return set(new)
 
 
@@ -260,7 +262,7 @@ def _ack(actor, crisis: CrisisResponse, now: datetime, *, implicit: bool, via_al
         detail["alert"] = via_alert
     audit_record(actor=actor, action="crisis.acknowledge", obj=crisis, detail=detail)
     recipients = CrisisRecipient.objects.filter(crisis=crisis).exclude(user=actor).values_list("user_id", flat=True)
-    _push(recipients, {**_push_data(crisis, kind="crisis_ack"), "by": str(actor)})
+    _push(recipients, {**_push_data(crisis, kind="crisis_ack"), "by": str(actor)}, crisis=crisis)
     _alerts_follow(crisis, actor=actor, now=now)
 
 
@@ -287,43 +289,57 @@ def crisis_acknowledge_for_alert(*, actor, crisis_id: int, alert_id: int, now: d
         _ack(actor, crisis, now, implicit=False, via_alert=alert_id)
 
 
+class CrisisChain:
+    """The crisis protocol on the one escalation engine (sanshe.core.notify.escalation): tier N is
+    `chain.escalation_step(case, N)`; every escalation looks for new people from tier 1 again (who is on duty
+    changes), and with nobody new everyone who still holds the crisis is reminded."""
+
+    rule = chains.CRISIS
+
+    def __init__(self) -> None:
+        self._groups: dict[int, list] = {}
+
+    def overdue(self, now: datetime):
+        return (CrisisResponse.objects.select_for_update().select_related("case__person", "case__owner")
+                .filter(status=CrisisStatus.OPEN, ack_deadline__lte=now).order_by("ack_deadline", "pk"))
+
+    def reached(self, crisis: CrisisResponse) -> int:
+        return crisis.escalation_step
+
+    def tier(self, crisis: CrisisResponse, tier: int, now: datetime) -> chain.Recipients:
+        if crisis.pk not in self._groups:
+            self._groups[crisis.pk] = chain.client_groups(crisis.case)
+        return chain.escalation_step(crisis.case, tier, now, self._groups[crisis.pk])
+
+    def tell(self, crisis: CrisisResponse, recipients: chain.Recipients, tier: int, now: datetime) -> set[int]:
+        return _deliver(crisis, recipients, tier, now)
+
+    def remind(self, crisis: CrisisResponse, now: datetime) -> int:
+        # Only those who still hold it: a deactivated account, a revoked role or a lapsed clearance gets no
+        # more texts naming the person at risk.
+        everyone = {r.user_id for r in CrisisRecipient.objects.filter(crisis=crisis).select_related("user")
+                    if recipient_still_reachable(r.user, r.reason)}
+        _alert(crisis, everyone, reminder=True)
+        return len(everyone)
+
+    def record(self, crisis: CrisisResponse, result: Escalated, now: datetime) -> None:
+        crisis.escalation_step += 1
+        crisis.escalated_at = now
+        crisis.ack_deadline = result.deadline
+        crisis.save(update_fields=["escalation_step", "escalated_at", "ack_deadline", "updated_at"])
+        CrisisEscalation.objects.create(crisis=crisis, step=result.tier, at=now,
+                                        new_recipients=len(result.new_recipients), reminder=result.reminder)
+        audit_record(actor=None, actor_label="system", action="crisis.escalate", obj=crisis,
+                     detail={"escalation": crisis.escalation_step, "chain_step": result.tier,
+                             "new_recipients": len(result.new_recipients), "reminder": result.reminder})
+
+
 @transaction.atomic
 def crises_escalate_overdue(*, now: datetime | None = None) -> int:
     """Crises nobody acknowledged by their deadline reach the next people in the chain (sanshe.crisis.chain);
     with nobody new left, everyone already alerted is reminded. A new 5-minute deadline is set each time.
     Returns how many crises escalated."""
-    now = now or timezone.now()
-    overdue = (CrisisResponse.objects.select_for_update().select_related("case__person", "case__owner")
-               .filter(status=CrisisStatus.OPEN, ack_deadline__lte=now).order_by("ack_deadline", "pk"))
-    count = 0
-    for crisis in overdue:
-        groups = chain.client_groups(crisis.case)
-        delivered: set[int] = set()
-        reached = 0
-        for step in range(1, chain.LAST_STEP + 1):
-            delivered = _deliver(crisis, chain.escalation_step(crisis.case, step, now, groups), step, now)
-            if delivered:
-                reached = step
-                break
-        reminder = not delivered
-        if reminder:  # nobody new left in the chain: remind everyone already alerted
-            # ...but only those who still hold it: a deactivated account, a revoked role or a lapsed
-            # clearance gets no more texts naming the person at risk.
-            everyone = {r.user_id for r in CrisisRecipient.objects.filter(crisis=crisis).select_related("user")
-                        if recipient_still_reachable(r.user, r.reason)}
-            _push(everyone, _push_data(crisis, reminder=True))
-            _sms_after_commit(crisis.pk, everyone, reminder=True)
-        crisis.escalation_step += 1
-        crisis.escalated_at = now
-        crisis.ack_deadline = now + timedelta(minutes=ACK_MINUTES)
-        crisis.save(update_fields=["escalation_step", "escalated_at", "ack_deadline", "updated_at"])
-        CrisisEscalation.objects.create(crisis=crisis, step=reached, at=now, new_recipients=len(delivered),
-                                        reminder=reminder)
-        audit_record(actor=None, actor_label="system", action="crisis.escalate", obj=crisis,
-                     detail={"escalation": crisis.escalation_step, "chain_step": reached,
-                             "new_recipients": len(delivered), "reminder": reminder})
-        count += 1
-    return count
+    return escalate_overdue(CrisisChain(), now=now or timezone.now())
 
 
 # ---------------------------------------------------------------------------------------------- checklist
@@ -418,7 +434,7 @@ def crisis_close(*, actor, crisis: CrisisResponse | int, outcome_kind: str, outc
                          "minutes_open": int((now - crisis.opened_at).total_seconds() // 60)})
     _alerts_follow(crisis, actor=actor, now=now)
     recipients = CrisisRecipient.objects.filter(crisis=crisis).exclude(user=actor).values_list("user_id", flat=True)
-    _push(recipients, _push_data(crisis, kind="crisis_closed"))
+    _push(recipients, _push_data(crisis, kind="crisis_closed"), crisis=crisis)
     return crisis
 
 

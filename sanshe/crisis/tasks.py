@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
 
 logger = logging.getLogger(__name__)
 
@@ -20,11 +20,3 @@ def crises_escalate_task() -> int:
     if count:
         logger.warning("crises escalated: %s", count)
     return count
-
-
-@db_task()
-def crisis_sms_task(crisis_id: int, user_ids: list[int], reminder: bool = False) -> int:
-    """Text the people a crisis alert reached (the SMS gateway may be slow: never inside a request)."""
-    from .services import crisis_sms_send
-
-    return crisis_sms_send(crisis_id, user_ids, reminder)

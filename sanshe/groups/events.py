@@ -17,7 +17,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from sanshe.core.realtime import layer_send
+from sanshe.core.realtime import channel_name, layer_send
 
 from .models import ChatEvent, EventKind, Group, Message, MessageStatus, PrivateThread
 
@@ -27,15 +27,15 @@ EXCERPT_CHARS = 60
 
 
 def group_channel(group_id: int) -> str:
-    return f"groups.g{group_id}"
+    return channel_name("group", group_id)
 
 
 def thread_channel(thread_id: int) -> str:
-    return f"groups.t{thread_id}"
+    return channel_name("thread", thread_id)
 
 
 def user_channel(user_id: int) -> str:
-    return f"groups.u{user_id}"
+    return channel_name("user", user_id)
 
 
 def stream_key(message_or_event) -> str:

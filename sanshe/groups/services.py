@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from sanshe.accounts.roles import Role
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.notify import chains
 from sanshe.core.uploads import UntrustedFileError, image_clean, parse_untrusted
 
 from . import events, handover, risk, rumour_base
@@ -1184,13 +1185,30 @@ def _alert_data(alert: RiskAlert) -> dict:
             "imminent": alert.level >= risk.IMMINENT_LEVEL, "message_id": alert.message_id}
 
 
+def _alert_tell(alert: RiskAlert, user_ids, data: dict) -> None:
+    """Through the notify layer: the notification list and a push to the user's open pages, after commit."""
+    from django.urls import reverse
+
+    from sanshe.core.notify.services import notify_send
+
+    imminent = alert.level >= risk.IMMINENT_LEVEL
+    if data.get("kind") == "alert_ack":
+        title = _("风险预警已有人确认：%(by)s") % {"by": data.get("by", "")}
+    else:
+        title = (_("紧急风险预警：%(level)s 级") if imminent else _("风险预警：%(level)s 级")) % {"level": alert.level}
+        if data.get("reminder"):
+            title = _("仍无人确认！") + title
+    notify_send(recipients=sorted(set(user_ids)), kind=f"groups.{data.get('kind', 'alert')}", title=title,
+                url=f"{reverse('groups:alerts')}#alert-{alert.pk}", data=data,
+                critical=imminent and data.get("kind") == "alert", organisation_id=alert.organisation_id,
+                community_id=alert.group.community_id)
+
+
 def _deliver(alert: RiskAlert, user_ids: set[int], step: int, exclude: set[int]) -> set[int]:
     already = set(RiskAlertRecipient.objects.filter(alert=alert).values_list("user_id", flat=True))
     new = {u for u in user_ids if u and u not in already and u not in exclude}
     RiskAlertRecipient.objects.bulk_create([RiskAlertRecipient(alert=alert, user_id=u, step=step) for u in new])
-    data = _alert_data(alert)
-    for user_id in new:
-        _notify(user_id, data)
+    _alert_tell(alert, new, _alert_data(alert))
     return new
 
 
@@ -1236,14 +1254,12 @@ def _alert_raise(*, message: Message, group: Group, thread: PrivateThread | None
         audit_action, detail = "groups.risk_alert.raise", {"level": assessment.level, "group": group.pk,
                                                            "domain": assessment.domain}
     chain = _escalation_chain(group, assessment.domain, now)
-    # Imminent: everyone responsible at once, not one by one.
-    first = set().union(*chain[:2]) if imminent else chain[0]
+    # Imminent: everyone responsible at once, not one by one (the chain rule, sanshe.core.notify.chains).
+    first = set().union(*(chain[tier] for tier in chains.first_tiers(chains.CHAT_RISK, critical=imminent)))
     told = set(RiskAlertRecipient.objects.filter(alert=alert).values_list("user_id", flat=True))
     _deliver(alert, first, alert.escalation_step, exclude={message.sender_id})
     if told:  # those already told of a raised alert hear it again, at its new level
-        data = {**_alert_data(alert), "raised": True}
-        for user_id in told:
-            _notify(user_id, data)
+        _alert_tell(alert, told, {**_alert_data(alert), "raised": True})
     if refer and message.sender_id and apps.is_installed("sanshe.cases"):
         from sanshe.cases.services import referral_from_alert_on_commit
 
@@ -1291,8 +1307,8 @@ def _alert_ack(alert: RiskAlert, *, actor, now: datetime, note: str = "", crisis
         detail["crisis"] = crisis_id
     audit_record(actor=actor, action="groups.risk_alert.acknowledge", obj=alert, detail=detail,
                  community_id=alert.group.community_id, organisation_id=alert.organisation_id)
-    for user_id in RiskAlertRecipient.objects.filter(alert=alert).values_list("user_id", flat=True):
-        _notify(user_id, {"kind": "alert_ack", "alert_id": alert.pk, "by": str(actor)})
+    _alert_tell(alert, RiskAlertRecipient.objects.filter(alert=alert).values_list("user_id", flat=True),
+                {"kind": "alert_ack", "alert_id": alert.pk, "by": str(actor)})
 
 
 @transaction.atomic
@@ -1347,36 +1363,59 @@ def alerts_follow_crisis(*, crisis_id: int, status: str, actor=None, note: str =
     return changed
 
 
+def _alert_domain(alert: RiskAlert) -> str:
+    return "suicide" if any(c.split(":")[0] in risk.LABELS and c.split(":")[0] not in risk.MEDICAL_KINDS
+                            for c in alert.signals) else "medical"
+
+
+class RiskAlertChain:
+    """Chat risk alerts on the one escalation engine (sanshe.core.notify.escalation): tier N is
+    `_escalation_chain(...)[N]`; each escalation goes on from the tier reached; past the last tier everyone
+    already told is reminded."""
+
+    rule = chains.CHAT_RISK
+
+    def __init__(self) -> None:
+        self._chains: dict[int, list[set[int]]] = {}
+
+    def overdue(self, now: datetime):
+        # An alert a crisis carries escalates on the crisis's chain only (sanshe.groups.handover).
+        return (RiskAlert.objects.select_for_update().select_related("group")
+                .filter(status=RiskAlertStatus.OPEN, ack_deadline__lte=now, crisis_id__isnull=True)
+                .order_by("ack_deadline", "pk"))
+
+    def reached(self, alert: RiskAlert) -> int:
+        return alert.escalation_step
+
+    def tier(self, alert: RiskAlert, tier: int, now: datetime) -> set[int]:
+        if alert.pk not in self._chains:
+            self._chains[alert.pk] = _escalation_chain(alert.group, _alert_domain(alert), now)
+        return self._chains[alert.pk][tier]
+
+    def tell(self, alert: RiskAlert, user_ids: set[int], tier: int, now: datetime) -> set[int]:
+        return _deliver(alert, user_ids, tier, exclude={alert.subject_id})
+
+    def remind(self, alert: RiskAlert, now: datetime) -> int:
+        told = list(RiskAlertRecipient.objects.filter(alert=alert).values_list("user_id", flat=True))
+        _alert_tell(alert, told, {**_alert_data(alert), "reminder": True})
+        return len(told)
+
+    def record(self, alert: RiskAlert, result, now: datetime) -> None:
+        alert.escalation_step = result.tier
+        alert.escalated_at = now
+        alert.ack_deadline = result.deadline
+        alert.save(update_fields=["escalation_step", "escalated_at", "ack_deadline"])
+        audit_record(actor=None, actor_label="system", action="groups.risk_alert.escalate", obj=alert,
+                     detail={"step": result.tier, "new_recipients": len(result.new_recipients)},
+                     community_id=alert.group.community_id, organisation_id=alert.organisation_id)
+
+
 @transaction.atomic
 def alerts_escalate_overdue(*, now: datetime | None = None) -> int:
     """Alerts past their deadline reach the next people in the chain; returns how many escalated."""
-    now = _now(now)
-    count = 0
-    # An alert a crisis carries escalates on the crisis's chain only (sanshe.groups.handover).
-    overdue = (RiskAlert.objects.select_for_update().select_related("group")
-               .filter(status=RiskAlertStatus.OPEN, ack_deadline__lte=now, crisis_id__isnull=True))
-    for alert in overdue:
-        chain = _escalation_chain(alert.group, "suicide" if any(
-            c.split(":")[0] in risk.LABELS and c.split(":")[0] not in risk.MEDICAL_KINDS
-            for c in alert.signals) else "medical", now)
-        delivered: set[int] = set()
-        step = alert.escalation_step
-        while not delivered and step + 1 < len(chain):
-            step += 1
-            delivered = _deliver(alert, chain[step], step, exclude={alert.subject_id})
-        if not delivered:  # nobody new left: remind everyone already told
-            data = _alert_data(alert)
-            for user_id in RiskAlertRecipient.objects.filter(alert=alert).values_list("user_id", flat=True):
-                _notify(user_id, {**data, "reminder": True})
-        alert.escalation_step = step
-        alert.escalated_at = now
-        alert.ack_deadline = now + timedelta(minutes=IMMINENT_ACK_MINUTES)
-        alert.save(update_fields=["escalation_step", "escalated_at", "ack_deadline"])
-        audit_record(actor=None, actor_label="system", action="groups.risk_alert.escalate", obj=alert,
-                     detail={"step": step, "new_recipients": len(delivered)},
-                     community_id=alert.group.community_id, organisation_id=alert.organisation_id)
-        count += 1
-    return count
+    from sanshe.core.notify.escalation import escalate_overdue
+
+    return escalate_overdue(RiskAlertChain(), now=_now(now))
 
 
 @transaction.atomic

@@ -1,25 +1,22 @@
 """Alerts in real time: /ws/monitoring/alerts/ pushes each new or escalated alert to the staff in reach.
 
-With Redis (REDIS_URL) the pub/sub channel layer carries alerts from the HTTP workers to this ASGI process.
-Without Redis, `manage.py serve` runs HTTP and WebSockets in one process and the in-memory layer carries
-them; because an in-memory layer cannot reach other processes (SERVE_MODE=split without Redis, a separate
-huey worker), the consumer then also looks for new alerts in the database every few seconds. An alert
-delivered both ways is sent once (the consumer remembers the last id it sent).
+Alerts arrive pushed through the one fan-out (sanshe.core.notify.fanout: the channel-layer groups of the
+alert's community and building, after commit); nothing here polls the database. A page that was away (a
+phone asleep, a dropped socket) connects with `?after=<last alert id it shows>` and gets the alerts raised
+since, once, on connect (catch-up); the HTTP feed (`monitoring:alert_feed`) stays the page's fallback when
+WebSockets are unavailable.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.layers import InMemoryChannelLayer
 
 from sanshe.core.consumers import CLOSE_FORBIDDEN, GuardedConsumer
 
 from .notify import building_group, community_group
 
-POLL_SECONDS = 4
 URGENT = 2
 
 
@@ -37,10 +34,19 @@ class AlertConsumer(GuardedConsumer):
         if reach is None:
             return CLOSE_FORBIDDEN
         self.communities, self.buildings, self.medical = reach
-        if not hasattr(self, "last_id"):  # connecting: alerts before now are on the page already
-            self.last_id = self._last_alert_id()
+        if not hasattr(self, "last_id"):  # connecting: catch up from the page's last alert, else from now
+            after = self._after()
+            self.catch_up_from = after
+            self.last_id = after if after is not None else self._last_alert_id()
             self.sent: dict[int, int] = {}
         return None
+
+    def _after(self) -> int | None:
+        values = parse_qs(self.scope.get("query_string", b"").decode()).get("after")
+        try:
+            return max(int(values[0]), 0) if values else None
+        except ValueError:
+            return None
 
     def _reach_groups(self) -> list[str]:
         return [community_group(c) for c in self.communities | self.medical] + \
@@ -50,9 +56,18 @@ class AlertConsumer(GuardedConsumer):
         return self._reach_groups()
 
     async def connected(self) -> None:
-        self.poller = None
-        if isinstance(self.channel_layer, InMemoryChannelLayer):
-            self.poller = asyncio.ensure_future(self._poll())
+        """Catch-up once: the alerts in reach raised after the id the page showed last."""
+        if self.catch_up_from is None:
+            return
+        from .notify import alert_payload
+        from .selectors import alerts_after
+
+        def fetch(after: int) -> list[dict]:
+            return [alert_payload(a) for a in alerts_after(actor=self.user, after_id=after)]
+
+        for alert in await database_sync_to_async(fetch)(self.catch_up_from):
+            if self._allowed(alert) and self._fresh(alert):
+                await self.send_json(alert)
 
     async def access_refreshed(self) -> None:
         """Follow a changed reach: join the groups of places newly in reach, leave the others."""
@@ -99,34 +114,3 @@ class AlertConsumer(GuardedConsumer):
         alert = event["alert"]
         if await self.still_allowed() and self._allowed(alert) and self._fresh(alert):
             await self.send_json(alert)
-
-    async def _poll(self) -> None:
-        from .notify import alert_payload
-        from .selectors import alerts_after
-
-        def fetch(after: int) -> list[dict]:
-            return [alert_payload(a) for a in alerts_after(actor=self.user, after_id=after)]
-
-        while True:
-            await asyncio.sleep(POLL_SECONDS)
-            if not await self.still_allowed():
-                return
-            for alert in await database_sync_to_async(fetch)(self.last_id):
-                if self._fresh(alert):
-                    await self.send_json(alert)
-
-    async def disconnect(self, code) -> None:
-        await self._stop_poller()
-        await super().disconnect(code)
-
-    async def revoke(self, code: int) -> None:
-        await super().revoke(code)
-        await self._stop_poller()
-
-    async def _stop_poller(self) -> None:
-        poller = getattr(self, "poller", None)
-        self.poller = None
-        if poller is not None and poller is not asyncio.current_task():
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller

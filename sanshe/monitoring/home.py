@@ -30,6 +30,7 @@ AUDIT_ACTION_LABELS = {
     "check_in_link.send": _("短信发送打卡链接"),
     "alert.raise": _("发出健康预警"),
     "alert.take": _("接手预警"),
+    "alert.escalate": _("预警无人接手，升级通知"),
     "alert.resolve": _("处理预警"),
     "screening.start": _("开始排查"),
     "screening.record": _("记录排查结果"),

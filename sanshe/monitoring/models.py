@@ -350,6 +350,10 @@ class Alert(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(_("处理结果"), max_length=12, choices=AlertOutcome.choices, blank=True)
     resolution_note = EncryptedTextField(_("处理说明"), null=True, blank=True)
+    # Urgent and emergency alerts: taken within 5 minutes, or the next people are told (sanshe.core.notify).
+    ack_deadline = models.DateTimeField(_("接手时限"), null=True, blank=True)
+    escalation_step = models.PositiveSmallIntegerField(_("升级层级"), default=0)
+    escalated_at = models.DateTimeField(_("最近升级时间"), null=True, blank=True)
 
     objects = AlertQuerySet.as_manager()
 
@@ -364,6 +368,7 @@ class Alert(models.Model):
         ]
         indexes = [
             models.Index(fields=["community", "status", "level"], name="mon_alert_comm"),
+            models.Index(fields=["status", "ack_deadline"], name="mon_alert_due"),
             models.Index(fields=["building", "status"], name="mon_alert_bldg"),
             models.Index(fields=["raised_at"], name="mon_alert_raised"),
         ]

@@ -1,25 +1,23 @@
 """Who is told about a person under follow-up, and what the SMS and real-time messages say.
 
-Called from `transaction.on_commit` (never before the data is committed) or from huey tasks.
+Everything leaves through the notify layer (sanshe.core.notify): SMS and in-app notices are written to its
+outbox in the caller's transaction; the live alert feed is pushed after commit through its one fan-out.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanshe.accounts.models import User
 from sanshe.accounts.roles import Role, WorkerKind
-from sanshe.accounts.sms import get_sms_backend
-from sanshe.core.pii import mask_name
-from sanshe.core.realtime import server_loop
+from sanshe.core.notify import fanout
+from sanshe.core.notify.models import Channel
+from sanshe.core.notify.services import masked_name, notify_sms
 
 from .redflags import Level
 
@@ -27,11 +25,11 @@ logger = logging.getLogger(__name__)
 
 
 def community_group(community_id: int) -> str:
-    return f"monalerts.c{community_id}"
+    return fanout.channel_name("alerts-community", community_id)
 
 
 def building_group(building_id: int) -> str:
-    return f"monalerts.b{building_id}"
+    return fanout.channel_name("alerts-building", building_id)
 
 
 def responsible_workers(*, community_id: int, building_id: int | None) -> list[User]:
@@ -48,22 +46,23 @@ def responsible_workers(*, community_id: int, building_id: int | None) -> list[U
     return []
 
 
-def masked_name(name: str) -> str:
-    """张* / 欧阳** : enough for the person's own phone page and SMS, not enough to identify a stranger
-    (the one rule of sanshe.core.pii.mask_name)."""
-    return mask_name(name)
+def community_social_workers(community_id: int) -> set[int]:
+    """The medical alert chain's tier 1: the community's active social workers."""
+    from sanshe.accounts.responsible import holder_ids
+
+    return holder_ids(roles=[Role.SOCIAL_WORKER], community_id=community_id)
 
 
-def send_sms(phone: str | None, message: str) -> bool:
-    """Send one SMS through the configured backend; a gateway failure is logged, never raised into a job."""
-    if not phone:
-        return False
-    try:
-        get_sms_backend().send(phone, message)
-    except Exception:  # a gateway error must not stop the other reminders (logged with its traceback)
-        logger.exception("SMS sending failed")
-        return False
-    return True
+def community_org_admins(community_id: int) -> set[int]:
+    """The medical alert chain's tier 2: the admins of the organisations serving the community."""
+    from sanshe.accounts.responsible import org_admin_ids
+
+    return org_admin_ids(community_id=community_id)
+
+
+def send_sms(phone: str | None, message: str, *, kind: str = "monitoring.sms", critical: bool = False) -> bool:
+    """Queue one SMS to a phone number in the notify layer's outbox (sent after commit)."""
+    return notify_sms(phone=phone, text=message, kind=kind, critical=critical) is not None
 
 
 def alert_payload(alert) -> dict:
@@ -88,59 +87,52 @@ def alert_payload(alert) -> dict:
 
 
 def alert_broadcast(alert_id: int) -> None:
-    """Push a raised (or escalated) alert to the WebSocket groups of its community and building."""
+    """Push a raised (or escalated) alert to the live alert feeds of its community and building (after commit;
+    a push that is lost is caught up when the feed reconnects)."""
     from .models import Alert
 
     alert = (Alert.objects.select_related("person__household__unit", "building")
              .filter(pk=alert_id).first())
-    layer = get_channel_layer()
-    if alert is None or layer is None:
+    if alert is None:
         return
     message = {"type": "alert.message", "alert": alert_payload(alert)}
-    groups = [community_group(alert.community_id), building_group(alert.building_id)]
-
-    async def send() -> None:
-        for group in groups:
-            await layer.group_send(group, message)
-
-    # The alert is committed already: a failed push must not turn the person's report into an error page
-    # (the consumer's database poll, or the page's, still shows it).
-    try:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            loop = server_loop()
-            if loop is not None:  # a thread of the ASGI server process: its loop holds the in-memory layer
-                asyncio.run_coroutine_threadsafe(send(), loop)
-            else:
-                async_to_sync(send)()
-        else:
-            # Called on a thread that runs an event loop (a test driving a browser): push from a helper thread.
-            worker = threading.Thread(target=lambda: asyncio.run(send()))
-            worker.start()
-            worker.join()
-    except Exception:
-        logger.exception("alert %s could not be pushed to WebSocket clients", alert_id)
+    for group in (community_group(alert.community_id), building_group(alert.building_id)):
+        fanout.push(group, message)
 
 
-def alert_sms(alert_id: int) -> int:
-    """Text the assigned worker (and the other responsible workers) about an urgent or emergency alert."""
-    from .models import Alert
+def alert_sms_text(alert) -> str:
     from .selectors import alert_title
 
-    alert = (Alert.objects.select_related("person__household__unit", "building", "assigned_to")
-             .filter(pk=alert_id).first())
-    if alert is None or alert.level < Level.URGENT or not alert.is_open:
-        return 0
     household = alert.person.household
     place = f"{alert.building.name}-{household.unit.name}-{household.room}" if household else alert.building.name
-    message = _("【三社】%(level)s预警：%(place)s %(name)s，%(title)s。请立即打开“预警”处理。") % {
+    return _("【三社】%(level)s预警：%(place)s %(name)s，%(title)s。请立即打开“预警”处理。") % {
         "level": Level(alert.level).label, "place": place, "name": masked_name(alert.person.name),
         "title": alert_title(alert)}
-    workers = responsible_workers(community_id=alert.community_id, building_id=alert.building_id)
-    if alert.assigned_to and alert.assigned_to not in workers:
-        workers.insert(0, alert.assigned_to)
-    return sum(send_sms(worker.phone, message) for worker in workers)
+
+
+def alert_tell(alert, user_ids: Iterable[int], *, reminder: bool = False) -> None:
+    """Tell workers about an urgent or emergency alert: SMS (and WeCom) and an in-app notice, through the
+    notify layer's outbox; an emergency is critical (no quiet hours)."""
+    from sanshe.core.notify.services import notify_send
+
+    text = alert_sms_text(alert)
+    if reminder:
+        text = _("【三社】仍无人接手！") + text.removeprefix("【三社】")
+    notify_send(recipients=sorted(set(user_ids)), kind="monitoring.alert_reminder" if reminder else "monitoring.alert",
+                title=text.removeprefix("【三社】"), url=reverse("monitoring:alert_detail", args=[alert.pk]),
+                sms_text=text, data={"kind": "monitoring.alert", "alert_id": alert.pk, "level": alert.level,
+                                     "text": text.removeprefix("【三社】"),
+                                     "href": reverse("monitoring:alert_detail", args=[alert.pk])},
+                channels=(Channel.INAPP, Channel.SMS, Channel.WECOM), critical=alert.level >= Level.EMERGENCY,
+                community_id=alert.community_id)
+
+
+def alert_first_tier(alert) -> list[int]:
+    """Tier 0 of the medical chain: the assigned worker first, then the other responsible workers."""
+    workers = [w.pk for w in responsible_workers(community_id=alert.community_id, building_id=alert.building_id)]
+    if alert.assigned_to_id and alert.assigned_to_id not in workers:
+        workers.insert(0, alert.assigned_to_id)
+    return workers
 
 
 def person_reminder_text(slot_label: str) -> str:
@@ -153,5 +145,6 @@ def worker_reminder_text(*, place: str, count: int, slot_label: str) -> str:
         "place": place, "n": count, "slot": slot_label}
 
 
-def send_many(messages: Iterable[tuple[str | None, str]]) -> int:
-    return sum(send_sms(phone, text) for phone, text in messages)
+def send_many(messages: Iterable[tuple[str | None, str]], *, kind: str = "monitoring.sms") -> int:
+    """Queue several SMS (phone, text) in the outbox; returns how many were queued."""
+    return sum(send_sms(phone, text, kind=kind) for phone, text in messages)

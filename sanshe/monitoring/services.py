@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.notify import chains
+from sanshe.core.notify.escalation import escalate_overdue, recipients_add, recipients_told
 from sanshe.people.models import Person
 
 from . import notify
@@ -541,8 +543,7 @@ def followups_pass_deadline(*, now: datetime | None = None) -> DeadlineRun:
             audit_record(actor=None, action="followup.deadline", actor_label="system",
                          detail={"missed": run.missed, "people_reminded": run.people_reminded,
                                  "workers_reminded": run.workers_reminded, "lost": run.lost})
-        messages = list(run.messages)
-        transaction.on_commit(lambda: notify.send_many(messages))
+        notify.send_many(run.messages, kind="monitoring.followup_reminder")  # the outbox, sent after commit
     return run
 
 
@@ -856,7 +857,7 @@ def check_in_link_send(*, actor, period_id: int, url: str, now: datetime | None 
         raise ValidationError({"__all__": _("该人员没有登记手机号，请复制链接通过微信私聊发给本人")})
     full_url = url.replace("__TOKEN__", link_token(link))
     message = _("【三社】请每天按时打开此链接报告体温和症状：%(url)s 链接仅供本人使用，请勿转发。") % {"url": full_url}
-    transaction.on_commit(lambda: notify.send_sms(phone, message))
+    notify.send_sms(phone, message, kind="monitoring.check_in_link")
     audit_record(actor=actor, action="check_in_link.send", obj=link.period)
     return True
 
@@ -943,15 +944,74 @@ def _alert_upsert(*, person_id: int, period: QuarantinePeriod | None, check_in: 
         alert_id = alert.pk
         transaction.on_commit(lambda: notify.alert_broadcast(alert_id))
         if alert.level >= Level.URGENT:
-            from .tasks import alert_sms_task
-
-            transaction.on_commit(lambda: alert_sms_task(alert_id))
+            _alert_chain_start(alert, now)
         if alert.level >= Level.EMERGENCY and apps.is_installed("sanshe.cases"):
             from sanshe.cases.services import referral_from_alert_on_commit
 
             # A red alert also lands in the social workers' inbox at once (issue 6).
             referral_from_alert_on_commit(source="monitoring", alert_id=alert_id)
     return alert
+
+
+def _alert_chain_start(alert: Alert, now: datetime) -> None:
+    """An urgent or emergency alert: tier 0 of the medical chain is told (SMS and in-app) and, unless already
+    running, the 5-minute deadline to take it starts (sanshe.core.notify.chains.MEDICAL)."""
+    tier0 = recipients_add(domain=chains.MEDICAL.domain, object_id=alert.pk, user_ids=notify.alert_first_tier(alert),
+                           tier=0, now=now)
+    # Those told before (a raised level) hear it again at the new level.
+    notify.alert_tell(alert, recipients_told(domain=chains.MEDICAL.domain, object_id=alert.pk) | tier0)
+    if alert.ack_deadline is None and alert.status == AlertStatus.OPEN:
+        alert.ack_deadline = chains.first_deadline(chains.MEDICAL, now, critical=True)
+        alert.save(update_fields=["ack_deadline"])
+
+
+class MedicalAlertChain:
+    """Urgent and emergency monitoring alerts on the one escalation engine: not taken within 5 minutes, the
+    community's social workers are told, then the organisations' admins; then everyone told is reminded."""
+
+    rule = chains.MEDICAL
+
+    def overdue(self, now: datetime):
+        return (Alert.objects.select_for_update()
+                .select_related("person__household__unit", "building")
+                .filter(status=AlertStatus.OPEN, ack_deadline__lte=now, level__gte=Level.URGENT)
+                .order_by("ack_deadline", "pk"))
+
+    def reached(self, alert: Alert) -> int:
+        return alert.escalation_step
+
+    def tier(self, alert: Alert, tier: int, now: datetime) -> set[int]:
+        if tier == 0:
+            return set(notify.alert_first_tier(alert))
+        if tier == 1:
+            return notify.community_social_workers(alert.community_id)
+        return notify.community_org_admins(alert.community_id)
+
+    def tell(self, alert: Alert, user_ids: set[int], tier: int, now: datetime) -> set[int]:
+        new = recipients_add(domain=self.rule.domain, object_id=alert.pk, user_ids=user_ids, tier=tier, now=now)
+        if new:
+            notify.alert_tell(alert, new)
+        return new
+
+    def remind(self, alert: Alert, now: datetime) -> int:
+        told = recipients_told(domain=self.rule.domain, object_id=alert.pk)
+        notify.alert_tell(alert, told, reminder=True)
+        return len(told)
+
+    def record(self, alert: Alert, result, now: datetime) -> None:
+        alert.escalation_step = result.tier
+        alert.escalated_at = now
+        alert.ack_deadline = result.deadline
+        alert.save(update_fields=["escalation_step", "escalated_at", "ack_deadline"])
+        audit_record(actor=None, actor_label="system", action="alert.escalate", obj=alert,
+                     community_id=alert.community_id,
+                     detail={"tier": result.tier, "new_recipients": len(result.new_recipients),
+                             "reminder": result.reminder})
+
+
+def alerts_escalate_overdue(*, now: datetime | None = None) -> int:
+    """Urgent and emergency alerts nobody took in time reach the next people; returns how many escalated."""
+    return escalate_overdue(MedicalAlertChain(), now=_now(now))
 
 
 def _alert_for(actor, alert_id: int) -> Alert:
@@ -972,7 +1032,8 @@ def alert_take(*, actor, alert_id: int, now: datetime | None = None) -> Alert:
     alert.status = AlertStatus.TAKEN
     alert.taken_by = actor
     alert.taken_at = now
-    alert.save(update_fields=["status", "taken_by", "taken_at"])
+    alert.ack_deadline = None  # taken: the escalation stops
+    alert.save(update_fields=["status", "taken_by", "taken_at", "ack_deadline"])
     audit_record(actor=actor, action="alert.take", obj=alert, community_id=alert.community_id)
     return alert
 
@@ -990,6 +1051,7 @@ def alert_resolve(*, actor, alert_id: int, outcome: str, note: str = "", now: da
     if outcome == AlertOutcome.OTHER and len(note) < 4:
         raise ValidationError({"note": _("选择“其他”时请写明处理情况（至少4个字）")})
     alert.status = AlertStatus.RESOLVED
+    alert.ack_deadline = None
     alert.resolved_by = actor
     alert.resolved_at = now
     alert.outcome = outcome

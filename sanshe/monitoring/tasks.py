@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +66,13 @@ def health_data_purge_task() -> None:
         logger.info("health data purged: %s", counts)
 
 
-@db_task()
-def alert_sms_task(alert_id: int) -> None:
-    """Text the responsible workers about an urgent or emergency alert (the gateway may be slow)."""
-    from .notify import alert_sms
+@db_periodic_task(crontab(minute="*"))
+@lock_task("monitoring-alerts-escalate")
+def alerts_escalate_task() -> int:
+    """Every minute: urgent and emergency alerts nobody took within 5 minutes reach the next people."""
+    from .services import alerts_escalate_overdue
 
-    alert_sms(alert_id)
+    count = alerts_escalate_overdue(now=timezone.now())
+    if count:
+        logger.warning("monitoring alerts escalated: %s", count)
+    return count

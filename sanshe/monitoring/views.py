@@ -566,7 +566,7 @@ def check_in_link(request: HttpRequest, token: str) -> HttpResponse:
         return services.check_in_by_link(token=token, link=link, **kwargs)
 
     # A link can be forwarded or seen on a shared phone: the name stays masked there.
-    from .notify import masked_name
+    from sanshe.core.notify.services import masked_name
 
     return _check_in_page(request, person=link.person, period=link.period, submit=submit,
                           action=request.path, draft_key=f"checkin-{link.public_id}",

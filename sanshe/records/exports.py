@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from sanshe.core.notify.services import masked_name
 from sanshe.core.pii import mask_address, mask_phone
-from sanshe.monitoring.notify import masked_name
 from sanshe.people.roster_xlsx import safe_text
 from sanshe.triage.needs import NEED_DOMAINS
 

@@ -94,15 +94,16 @@ def claim_window_days(group_id: int) -> int:
 
 
 def _notify(user_ids: Iterable[int], text: str, *, url: str = "", shift: Shift | None = None, sms: bool = False) -> None:
-    """In-app notices now (same transaction); text messages after commit through the SMS backend."""
+    """In-app notices now (same transaction); text messages through the notify layer's outbox (sent after
+    commit, rate-limited, retried, logged)."""
     user_ids = sorted(set(user_ids))
     if not user_ids:
         return
     Notice.objects.bulk_create([Notice(user_id=uid, text=text[:300], url=url, shift=shift) for uid in user_ids])
     if sms:
-        from .tasks import sms_send
+        from .tasks import sms_queue
 
-        transaction.on_commit(lambda: sms_send(user_ids, f"【三社】{text}"))
+        sms_queue(user_ids, f"【三社】{text}")
 
 
 def _managed_group(actor, group_id: int) -> Group:

@@ -15,19 +15,21 @@ logger = logging.getLogger("sanshe.rosters")
 REMINDER_HORIZON = timedelta(hours=24)
 
 
+def sms_queue(user_ids: list[int], text: str) -> int:
+    """Text each active user with a phone on file through the notify layer's outbox (in the caller's
+    transaction; sent after commit). Returns how many texts were queued."""
+    from sanshe.core.notify.models import Channel, Delivery
+    from sanshe.core.notify.services import notify_send
+
+    notes = notify_send(recipients=user_ids, kind="rosters.notice", title=text.removeprefix("【三社】"),
+                        sms_text=text, channels=(Channel.SMS,))
+    return Delivery.objects.filter(notification__in=notes, channel=Channel.SMS).count()
+
+
 @db_task()
 def sms_send(user_ids: list[int], text: str) -> int:
-    """Text each user with a phone on file through the configured SMS backend; returns messages sent."""
-    from sanshe.accounts.models import User
-    from sanshe.accounts.sms import get_sms_backend
-
-    backend = get_sms_backend()
-    sent = 0
-    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(phone_index__isnull=True):
-        if user.phone:
-            backend.send(user.phone, text)
-            sent += 1
-    return sent
+    """Kept for tasks queued before the notify layer: queue the texts through it."""
+    return sms_queue(user_ids, text)
 
 
 def send_shift_reminders(*, now=None) -> int:
@@ -51,8 +53,7 @@ def send_shift_reminders(*, now=None) -> int:
                 continue  # another worker reminded them already
             text = _("值班提醒：%(shift)s，请提前上线并签到。") % {"shift": _shift_label(assignment.shift)}
             Notice.objects.create(user_id=assignment.user_id, text=text, shift=assignment.shift)
-            user_id = assignment.user_id
-            transaction.on_commit(lambda uid=user_id, t=text: sms_send([uid], f"【三社】{t}"))
+            sms_queue([assignment.user_id], f"【三社】{text}")
     return len(due)
 
 

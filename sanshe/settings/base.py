@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "sanshe.core",
+    "sanshe.core.notify",
     "sanshe.accounts",
     "sanshe.places",
     "sanshe.people",
@@ -227,6 +228,15 @@ SMS_CONSOLE_SHOW_CODES = env_bool("SMS_CONSOLE_SHOW_CODES", DEBUG)
 SMS_WEBHOOK_URL = os.environ.get("SMS_WEBHOOK_URL", "")
 SMS_WEBHOOK_TOKEN = os.environ.get("SMS_WEBHOOK_TOKEN", "")
 SMS_WEBHOOK_TIMEOUT = float(os.environ.get("SMS_WEBHOOK_TIMEOUT", "10"))
+# The notify layer (sanshe.core.notify): non-critical texts per phone per window, attempts before a delivery
+# is marked failed; WeCom (企业微信) app messages when all three WECOM_* values are set, and the API base (an
+# intranet relay may stand in for https://qyapi.weixin.qq.com).
+NOTIFY_SMS_RATE = (int(os.environ.get("NOTIFY_SMS_PER_WINDOW", "20")), int(os.environ.get("NOTIFY_SMS_WINDOW", "600")))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "4"))
+WECOM_CORP_ID = os.environ.get("WECOM_CORP_ID", "")
+WECOM_APP_SECRET = os.environ.get("WECOM_APP_SECRET", "")
+WECOM_AGENT_ID = os.environ.get("WECOM_AGENT_ID", "")
+WECOM_API_BASE = os.environ.get("WECOM_API_BASE", "")
 OTP_TTL_SECONDS = int(os.environ.get("OTP_TTL_SECONDS", "300"))
 OTP_MAX_PER_PHONE_PER_HOUR = int(os.environ.get("OTP_MAX_PER_PHONE_PER_HOUR", "5"))
 OTP_MAX_PER_IP_PER_HOUR = int(os.environ.get("OTP_MAX_PER_IP_PER_HOUR", "20"))

@@ -29,6 +29,7 @@ from sanshe.accounts.sms import get_sms_backend
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
 from sanshe.core.models import AuditOutcome
+from sanshe.core.notify.services import notify_sms
 from sanshe.core.pii import blind_index, mask_phone
 from sanshe.people.choices import DocumentType
 from sanshe.people.identity import IdentityError, normalize_phone, parse_resident_id
@@ -408,8 +409,8 @@ def application_submit(*, recruitment_token: str, data: dict, uploads: Sequence[
             if status_url_base:
                 message = _("【三社】%(org)s已收到您的志愿者报名。查看审核进度、补充材料：%(url)s （请勿转发）") % {
                     "org": recruitment.organisation.name, "url": f"{status_url_base}{token}/"}
-                phone = application.phone
-                transaction.on_commit(lambda: get_sms_backend().send(phone, message))
+                notify_sms(phone=application.phone, text=message, kind="volunteers.application",
+                           organisation_id=recruitment.organisation_id)
     return Submitted(application=application, token=token)
 
 
@@ -543,8 +544,8 @@ def _open_application(actor, application_id: int) -> VolunteerApplication:
 
 
 def _notify_applicant(application: VolunteerApplication, message: str) -> None:
-    phone = application.phone
-    transaction.on_commit(lambda: get_sms_backend().send(phone, message))
+    """Through the notify layer's outbox (sent after commit, retried, logged)."""
+    notify_sms(phone=application.phone, text=message, kind="volunteers.application")
 
 
 @transaction.atomic

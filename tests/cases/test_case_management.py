@@ -111,7 +111,7 @@ def test_no_follow_ups_on_a_closed_case(case, social_worker):
         _follow_up(case, social_worker)
 
 
-def test_overdue_follow_ups_remind_the_owner_once_a_day(case, social_worker, sms):
+def test_overdue_follow_ups_remind_the_owner_once_a_day(case, social_worker, sms, django_capture_on_commit_callbacks):
     social_worker.phone = "13900000001"
     social_worker.save()
     overdue = _follow_up(case, social_worker, due_at=NOW + timedelta(hours=1))
@@ -119,7 +119,8 @@ def test_overdue_follow_ups_remind_the_owner_once_a_day(case, social_worker, sms
     _follow_up(case, social_worker, content="已完成的", done=True)
     assert followups_remind_overdue(now=NOW) == 0 and sms == []
     later = NOW + timedelta(hours=2)
-    assert followups_remind_overdue(now=later) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the text leaves the outbox after commit
+        assert followups_remind_overdue(now=later) == 1
     assert len(sms) == 1 and "1条跟进已超时" in sms[0][1] and case.number in sms[0][1]
     overdue.refresh_from_db()
     assert overdue.reminded_at == later
@@ -210,15 +211,26 @@ def test_assignment_rules(case, social_worker, local_medic, world):
     assert CaseAssignment.objects.filter(case=case, ended_at__isnull=True).count() == 1
 
 
-def test_transfer_and_assignment_push_an_in_app_notice(case, social_worker, social_worker2, monkeypatch):
+def test_transfer_and_assignment_push_an_in_app_notice(case, social_worker, social_worker2, settings,
+                                                        django_capture_on_commit_callbacks):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from sanshe.core.notify.models import Notification
     from sanshe.groups import events
 
-    pushed = []
-    monkeypatch.setattr(events, "push_after_commit", lambda channel, data: pushed.append((channel, data)))
-    case_transfer(actor=social_worker, case_id=case.pk, to_user_id=social_worker2.pk, reason="本周轮休交接", now=NOW)
-    assert pushed[0][0] == events.user_channel(social_worker2.pk)
-    assert pushed[0][1]["kind"] == "cases.transfer" and case.number in pushed[0][1]["text"]
-    assert pushed[0][1]["href"] == f"/cases/{case.pk}/"
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(events.user_channel(social_worker2.pk), channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_transfer(actor=social_worker, case_id=case.pk, to_user_id=social_worker2.pk, reason="本周轮休交接",
+                      now=NOW)
+    pushed = async_to_sync(layer.receive)(channel)["data"]
+    assert pushed["kind"] == "cases.transfer" and case.number in pushed["text"]
+    assert pushed["href"] == f"/cases/{case.pk}/"
+    # … and it stays in the new owner's notification list.
+    assert Notification.objects.filter(recipient=social_worker2, kind="cases.transfer").exists()
 
 
 def test_the_periodic_task_runs_the_reminder(case, social_worker, sms):

@@ -12,7 +12,7 @@ from django.test import Client
 from sanshe.accounts import services as accounts
 from sanshe.accounts.models import Membership
 from sanshe.asgi import application
-from sanshe.monitoring import consumers, services
+from sanshe.monitoring import services
 from sanshe.monitoring.models import FollowUp
 from sanshe.monitoring.services import CheckInInput
 
@@ -43,7 +43,6 @@ async def _connect(user):
 
 def test_revoking_the_stewards_role_closes_the_alert_socket_at_once(period, community_worker, building_steward,
                                                                     org_admin, monkeypatch, settings):
-    monkeypatch.setattr(consumers, "POLL_SECONDS", 3600)
     settings.SOCKET_RECHECK_SECONDS = 3600  # the control channel closes it, not the periodic re-check
     membership = Membership.objects.get(user=building_steward)
 
@@ -61,7 +60,6 @@ def test_revoking_the_stewards_role_closes_the_alert_socket_at_once(period, comm
 
 def test_an_alert_raised_after_the_reach_is_gone_is_not_delivered(period, community_worker, building_steward,
                                                                   monkeypatch, settings):
-    monkeypatch.setattr(consumers, "POLL_SECONDS", 3600)
     settings.SOCKET_RECHECK_SECONDS = 0  # every push is checked
 
     def withdraw_in_admin_site():
@@ -82,25 +80,25 @@ def test_an_alert_raised_after_the_reach_is_gone_is_not_delivered(period, commun
     async_to_sync(scenario)()
 
 
-def test_the_fallback_poll_stops_when_the_account_is_deactivated(period, community_worker, org_admin, monkeypatch,
-                                                                 settings):
+def test_a_deactivated_account_gets_no_catch_up(period, community_worker, org_admin, monkeypatch, settings):
+    """The consumer does not poll (alerts are pushed); what a page missed comes as a catch-up on connect, and
+    only to an account that still holds the access."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    settings.SOCKET_RECHECK_SECONDS = 0
-    monkeypatch.setattr(consumers, "POLL_SECONDS", 0.05)
     worker_id = community_worker.pk
 
     def deactivate_quietly_then_raise():
         from sanshe.accounts.models import User
 
-        User.objects.filter(pk=worker_id).update(is_active=False)
         monkeypatch.setattr("sanshe.monitoring.notify.alert_broadcast", lambda alert_id: None)
-        _record(period, community_worker, CheckInInput(temperature_c=37.9), "poll-after")
+        _record(period, community_worker, CheckInInput(temperature_c=37.9), "missed-while-away")
+        User.objects.filter(pk=worker_id).update(is_active=False)
 
     async def scenario():
-        worker, connected, _ = await _connect(community_worker)
-        assert connected
         await database_sync_to_async(deactivate_quietly_then_raise)()
-        closed = await worker.receive_output(timeout=5)
-        assert (closed["type"], closed["code"]) == ("websocket.close", 4401)
+        communicator = WebsocketCommunicator(
+            application, "/ws/monitoring/alerts/?after=0",
+            headers=[ORIGIN, (b"cookie", await database_sync_to_async(_cookie)(community_worker))])
+        connected, code = await communicator.connect()
+        assert not connected and code == 4401
 
     async_to_sync(scenario)()

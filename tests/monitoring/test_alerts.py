@@ -93,7 +93,6 @@ async def _connect(user=None):
 @pytest.mark.django_db(transaction=True)
 def test_an_alert_reaches_the_steward_the_moment_it_is_committed(period, community_worker, building_steward,
                                                                  outsider, monkeypatch):
-    monkeypatch.setattr(consumers, "POLL_SECONDS", 3600)  # prove the push, not the fallback poll
 
     async def scenario():
         steward, connected, _code = await _connect(building_steward)
@@ -114,25 +113,31 @@ def test_an_alert_reaches_the_steward_the_moment_it_is_committed(period, communi
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_a_cross_process_layer_the_socket_polls_the_database(period, community_worker, monkeypatch,
-                                                                      settings):
-    # The laptop layout (no REDIS_URL): the in-memory layer, even when this suite runs with Redis.
+def test_a_page_that_was_away_catches_up_on_connect(period, community_worker, monkeypatch, settings):
+    """No database poll in the consumer: an alert raised while the page was away (never pushed to it) arrives
+    as the catch-up when the page connects with the last alert id it shows."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    monkeypatch.setattr(consumers, "POLL_SECONDS", 0.05)
+    assert not hasattr(consumers, "POLL_SECONDS")
+
+    def raise_elsewhere():
+        # As if raised while this page was asleep: committed, never pushed to it.
+        monkeypatch.setattr("sanshe.monitoring.notify.alert_broadcast", lambda alert_id: None)
+        _record(period, community_worker, CheckInInput(temperature_c=37.9), "away-key-1")
 
     async def scenario():
-        worker, connected, _code = await _connect(community_worker)
-        assert connected
-
-        def raise_elsewhere():
-            # As if raised by another process: committed, but never pushed through this process's layer.
-            monkeypatch.setattr("sanshe.monitoring.notify.alert_broadcast", lambda alert_id: None)
-            _record(period, community_worker, CheckInInput(temperature_c=37.9), "poll-key-1")
-
         await database_sync_to_async(raise_elsewhere)()
-        message = await worker.receive_json_from(timeout=5)
+        fresh, connected, _code = await _connect(community_worker)  # a new page shows it from its HTML
+        assert connected
+        assert await fresh.receive_nothing(timeout=0.3)
+        headers = [ORIGIN, (b"cookie", await database_sync_to_async(_cookie)(community_worker))]
+        back = WebsocketCommunicator(application, "/ws/monitoring/alerts/?after=0", headers=headers)
+        connected, _code = await back.connect()
+        assert connected
+        message = await back.receive_json_from(timeout=5)
         assert message["level"] == 1 and message["title"] == "发热"
-        await worker.disconnect()
+        assert await back.receive_nothing(timeout=0.3)  # once
+        await fresh.disconnect()
+        await back.disconnect()
 
     async_to_sync(scenario)()
 
@@ -150,7 +155,6 @@ def test_anonymous_and_residents_get_no_alert_socket(period, resident):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_escalation_is_pushed_again_but_a_repeat_is_not(period, community_worker, building_steward, monkeypatch):
-    monkeypatch.setattr(consumers, "POLL_SECONDS", 3600)
 
     async def scenario():
         steward, connected, _code = await _connect(building_steward)

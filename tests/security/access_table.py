@@ -24,6 +24,12 @@ TABLE = {
     "core:home": get(ok=EVERYONE),
     "core:audit_list": get(ok=P("org_admin")),
     "core:healthz": public(statuses={200}),
+    "notify:list": get(ok=EVERYONE),
+    "notify:badge": get(ok=EVERYONE),
+    "notify:preferences": get(ok=EVERYONE),
+    "notify:read_all": post(ok=EVERYONE),
+    "notify:open": post({'notification_id': 'notification'}, ok=P("social_worker"), hidden=EVERYONE - P("social_worker"), scoped=True),
+    "notify:deliveries": get(ok=P("org_admin superuser")),
     "accounts:login": public(statuses={200}, signed_in={302}),  # a signed-in user is sent on to the home page
     "accounts:otp_login": public(statuses={200}, signed_in={302}),
     "accounts:logout": public(method="POST", statuses={"login"}),

@@ -208,6 +208,9 @@ def _objects(w: World) -> None:
     o.administration = Administration.objects.order_by("pk").first()
     o.decision = TriageDecision.objects.order_by("pk").first()
     o.crisis = CrisisResponse.objects.order_by("pk").first()
+    from sanshe.core.notify.services import notify_send
+
+    o.notification = notify_send(recipients=[u["social_worker"]], kind="sweep", title="扫描测试", url="/")[0]
 
     o.record = ServiceRecord.objects.order_by("pk").first()
     o.summary = DailySummary.objects.order_by("pk").first()

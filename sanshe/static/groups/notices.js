@@ -41,6 +41,8 @@
         show("您有新的私聊消息", "/groups/threads/" + d.thread_id + "/", false);
       } else if (d.kind === "mention") {
         show("有人在群里@了您", "/groups/" + d.group_id + "/", false);
+      } else if (d.text && d.href) { // any other notice of the notify layer (sanshe.core.notify)
+        show(d.text, d.href, d.kind === "monitoring.alert" && d.level >= 3);
       }
     };
     socket.onclose = function (e) {

@@ -1,4 +1,5 @@
-// Real-time alerts on staff pages: a WebSocket when it works, a poll of the feed when it does not.
+// Real-time alerts on staff pages: a WebSocket (pushed, with a catch-up on connect) when it works, a poll of the
+// feed when it does not.
 (function () {
   var box = document.querySelector("[data-alerts-ws]");
   if (!box) return;
@@ -35,6 +36,8 @@
   function connect() {
     var url = box.dataset.alertsWs;
     if (url.charAt(0) === "/") url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + url;
+    // Catch-up on connect: the alerts raised since the last one this page shows.
+    url += (url.indexOf("?") < 0 ? "?" : "&") + "after=" + lastId;
     var ws;
     try { ws = new WebSocket(url); } catch (e) { poll(); return; }
     ws.onmessage = function (e) { try { show(JSON.parse(e.data)); } catch (err) { /* ignore */ } };
