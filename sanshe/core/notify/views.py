@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanshe.core.errors import ActionForbidden
+from sanshe.core.gate import page
 
 from . import selectors, services
 from .models import Channel, DeliveryStatus, NotificationPreference
-
-
-def login_required_page(view):
-    """Anonymous → the login page; every page here is personal, so never cached (shared phones, WeChat)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-
-    return wrapped
 
 
 class PreferenceForm(forms.Form):
@@ -45,7 +28,7 @@ class PreferenceForm(forms.Form):
                                 widget=forms.TimeInput(attrs={"type": "time"}))
 
 
-@login_required_page
+@page()
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     """My notifications, newest first, unread ones marked."""
@@ -55,14 +38,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         "can_view_deliveries": selectors.can_view_deliveries(request.user)})
 
 
-@login_required_page
+@page()
 @require_GET
 def notification_badge(request: HttpRequest) -> HttpResponse:
     """The header's unread count (loaded by htmx after the page, so no page pays for the count)."""
     return render(request, "notify/_badge.html", {"unread": selectors.unread_count(actor=request.user)})
 
 
-@login_required_page
+@page()
 @require_POST
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark read, then go where the notification points (a page of this site only)."""
@@ -72,14 +55,14 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     return redirect(target or "notify:list")
 
 
-@login_required_page
+@page()
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     services.notifications_mark_all_read(actor=request.user)
     return redirect("notify:list")
 
 
-@login_required_page
+@page()
 @require_http_methods(["GET", "POST"])
 def preference_edit(request: HttpRequest) -> HttpResponse:
     """My channels and quiet hours."""
@@ -99,7 +82,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "notify/preference_form.html", {"form": form})
 
 
-@login_required_page
+@page()
 @require_GET
 def delivery_list(request: HttpRequest) -> HttpResponse:
     """The delivery log: every notification on every channel with its status (superusers, org admins)."""
