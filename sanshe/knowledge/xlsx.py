@@ -25,7 +25,7 @@ from sanshe.core.uploads import (
     sheet_cells,
     spreadsheet_check,
 )
-from sanshe.people.roster_xlsx import safe_text
+from sanshe.people.household_sheet_xlsx import safe_text
 
 from .models import Entry
 from .services import ImportRow

@@ -1,8 +1,8 @@
-"""Reading and checking household rosters (.xlsx / .csv) the way communities keep them. Pure: no database.
+"""Reading and checking household sheets (花名册: .xlsx / .csv) the way communities keep them. Pure: no database.
 
-`read_roster` turns file bytes into a `RosterTable` (or raises `RosterFileError` for a file that cannot be
-used at all: not really a spreadsheet, empty, too large, required column missing). `validate_roster` checks
-every row and returns the clean `RosterRow`s and the `RowError`s, each with the row number the user sees
+`read_household_sheet` turns file bytes into a `HouseholdSheetTable` (or raises `HouseholdSheetFileError` for a file that cannot be
+used at all: not really a spreadsheet, empty, too large, required column missing). `validate_household_sheet` checks
+every row and returns the clean `HouseholdSheetRow`s and the `RowError`s, each with the row number the user sees
 in Excel, the column header as written in the file, and a Chinese reason. Reasons never repeat the ID or
 phone number that was typed: they end up in the import job, which is kept longer than the file.
 
@@ -39,7 +39,7 @@ from sanshe.core.uploads import (
     unpack_cells,
 )
 
-from .choices import ROSTER_HEADERS, Category, DocumentType, Relation, Sex
+from .choices import HOUSEHOLD_SHEET_HEADERS, Category, DocumentType, Relation, Sex
 from .identity import IdentityError, normalize_phone, parse_resident_id
 
 HEADER_SEARCH_ROWS = 10
@@ -63,7 +63,7 @@ _OTHER_DOC = re.compile(r"^[A-Z0-9\-]{5,40}$")
 
 def canonical_header(field_name: str) -> str:
     """The first (preferred) Chinese header for an import field."""
-    return ROSTER_HEADERS[field_name][0]
+    return HOUSEHOLD_SHEET_HEADERS[field_name][0]
 
 
 def _header_key(text: str) -> str:
@@ -71,7 +71,7 @@ def _header_key(text: str) -> str:
 
 
 HEADER_LOOKUP: dict[str, str] = {
-    _header_key(spelling): name for name, spellings in ROSTER_HEADERS.items() for spelling in spellings
+    _header_key(spelling): name for name, spellings in HOUSEHOLD_SHEET_HEADERS.items() for spelling in spellings
 }
 
 
@@ -134,7 +134,7 @@ class RowError:
         return {"row": self.row, "column": self.column, "reason": self.reason}
 
 
-class RosterFileError(Exception):
+class HouseholdSheetFileError(Exception):
     """The file cannot be used at all; `errors` say why (usually one)."""
 
     def __init__(self, errors: list[RowError]):
@@ -146,12 +146,12 @@ class RosterFileError(Exception):
         return (self.__class__, (self.errors,))
 
 
-def _file_error(reason: str, *, row: int | None = None, column: str = "") -> RosterFileError:
-    return RosterFileError([RowError(row, column, reason)])
+def _file_error(reason: str, *, row: int | None = None, column: str = "") -> HouseholdSheetFileError:
+    return HouseholdSheetFileError([RowError(row, column, reason)])
 
 
 @dataclass(slots=True)
-class RosterRow:
+class HouseholdSheetRow:
     """A row that passed every check, with values normalised for storage."""
 
     row: int
@@ -171,7 +171,7 @@ class RosterRow:
 
 
 @dataclass
-class RosterTable:
+class HouseholdSheetTable:
     """What was read: the header and the raw data rows, with Excel row numbers."""
 
     kind: str  # "xlsx", "xls" or "csv"
@@ -191,8 +191,8 @@ class RosterTable:
 
 
 @dataclass
-class RosterResult:
-    rows: list[RosterRow]
+class HouseholdSheetResult:
+    rows: list[HouseholdSheetRow]
     errors: list[RowError]
     total_rows: int
 
@@ -217,36 +217,36 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}"
 
 
-def read_roster(source: bytes | str | Path, *, file_name: str = "", max_bytes: int | None = None,
-                max_rows: int = MAX_ROWS, sheet_limits: SheetLimits | None = None) -> RosterTable:
-    """Read an .xlsx/.xls/.csv roster from bytes or a path; the format is told by content, not by name.
+def read_household_sheet(source: bytes | str | Path, *, file_name: str = "", max_bytes: int | None = None,
+                max_rows: int = MAX_ROWS, sheet_limits: SheetLimits | None = None) -> HouseholdSheetTable:
+    """Read an .xlsx/.xls/.csv household sheet from bytes or a path; the format is told by content, not by name.
 
     The file is untrusted: run this through `sanshe.core.uploads.parse_untrusted` (the import service does).
     """
     try:
-        return _read_roster(source, file_name=file_name, max_bytes=max_bytes, max_rows=max_rows,
+        return _read_household_sheet(source, file_name=file_name, max_bytes=max_bytes, max_rows=max_rows,
                             sheet_limits=sheet_limits or SheetLimits.from_settings())
     except UntrustedFileError as exc:
         raise _file_error(exc.message) from exc
 
 
-def read_roster_packed(source: bytes | str | Path, **kwargs) -> tuple:
-    """`read_roster` as plain builtins, for the trip out of the parser's child process (see `unpack_roster`)."""
-    table = read_roster(source, **kwargs)
+def read_household_sheet_packed(source: bytes | str | Path, **kwargs) -> tuple:
+    """`read_household_sheet` as plain builtins, for the trip out of the parser's child process (see `unpack_household_sheet`)."""
+    table = read_household_sheet(source, **kwargs)
     rows, special = pack_cells(table.rows)
     return (table.kind, table.sheet_name, table.header_row, table.columns, table.headers, rows, special,
             table.merged, table.ignored_headers)
 
 
-def unpack_roster(packed: tuple) -> RosterTable:
-    """The `RosterTable` that `read_roster_packed` read."""
+def unpack_household_sheet(packed: tuple) -> HouseholdSheetTable:
+    """The `HouseholdSheetTable` that `read_household_sheet_packed` read."""
     kind, sheet_name, header_row, columns, headers, rows, special, merged, ignored = packed
-    return RosterTable(kind=kind, sheet_name=sheet_name, header_row=header_row, columns=columns, headers=headers,
+    return HouseholdSheetTable(kind=kind, sheet_name=sheet_name, header_row=header_row, columns=columns, headers=headers,
                        rows=unpack_cells(rows, special), merged=[tuple(m) for m in merged], ignored_headers=ignored)
 
 
-def _read_roster(source: bytes | str | Path, *, file_name: str, max_bytes: int | None, max_rows: int,
-                 sheet_limits: SheetLimits) -> RosterTable:
+def _read_household_sheet(source: bytes | str | Path, *, file_name: str, max_bytes: int | None, max_rows: int,
+                 sheet_limits: SheetLimits) -> HouseholdSheetTable:
     if isinstance(source, (str, Path)):
         path = Path(source)
         size = path.stat().st_size
@@ -280,12 +280,12 @@ def _read_roster(source: bytes | str | Path, *, file_name: str, max_bytes: int |
     return _read_csv(data, max_rows)
 
 
-def _too_large(size: int, max_bytes: int) -> RosterFileError:
+def _too_large(size: int, max_bytes: int) -> HouseholdSheetFileError:
     return _file_error(_("文件太大（%(size)s MB），上限为%(limit)s MB。请分成几个文件分别导入") % {
         "size": _megabytes(size), "limit": _megabytes(max_bytes).removesuffix(".0")})
 
 
-def _read_workbook(source, kind: str, max_rows: int, sheet_limits: SheetLimits) -> RosterTable:
+def _read_workbook(source, kind: str, max_rows: int, sheet_limits: SheetLimits) -> HouseholdSheetTable:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
@@ -307,7 +307,7 @@ def _read_workbook(source, kind: str, max_rows: int, sheet_limits: SheetLimits) 
                   and str(getattr(meta.typ, "name", "WorkSheet")) == "WorkSheet"] or list(workbook.sheet_names)
         if not sheets:
             raise _file_error(_("表格是空的：工作簿中没有工作表"))
-        first_problem: RosterFileError | None = None
+        first_problem: HouseholdSheetFileError | None = None
         for name in sheets:
             try:
                 sheet = workbook.get_sheet_by_name(name)
@@ -318,13 +318,13 @@ def _read_workbook(source, kind: str, max_rows: int, sheet_limits: SheetLimits) 
                                   % {"sheet": name}) from exc
             try:
                 return _table_from_cells(kind, name, cells, merged, max_rows)
-            except RosterFileError as problem:
-                # A workbook may hold an instructions sheet first; use the first sheet that is a roster.
+            except HouseholdSheetFileError as problem:
+                # A workbook may hold an instructions sheet first; use the first sheet that is a household sheet.
                 first_problem = first_problem or problem
         raise first_problem
 
 
-def _read_csv(data: bytes, max_rows: int) -> RosterTable:
+def _read_csv(data: bytes, max_rows: int) -> HouseholdSheetTable:
     text = decode_csv(data)
     if "\x00" in text:
         raise _file_error(_("文件内容不是文本表格（可能是改了扩展名的其他文件）。请上传.xlsx或.csv文件"))
@@ -391,7 +391,7 @@ def _find_header(cells: list[list]) -> tuple[int, dict[str, int], list[str], lis
     return best
 
 
-def _table_from_cells(kind: str, sheet_name: str, cells: list[list], merged, max_rows: int) -> RosterTable:
+def _table_from_cells(kind: str, sheet_name: str, cells: list[list], merged, max_rows: int) -> HouseholdSheetTable:
     while cells and not any(_cell_text(v) for v in cells[-1]):
         cells.pop()
     where = _("工作表“%(sheet)s”") % {"sheet": sheet_name} if sheet_name else _("文件")
@@ -406,10 +406,10 @@ def _table_from_cells(kind: str, sheet_name: str, cells: list[list], merged, max
     header_index, columns, headers, ignored = found
     missing = [f for f in REQUIRED_FIELDS if f not in columns]
     if missing:
-        raise RosterFileError([
+        raise HouseholdSheetFileError([
             RowError(header_index + 1, canonical_header(f), _("缺少必填列“%(column)s”（也可写作：%(spellings)s）") % {
                 "column": canonical_header(f),
-                "spellings": "、".join(ROSTER_HEADERS[f][1:]) or canonical_header(f)})
+                "spellings": "、".join(HOUSEHOLD_SHEET_HEADERS[f][1:]) or canonical_header(f)})
             for f in missing
         ])
     width = max(columns.values()) + 1
@@ -423,13 +423,13 @@ def _table_from_cells(kind: str, sheet_name: str, cells: list[list], merged, max
                           % {"count": len(rows), "limit": max_rows})
     # Merged ranges wholly above the header are titles; keep only those touching the header or data.
     relevant = [m for m in merged if m[2] >= header_index and not (m[0] == m[2] and m[1] == m[3])]
-    return RosterTable(kind=kind, sheet_name=sheet_name, header_row=header_index + 1, columns=columns,
+    return HouseholdSheetTable(kind=kind, sheet_name=sheet_name, header_row=header_index + 1, columns=columns,
                        headers=headers, rows=rows, merged=relevant, ignored_headers=ignored)
 
 
 # ------------------------------------------------------------------------------------------- validation
 
-def _merged_errors(table: RosterTable) -> tuple[list[RowError], set[int]]:
+def _merged_errors(table: HouseholdSheetTable) -> tuple[list[RowError], set[int]]:
     errors: list[RowError] = []
     covered: set[int] = set()
     for r0, c0, r1, c1 in sorted(table.merged):
@@ -454,7 +454,7 @@ def _excel_number_error(value) -> str | None:
     return None
 
 
-def validate_roster(table: RosterTable, *, today: date | None = None) -> RosterResult:
+def validate_household_sheet(table: HouseholdSheetTable, *, today: date | None = None) -> HouseholdSheetResult:
     """Check every data row; return the clean rows and every problem (row, column, Chinese reason)."""
     today = today or date.today()
     errors, covered = _merged_errors(table)
@@ -471,7 +471,7 @@ def validate_roster(table: RosterTable, *, today: date | None = None) -> RosterR
     resident_id, unknown_sex, other, resident = (DocumentType.RESIDENT_ID.value, Sex.UNKNOWN.value,
                                                  Relation.OTHER.value, Category.RESIDENT.value)
     male_female = (Sex.MALE.value, Sex.FEMALE.value)
-    clean: list[RosterRow] = []
+    clean: list[HouseholdSheetRow] = []
     seen_docs: dict[tuple[str, str], int] = {}
     total = 0
     for excel_row, cells in table.rows:
@@ -480,7 +480,7 @@ def validate_roster(table: RosterTable, *, today: date | None = None) -> RosterR
         values.extend(absent)
         texts = [values[i] for i in position]
         if not any(texts) and not any(_cell_text(v) for v in cells):
-            continue  # a blank line between blocks of the roster
+            continue  # a blank line between blocks of the household sheet
         total += 1
         if excel_row in covered:
             continue
@@ -562,7 +562,7 @@ def validate_roster(table: RosterTable, *, today: date | None = None) -> RosterR
         if row_errors:
             errors.extend(row_errors)
             continue
-        clean.append(RosterRow(
+        clean.append(HouseholdSheetRow(
             row=excel_row, name=name, sex=sex, birth_date=birth, doc_type=doc_type, doc_number=number,
             phone=phone, compound=compound, building=building, unit=unit or NO_UNIT, room=room,
             relation=relation, category=category, address=address or None,
@@ -571,4 +571,4 @@ def validate_roster(table: RosterTable, *, today: date | None = None) -> RosterR
         raise _file_error(_("表格中只有表头，没有人员数据（第%(row)d行是表头）") % {"row": table.header_row},
                           row=table.header_row)
     errors.sort(key=lambda e: (e.row or 0))
-    return RosterResult(rows=clean, errors=errors, total_rows=total)
+    return HouseholdSheetResult(rows=clean, errors=errors, total_rows=total)

@@ -1,4 +1,4 @@
-"""Forms of the roster pages: upload, import choice, export options."""
+"""Forms of the household sheet pages: upload, import choice, export options."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Category
+from .household_sheet_services import household_sheet_upload_check
 from .models import ImportMode
-from .roster_services import roster_upload_check
 
 
-class RosterUploadForm(forms.Form):
+class HouseholdSheetUploadForm(forms.Form):
     community = forms.ModelChoiceField(label=_("导入到哪个社区"), queryset=None, empty_label=None,
                                        error_messages={"required": _("请选择社区"),
                                                        "invalid_choice": _("请选择您可以导入的社区")})
@@ -27,17 +27,17 @@ class RosterUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            roster_upload_check(file_name=upload.name, size=upload.size)
+            household_sheet_upload_check(file_name=upload.name, size=upload.size)
         except ValidationError as error:
             raise ValidationError(error.message_dict["file"]) from error
         return upload
 
 
-class RosterImportForm(forms.Form):
+class HouseholdSheetImportForm(forms.Form):
     mode = forms.ChoiceField(choices=ImportMode.choices, error_messages={"required": _("请选择导入方式")})
 
 
-class RosterExportForm(forms.Form):
+class HouseholdSheetExportForm(forms.Form):
     community = forms.ModelChoiceField(label=_("社区"), queryset=None, required=False,
                                        empty_label=_("我负责的全部社区"))
     compound = forms.ModelChoiceField(label=_("小区"), queryset=None, required=False, empty_label=_("全部小区"))

@@ -1,4 +1,4 @@
-"""Reads for the roster pages: import jobs, progress, the choices for import and export."""
+"""Reads for the household sheet pages: import jobs, progress, the choices for import and export."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sanshe.accounts.policies import scope_for
 from sanshe.core.errors import ObjectNotFound
 from sanshe.places.models import Building, Community, Compound
 
+from .household_sheet_services import progress_key
 from .models import ImportJob, ImportStatus, Person
-from .roster_services import progress_key
 
 
 def access_import_job(*, actor, job_id: int) -> ImportJob:
@@ -30,7 +30,7 @@ def import_job_list(*, actor, limit: int = 10) -> list[ImportJob]:
 
 
 def import_communities(*, actor) -> QuerySet[Community]:
-    """Communities the actor may import rosters into."""
+    """Communities the actor may import household sheets into."""
     return Community.objects.filter(pk__in=scope_for(actor).community_ids("people.import")).order_by("street", "name")
 
 
@@ -77,9 +77,9 @@ def export_buildings(*, actor, community_id: int | None, compound_id: int | None
     return queryset.order_by("compound__name", "sort_key", "name")
 
 
-def roster_export_people(*, actor, unmasked: bool, community_id: int | None = None, compound_id: int | None = None,
+def household_sheet_export_people(*, actor, unmasked: bool, community_id: int | None = None, compound_id: int | None = None,
                          building_id: int | None = None, category: str = "") -> QuerySet[Person]:
-    """The people an export contains, in roster order (compound, building, unit, room)."""
+    """The people an export contains, in household sheet order (compound, building, unit, room)."""
     people = Person.objects.for_actor(actor, "export_unmasked" if unmasked else "export").filter(is_active=True)
     if community_id:
         people = people.filter(community_id=community_id)

@@ -1,4 +1,4 @@
-"""Roster import and export: upload, check (dry run), import in bulk, export to Excel.
+"""Household sheet import and export: upload, check (dry run), import in bulk, export to Excel.
 
 Checking and importing take seconds for a big file, so they are not one `@transaction.atomic` each: the job's
 status changes are committed first so the page can show them, and all the writes that matter (places, people,
@@ -36,10 +36,10 @@ from sanshe.core.uploads import SheetLimits, UntrustedFileError, parse_untrusted
 from sanshe.places.models import Building, Community, Compound, Household, Unit
 from sanshe.places.services import building_sort_key
 
-from . import roster
+from . import household_sheet
 from .choices import Category, Relation
+from .household_sheet import HouseholdSheetFileError, HouseholdSheetRow, RowError
 from .models import ImportJob, ImportMode, ImportStatus, Person
-from .roster import RosterFileError, RosterRow, RowError
 from .services import person_normalise
 
 logger = logging.getLogger(__name__)
@@ -47,12 +47,12 @@ logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
 ERRORS_KEPT = 5000  # errors stored on the job; `error_count` has the full number
 BATCH_SIZE = 2000
-FILE_TTL = timedelta(hours=24)  # an uploaded roster not imported by then is deleted (PIPL: minimisation)
+FILE_TTL = timedelta(hours=24)  # an uploaded household sheet not imported by then is deleted (PIPL: minimisation)
 NEW_NAMES_SHOWN = 20
 
 Progress = Callable[[str, int, int], None]  # (phase, rows done, rows in total)
 
-# person_normalise's field names → the roster column the user should look at.
+# person_normalise's field names → the household sheet column the user should look at.
 _FIELD_COLUMNS = {"name": "name", "doc_number": "doc_number", "birth_date": "doc_number", "sex": "sex",
                   "phone": "phone", "address": "address"}
 
@@ -60,7 +60,7 @@ _FIELD_COLUMNS = {"name": "name", "doc_number": "doc_number", "birth_date": "doc
 # ------------------------------------------------------------------------------------------- progress
 
 def progress_key(job_id: int) -> str:
-    return f"sanshe:roster-progress:{job_id}"
+    return f"sanshe:household-sheet-progress:{job_id}"
 
 
 def cache_progress(job_id: int) -> Progress:
@@ -78,7 +78,7 @@ def _no_progress(phase: str, done: int, total: int) -> None:
 
 @contextmanager
 def _gc_paused():
-    """No cyclic garbage collection while a big roster is processed.
+    """No cyclic garbage collection while a big household sheet is processed.
 
     Hundreds of thousands of short-lived rows, strings and tuples make the collector rescan everything
     it holds again and again (about 10-15 % of an import's time, measured). The rows are freed by reference
@@ -105,7 +105,7 @@ def _import_community(actor, community_id: int) -> Community:
     return community
 
 
-def roster_upload_check(*, file_name: str, size: int) -> None:
+def household_sheet_upload_check(*, file_name: str, size: int) -> None:
     """The checks an upload must pass before it is stored: kind of file by name, and size."""
     suffix = Path(file_name or "").suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
@@ -113,19 +113,19 @@ def roster_upload_check(*, file_name: str, size: int) -> None:
             "suffix": suffix or _("无扩展名")}})
     if size == 0:
         raise ValidationError({"file": _("文件是空的（0字节），请重新选择文件")})
-    limit = settings.ROSTER_MAX_UPLOAD_BYTES
+    limit = settings.HOUSEHOLD_SHEET_MAX_UPLOAD_BYTES
     if size > limit:
         raise ValidationError({"file": _("文件太大（%(size).1f MB），上限为%(limit)d MB。请分成几个文件分别导入") % {
             "size": size / 1024 / 1024, "limit": limit // (1024 * 1024)}})
 
 
 @transaction.atomic
-def roster_job_create(*, actor, community_id: int, upload: File, file_name: str, enqueue: bool = True) -> ImportJob:
-    """Store an uploaded roster privately and queue its check (dry run)."""
+def household_sheet_job_create(*, actor, community_id: int, upload: File, file_name: str, enqueue: bool = True) -> ImportJob:
+    """Store an uploaded household sheet privately and queue its check (dry run)."""
     community = _import_community(actor, community_id)
-    file_name = Path(file_name or "").name[:200] or "roster"
+    file_name = Path(file_name or "").name[:200] or "household_sheet"
     size = upload.size or 0
-    roster_upload_check(file_name=file_name, size=size)
+    household_sheet_upload_check(file_name=file_name, size=size)
     job = ImportJob(created_by=actor, community=community, file_name=file_name, file_size=size)
     job.file.save(file_name, upload, save=False)
     try:
@@ -134,13 +134,13 @@ def roster_job_create(*, actor, community_id: int, upload: File, file_name: str,
         audit_record(actor=actor, action="roster.upload", obj=job, community_id=community.pk,
                      detail={"bytes": size, "kind": Path(file_name).suffix.lower()})
     except BaseException:
-        job.file.storage.delete(job.file.name)  # no orphaned copy of a roster on disk
+        job.file.storage.delete(job.file.name)  # no orphaned copy of a household sheet on disk
         raise
     if enqueue:
-        from .tasks import roster_validate_task
+        from .tasks import household_sheet_validate_task
 
         job_id, actor_id = job.pk, actor.pk
-        transaction.on_commit(lambda: roster_validate_task(job_id, actor_id))
+        transaction.on_commit(lambda: household_sheet_validate_task(job_id, actor_id))
     return job
 
 
@@ -153,7 +153,7 @@ class _PersonDraft:
                  "birth_date", "phone", "phone_index", "phone_tail_index", "address", "child_under_14",
                  "household_id")
 
-    def __init__(self, row: RosterRow):
+    def __init__(self, row: HouseholdSheetRow):
         self.name = row.name
         self.doc_type = row.doc_type
         self.doc_number = row.doc_number
@@ -167,9 +167,9 @@ class _PersonDraft:
 
 @dataclass
 class _Checked:
-    table: roster.RosterTable
+    table: household_sheet.HouseholdSheetTable
     total_rows: int
-    rows: list[RosterRow]
+    rows: list[HouseholdSheetRow]
     drafts: list[_PersonDraft]
     errors: list[RowError]
     ignored_headers: list[str] = field(default_factory=list)
@@ -179,9 +179,9 @@ class _Checked:
         return self.total_rows - len(self.rows)
 
 
-def _read_job_file(job: ImportJob) -> roster.RosterTable:
+def _read_job_file(job: ImportJob) -> household_sheet.HouseholdSheetTable:
     if not job.file:
-        raise RosterFileError([RowError(None, "", _("上传的文件已删除（超过24小时未导入，或已导入过）。请重新上传"))])
+        raise HouseholdSheetFileError([RowError(None, "", _("上传的文件已删除（超过24小时未导入，或已导入过）。请重新上传"))])
     storage = job.file.storage
     try:
         local = storage.path(job.file.name)
@@ -195,20 +195,20 @@ def _read_job_file(job: ImportJob) -> roster.RosterTable:
             source = handle.read()
     # Parsed in a child process with memory and time limits: a crafted file fails the job, not the server.
     try:
-        return roster.unpack_roster(parse_untrusted(
-            roster.read_roster_packed, source, file_name=job.file_name, max_bytes=settings.ROSTER_MAX_UPLOAD_BYTES,
+        return household_sheet.unpack_household_sheet(parse_untrusted(
+            household_sheet.read_household_sheet_packed, source, file_name=job.file_name, max_bytes=settings.HOUSEHOLD_SHEET_MAX_UPLOAD_BYTES,
             sheet_limits=SheetLimits.from_settings()))
     except UntrustedFileError as exc:
-        raise RosterFileError([RowError(None, "", exc.message)]) from exc
+        raise HouseholdSheetFileError([RowError(None, "", exc.message)]) from exc
 
 
 def _check(job: ImportJob, *, today: date, progress: Progress) -> _Checked:
     """Read and check the job's file: cell rules, then the same rules as person_normalise, then the database."""
     progress("reading", 0, 0)
     table = _read_job_file(job)
-    result = roster.validate_roster(table, today=today)
+    result = household_sheet.validate_household_sheet(table, today=today)
     errors = list(result.errors)
-    rows: list[RosterRow] = []
+    rows: list[HouseholdSheetRow] = []
     drafts: list[_PersonDraft] = []
     total = len(result.rows)
     progress("validating", 0, total)
@@ -232,7 +232,7 @@ def _check(job: ImportJob, *, today: date, progress: Progress) -> _Checked:
                     ignored_headers=table.ignored_headers)
 
 
-def _drop_registered(table, rows: list[RosterRow], drafts: list[_PersonDraft], errors: list[RowError]):
+def _drop_registered(table, rows: list[HouseholdSheetRow], drafts: list[_PersonDraft], errors: list[RowError]):
     """People whose ID is registered already are duplicates: reported, not imported again.
 
     The lookup is by blind index over all communities on purpose: an ID is unique in the whole deployment
@@ -278,7 +278,7 @@ def _load_places(community_id: int) -> _Places:
     return _Places(compounds, buildings, units, households)
 
 
-def _new_places(community_id: int, rows: Iterable[RosterRow]) -> dict:
+def _new_places(community_id: int, rows: Iterable[HouseholdSheetRow]) -> dict:
     """What importing these rows would add to the places tree (for the preview)."""
     places = _load_places(community_id)
     new_compounds: dict[str, None] = {}
@@ -344,12 +344,12 @@ def _delete_file(job: ImportJob) -> None:
         try:
             job.file.storage.delete(name)
         except OSError:
-            logger.warning("roster file of import job %s could not be deleted", job.pk)
+            logger.warning("household_sheet file of import job %s could not be deleted", job.pk)
         ImportJob.objects.filter(pk=job.pk).update(file="")
         job.file = ""
 
 
-def roster_validate(*, actor, job: ImportJob, progress: Progress | None = None) -> ImportJob:
+def household_sheet_validate(*, actor, job: ImportJob, progress: Progress | None = None) -> ImportJob:
     """Dry run: read and check the file, record counts, the errors and what the import would create."""
     job = _access_job(actor, job)
     progress = progress or _no_progress
@@ -359,7 +359,7 @@ def roster_validate(*, actor, job: ImportJob, progress: Progress | None = None) 
     try:
         with _gc_paused():
             checked = _check(job, today=timezone.localdate(), progress=progress)
-    except RosterFileError as exc:
+    except HouseholdSheetFileError as exc:
         with transaction.atomic():
             _fail(job, exc.errors[0].reason, exc.errors)
             audit_record(actor=actor, action="roster.validate", obj=job, outcome=AuditOutcome.FAILURE,
@@ -367,7 +367,7 @@ def roster_validate(*, actor, job: ImportJob, progress: Progress | None = None) 
         _delete_file(job)
         return job
     except Exception:
-        logger.exception("checking roster import job %s failed", job.pk)
+        logger.exception("checking household sheet import job %s failed", job.pk)
         _fail(job, _("检查文件时出现系统错误，请稍后重新上传；如果一再出现，请联系管理员"))
         _delete_file(job)
         return job
@@ -391,8 +391,8 @@ def roster_validate(*, actor, job: ImportJob, progress: Progress | None = None) 
 # ---------------------------------------------------------------------------------------------- import
 
 @transaction.atomic
-def roster_import_start(*, actor, job: ImportJob, mode: str) -> ImportJob:
-    """The user chose how to import a checked roster: queue the import (once, whatever the clicks)."""
+def household_sheet_import_start(*, actor, job: ImportJob, mode: str) -> ImportJob:
+    """The user chose how to import a checked household sheet: queue the import (once, whatever the clicks)."""
     job = _access_job(actor, job)
     if mode not in ImportMode.values:
         raise ValidationError({"mode": _("请选择导入方式")})
@@ -408,10 +408,10 @@ def roster_import_start(*, actor, job: ImportJob, mode: str) -> ImportJob:
     if not _claim(job, [ImportStatus.VALIDATED], ImportStatus.IMPORTING, mode=mode, processed_rows=0):
         raise ValidationError(_("这个文件已经开始导入了"))
     job.refresh_from_db()
-    from .tasks import roster_import_task
+    from .tasks import household_sheet_import_task
 
     job_id, actor_id = job.pk, actor.pk
-    transaction.on_commit(lambda: roster_import_task(job_id, actor_id, mode))
+    transaction.on_commit(lambda: household_sheet_import_task(job_id, actor_id, mode))
     return job
 
 
@@ -467,7 +467,7 @@ class _PersonWriter(_RowWriter):
 
         return encrypt
 
-    def values(self, row: RosterRow, draft: _PersonDraft, household: tuple[int, int, int, int],
+    def values(self, row: HouseholdSheetRow, draft: _PersonDraft, household: tuple[int, int, int, int],
                representative: bool) -> tuple:
         household_id, building_id, compound_id, community_id = household
         return self.fixed_values + (
@@ -481,7 +481,7 @@ class _PersonWriter(_RowWriter):
         )
 
 
-def _ensure_places(community_id: int, rows: list[RosterRow]) -> tuple[list[tuple[int, int, int, int]], dict]:
+def _ensure_places(community_id: int, rows: list[HouseholdSheetRow]) -> tuple[list[tuple[int, int, int, int]], dict]:
     """Create the compounds, buildings, units and households the rows need; each row's household ids."""
     places = _load_places(community_id)
     created = {"compounds": 0, "buildings": 0, "units": 0, "households": 0}
@@ -579,8 +579,8 @@ def _write(job: ImportJob, checked: _Checked, progress: Progress) -> dict:
     return created
 
 
-def roster_import(*, actor, job: ImportJob, mode: str, progress: Progress | None = None) -> ImportJob:
-    """Import a checked roster: re-check it against the database as it is now, then write it all at once.
+def household_sheet_import(*, actor, job: ImportJob, mode: str, progress: Progress | None = None) -> ImportJob:
+    """Import a checked household sheet: re-check it against the database as it is now, then write it all at once.
 
     `all_or_nothing` imports nothing if any row has a problem; `valid_only` imports the rows without one.
     Either way the people, their places, the job's final counts and the audit event commit together.
@@ -621,14 +621,14 @@ def roster_import(*, actor, job: ImportJob, mode: str, progress: Progress | None
                 "error_rows": checked.error_rows, "compounds": created["compounds"],
                 "buildings": created["buildings"], "units": created["units"], "households": created["households"]})
         return job
-    except RosterFileError as exc:
+    except HouseholdSheetFileError as exc:
         return _fail(job, exc.errors[0].reason, exc.errors, actor=actor, action="roster.import")
     except IntegrityError:
-        logger.warning("roster import job %s hit a uniqueness conflict", job.pk)
+        logger.warning("household_sheet import job %s hit a uniqueness conflict", job.pk)
         return _fail(job, _("导入期间有人同时登记了相同证件号码的人员，没有导入任何人员。请重新上传文件检查后再导入"),
                      actor=actor, action="roster.import")
     except Exception:
-        logger.exception("roster import job %s failed", job.pk)
+        logger.exception("household_sheet import job %s failed", job.pk)
         return _fail(job, _("导入时出现系统错误，没有导入任何人员。请重新上传后再试；如果一再出现，请联系管理员"),
                      actor=actor, action="roster.import")
     finally:
@@ -636,7 +636,7 @@ def roster_import(*, actor, job: ImportJob, mode: str, progress: Progress | None
 
 
 @transaction.atomic
-def roster_job_cancel(*, actor, job: ImportJob, reason: str = "") -> ImportJob:
+def household_sheet_job_cancel(*, actor, job: ImportJob, reason: str = "") -> ImportJob:
     """The user gives up on a checked file (or only wanted the check): delete it now rather than after a day."""
     job = _access_job(actor, job)
     if not _claim(job, [ImportStatus.UPLOADED, ImportStatus.VALIDATED], ImportStatus.FAILED,
@@ -648,8 +648,8 @@ def roster_job_cancel(*, actor, job: ImportJob, reason: str = "") -> ImportJob:
     return job
 
 
-def roster_files_purge(*, now=None) -> int:
-    """Delete uploaded rosters nobody imported within a day, and fail jobs whose worker died; how many."""
+def household_sheet_files_purge(*, now=None) -> int:
+    """Delete uploaded household sheets nobody imported within a day, and fail jobs whose worker died; how many."""
     now = now or timezone.now()
     stale = ImportJob.objects.filter(updated_at__lt=now - FILE_TTL).exclude(
         status__in=[ImportStatus.DONE, ImportStatus.FAILED])
@@ -667,18 +667,18 @@ def roster_files_purge(*, now=None) -> int:
 # ---------------------------------------------------------------------------------------------- export
 
 @dataclass
-class RosterExport:
+class HouseholdSheetExport:
     file: IO[bytes]
     file_name: str
     count: int
 
 
-def roster_export(*, actor, community_id: int | None = None, compound_id: int | None = None,
+def household_sheet_export(*, actor, community_id: int | None = None, compound_id: int | None = None,
                   building_id: int | None = None, category: str = "", unmasked: bool = False,
-                  reason: str = "") -> RosterExport:
+                  reason: str = "") -> HouseholdSheetExport:
     """People in the actor's export scope to .xlsx; masked unless an organisation admin gives a reason."""
-    from . import roster_selectors
-    from .roster_xlsx import write_people
+    from . import household_sheet_selectors
+    from .household_sheet_xlsx import write_people
 
     require(actor, "people.export")
     reason = (reason or "").strip()
@@ -688,7 +688,7 @@ def roster_export(*, actor, community_id: int | None = None, compound_id: int | 
             raise ValidationError({"reason": _("导出完整证件号和手机号，须填写事由（至少4个字）")})
     if category and category not in Category.values:
         raise ValidationError({"category": _("请选择人员类别")})
-    people = roster_selectors.roster_export_people(
+    people = household_sheet_selectors.household_sheet_export_people(
         actor=actor, unmasked=unmasked, community_id=community_id, compound_id=compound_id,
         building_id=building_id, category=category)
     if not people.exists():
@@ -703,5 +703,5 @@ def roster_export(*, actor, community_id: int | None = None, compound_id: int | 
     handle.seek(0)
     label = _("完整") if unmasked else _("脱敏")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return RosterExport(file=handle, file_name=f"人员名册-{label}-{stamp}.xlsx", count=count)
+    return HouseholdSheetExport(file=handle, file_name=f"人员名册-{label}-{stamp}.xlsx", count=count)
 

@@ -1,16 +1,33 @@
-"""Roster import/export pages (owned by the roster feature)."""
+"""Household sheet (花名册) import/export pages, owned by the household sheet feature.
 
-from django.urls import path
+"Roster" means duty shifts (the `rosters` app); these pages used to live under `roster/`, and those
+addresses still answer with a permanent redirect so bookmarks keep working.
+"""
 
-from . import roster_views
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.urls import path, re_path
+
+from . import household_sheet_views as views
+
+
+def household_sheet_moved(request: HttpRequest, rest: str) -> HttpResponsePermanentRedirect:
+    """The page's address before the rename (`…/roster/import/…`): the same path under `households/`."""
+    return HttpResponsePermanentRedirect(request.get_full_path().replace("/roster/", "/households/", 1))
+
 
 urlpatterns: list = [
-    path("roster/import/", roster_views.roster_import, name="roster_import"),
-    path("roster/import/template.xlsx", roster_views.roster_template, name="roster_template"),
-    path("roster/import/<int:job_id>/", roster_views.roster_job, name="roster_job"),
-    path("roster/import/<int:job_id>/status/", roster_views.roster_job_status, name="roster_job_status"),
-    path("roster/import/<int:job_id>/start/", roster_views.roster_job_start, name="roster_job_start"),
-    path("roster/import/<int:job_id>/cancel/", roster_views.roster_job_cancel, name="roster_job_cancel"),
-    path("roster/import/<int:job_id>/errors.xlsx", roster_views.roster_job_errors, name="roster_job_errors"),
-    path("roster/export/", roster_views.roster_export, name="roster_export"),
+    path("households/import/", views.household_sheet_import, name="household_sheet_import"),
+    path("households/import/template.xlsx", views.household_sheet_template, name="household_sheet_template"),
+    path("households/import/<int:job_id>/", views.household_sheet_job, name="household_sheet_job"),
+    path("households/import/<int:job_id>/status/", views.household_sheet_job_status,
+         name="household_sheet_job_status"),
+    path("households/import/<int:job_id>/start/", views.household_sheet_job_start,
+         name="household_sheet_job_start"),
+    path("households/import/<int:job_id>/cancel/", views.household_sheet_job_cancel,
+         name="household_sheet_job_cancel"),
+    path("households/import/<int:job_id>/errors.xlsx", views.household_sheet_job_errors,
+         name="household_sheet_job_errors"),
+    path("households/export/", views.household_sheet_export, name="household_sheet_export"),
+    # The old addresses (before the rename): GET bookmarks land on the same page.
+    re_path(r"^roster/(?P<rest>(?:import|export)/.*)$", household_sheet_moved, name="household_sheet_moved"),
 ]

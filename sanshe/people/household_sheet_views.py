@@ -1,4 +1,4 @@
-"""Roster pages: upload a roster, watch it being checked, see the preview, import; export people to Excel."""
+"""Household sheet pages: upload a household sheet, watch it being checked, see the preview, import; export people to Excel."""
 
 from __future__ import annotations
 
@@ -17,10 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sanshe.accounts.policies import scope_for
 from sanshe.core.pages import apply_service_errors, capability_required, int_param
 
-from . import roster_selectors, roster_services
+from . import household_sheet_selectors, household_sheet_services
+from .household_sheet_forms import (
+    HouseholdSheetExportForm,
+    HouseholdSheetImportForm,
+    HouseholdSheetUploadForm,
+)
+from .household_sheet_xlsx import write_errors, write_template
 from .models import ImportStatus
-from .roster_forms import RosterExportForm, RosterImportForm, RosterUploadForm
-from .roster_xlsx import write_errors, write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 100
@@ -34,31 +38,31 @@ def _xlsx_response(handle, file_name: str) -> FileResponse:
 
 @capability_required("people.import")
 @require_http_methods(["GET", "POST"])
-def roster_import(request: HttpRequest) -> HttpResponse:
-    """Choose the community and the roster file; the check starts at once and the job page shows it."""
-    communities = roster_selectors.import_communities(actor=request.user)
+def household_sheet_import(request: HttpRequest) -> HttpResponse:
+    """Choose the community and the household sheet file; the check starts at once and the job page shows it."""
+    communities = household_sheet_selectors.import_communities(actor=request.user)
     first = communities.first()
-    form = RosterUploadForm(request.POST or None, request.FILES or None, communities=communities,
+    form = HouseholdSheetUploadForm(request.POST or None, request.FILES or None, communities=communities,
                             initial={"community": first.pk if first else None})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = roster_services.roster_job_create(
+            job = household_sheet_services.household_sheet_job_create(
                 actor=request.user, community_id=form.cleaned_data["community"].pk, upload=upload,
                 file_name=upload.name)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            return redirect("people:roster_job", job_id=job.pk)
-    return render(request, "people/roster_import.html", {
+            return redirect("people:household_sheet_job", job_id=job.pk)
+    return render(request, "people/household_sheet_import.html", {
         "form": form, "has_communities": first is not None,
-        "jobs": roster_selectors.import_job_list(actor=request.user),
+        "jobs": household_sheet_selectors.import_job_list(actor=request.user),
         "can_export": scope_for(request.user).can("people.export"),
     })
 
 
 @capability_required("people.import")
-def roster_template(request: HttpRequest) -> FileResponse:
+def household_sheet_template(request: HttpRequest) -> FileResponse:
     """The import template: headers, one example row, and an instructions sheet."""
     handle = io.BytesIO()
     write_template(handle)
@@ -71,7 +75,7 @@ def _job_context(job) -> dict:
         # A job that has not moved for this long has lost its worker (or none is running).
         "stalled": job.is_running and timezone.now() - job.updated_at > STALLED_AFTER,
         "job": job,
-        "progress": roster_selectors.import_progress(job),
+        "progress": household_sheet_selectors.import_progress(job),
         "errors_shown": errors[:ERRORS_SHOWN],
         "errors_more": max(job.error_count - min(len(errors), ERRORS_SHOWN), 0),
         "file_errors": [e for e in errors if e.get("row") is None],
@@ -84,55 +88,55 @@ def _job_context(job) -> dict:
 
 
 @capability_required("people.import")
-def roster_job(request: HttpRequest, job_id: int) -> HttpResponse:
-    """One uploaded roster: progress while it is checked or imported, then the preview or the result."""
-    job = roster_selectors.access_import_job(actor=request.user, job_id=job_id)
-    return render(request, "people/roster_job.html", _job_context(job))
+def household_sheet_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """One uploaded household sheet: progress while it is checked or imported, then the preview or the result."""
+    job = household_sheet_selectors.access_import_job(actor=request.user, job_id=job_id)
+    return render(request, "people/household_sheet_job.html", _job_context(job))
 
 
 @capability_required("people.import")
-def roster_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
+def household_sheet_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     """The part of the job page that htmx refreshes every second while the job runs."""
-    job = roster_selectors.access_import_job(actor=request.user, job_id=job_id)
-    return render(request, "people/_roster_job_status.html", _job_context(job))
+    job = household_sheet_selectors.access_import_job(actor=request.user, job_id=job_id)
+    return render(request, "people/_household_sheet_job_status.html", _job_context(job))
 
 
 @capability_required("people.import")
 @require_POST
-def roster_job_start(request: HttpRequest, job_id: int) -> HttpResponse:
-    """Import the checked roster: the valid rows only, or all-or-nothing."""
-    job = roster_selectors.access_import_job(actor=request.user, job_id=job_id)
-    form = RosterImportForm(request.POST)
+def household_sheet_job_start(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Import the checked household sheet: the valid rows only, or all-or-nothing."""
+    job = household_sheet_selectors.access_import_job(actor=request.user, job_id=job_id)
+    form = HouseholdSheetImportForm(request.POST)
     if form.is_valid():
         try:
-            roster_services.roster_import_start(actor=request.user, job=job, mode=form.cleaned_data["mode"])
+            household_sheet_services.household_sheet_import_start(actor=request.user, job=job, mode=form.cleaned_data["mode"])
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
     else:
         messages.error(request, _("请选择导入方式"))
-    return redirect("people:roster_job", job_id=job.pk)
+    return redirect("people:household_sheet_job", job_id=job.pk)
 
 
 @capability_required("people.import")
 @require_POST
-def roster_job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
-    """Give up on a checked roster; the file is deleted."""
-    job = roster_selectors.access_import_job(actor=request.user, job_id=job_id)
+def household_sheet_job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Give up on a checked household sheet; the file is deleted."""
+    job = household_sheet_selectors.access_import_job(actor=request.user, job_id=job_id)
     try:
-        roster_services.roster_job_cancel(actor=request.user, job=job)
+        household_sheet_services.household_sheet_job_cancel(actor=request.user, job=job)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect("people:roster_job", job_id=job.pk)
+        return redirect("people:household_sheet_job", job_id=job.pk)
     messages.success(request, _("已取消导入，上传的文件已删除。"))
-    return redirect("people:roster_import")
+    return redirect("people:household_sheet_import")
 
 
 @capability_required("people.import")
-def roster_job_errors(request: HttpRequest, job_id: int) -> FileResponse:
+def household_sheet_job_errors(request: HttpRequest, job_id: int) -> FileResponse:
     """The job's problem list as a workbook (row, column, reason), to fix the original file."""
-    job = roster_selectors.access_import_job(actor=request.user, job_id=job_id)
+    job = household_sheet_selectors.access_import_job(actor=request.user, job_id=job_id)
     handle = io.BytesIO()
     write_errors(handle, job.errors or [], file_name=job.file_name)
     return _xlsx_response(handle, _("名册问题清单-%(id)s.xlsx") % {"id": job.pk})
@@ -140,7 +144,7 @@ def roster_job_errors(request: HttpRequest, job_id: int) -> FileResponse:
 
 @capability_required("people.export")
 @require_http_methods(["GET", "POST"])
-def roster_export(request: HttpRequest) -> HttpResponse:
+def household_sheet_export(request: HttpRequest) -> HttpResponse:
     """Choose whom to export (and, for organisation admins, whether unmasked, with a reason); get an .xlsx."""
     actor = request.user
     scope = scope_for(actor)
@@ -150,20 +154,20 @@ def roster_export(request: HttpRequest) -> HttpResponse:
     community_id = int_param(chosen.get("community"))
     compound_id = int_param(chosen.get("compound"))
     building_id = int_param(chosen.get("building"))
-    compounds = roster_selectors.export_compounds(actor=actor, community_id=community_id)
+    compounds = household_sheet_selectors.export_compounds(actor=actor, community_id=community_id)
     if compound_id and not compounds.filter(pk=compound_id).exists():
         compound_id = None  # the community changed: start the compound over
-    buildings = roster_selectors.export_buildings(actor=actor, community_id=community_id, compound_id=compound_id)
+    buildings = household_sheet_selectors.export_buildings(actor=actor, community_id=community_id, compound_id=compound_id)
     if building_id and not buildings.filter(pk=building_id).exists():
         building_id = None
-    form = RosterExportForm(
+    form = HouseholdSheetExportForm(
         data, initial={"community": community_id, "compound": compound_id, "building": building_id},
-        communities=roster_selectors.export_communities(actor=actor), compounds=compounds, buildings=buildings,
+        communities=household_sheet_selectors.export_communities(actor=actor), compounds=compounds, buildings=buildings,
         can_unmask=can_unmask)
     if request.method == "POST" and form.is_valid():
         cleaned = form.cleaned_data
         try:
-            export = roster_services.roster_export(
+            export = household_sheet_services.household_sheet_export(
                 actor=actor,
                 community_id=cleaned["community"].pk if cleaned.get("community") else None,
                 compound_id=cleaned["compound"].pk if cleaned.get("compound") else None,
@@ -174,9 +178,9 @@ def roster_export(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             return FileResponse(export.file, as_attachment=True, filename=export.file_name, content_type=XLSX)
-    template = "people/_roster_export_form.html" if request.headers.get("HX-Request") else "people/roster_export.html"
+    template = "people/_household_sheet_export_form.html" if request.headers.get("HX-Request") else "people/household_sheet_export.html"
     return render(request, template, {
-        "form": form, "can_unmask": can_unmask, "export_url": reverse("people:roster_export"),
+        "form": form, "can_unmask": can_unmask, "export_url": reverse("people:household_sheet_export"),
         "crumbs": [(_("人员"), _reverse_or_empty("people:person_list")), (_("导出名册"), "")],
     })
 

@@ -1,4 +1,4 @@
-"""Writing roster workbooks with openpyxl: the import template, the error list and people exports.
+"""Writing household sheet workbooks with openpyxl: the import template, the error list and people exports.
 
 Every text cell goes through `safe_text`: a value starting with = + - @ or a tab/carriage return would be
 taken as a formula by Excel or WPS (CSV/formula injection), so it gets a leading apostrophe and is stored
@@ -20,8 +20,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from sanshe.core.pii import birth_year
 
-from .choices import ROSTER_HEADERS, Category, DocumentType, PopulationLevel, Relation, Sex
-from .roster import EXAMPLE_DOC_NUMBER, EXAMPLE_NAME, FIELD_ORDER, NO_UNIT, REQUIRED_FIELDS, canonical_header
+from .choices import HOUSEHOLD_SHEET_HEADERS, Category, DocumentType, PopulationLevel, Relation, Sex
+from .household_sheet import (
+    EXAMPLE_DOC_NUMBER,
+    EXAMPLE_NAME,
+    FIELD_ORDER,
+    NO_UNIT,
+    REQUIRED_FIELDS,
+    canonical_header,
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
@@ -78,7 +85,7 @@ def _example() -> dict[str, str]:
 
 
 def write_template(handle: IO[bytes]) -> None:
-    """The import template: a roster sheet with the headers and one example row, and an instructions sheet."""
+    """The import template: a household sheet sheet with the headers and one example row, and an instructions sheet."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("人员名册")
@@ -127,7 +134,7 @@ def write_template(handle: IO[bytes]) -> None:
         if name in fill_in:
             text = text % fill_in[name]
         notes.append([canonical_header(name), _("必填") if name in REQUIRED_FIELDS else _("选填"), text,
-                      "、".join(ROSTER_HEADERS[name][1:])])
+                      "、".join(HOUSEHOLD_SHEET_HEADERS[name][1:])])
     notes.append([])
     for line in (
         _("1. 第一行是列名，从第二行起每行一人。第2行是示例，请删除或覆盖后再填写。"),
@@ -151,7 +158,7 @@ def write_template(handle: IO[bytes]) -> None:
 # -------------------------------------------------------------------------------------------- error list
 
 def write_errors(handle: IO[bytes], errors: Iterable[dict], *, file_name: str) -> None:
-    """The problems found in a roster, to fix them in the original file: row, column, reason."""
+    """The problems found in a household sheet, to fix them in the original file: row, column, reason."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("问题清单"))
     sheet.column_dimensions["A"].width = 8
@@ -175,7 +182,7 @@ MASKED_EXPORT_HEADERS = tuple("出生年份" if header == "出生日期" else he
 
 
 def write_people(handle: IO[bytes], people: Iterable, *, unmasked: bool) -> int:
-    """People as a roster sheet (the headers read back by the importer); masked unless `unmasked`. Row count."""
+    """People as a household sheet sheet (the headers read back by the importer); masked unless `unmasked`. Row count."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("人员名册"))
     for letter, width in zip("ABCDEFGHIJKLMNOP", (10, 5, 11, 12, 21, 14, 14, 8, 8, 8, 10, 7, 16, 10, 22, 30),

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 
 from sanshe.core.pii import mask_address, mask_phone
 from sanshe.monitoring.notify import masked_name
-from sanshe.people.roster_xlsx import safe_text
+from sanshe.people.household_sheet_xlsx import safe_text
 from sanshe.triage.needs import NEED_DOMAINS
 
 from .forms import LABELS, SECTIONS

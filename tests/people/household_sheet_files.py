@@ -1,4 +1,4 @@
-"""Build roster files in tests the way communities make them (openpyxl for .xlsx, csv for .csv)."""
+"""Build household sheet files in tests the way communities make them (openpyxl for .xlsx, csv for .csv)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sanshe.people.identity import resident_id_check_char
 HEADERS = ["姓名", "性别", "身份证号", "手机号", "小区", "楼栋", "单元", "房号", "与户主关系"]
 
 
-def roster_id(seq: int, birth: str = "19850315", region: str = "110105") -> str:
+def household_sheet_id(seq: int, birth: str = "19850315", region: str = "110105") -> str:
     """A valid resident ID, unique per seq (up to 999 per birth date)."""
     first17 = f"{region}{birth}{seq % 1000:03d}"
     return first17 + resident_id_check_char(first17)
@@ -30,7 +30,7 @@ def sex_of(number: str) -> str:
 
 def person_row(seq: int, *, name: str = "王小明", building: str = "1栋", unit: str = "1单元", room: str = "101",
                relation: str = "户主", compound: str = "锦绣小区", phone: str | None = None) -> list:
-    number = roster_id(seq)
+    number = household_sheet_id(seq)
     return [name, sex_of(number), number, phone if phone is not None else f"139{seq:08d}", compound, building,
             unit, room, relation]
 

@@ -1,4 +1,4 @@
-"""`manage.py import_roster`: the same checks as the page, Chinese errors, exit status for scripts."""
+"""`manage.py import_households`: the same checks as the page, Chinese errors, exit status for scripts."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sanshe.people.models import ImportJob, ImportStatus, Person
-from tests.people.roster_files import bad_check_digit, person_row, xlsx_bytes
+from tests.people.household_sheet_files import bad_check_digit, person_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 def run(*args) -> int:
     try:
-        call_command("import_roster", *[str(a) for a in args])
+        call_command("import_households", *[str(a) for a in args])
     except SystemExit as exit_:
         return exit_.code
     return 0
@@ -84,6 +84,13 @@ def test_wrong_command_lines_exit_2(world, community_worker, medic, good_file):
                  (good_file, "--community", world.away.code, "--as", community_worker.username),
                  (good_file, "--community", world.home.code, "--as", medic.username)]:
         with pytest.raises(CommandError) as caught:
-            call_command("import_roster", *[str(a) for a in args])
+            call_command("import_households", *[str(a) for a in args])
         assert caught.value.returncode == 2
     assert not Person.objects.filter(name__startswith="命令").exists()
+
+
+def test_the_old_command_name_still_imports(world, community_worker, good_file, capsys):
+    """`import_roster` (the name before "roster" came to mean duty shifts only) runs the same import."""
+    call_command("import_roster", str(good_file), "--community", world.home.code, "--as", community_worker.username)
+    assert "已导入 2 人" in capsys.readouterr().out
+    assert Person.objects.filter(name__startswith="命令").count() == 2

@@ -1,4 +1,4 @@
-"""Roster export: masked by default; unmasked needs the permission, a reason and leaves an audit entry;
+"""Household sheet export: masked by default; unmasked needs the permission, a reason and leaves an audit entry;
 formulas typed into names or addresses cannot run in Excel."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from sanshe.core.errors import ActionForbidden
 from sanshe.core.models import AuditEvent
-from sanshe.people.roster_services import roster_export
-from sanshe.people.roster_xlsx import safe_text
+from sanshe.people.household_sheet_services import household_sheet_export
+from sanshe.people.household_sheet_xlsx import safe_text
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def rows_of(sheet) -> list[list]:
 
 
 def download(client, data: dict) -> bytes:
-    response = client.post(reverse("people:roster_export"), data)
+    response = client.post(reverse("people:household_sheet_export"), data)
     assert response.status_code == 200, response.content[:500]
     assert "attachment" in response["Content-Disposition"]
     return b"".join(response.streaming_content)
@@ -54,12 +54,12 @@ def test_export_is_masked_by_default(client, world, community_worker):
 
 def test_a_community_worker_cannot_export_unmasked(world, community_worker):
     with pytest.raises(ActionForbidden):
-        roster_export(actor=community_worker, unmasked=True, reason="报送街道核酸名单")
+        household_sheet_export(actor=community_worker, unmasked=True, reason="报送街道核酸名单")
 
 
 def test_the_page_does_not_offer_unmasked_export_to_a_community_worker(client, world, community_worker):
     client.force_login(community_worker)
-    page = client.get(reverse("people:roster_export")).content.decode()
+    page = client.get(reverse("people:household_sheet_export")).content.decode()
     assert 'name="unmasked"' not in page
     # A forged field is ignored: the export stays masked.
     sheet = sheet_of(download(client, {"community": world.home.pk, "unmasked": "on", "reason": "想看看完整号码"}))
@@ -68,14 +68,14 @@ def test_the_page_does_not_offer_unmasked_export_to_a_community_worker(client, w
 
 def test_unmasked_export_needs_a_reason(client, world, org_admin):
     client.force_login(org_admin)
-    response = client.post(reverse("people:roster_export"), {"community": world.home.pk, "unmasked": "on",
+    response = client.post(reverse("people:household_sheet_export"), {"community": world.home.pk, "unmasked": "on",
                                                              "reason": ""})
     assert response.status_code == 200
     assert "须填写事由" in response.content.decode()
     assert not AuditEvent.objects.filter(action="roster.export").exists()
     for reason in ("看看", "    "):
         with pytest.raises(ValidationError):
-            roster_export(actor=org_admin, unmasked=True, reason=reason)
+            household_sheet_export(actor=org_admin, unmasked=True, reason=reason)
 
 
 def test_unmasked_export_by_an_org_admin_with_reason_is_audited(client, world, org_admin):
@@ -104,7 +104,7 @@ def test_filters_by_building_and_category(client, world, community_worker):
 
 def test_nothing_to_export_is_said_plainly(client, world, community_worker):
     client.force_login(community_worker)
-    response = client.post(reverse("people:roster_export"), {"category": "suspected"})
+    response = client.post(reverse("people:household_sheet_export"), {"category": "suspected"})
     assert response.status_code == 200
     assert "没有符合条件的人员" in response.content.decode()
 
@@ -138,7 +138,7 @@ def test_a_building_steward_exports_only_their_building(client, world, building_
 
 def test_the_export_form_narrows_compounds_and_buildings_with_htmx(client, world, org_admin):
     client.force_login(org_admin)
-    response = client.get(reverse("people:roster_export"), {"community": world.home.pk}, HTTP_HX_REQUEST="true")
+    response = client.get(reverse("people:household_sheet_export"), {"community": world.home.pk}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert 'id="export-places"' in body and "<html" not in body
     assert world.compound.name in body and world.away_household.compound.name not in body

@@ -1,4 +1,4 @@
-"""Reading and checking rosters (pure: no database). Every error names the Excel row, the column and why."""
+"""Reading and checking household sheets (pure: no database). Every error names the Excel row, the column and why."""
 
 from __future__ import annotations
 
@@ -7,19 +7,23 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from sanshe.people.roster import RosterFileError, read_roster, validate_roster
-from tests.people.roster_files import (
+from sanshe.people.household_sheet import (
+    HouseholdSheetFileError,
+    read_household_sheet,
+    validate_household_sheet,
+)
+from tests.people.household_sheet_files import (
     HEADERS,
     bad_check_digit,
     csv_bytes,
+    household_sheet_id,
     person_row,
-    roster_id,
     xlsx_bytes,
 )
 
 
 def check(data: bytes, file_name: str = "名册.xlsx"):
-    return validate_roster(read_roster(data, file_name=file_name))
+    return validate_household_sheet(read_household_sheet(data, file_name=file_name))
 
 
 def errors_of(result) -> list[tuple[int | None, str, str]]:
@@ -27,8 +31,8 @@ def errors_of(result) -> list[tuple[int | None, str, str]]:
 
 
 def file_error(data: bytes, file_name: str = "名册.xlsx", **kwargs) -> str:
-    with pytest.raises(RosterFileError) as caught:
-        validate_roster(read_roster(data, file_name=file_name, **kwargs))
+    with pytest.raises(HouseholdSheetFileError) as caught:
+        validate_household_sheet(read_household_sheet(data, file_name=file_name, **kwargs))
     return caught.value.errors[0].reason
 
 
@@ -74,8 +78,8 @@ def test_missing_building_is_reported_for_that_row():
 def test_a_missing_required_column_stops_the_file_and_says_which():
     headers = [h for h in HEADERS if h != "楼栋"]
     rows = [[v for i, v in enumerate(person_row(1)) if HEADERS[i] != "楼栋"]]
-    with pytest.raises(RosterFileError) as caught:
-        read_roster(xlsx_bytes(rows, headers=headers), file_name="名册.xlsx")
+    with pytest.raises(HouseholdSheetFileError) as caught:
+        read_household_sheet(xlsx_bytes(rows, headers=headers), file_name="名册.xlsx")
     (error,) = caught.value.errors
     assert (error.row, error.column) == (1, "楼栋")
     assert "缺少必填列“楼栋”" in error.reason and "楼号" in error.reason
@@ -138,8 +142,8 @@ def test_too_large_a_file():
 
 def test_too_many_rows():
     data = csv_bytes([person_row(i) for i in range(5)])
-    with pytest.raises(RosterFileError) as caught:
-        read_roster(data, file_name="名册.csv", max_rows=3)
+    with pytest.raises(HouseholdSheetFileError) as caught:
+        read_household_sheet(data, file_name="名册.csv", max_rows=3)
     assert caught.value.errors[0].reason.startswith("行数太多：共5行")
 
 
@@ -155,7 +159,7 @@ def test_csv_in_utf8_with_or_without_bom_and_gb18030(encoding, bom):
 
 def test_headers_may_be_spelled_differently_and_marked_required():
     headers = ["序号", "姓名*", "身份证号码", "联系电话", "小区名称", "楼号", "单元号", "门牌号", "与户主的关系"]
-    number = roster_id(7)
+    number = household_sheet_id(7)
     result = check(xlsx_bytes([["1", "赵强", number, "13900000007", "锦绣小区", "3", "2", "302", "本人"]],
                               headers=headers))
     assert result.errors == []
@@ -185,7 +189,7 @@ def test_unknown_relation_is_explained():
 
 
 def test_the_template_example_row_left_in_is_refused():
-    from sanshe.people.roster import EXAMPLE_DOC_NUMBER, EXAMPLE_NAME
+    from sanshe.people.household_sheet import EXAMPLE_DOC_NUMBER, EXAMPLE_NAME
 
     row = [EXAMPLE_NAME, "女", EXAMPLE_DOC_NUMBER, "13800000000", "锦绣小区", "3栋", "2单元", "302", "户主"]
     result = check(xlsx_bytes([row, person_row(1)]))

@@ -1,4 +1,4 @@
-"""Hostile roster files fail their import job with a Chinese reason; the server process reading them survives.
+"""Hostile household sheet files fail their import job with a Chinese reason; the server process reading them survives.
 
 On the original code (849a5d4) the first tests here did not fail politely: python-calamine, asked for the cells
 from A1 to XFD1048576, tried to allocate hundreds of GB and aborted the whole test process (as it aborted the
@@ -10,22 +10,22 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from sanshe.people.household_sheet import HouseholdSheetFileError, read_household_sheet
+from sanshe.people.household_sheet_services import household_sheet_job_create, household_sheet_validate
 from sanshe.people.models import ImportJob, ImportStatus
-from sanshe.people.roster import RosterFileError, read_roster
-from sanshe.people.roster_services import roster_job_create, roster_validate
 from tests.core.crafted_files import far_cell_xlsx, two_corners_xlsx, zip_bomb_xlsx
-from tests.people.roster_files import person_row, xlsx_bytes
+from tests.people.household_sheet_files import person_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 def checked(actor, community, data: bytes) -> ImportJob:
-    job = roster_job_create(actor=actor, community_id=community.pk, upload=SimpleUploadedFile("名册.xlsx", data),
+    job = household_sheet_job_create(actor=actor, community_id=community.pk, upload=SimpleUploadedFile("名册.xlsx", data),
                             file_name="名册.xlsx", enqueue=False)
-    return roster_validate(actor=actor, job=job)
+    return household_sheet_validate(actor=actor, job=job)
 
 
-def test_a_5_kb_roster_with_a_cell_at_xfd1048576_fails_its_job_with_a_clear_reason(world, community_worker):
+def test_a_5_kb_household_sheet_with_a_cell_at_xfd1048576_fails_its_job_with_a_clear_reason(world, community_worker):
     data = far_cell_xlsx()
     assert len(data) < 5 * 1024
     job = checked(community_worker, world.home, data)
@@ -47,16 +47,16 @@ def test_a_dimension_that_lies_about_a_huge_range_is_a_clean_failure(world, comm
     assert job.status == ImportStatus.FAILED and "内存超过了上限" in job.failure_reason
 
 
-def test_a_zip_bomb_roster_is_refused(world, community_worker):
+def test_a_zip_bomb_household_sheet_is_refused(world, community_worker):
     job = checked(community_worker, world.home, zip_bomb_xlsx())
     assert job.status == ImportStatus.FAILED and "压缩炸弹" in job.failure_reason
 
 
 def test_reading_in_this_process_refuses_the_far_cell_too():
-    with pytest.raises(RosterFileError, match="XFD1048576"):
-        read_roster(far_cell_xlsx(dimension=None), file_name="名册.xlsx")
+    with pytest.raises(HouseholdSheetFileError, match="XFD1048576"):
+        read_household_sheet(far_cell_xlsx(dimension=None), file_name="名册.xlsx")
 
 
-def test_an_ordinary_roster_is_still_checked_through_the_child_process(world, community_worker):
+def test_an_ordinary_household_sheet_is_still_checked_through_the_child_process(world, community_worker):
     job = checked(community_worker, world.home, xlsx_bytes([person_row(1), person_row(2)]))
     assert job.status == ImportStatus.VALIDATED and (job.total_rows, job.valid_rows) == (2, 2)

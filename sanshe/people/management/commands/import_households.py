@@ -1,6 +1,6 @@
-"""Import a household roster from the command line, with the same checks as the import page.
+"""Import a household sheet from the command line, with the same checks as the import page.
 
-    python manage.py import_roster 名册.xlsx --community C00001 --as zhangsan [--dry-run] [--all-or-nothing]
+    python manage.py import_households 名册.xlsx --community C00001 --as zhangsan [--dry-run] [--all-or-nothing]
 
 Exit status: 0 when every row is fine (and, without --dry-run, imported); 1 when the file has problems
 (listed in Chinese) or nothing could be imported; 2 for a wrong command line (unknown user or community,
@@ -18,8 +18,12 @@ from django.http import Http404
 from tqdm import tqdm
 
 from sanshe.accounts.models import User
+from sanshe.people.household_sheet_services import (
+    household_sheet_import,
+    household_sheet_job_create,
+    household_sheet_validate,
+)
 from sanshe.people.models import ImportJob, ImportMode, ImportStatus
-from sanshe.people.roster_services import roster_import, roster_job_create, roster_validate
 from sanshe.places.models import Community
 
 PHASES = {"reading": "读取", "validating": "检查", "importing": "导入"}
@@ -76,9 +80,9 @@ class Command(BaseCommand):
         bar = _Bar(self.stderr._out)
         try:
             with path.open("rb") as handle:
-                job = roster_job_create(actor=actor, community_id=community.pk, upload=File(handle, name=path.name),
+                job = household_sheet_job_create(actor=actor, community_id=community.pk, upload=File(handle, name=path.name),
                                         file_name=path.name, enqueue=False)
-            job = roster_validate(actor=actor, job=job, progress=bar)
+            job = household_sheet_validate(actor=actor, job=job, progress=bar)
             bar.close()
             if job.status == ImportStatus.FAILED:
                 self._print_errors(job)
@@ -95,7 +99,7 @@ class Command(BaseCommand):
                 self._discard(actor, job, "有问题的行，按 --all-or-nothing 没有导入，文件已删除")
                 self.stderr.write("有问题的行，按 --all-or-nothing 没有导入任何人员。")
                 raise SystemExit(1)
-            job = roster_import(actor=actor, job=job, mode=mode, progress=bar)
+            job = household_sheet_import(actor=actor, job=job, mode=mode, progress=bar)
             bar.close()
         except PermissionDenied as exc:
             raise CommandError(f"账号 {actor.username} 没有导入名册的权限", returncode=2) from exc
@@ -129,7 +133,7 @@ class Command(BaseCommand):
             self.stderr.write(f"……另有 {job.error_count - ERRORS_PRINTED} 处问题未列出")
 
     def _discard(self, actor, job: ImportJob, reason: str) -> None:
-        from sanshe.people.roster_services import roster_job_cancel
+        from sanshe.people.household_sheet_services import household_sheet_job_cancel
 
         if job.status == ImportStatus.VALIDATED:
-            roster_job_cancel(actor=actor, job=job, reason=reason)
+            household_sheet_job_cancel(actor=actor, job=job, reason=reason)
