@@ -17,7 +17,7 @@ RELATIONS = ["户主", "配偶", "子女"]
 
 
 def _resident_id(rng: random.Random, region: int, index: int) -> str:
-    from sanshe.people.identity import resident_id_check_char
+    from sanshe.core.identity import resident_id_check_char
 
     # Unique per index: the birth date and sequence number spell it out.
     day = index % 20000

@@ -18,7 +18,7 @@ def main() -> int:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from bench.train_riskstat import DATA, POSITIVE, read_examples
-    from sanshe.groups import riskstat
+    from sanshe.rules.chatrisk import riskstat
 
     examples = read_examples([DATA / "test.tsv"])
     counts: dict[str, list[int]] = {}

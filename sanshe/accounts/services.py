@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.identity import IdentityError, normalize_phone
 from sanshe.core.models import AuditOutcome
 from sanshe.core.pii import blind_index, mask_phone
 from sanshe.core.realtime import sockets_recheck
-from sanshe.people.identity import IdentityError, normalize_phone
 from sanshe.places.models import Building
 
 from . import lockout

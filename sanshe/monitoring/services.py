@@ -28,6 +28,19 @@ from django.utils.translation import gettext as _
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.people.models import Person
+from sanshe.rules.redflags import (
+    CHILD_DANGER_SIGNS,
+    HIGH_RISK_CONDITIONS,
+    PREGNANCY_DANGER_SIGNS,
+    Breathing,
+    Level,
+    Observation,
+    ObservationError,
+    RedFlag,
+    overall_level,
+    red_flags,
+    validate_fever_threshold,
+)
 
 from . import notify
 from .choices import (
@@ -55,19 +68,6 @@ from .models import (
     QuarantinePeriod,
 )
 from .policies import monitoring_scope, require_monitoring
-from .redflags import (
-    CHILD_DANGER_SIGNS,
-    HIGH_RISK_CONDITIONS,
-    PREGNANCY_DANGER_SIGNS,
-    Breathing,
-    Level,
-    Observation,
-    ObservationError,
-    RedFlag,
-    overall_level,
-    red_flags,
-    validate_fever_threshold,
-)
 from .rules import (
     FOLLOW_UP_DAYS_RANGE,
     LOST_AFTER_DAYS_RANGE,

@@ -17,6 +17,13 @@ from sanshe.accounts.policies import scope_for
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.pages import apply_service_errors, background_poll, int_param
 from sanshe.people.models import Person
+from sanshe.rules.redflags import (
+    BREATHING_LABELS,
+    CHILD_DANGER_SIGNS,
+    HIGH_RISK_CONDITIONS,
+    PREGNANCY_DANGER_SIGNS,
+    Level,
+)
 
 from . import selectors, services
 from .choices import SYMPTOM_LABELS
@@ -24,13 +31,6 @@ from .forms import AlertResolveForm, CheckInForm, CloseForm, EndDateForm, Profil
 from .models import QuarantinePeriod
 from .pages import monitoring_required, private
 from .policies import can_edit_profile, can_monitor, can_profile, monitoring_scope
-from .redflags import (
-    BREATHING_LABELS,
-    CHILD_DANGER_SIGNS,
-    HIGH_RISK_CONDITIONS,
-    PREGNANCY_DANGER_SIGNS,
-    Level,
-)
 from .rules import age_on
 
 VIEW = "monitoring.view"

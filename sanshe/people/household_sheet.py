@@ -30,6 +30,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from sanshe.core.identity import IdentityError, normalize_phone, parse_resident_id
 from sanshe.core.uploads import (
     SheetLimits,
     UntrustedFileError,
@@ -40,7 +41,6 @@ from sanshe.core.uploads import (
 )
 
 from .choices import HOUSEHOLD_SHEET_HEADERS, Category, DocumentType, Relation, Sex
-from .identity import IdentityError, normalize_phone, parse_resident_id
 
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 100_000

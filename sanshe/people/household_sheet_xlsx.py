@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sanshe.core.pii import birth_year
+from sanshe.core.spreadsheets import safe_text
 
 from .choices import HOUSEHOLD_SHEET_HEADERS, Category, DocumentType, PopulationLevel, Relation, Sex
 from .household_sheet import (
@@ -30,17 +31,9 @@ from .household_sheet import (
     canonical_header,
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E6F4EE")
 _REQUIRED_FILL = PatternFill("solid", fgColor="FFF8C5")
-
-
-def safe_text(value):
-    """Neutralise spreadsheet formulas: text starting with = + - @ tab or CR gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _text_cell(sheet, value, *, bold: bool = False):

@@ -10,9 +10,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from sanshe.core.pii import mask_address, mask_phone
+from sanshe.core.spreadsheets import safe_text
 from sanshe.monitoring.notify import masked_name
-from sanshe.people.household_sheet_xlsx import safe_text
-from sanshe.triage.needs import NEED_DOMAINS
+from sanshe.rules.needs import NEED_DOMAINS
 
 from .forms import LABELS, SECTIONS
 from .models import ConsultKind

@@ -7,7 +7,7 @@ import io
 
 from openpyxl import Workbook
 
-from sanshe.people.identity import resident_id_check_char
+from sanshe.core.identity import resident_id_check_char
 
 HEADERS = ["姓名", "性别", "身份证号", "手机号", "小区", "楼栋", "单元", "房号", "与户主关系"]
 

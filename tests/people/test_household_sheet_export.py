@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from sanshe.core.errors import ActionForbidden
 from sanshe.core.models import AuditEvent
+from sanshe.core.spreadsheets import safe_text
 from sanshe.people.household_sheet_services import household_sheet_export
-from sanshe.people.household_sheet_xlsx import safe_text
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from sanshe.monitoring.redflags import Breathing, Observation
-from sanshe.triage.engine import (
+from sanshe.rules.redflags import Breathing, Observation
+from sanshe.rules.scales import CssrsAnswers
+from sanshe.rules.triage import (
     RULES,
     RULES_VERSION,
     Assessment,
@@ -16,7 +17,6 @@ from sanshe.triage.engine import (
     Urgency,
     triage,
 )
-from sanshe.triage.scales import CssrsAnswers
 
 
 def answers(total: int, count: int, high: int = 3) -> ScaleInput:
@@ -297,8 +297,8 @@ def test_every_bad_part_is_reported_together():
 
 # --- signals other features already hold (issue 12 item 1) -------------------------------------------------
 
-from sanshe.triage.engine import ChatAlert, ChatSignals, HealthAlert, OpenCrisis, Signals  # noqa: E402
-from sanshe.triage.schema import assessment_from_json  # noqa: E402
+from sanshe.rules.triage import ChatAlert, ChatSignals, HealthAlert, OpenCrisis, Signals  # noqa: E402
+from sanshe.rules.triage_schema import assessment_from_json  # noqa: E402
 
 PILLS = ChatAlert(level=10, imminent=True, signals=("方式与工具：安眠药", "准备行为：攒了"))
 

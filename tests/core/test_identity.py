@@ -1,7 +1,7 @@
 import pytest
 
+from sanshe.core.identity import IdentityError, normalize_phone, parse_resident_id
 from sanshe.core.pii import mask_document, mask_phone
-from sanshe.people.identity import IdentityError, normalize_phone, parse_resident_id
 
 
 @pytest.mark.parametrize("number,sex,birth", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sanshe.triage.scales import (
+from sanshe.rules.scales import (
     CSSRS_QUESTIONS,
     GAD7,
     ISI,

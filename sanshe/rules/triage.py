@@ -17,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sanshe.monitoring.redflags import (
+from sanshe.rules.redflags import (
     DEFAULT_FEVER_THRESHOLD_C,
     FLAGS,
     Level,
@@ -97,7 +97,7 @@ class PersonStatus:
 
     under_quarantine: bool = False
     suspected: bool = False
-    unmet_needs: tuple[str, ...] = ()  # codes of sanshe.triage.needs.NEEDS
+    unmet_needs: tuple[str, ...] = ()  # codes of sanshe.rules.needs.NEEDS
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class ChatAlert:
 class HealthAlert:
     """A health-monitoring alert about the person that is not resolved (sanshe.monitoring)."""
 
-    level: str  # sanshe.monitoring.redflags.Level code: "notice", "urgent", "emergency"
+    level: str  # sanshe.rules.redflags.Level code: "notice", "urgent", "emergency"
     kind: str = "red_flag"  # "red_flag" or "lost"
     taken: bool = False
     times_raised: int = 1
@@ -162,7 +162,7 @@ class Assessment:
     isi: ScaleInput | None = None
     cssrs: CssrsAnswers | None = None
     observation: Observation | None = None
-    # Red flags already raised elsewhere (a monitoring alert), by code of sanshe.monitoring.redflags.FLAGS.
+    # Red flags already raised elsewhere (a monitoring alert), by code of sanshe.rules.redflags.FLAGS.
     red_flags: tuple[str, ...] = ()
     status: PersonStatus = field(default_factory=PersonStatus)
     signals: Signals = field(default_factory=Signals)

@@ -24,9 +24,9 @@ from django.utils import timezone
 from sanshe.accounts.models import Membership, Organisation, User
 from sanshe.accounts.roles import OrganisationKind, Role, WorkerKind
 from sanshe.core.audit import audit_record
+from sanshe.core.identity import resident_id_check_char
 from sanshe.core.pii import blind_index
 from sanshe.people.choices import Category, DocumentType, PopulationLevel, Relation, Sex
-from sanshe.people.identity import resident_id_check_char
 from sanshe.people.models import Person
 from sanshe.people.services import person_normalise
 from sanshe.places.models import Building, Community, Compound, Household, Unit

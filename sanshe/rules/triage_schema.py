@@ -17,7 +17,7 @@ ISI seven 0–4); alternatively `total` (PHQ-9 then also needs `item9`), or for 
 and `depression` (items 3–4). A bare array is accepted as `answers`.
 C-SSRS screener: `q1`–`q6` true/false and `q6_past_3_months`; when `q2` is false, `q3`–`q5` must be left
 out (skip to Q6); `q6_past_3_months` only when `q6` is true.
-Medical: `observation` is a check-in (see sanshe.monitoring.redflags.Observation); `red_flags` lists codes of
+Medical: `observation` is a check-in (see sanshe.rules.redflags.Observation); `red_flags` lists codes of
 flags already raised elsewhere.
 Status: `under_quarantine`, `suspected`, `unmet_needs` (codes of the guide's tool 4 needs assessment).
 Signals (what other features already know about the person; the case page gathers them): `crises` (open crisis
@@ -35,7 +35,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from sanshe.monitoring.redflags import (
+from sanshe.rules.redflags import (
     BREATHING_RATE_RANGE,
     CHILD_DANGER_SIGNS,
     FLAGS,
@@ -47,7 +47,9 @@ from sanshe.monitoring.redflags import (
     Observation,
 )
 
-from .engine import (
+from .needs import NEEDS
+from .scales import CSSRS_QUESTIONS, SCALES, CssrsAnswers
+from .triage import (
     HEALTH_LEVELS,
     Assessment,
     AssessmentError,
@@ -59,8 +61,6 @@ from .engine import (
     ScaleInput,
     Signals,
 )
-from .needs import NEEDS
-from .scales import CSSRS_QUESTIONS, SCALES, CssrsAnswers
 
 
 def _answers_schema(count: int, high: int) -> dict[str, Any]:

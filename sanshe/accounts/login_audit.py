@@ -10,19 +10,19 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from .audit import audit_record
-from .models import AuditOutcome
+from sanshe.core.audit import audit_record
+from sanshe.core.models import AuditOutcome
 
 
 def _account(label: str):
     """The account an identifier names, if any, so its organisation's admins see the event."""
-    from sanshe.accounts.models import User
+    from .models import User
 
     return User.objects.filter(username=label).first() if label else None
 
 
 def _organisation_id(user) -> int | None:
-    from sanshe.accounts.policies import primary_organisation_id
+    from .policies import primary_organisation_id
 
     return primary_organisation_id(user) if user is not None else None
 
@@ -35,7 +35,7 @@ def _login_succeeded(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
-    from sanshe.accounts.lockout import axes_username, login_identifier
+    from .lockout import axes_username, login_identifier
 
     raw = str(credentials.get("username", "") or "")
     label = axes_username(request, credentials) if request is not None else login_identifier(raw)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from sanshe.core.demo import (
+from sanshe.people.demo_community import (
     DEFAULT_PEOPLE,
     DEFAULT_SEED,
     database_is_empty,

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from sanshe.monitoring.redflags import Breathing
-from sanshe.triage.engine import AssessmentError, triage
-from sanshe.triage.schema import ASSESSMENT_SCHEMA, assessment_from_json, assessment_from_text
+from sanshe.rules.redflags import Breathing
+from sanshe.rules.triage import AssessmentError, triage
+from sanshe.rules.triage_schema import ASSESSMENT_SCHEMA, assessment_from_json, assessment_from_text
 
 
 def errors_of(data) -> list[str]:

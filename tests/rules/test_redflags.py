@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sanshe.monitoring.redflags import (
+from sanshe.rules.redflags import (
     Breathing,
     Level,
     Observation,
