@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from sanshe.core.identity import resident_id_check_char
 
 from . import harm
+from .riskmodel.prefilter import gate_module
 
 RUMOUR = "rumour"
 PANIC = "panic"
@@ -451,3 +452,7 @@ def private_data(text: str) -> list[PrivateFinding]:
         if any(f.kind == "diagnosis" for f in findings):
             break
     return findings
+
+
+# Same matches, fewer positions tried (see riskmodel.prefilter).
+gate_module(globals())

@@ -141,3 +141,15 @@ def test_committed_artefact_is_what_make_riskstat_writes_from_the_current_code(t
     shutil.copy(train_riskstat.OUT, out)  # --no-cv keeps the committed threshold and CV figures
     assert train_riskstat.main(["--out", str(out), "--no-cv"]) == 0
     assert out.read_bytes() == train_riskstat.OUT.read_bytes(), "run `make riskstat` and commit the weights"
+
+
+@pytest.mark.parametrize(("text", "domain"), [
+    ("宝宝两个月，发烧38.5，吃奶很少，一直哭", "medical"),  # the body: medical volunteers first
+    ("我已经跟所有人都道过别了", "suicide"),
+])
+def test_second_opinion_routes_by_what_the_message_is_about(text, domain):
+    from sanshe.groups.risk import assess
+
+    result = assess(text)
+    assert [code for code in result.codes if code.startswith("model:")]
+    assert result.domain == domain

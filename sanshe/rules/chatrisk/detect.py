@@ -27,8 +27,9 @@ from sanshe.rules.redflags import (
 from . import lexicon as lx
 from .combine import ALERT_LEVEL, IMMINENT_LEVEL, MAX_LEVEL, Weights, medical_level, suicide_level
 from .normalise import NUMBER, normalise, number_value
+from .prefilter import gate_module, gated
 
-_CONCEPTS = [(kind, weight, re.compile(pattern)) for kind, weight, pattern in lx.CONCEPTS]
+_CONCEPTS = [(kind, weight, gated(re.compile(pattern))) for kind, weight, pattern in lx.CONCEPTS]
 _MEDICAL = [(kind, weight, re.compile(pattern)) for kind, weight, pattern in lx.MEDICAL]
 # Kinds still counted for combining when they sit inside a phrase another concept claimed ("想跳楼": intent,
 # and a method).
@@ -65,6 +66,7 @@ _NEVER_BENIGN = re.compile(r"吊绳|绳套|百草枯|敌敌畏|毒鼠强|氰化"
 _FAREWELL_KINDS = frozenset({"farewell", "farewell_soft", "intent_soft"})
 _RECOVERY = re.compile(lx.RECOVERY)
 _MEDICAL_RECOVERY = re.compile(lx.MEDICAL_RECOVERY)
+_BODY = re.compile(lx.BODY)
 _PAST = re.compile(lx.PAST)
 _POISON = re.compile(lx.POISON)
 _QUOTES = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
@@ -485,7 +487,8 @@ def _second_opinion(found: _Found, result: RiskResult) -> RiskResult:
     楼顶晒被子" is a place cancelled by an everyday purpose): the model never overrides that judgement. It is
     asked only where the rules found nothing at all — the wording nobody put in the lexicon — and not where the
     whole message is a joke, a recovery, news or hearsay. It only ever raises (to its floor, 6; never to
-    imminent) and shows as a `model:0.87` signal. It reads the text with hyperbole already blanked.
+    imminent) and shows as a `model:0.87` signal. It reads the text with hyperbole already blanked. The model does
+    not say which kind of danger it saw: a message about the body, symptoms or care goes to the medical domain.
     """
     if (result.level >= ALERT_LEVEL or not found.norm or found.matched or found.medical or found.joke
             or found.recovery or _HEARSAY.search(found.norm)):
@@ -497,7 +500,8 @@ def _second_opinion(found: _Found, result: RiskResult) -> RiskResult:
         return result
     floor = riskstat.FLOOR
     signal = Signal("model", f"{int(value * 100) / 100:.2f}", floor)
-    return RiskResult(max(result.level, floor), (*result.signals, signal), result.domain or "suicide")
+    domain = result.domain or ("medical" if _BODY.search(found.norm) else "suicide")
+    return RiskResult(max(result.level, floor), (*result.signals, signal), domain)
 
 
 def assess(text: str) -> RiskResult:
@@ -539,3 +543,7 @@ def assess_context(texts: list[str]) -> RiskResult:
     before = [h.text for f in founds[:-1] for h in f.shown if h.weight][:3]
     context = Signal("context", "、".join(before) or "此前消息", 0)
     return _result(founds, extra=(context,))
+
+
+# Same matches, fewer positions tried (see riskmodel.prefilter).
+gate_module(globals())
