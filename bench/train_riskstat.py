@@ -1,4 +1,4 @@
-"""Train the statistical second opinion on chat risk (`sanshe/groups/riskstat.py`): `make riskstat`.
+"""Train the statistical second opinion on chat risk (`sanshe/rules/chatrisk/riskstat.py`): `make riskstat`.
 
 Data: `bench/riskdata/dev.tsv` and `dev2.tsv` (the tuning splits) and `bench/riskdata/train_extra.tsv` (more hand-written lines
 for training only). Never the frozen test split: this script names no other file. Labels imminent / high are
