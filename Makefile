@@ -40,7 +40,7 @@ test: install
 bench: install
 	$(BIN)/python -m bench
 
-# The chat risk model's weights (sanshe/groups/riskstat_weights.json) from the public set; byte-identical on re-run.
+# The chat risk model's weights (sanshe/rules/chatrisk/riskstat_weights.json) from the public set; byte-identical on re-run.
 riskstat: install
 	$(BIN)/python -m bench.train_riskstat
 
@@ -48,5 +48,7 @@ riskstat: install
 modstat: install
 	$(BIN)/python -m bench.train_modstat
 
+# ruff, then the import contract of pyproject.toml [tool.importlinter]: declared layers, no cycles between apps.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports

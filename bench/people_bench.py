@@ -82,8 +82,8 @@ class World:
         return time.perf_counter() - started
 
     def _add_building(self, people: int) -> None:
+        from sanshe.core.identity import resident_id_check_char
         from sanshe.core.pii import blind_index
-        from sanshe.people.identity import resident_id_check_char
         from sanshe.people.pinyin import name_keys
         from sanshe.places.models import Building, Household, Unit
 

@@ -1,4 +1,4 @@
-"""The statistical second opinion (sanshe/groups/riskstat.py) alone on the frozen test split: aggregate counts only.
+"""The statistical second opinion (sanshe/rules/chatrisk/riskstat.py) alone on the frozen test split: aggregate counts only.
 
 `python -m bench.riskstat_frozen` prints, per risk label of `bench/riskdata/test.tsv`, how many lines the model
 flags at the artefact's threshold (its `opinion` is not None) — never a line of the split, so that reading the
@@ -18,7 +18,7 @@ def main() -> int:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from bench.train_riskstat import DATA, POSITIVE, read_examples
-    from sanshe.groups import riskstat
+    from sanshe.rules.chatrisk import riskstat
 
     examples = read_examples([DATA / "test.tsv"])
     counts: dict[str, list[int]] = {}

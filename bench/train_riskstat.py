@@ -1,4 +1,4 @@
-"""Train the statistical second opinion on chat risk (`sanshe/groups/riskstat.py`): `make riskstat`.
+"""Train the statistical second opinion on chat risk (`sanshe/rules/chatrisk/riskstat.py`): `make riskstat`.
 
 Data: `bench/riskdata/dev.tsv` and `dev2.tsv` (the tuning splits) and `bench/riskdata/train_extra.tsv` (more hand-written lines
 for training only). Never the frozen test split: this script names no other file. Labels imminent / high are
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "riskdata"
 TRAINING_FILES = ("dev.tsv", "dev2.tsv", "train_extra.tsv")
-OUT = ROOT / "sanshe" / "groups" / "riskstat_weights.json"
+OUT = ROOT / "sanshe" / "rules" / "chatrisk" / "riskstat_weights.json"
 
 POSITIVE = ("imminent", "high")
 NEGATIVE = ("distress", "none")
@@ -65,8 +65,8 @@ def read_examples(paths: Iterable[Path], labels: Iterable[str] = POSITIVE + NEGA
 
 
 def _features(texts: Sequence[str]) -> list[list[str]]:
-    from sanshe.groups.risk import normalise
-    from sanshe.groups.riskstat import grams
+    from sanshe.rules.chatrisk import normalise
+    from sanshe.rules.chatrisk.riskstat import grams
 
     return [sorted(grams(normalise(text))) for text in texts]
 
@@ -75,7 +75,7 @@ def _sgd(
     rows: list[list[int]], lengths: list[float], targets: list[int], size: int, l2: float = L2
 ) -> tuple[list[float], float]:
     """L2-regularised logistic regression by SGD over binary rows scaled by `lengths`; deterministic (fixed seed)."""
-    from sanshe.groups.riskstat import sigmoid
+    from sanshe.rules.chatrisk.riskstat import sigmoid
 
     weights = [0.0] * size
     bias = 0.0
@@ -138,7 +138,7 @@ def _fit(
 
 def scores(model: tuple[dict[str, float], float], texts: Iterable[str]) -> list[float]:
     """`riskstat.score` under the given weights, summing grams in sorted order (independent of PYTHONHASHSEED)."""
-    from sanshe.groups.riskstat import sigmoid
+    from sanshe.rules.chatrisk.riskstat import sigmoid
 
     weights, bias = model
     out = []
@@ -152,8 +152,7 @@ def throughput(texts: Sequence[str], seconds: float = 2.0) -> tuple[float, float
     """Messages per second on one core of `riskstat.score_normalised` (model alone) and `riskstat.score`."""
     import time
 
-    from sanshe.groups import riskstat
-    from sanshe.groups.risk import normalise
+    from sanshe.rules.chatrisk import normalise, riskstat
 
     normalised = [normalise(text) for text in texts]
     rates = []
@@ -217,7 +216,7 @@ def flag_rates(labels: Sequence[str], values: Sequence[float], threshold: float)
 
 def artefact(weights: dict[str, float], bias: float, threshold: float, cv: dict, sources: dict) -> str:
     data = {
-        "about": "Character 1-3-gram logistic regression for sanshe.groups.riskstat; written by "
+        "about": "Character 1-3-gram logistic regression for sanshe.rules.chatrisk.riskstat; written by "
                  "bench/train_riskstat.py (make riskstat); do not edit by hand.",
         "bias": bias,
         "cv": cv,

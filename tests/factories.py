@@ -6,7 +6,7 @@ import factory
 
 from sanshe.accounts.models import Membership, Organisation, User
 from sanshe.accounts.roles import OrganisationKind, Role
-from sanshe.people.identity import parse_resident_id, resident_id_check_char
+from sanshe.core.identity import parse_resident_id, resident_id_check_char
 from sanshe.people.models import Person
 from sanshe.people.pinyin import name_keys
 from sanshe.places.models import Building, Community, Compound, Household, Unit

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (logout → the session's sockets close)
+        from . import login_audit, signals  # noqa: F401  (login outcomes → audit log; logout → sockets close)

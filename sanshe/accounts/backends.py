@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
+from sanshe.core.identity import IdentityError, normalize_phone
 from sanshe.core.pii import blind_index
-from sanshe.people.identity import IdentityError, normalize_phone
 
 from .models import User
 

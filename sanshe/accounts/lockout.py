@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
+from sanshe.core.identity import IdentityError, normalize_phone
 from sanshe.core.pii import blind_index, mask_phone
-from sanshe.people.identity import IdentityError, normalize_phone
 
 _CACHE_ATTR = "_sanshe_login_identifiers"
 

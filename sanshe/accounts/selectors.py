@@ -81,7 +81,7 @@ def user_list(*, actor, query: str = "", status: str = "", organisation_id: int 
 
 
 def _residents(actor):
-    """Roster entries with a login in the communities the admin's organisations serve."""
+    """Registered people with a login in the communities the admin's organisations serve."""
     from sanshe.people.models import Person
 
     communities = require(actor, "users.manage").community_ids("users.manage")
@@ -172,7 +172,7 @@ def my_memberships(*, actor) -> list[Membership]:
 
 
 def my_person(*, actor):
-    """The roster entry a resident account is linked to, if any (for the 'my account' page)."""
+    """The registered person a resident account is linked to, if any (for the 'my account' page)."""
     scope = scope_for(actor)
     if scope.person_id is None:
         return None

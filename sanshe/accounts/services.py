@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.identity import IdentityError, normalize_phone
 from sanshe.core.models import AuditOutcome
 from sanshe.core.pii import blind_index, mask_phone
 from sanshe.core.realtime import sockets_recheck
-from sanshe.people.identity import IdentityError, normalize_phone
 from sanshe.places.models import Building
 
 from . import lockout
@@ -92,8 +92,8 @@ def _otp_rate_limit(*, phone_index: str, ip: str | None, now: datetime) -> OtpRe
     return None
 
 
-def _roster_people(phone_index: str) -> list:
-    """People on the roster with this phone, the household representative / head first.
+def _registered_people(phone_index: str) -> list:
+    """Registered people with this phone, the household representative / head first.
 
     An unscoped read on purpose: nobody is logged in yet, and only the yes/no and the link are used.
     """
@@ -106,7 +106,7 @@ def _roster_people(phone_index: str) -> list:
 
 
 def otp_request(*, phone: str, ip: str | None) -> OtpSent:
-    """Issue a login code for a phone and text it if the phone is on the roster.
+    """Issue a login code for a phone and text it if the phone belongs to a registered person.
 
     The answer is the same for a registered and an unregistered phone (a code row is stored for both,
     so rate limits behave the same); only a registered phone receives the SMS. Not wrapped in one
@@ -122,7 +122,7 @@ def otp_request(*, phone: str, ip: str | None) -> OtpSent:
             audit_record(actor=None, action="otp.request", outcome=AuditOutcome.DENIED, actor_label=masked,
                          detail={"phone": masked, "error": refusal.error})
         else:
-            people = _roster_people(index)
+            people = _registered_people(index)
             # A placeholder nobody knows: the task draws the real code (otp_deliver), so neither the code
             # nor the phone passes through the task queue.
             record = OneTimeCode.objects.create(
@@ -131,7 +131,7 @@ def otp_request(*, phone: str, ip: str | None) -> OtpSent:
             audit_record(actor=None, action="otp.request", actor_label=masked,
                          detail={"phone": masked, "registered": bool(people)},
                          community_id=people[0].community_id if people else None)
-            # Queued the same way for every phone: answering at once only for phones on the roster would
+            # Queued the same way for every phone: answering at once only for registered phones would
             # tell by its timing who is registered.
             from .tasks import otp_deliver_task
 
@@ -143,9 +143,9 @@ def otp_request(*, phone: str, ip: str | None) -> OtpSent:
 
 
 def otp_deliver(*, code_id: int) -> bool:
-    """Draw an issued code's digits and text them if its phone is on the roster; True if a text was sent.
+    """Draw an issued code's digits and text them if its phone is a registered person's; True if a text was sent.
 
-    A phone that is not registered gets the same work — a fresh code drawn, its hash written, the roster
+    A phone that is not registered gets the same work — a fresh code drawn, its hash written, the people register
     read — only without the SMS, so no branch is measurably slower than the other.
     """
     with transaction.atomic():
@@ -155,7 +155,7 @@ def otp_deliver(*, code_id: int) -> bool:
         code = otp_generate()
         record.code_hash = otp_hash(phone_index=record.phone_index, code=code)
         record.save(update_fields=["code_hash"])
-        people = _roster_people(record.phone_index)
+        people = _registered_people(record.phone_index)
         phone = people[0].phone if people else ""
         ttl = settings.OTP_TTL_SECONDS
         message = _("【三社】您的登录验证码是%(code)s，%(minutes)d分钟内有效。请勿告诉他人。") % {
@@ -176,11 +176,11 @@ def _resident_username(person) -> str:
 
 
 def _resident_account(phone_index: str) -> tuple[User | None, str, int | None]:
-    """The resident account for a phone on the roster, created and linked on first login.
+    """The resident account for a registered person's phone, created and linked on first login.
 
     Returns (user, error, community_id); error is "" on success.
     """
-    people = _roster_people(phone_index)
+    people = _registered_people(phone_index)
     if not people:
         return None, "not_registered", None
     linked = next((p for p in people if p.user_id), None)

@@ -57,7 +57,7 @@ class Administration(TimeStampedModel):
     mode = models.CharField(_("填写方式"), max_length=8, choices=AdministrationMode.choices)
     status = models.CharField(_("状态"), max_length=10, choices=AdministrationStatus.choices,
                               default=AdministrationStatus.PENDING)
-    # The answers in the triage input schema's form for this scale (sanshe.triage.schema), JSON; encrypted.
+    # The answers in the triage input schema's form for this scale (sanshe.rules.triage_schema), JSON; encrypted.
     answers_data = EncryptedTextField(_("答案"), null=True, blank=True)
     # The scored result (total, band, flags …), JSON; encrypted.
     result_data = EncryptedTextField(_("结果"), null=True, blank=True)
@@ -110,7 +110,7 @@ class TriageDecision(TimeStampedModel):
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="triage_decisions",
                              verbose_name=_("个案"))
-    # The assessment JSON the engine read (sanshe.triage.schema) plus the administration ids; encrypted.
+    # The assessment JSON the engine read (sanshe.rules.triage_schema) plus the administration ids; encrypted.
     inputs_data = EncryptedTextField(_("分流依据"))
     # The engine's full result (TriageResult.as_dict()); encrypted.
     result_data = EncryptedTextField(_("分流结果"))

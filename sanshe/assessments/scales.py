@@ -1,8 +1,8 @@
 """The scales as pages see them: questions, parsing a posted form into answers, and scoring through the
-pure modules (sanshe.triage.scales, sanshe.monitoring.redflags). Nothing here is scored twice: totals,
+pure modules (sanshe.rules.scales, sanshe.rules.redflags). Nothing here is scored twice: totals,
 bands, C-SSRS risk and red flags come from those modules only.
 
-Stored answers use the triage input schema's shape for each part (sanshe.triage.schema), so the latest
+Stored answers use the triage input schema's shape for each part (sanshe.rules.triage_schema), so the latest
 administrations of a case join into one assessment for the engine without translation:
 PHQ-9/GAD-7/PHQ-4/ISI → {"answers": [...]}, C-SSRS → {"q1": true, ...}, medical → an observation object.
 """
@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sanshe.monitoring.redflags import (
+from sanshe.rules.redflags import (
     BREATHING_LABELS,
     CHILD_DANGER_SIGNS,
     HIGH_RISK_CONDITIONS,
@@ -28,7 +28,7 @@ from sanshe.monitoring.redflags import (
     overall_level,
     red_flags,
 )
-from sanshe.triage.scales import (
+from sanshe.rules.scales import (
     CSSRS_BEHAVIOUR_RECENT,
     CSSRS_INSTRUCTION,
     CSSRS_QUESTIONS,

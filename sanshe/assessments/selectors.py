@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from sanshe.cases.models import Case
 from sanshe.core.errors import ObjectNotFound
-from sanshe.triage.engine import TIER_LABELS, URGENCY_LABELS, Urgency
-from sanshe.triage.needs import need_labels
+from sanshe.rules.needs import need_labels
+from sanshe.rules.triage import TIER_LABELS, URGENCY_LABELS, Urgency
 
 from . import scales
 from .models import (

@@ -23,8 +23,8 @@ from sanshe.cases.policies import require_cases
 from sanshe.cases.selectors import access_case
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
-from sanshe.triage.engine import RULES_VERSION, TIER_LABELS, AssessmentError, triage
-from sanshe.triage.schema import assessment_from_json
+from sanshe.rules.triage import RULES_VERSION, TIER_LABELS, AssessmentError, triage
+from sanshe.rules.triage_schema import assessment_from_json
 
 from . import scales
 from .models import (
@@ -259,7 +259,7 @@ def _open_health_alerts(case: Case) -> list[tuple[Any, list[dict]]]:
 
 def open_alert_flags(case: Case, alerts: list | None = None) -> list[str]:
     """Red-flag codes of the person's open monitoring alerts (a check-in already raised them)."""
-    from sanshe.monitoring.redflags import FLAGS
+    from sanshe.rules.redflags import FLAGS
 
     codes: list[str] = []
     for alert, flags in (alerts if alerts is not None else _open_health_alerts(case)):
@@ -273,10 +273,10 @@ def triage_signals(case: Case, *, health_alerts: list | None = None, now: dateti
     open crisis, chat risk alerts not closed, unresolved health alerts, and recent chat messages with risk."""
     from sanshe.crisis.models import CrisisStatus
     from sanshe.crisis.selectors import case_open_crisis
-    from sanshe.groups import risk
     from sanshe.groups.models import RiskAlertStatus
     from sanshe.groups.selectors import risk_alerts_open_for, risk_messages_recent_for
-    from sanshe.monitoring.redflags import Level
+    from sanshe.rules import chatrisk as risk
+    from sanshe.rules.redflags import Level
 
     now = _now(now)
     signals: dict[str, Any] = {}

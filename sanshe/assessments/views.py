@@ -18,7 +18,7 @@ from sanshe.cases.selectors import access_case
 from sanshe.core.errors import ObjectNotFound
 from sanshe.core.gate import page
 from sanshe.groups.duty import COVER_HOURS
-from sanshe.triage.engine import TIER_LABELS
+from sanshe.rules.triage import TIER_LABELS
 
 from . import scales, selectors, services
 from .models import AdministrationStatus, ScaleCode

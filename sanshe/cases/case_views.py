@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors
-from sanshe.triage.needs import need_labels
+from sanshe.rules.needs import need_labels
 
 from . import selectors, services
 from .export import person_age
@@ -77,7 +77,7 @@ def referral_open_case(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _need_groups(form: IntakeForm) -> list[tuple[str, list]]:
     """The needs checkboxes grouped as on the paper form (医疗 / 照护 / 支持)."""
-    from sanshe.triage.needs import NEED_DOMAINS
+    from sanshe.rules.needs import NEED_DOMAINS
 
     by_value = {str(choice.data["value"]): choice for choice in form["needs"]}
     return [(str(label), [by_value[code] for code in needs]) for label, needs in NEED_DOMAINS.values()]

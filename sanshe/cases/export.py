@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from sanshe.core.pii import birth_year
-from sanshe.people.roster_xlsx import safe_text
+from sanshe.core.spreadsheets import safe_text
 
 _THIN = Side(style="thin", color="888888")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

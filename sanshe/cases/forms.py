@@ -50,7 +50,7 @@ class IntakeForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, **kwargs):
-        from sanshe.triage.needs import NEEDS
+        from sanshe.rules.needs import NEEDS
 
         super().__init__(*args, **kwargs)
         self.fields["needs"].choices = [(code, label) for code, label in NEEDS.items()]

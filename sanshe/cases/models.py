@@ -24,7 +24,7 @@ class ReferralSource(models.TextChoices):
 
 
 class ReferralUrgency(models.TextChoices):
-    """The same codes as sanshe.triage.engine.Urgency, so a triage decision maps onto a referral as is."""
+    """The same codes as sanshe.rules.triage.Urgency, so a triage decision maps onto a referral as is."""
 
     IMMEDIATE = "immediate", _("立即处理")
     WITHIN_24H = "within_24h", _("24小时内处理")
@@ -148,7 +148,7 @@ class Case(TimeStampedModel):
     demand_medical = EncryptedTextField(_("诉求：医疗"), null=True, blank=True, default="")
     demand_psychological = EncryptedTextField(_("诉求：心理"), null=True, blank=True, default="")
     demand_other = EncryptedTextField(_("诉求：其他"), null=True, blank=True, default="")
-    # Needs assessment checkboxes as sanshe.triage.needs.NEEDS codes, e.g. ["health_consultation", "emotional_support"].
+    # Needs assessment checkboxes as sanshe.rules.needs.NEEDS codes, e.g. ["health_consultation", "emotional_support"].
     needs = models.JSONField(_("需求评估"), default=list, blank=True)
     needs_other = EncryptedTextField(_("需求评估：其他说明"), null=True, blank=True, default="")
     plan = EncryptedTextField(_("服务计划"), null=True, blank=True, default="")
@@ -316,7 +316,7 @@ class HelpKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-# The tool 4 need (sanshe.triage.needs) and the case part (CasePart) each kind of help belongs to.
+# The tool 4 need (sanshe.rules.needs) and the case part (CasePart) each kind of help belongs to.
 HELP_KIND_NEEDS = {"emotion": "emotional_support", "medical": "health_consultation", "medicine": "medical_supplies",
                    "supplies": "living_supplies", "psychological": "emotional_support", "other": "support_other"}
 HELP_KIND_PARTS = {"emotion": "psychological", "medical": "medical", "medicine": "medical", "supplies": "other",

@@ -82,7 +82,7 @@ def help_request_problems(*, kinds, text: str, urgency: str, allowed_kinds: set[
 #
 # How urgent a resident's request is, read from what they wrote, whatever they chose: the resident's own
 # choice is a floor the rules may raise, never lower.
-# - Danger to life (sanshe.groups.risk: suicide risk or a medical emergency at alert level, e.g. breathing
+# - Danger to life (sanshe.rules.chatrisk: suicide risk or a medical emergency at alert level, e.g. breathing
 #   difficulty, SpO2 ≤ 93 %, unconsciousness): immediate.
 # - Medicines that must not run out (brief, "Domain facts for the ground work": insulin, anti-epileptics,
 #   anticoagulants, antipsychotics and other psychiatric medicines, immunosuppressants after transplant, heart
@@ -120,7 +120,7 @@ class HelpUrgency:
 
 def help_urgency_from_text(*, kinds, text: str) -> HelpUrgency:
     """The urgency the request's own words call for (see above), with the reasons; pure."""
-    from sanshe.groups import risk
+    from sanshe.rules import chatrisk as risk
 
     norm = risk.normalise(text)
     found: list[tuple[str, str]] = []
@@ -152,7 +152,7 @@ def more_urgent(first: str, second: str | None) -> str:
 
 
 def intake_problems(values: dict[str, str], needs: list[str], *, max_text: int) -> dict[str, str]:
-    from sanshe.triage.needs import NEEDS
+    from sanshe.rules.needs import NEEDS
 
     errors: dict[str, str] = {}
     if len(values["emergency_contact_name"]) > 64:

@@ -336,9 +336,9 @@ def _system_referral(*, person, source_kind: str, source_id: int, reason: str, u
 @transaction.atomic
 def referral_from_chat_alert(*, alert_id: int) -> Referral | None:
     """An imminent chat risk alert (sanshe.groups) goes to the inbox at once, urgency immediate."""
-    from sanshe.groups import risk
     from sanshe.groups.models import RiskAlert
     from sanshe.people.models import Person
+    from sanshe.rules import chatrisk as risk
 
     alert = RiskAlert.objects.select_related("group").filter(pk=alert_id).first()
     if alert is None or alert.level < risk.IMMINENT_LEVEL or alert.subject_id is None:
@@ -360,8 +360,8 @@ def referral_from_chat_alert(*, alert_id: int) -> Referral | None:
 def referral_from_monitoring_alert(*, alert_id: int) -> Referral | None:
     """A red (emergency) monitoring alert goes to the inbox at once, urgency immediate."""
     from sanshe.monitoring.models import Alert
-    from sanshe.monitoring.redflags import Level
     from sanshe.monitoring.selectors import alert_title
+    from sanshe.rules.redflags import Level
 
     alert = Alert.objects.select_related("person").filter(pk=alert_id, status__in=["open", "taken"]).first()
     if alert is None or alert.level < Level.EMERGENCY:
@@ -561,7 +561,7 @@ def case_intake_save(*, actor, case_id: int, emergency_contact_name: str = "", e
     errors = intake_problems(values, needs, max_text=MAX_TEXT)
     if errors:
         raise ValidationError(errors)
-    from sanshe.triage.needs import NEEDS
+    from sanshe.rules.needs import NEEDS
 
     for name, value in values.items():
         setattr(case, name, value)

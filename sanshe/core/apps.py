@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401  (deploy checks; login success/failure → audit log)
+        from . import checks  # noqa: F401  (deploy checks)

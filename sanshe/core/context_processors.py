@@ -17,7 +17,7 @@ NAV = [
     NavEntry(_("人员"), "people:person_list", "people.view",
              primary={Role.ORG_ADMIN: 1, Role.COMMUNITY_WORKER: 2}),
     NavEntry(_("地点"), "places:community_list", "places.view"),
-    NavEntry(_("名册导入"), "people:roster_import", "people.import"),
+    NavEntry(_("名册导入"), "people:household_sheet_import", "people.import"),
     NavEntry(_("用户"), "accounts:user_list", "users.manage", primary={Role.ORG_ADMIN: 2}),
     NavEntry(_("审计日志"), "core:audit_list", "audit.view", primary={Role.ORG_ADMIN: 4}),
 ]

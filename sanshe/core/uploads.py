@@ -9,7 +9,7 @@ server process with Django already set up, so a call costs a fork, not an interp
 address-space limit (RLIMIT_AS), a CPU-time limit (RLIMIT_CPU) and no core dumps (the files hold ID numbers);
 the parent waits with a wall-clock timeout. The parser's result comes back in one message (plain data: rows in
 bulk, never one message per row; marshal when it is plain builtins, see `pack_cells`). A crash, the memory limit or the time limit becomes `UntrustedFileError` with a
-Chinese message; errors the parser raises itself (a roster's row-numbered problems) come back unchanged.
+Chinese message; errors the parser raises itself (a household sheet's row-numbered problems) come back unchanged.
 
 Before cells are read, spreadsheets are checked cheaply (`spreadsheet_check`): the zip's declared sizes and
 compression ratio (zip bombs), then each sheet's `<dimension ref>`. `sheet_cells` then checks the used range
@@ -240,7 +240,7 @@ _PLAIN = (str, float, int, bool, type(None))
 def pack_cells(rows: list) -> tuple[list, list]:
     """Rows of cells made marshal-able for the trip out of the child: (rows, [(row, column, pickled value)]).
 
-    Dates and times (rare in a roster) travel pickled at their positions; everything else as it is.
+    Dates and times (rare in a household sheet) travel pickled at their positions; everything else as it is.
     """
     special = []
     for r, row in enumerate(rows):

@@ -188,10 +188,10 @@ def crisis_from_alert(*, actor, alert_id: int, now: datetime | None = None) -> C
     """
     from sanshe.cases.policies import require_cases
     from sanshe.cases.services import case_open
-    from sanshe.groups import risk
     from sanshe.groups.models import RiskAlert
     from sanshe.groups.services import alert_hand_over, alerts_follow_crisis
     from sanshe.people.models import Person
+    from sanshe.rules import chatrisk as risk
 
     require_cases(actor, "cases.manage")
     now = now or timezone.now()

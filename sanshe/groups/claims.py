@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sanshe.people.identity import resident_id_check_char
+from sanshe.core.identity import resident_id_check_char
 
 from . import harm
 from .riskmodel.prefilter import gate_module

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from sanshe.core.spreadsheets import safe_text
 from sanshe.core.uploads import (
     SheetLimits,
     UntrustedFileError,
@@ -25,7 +26,6 @@ from sanshe.core.uploads import (
     sheet_cells,
     spreadsheet_check,
 )
-from sanshe.people.roster_xlsx import safe_text
 
 from .models import Entry
 from .services import ImportRow

@@ -149,7 +149,7 @@ class AlertOutcome(models.TextChoices):
 
 
 # Self-reported symptoms on the check-in page. Difficulty breathing is asked separately (it is a red flag
-# with levels), as are the child and pregnancy danger signs of sanshe.monitoring.redflags.
+# with levels), as are the child and pregnancy danger signs of sanshe.rules.redflags.
 SYMPTOMS: list[tuple[str, object]] = [
     ("feverish", _("发热感、畏寒")),
     ("cough", _("咳嗽")),

@@ -17,6 +17,7 @@ from sanshe.accounts.models import User
 from sanshe.core.audit import audit_record
 from sanshe.people.choices import Category
 from sanshe.people.models import Person
+from sanshe.rules.redflags import Breathing
 
 from .choices import (
     CheckInSource,
@@ -29,7 +30,6 @@ from .choices import (
     Situation,
 )
 from .models import CheckIn, FollowUp, QuarantinePeriod, ScreeningEntry, ScreeningRound
-from .redflags import Breathing
 
 SEED = 2020
 DEMO_SITE = "江汉区民族街道集中隔离点（锦江宾馆）"

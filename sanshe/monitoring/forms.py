@@ -9,6 +9,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sanshe.rules.redflags import (
+    BREATHING_LABELS,
+    CHILD_DANGER_SIGNS,
+    HIGH_RISK_CONDITIONS,
+    PREGNANCY_DANGER_SIGNS,
+    Breathing,
+)
+
 from .choices import (
     ADULT_ONLY_SITUATIONS,
     SYMPTOMS,
@@ -18,13 +26,6 @@ from .choices import (
     Need,
     OrderedHow,
     QuarantineKind,
-)
-from .redflags import (
-    BREATHING_LABELS,
-    CHILD_DANGER_SIGNS,
-    HIGH_RISK_CONDITIONS,
-    PREGNANCY_DANGER_SIGNS,
-    Breathing,
 )
 from .screening_services import child_situation_error, is_child, situation_choices
 from .services import CheckInInput

@@ -166,7 +166,7 @@ class QuarantinePeriod(TimeStampedModel):
     end_date = models.DateField(_("观察截止日期"), db_index=True)
     status = models.CharField(_("状态"), max_length=12, choices=QuarantineStatus.choices,
                               default=QuarantineStatus.ACTIVE)
-    # JSON list of sanshe.monitoring.redflags.HIGH_RISK_CONDITIONS codes: health data, encrypted.
+    # JSON list of sanshe.rules.redflags.HIGH_RISK_CONDITIONS codes: health data, encrypted.
     risk_conditions = EncryptedTextField(_("重症高风险因素"), null=True, blank=True)
     status_reason = EncryptedTextField(_("状态变更原因"), null=True, blank=True)
     lost_at = models.DateTimeField(_("失访时间"), null=True, blank=True)
@@ -333,7 +333,7 @@ class Alert(models.Model):
     compound = models.ForeignKey("places.Compound", on_delete=models.PROTECT, related_name="+", editable=False)
     building = models.ForeignKey("places.Building", on_delete=models.PROTECT, related_name="+", editable=False)
     kind = models.CharField(_("类型"), max_length=10, choices=AlertKind.choices)
-    level = models.PositiveSmallIntegerField(_("级别"))  # sanshe.monitoring.redflags.Level
+    level = models.PositiveSmallIntegerField(_("级别"))  # sanshe.rules.redflags.Level
     status = models.CharField(_("状态"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     # {"flags": [{"code", "level", "reason", "action", "source"}]}: health data, encrypted.
     details = EncryptedTextField(_("内容"))

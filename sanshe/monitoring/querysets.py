@@ -10,7 +10,7 @@ from sanshe.core.querysets import ScopedQuerySet
 
 from .policies import MonitoringScope, monitoring_scope
 
-URGENT = 2  # sanshe.monitoring.redflags.Level.URGENT, kept as a number so this module imports no rules
+URGENT = 2  # sanshe.rules.redflags.Level.URGENT, kept as a number so this module imports no rules
 
 
 def _or(*conditions: Q | None) -> Q | None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
-from sanshe.people.identity import age_on
+from sanshe.core.identity import age_on
 from sanshe.people.models import Person
 from sanshe.places.models import Building, Community, Compound, Household
 

@@ -18,6 +18,7 @@ from sanshe.core.errors import ObjectNotFound
 from sanshe.people.models import Person
 from sanshe.places.models import Building, Community, Compound
 from sanshe.places.selectors import natural_key
+from sanshe.rules.redflags import FLAGS, Level
 
 from .choices import SEEN_STATUSES, AlertKind, AlertStatus, FollowUpStatus, QuarantineKind, QuarantineStatus
 from .models import (
@@ -30,7 +31,6 @@ from .models import (
     QuarantinePeriod,
 )
 from .policies import monitoring_scope
-from .redflags import FLAGS, Level
 
 
 def alert_title(alert: Alert) -> str:

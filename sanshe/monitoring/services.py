@@ -30,6 +30,19 @@ from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.notify import chains
 from sanshe.core.notify.escalation import escalate_overdue, recipients_add, recipients_told
 from sanshe.people.models import Person
+from sanshe.rules.redflags import (
+    CHILD_DANGER_SIGNS,
+    HIGH_RISK_CONDITIONS,
+    PREGNANCY_DANGER_SIGNS,
+    Breathing,
+    Level,
+    Observation,
+    ObservationError,
+    RedFlag,
+    overall_level,
+    red_flags,
+    validate_fever_threshold,
+)
 
 from . import notify
 from .choices import (
@@ -57,19 +70,6 @@ from .models import (
     QuarantinePeriod,
 )
 from .policies import monitoring_scope, require_monitoring
-from .redflags import (
-    CHILD_DANGER_SIGNS,
-    HIGH_RISK_CONDITIONS,
-    PREGNANCY_DANGER_SIGNS,
-    Breathing,
-    Level,
-    Observation,
-    ObservationError,
-    RedFlag,
-    overall_level,
-    red_flags,
-    validate_fever_threshold,
-)
 from .rules import (
     FOLLOW_UP_DAYS_RANGE,
     LOST_AFTER_DAYS_RANGE,

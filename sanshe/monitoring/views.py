@@ -18,19 +18,19 @@ from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors, background_poll, int_param
 from sanshe.people.models import Person
-
-from . import selectors, services
-from .choices import SYMPTOM_LABELS
-from .forms import AlertResolveForm, CheckInForm, CloseForm, EndDateForm, ProfileForm, QuarantineForm
-from .models import QuarantinePeriod
-from .policies import can_edit_profile, can_monitor, can_profile, monitoring_scope
-from .redflags import (
+from sanshe.rules.redflags import (
     BREATHING_LABELS,
     CHILD_DANGER_SIGNS,
     HIGH_RISK_CONDITIONS,
     PREGNANCY_DANGER_SIGNS,
     Level,
 )
+
+from . import selectors, services
+from .choices import SYMPTOM_LABELS
+from .forms import AlertResolveForm, CheckInForm, CloseForm, EndDateForm, ProfileForm, QuarantineForm
+from .models import QuarantinePeriod
+from .policies import can_edit_profile, can_monitor, can_profile, monitoring_scope
 from .rules import age_on
 
 VIEW = "monitoring.view"

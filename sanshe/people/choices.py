@@ -63,8 +63,8 @@ VULNERABILITY_FLAGS = [
     ("needs_care", _("需要照料")),
 ]
 
-# Header names used in community rosters, mapped to import fields (several spellings each).
-ROSTER_HEADERS: dict[str, list[str]] = {
+# Header names used in community household sheets, mapped to import fields (several spellings each).
+HOUSEHOLD_SHEET_HEADERS: dict[str, list[str]] = {
     "name": ["姓名", "名字"],
     "sex": ["性别"],
     "doc_type": ["证件类型"],

@@ -108,10 +108,10 @@ class Person(TimeStampedModel):
         return [str(label) for flag, label in VULNERABILITY_FLAGS if getattr(self, flag)]
 
 
-# --------------------------------------------------------------------------- roster import (ImportJob)
+# --------------------------------------------------------------------------- household sheet import (ImportJob)
 
-def roster_upload_path(instance: ImportJob, filename: str) -> str:
-    """A random name under private/: the uploaded roster is never linked, and the user's file name (which
+def household_sheet_upload_path(instance: ImportJob, filename: str) -> str:
+    """A random name under private/: the uploaded household sheet is never linked, and the user's file name (which
     may carry a family name) stays out of the path."""
     from pathlib import Path
     from uuid import uuid4
@@ -144,7 +144,7 @@ class ImportJobQuerySet(ScopedQuerySet):
 
 
 class ImportJob(TimeStampedModel):
-    """One uploaded roster file: its check results and, once imported, the counts. No personal data:
+    """One uploaded household sheet file: its check results and, once imported, the counts. No personal data:
     errors carry row, column and reason only, and the file is deleted when the job ends."""
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
@@ -152,7 +152,7 @@ class ImportJob(TimeStampedModel):
     community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="import_jobs",
                                   verbose_name=_("社区"))
     file_name = models.CharField(_("文件名"), max_length=200)
-    file = models.FileField(_("文件"), upload_to=roster_upload_path, max_length=200, blank=True)
+    file = models.FileField(_("文件"), upload_to=household_sheet_upload_path, max_length=200, blank=True)
     file_size = models.PositiveIntegerField(_("文件大小"), default=0)
     status = models.CharField(_("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     mode = models.CharField(_("导入方式"), max_length=20, choices=ImportMode.choices, blank=True)

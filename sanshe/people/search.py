@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from sanshe.core.identity import IdentityError, normalize_phone
 from sanshe.core.pii import blind_index, mask_document, mask_phone
 
 from .choices import DocumentType
-from .identity import IdentityError, normalize_phone
 
 Mode = Literal["all", "name", "pinyin", "initials", "number", "room", "unknown"]
 

@@ -48,7 +48,7 @@ LIST_FIELDS = ("name", "sex", "birth_date", "phone", "category", "is_active", "c
                *VULNERABILITY_NAMES, "household__room", "household__unit__name", "building__name", "compound__name")
 
 
-# The browsing order stewards read a roster in: compound, building by number (2栋 before 10栋), unit, room
+# The browsing order stewards read a people list in: compound, building by number (2栋 before 10栋), unit, room
 # (right-aligned, so 202 before 1201), then name; people without a household last. One text key, so the list
 # keeps its keyset pages. It is computed, not stored (a renamed building or room never leaves it stale), so
 # unlike the name orders it is not served by an index: each page sorts the actor's people.

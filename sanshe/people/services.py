@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from sanshe.accounts.policies import require
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.identity import IdentityError, age_on, normalize_phone, parse_resident_id
 from sanshe.core.models import AuditOutcome
 from sanshe.core.pii import blind_index
 from sanshe.places.models import Household
 
 from .choices import DocumentType, Sex
-from .identity import IdentityError, age_on, normalize_phone, parse_resident_id
 from .models import Person
 from .pinyin import name_keys
 from .search import phone_tail_index

@@ -1,4 +1,4 @@
-"""Background jobs for people: checking and importing uploaded rosters, deleting forgotten uploads."""
+"""Background jobs for people: checking and importing uploaded household sheets, deleting forgotten uploads."""
 
 from __future__ import annotations
 
@@ -21,32 +21,32 @@ def _job_and_actor(job_id: int, actor_id: int):
 
 
 @db_task()
-def roster_validate_task(job_id: int, actor_id: int) -> None:
-    """Dry run of an uploaded roster, with progress for the page."""
-    from .roster_services import cache_progress, roster_validate
+def household_sheet_validate_task(job_id: int, actor_id: int) -> None:
+    """Dry run of an uploaded household sheet, with progress for the page."""
+    from .household_sheet_services import cache_progress, household_sheet_validate
 
     job, actor = _job_and_actor(job_id, actor_id)
     if job is None or actor is None:
-        logger.warning("roster check %s skipped: job or user is gone", job_id)
+        logger.warning("household_sheet check %s skipped: job or user is gone", job_id)
         return
-    roster_validate(actor=actor, job=job, progress=cache_progress(job_id))
+    household_sheet_validate(actor=actor, job=job, progress=cache_progress(job_id))
 
 
 @db_task()
-def roster_import_task(job_id: int, actor_id: int, mode: str) -> None:
-    """Import a checked roster the way the user chose."""
-    from .roster_services import cache_progress, roster_import
+def household_sheet_import_task(job_id: int, actor_id: int, mode: str) -> None:
+    """Import a checked household sheet the way the user chose."""
+    from .household_sheet_services import cache_progress, household_sheet_import
 
     job, actor = _job_and_actor(job_id, actor_id)
     if job is None or actor is None:
-        logger.warning("roster import %s skipped: job or user is gone", job_id)
+        logger.warning("household_sheet import %s skipped: job or user is gone", job_id)
         return
-    roster_import(actor=actor, job=job, mode=mode, progress=cache_progress(job_id))
+    household_sheet_import(actor=actor, job=job, mode=mode, progress=cache_progress(job_id))
 
 
 @db_periodic_task(crontab(minute="*/15"))
-def roster_files_purge_task() -> None:
-    """Uploaded rosters hold ID and phone numbers: delete those nobody imported within a day."""
-    from .roster_services import roster_files_purge
+def household_sheet_files_purge_task() -> None:
+    """Uploaded household sheets hold ID and phone numbers: delete those nobody imported within a day."""
+    from .household_sheet_services import household_sheet_files_purge
 
-    roster_files_purge()
+    household_sheet_files_purge()

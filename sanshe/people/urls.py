@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from . import views
-from .roster_urls import urlpatterns as roster_urlpatterns
+from .household_sheet_urls import urlpatterns as household_sheet_urlpatterns
 
 app_name = "people"
 
@@ -14,4 +14,4 @@ urlpatterns: list = [
             name="person_reveal"),
     path("options/buildings/", views.building_options, name="building_options"),
     path("options/household/", views.household_picker, name="household_picker"),
-] + roster_urlpatterns
+] + household_sheet_urlpatterns

@@ -11,8 +11,8 @@ from openpyxl.styles import Alignment, Font
 
 from sanshe.core.notify.services import masked_name
 from sanshe.core.pii import mask_address, mask_phone
-from sanshe.people.roster_xlsx import safe_text
-from sanshe.triage.needs import NEED_DOMAINS
+from sanshe.core.spreadsheets import safe_text
+from sanshe.rules.needs import NEED_DOMAINS
 
 from .forms import LABELS, SECTIONS
 from .models import ConsultKind

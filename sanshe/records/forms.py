@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sanshe.triage.needs import NEED_DOMAINS
+from sanshe.rules.needs import NEED_DOMAINS
 
 from .models import ConsultKind, ReferralOutKind, ReferralOutStatus
 

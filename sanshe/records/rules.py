@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 
-from sanshe.triage.needs import NEEDS
+from sanshe.rules.needs import NEEDS
 
 PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 MAX_AGE = 130

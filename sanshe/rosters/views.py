@@ -448,7 +448,7 @@ def hours_export(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
     from sanshe.core.audit import audit_record
-    from sanshe.people.roster_xlsx import safe_text
+    from sanshe.core.spreadsheets import safe_text
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("志愿服务时长"))

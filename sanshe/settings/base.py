@@ -271,8 +271,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
-ROSTER_MAX_UPLOAD_BYTES = int(os.environ.get("ROSTER_MAX_UPLOAD_MB", "30")) * 1024 * 1024
-# Uploaded files (rosters, knowledge imports, pictures, certificates) are parsed in a child process with these
+# ROSTER_MAX_UPLOAD_MB is the variable's name before the rename ("roster" now means duty shifts only).
+HOUSEHOLD_SHEET_MAX_UPLOAD_BYTES = int(
+    os.environ.get("HOUSEHOLD_SHEET_MAX_UPLOAD_MB") or os.environ.get("ROSTER_MAX_UPLOAD_MB") or "30") * 1024 * 1024
+# Uploaded files (household sheets, knowledge imports, pictures, certificates) are parsed in a child process with these
 # limits (sanshe.core.uploads): address space, CPU seconds, wall-clock seconds; spreadsheets also by cells
 # (rows x columns of a sheet's used range), unzipped size and compression ratio; pictures by pixels.
 UPLOAD_PARSE_MEMORY_MB = int(os.environ.get("UPLOAD_PARSE_MEMORY_MB", "2048"))

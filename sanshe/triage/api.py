@@ -11,9 +11,8 @@ from ninja.errors import HttpError
 
 from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role
-
-from .engine import AssessmentError, triage
-from .schema import ASSESSMENT_SCHEMA, assessment_from_text
+from sanshe.rules.triage import AssessmentError, triage
+from sanshe.rules.triage_schema import ASSESSMENT_SCHEMA, assessment_from_text
 
 # Staff who assess and triage clients (issue 6): social workers, organisation admins, and the on-duty medical
 # and psychological volunteers. Community workers refer people; they do not triage them.

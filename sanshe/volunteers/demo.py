@@ -22,8 +22,8 @@ from sanshe.accounts.models import Organisation, User
 from sanshe.accounts.responsible import role_community_pairs
 from sanshe.accounts.roles import Role
 from sanshe.accounts.services import membership_extend
+from sanshe.core.identity import resident_id_check_char
 from sanshe.core.pii import blind_index
-from sanshe.people.identity import resident_id_check_char
 
 from . import services
 from .clearance import current_agreements
@@ -132,7 +132,7 @@ def _second_reviewer(reviewer: User, organisation: Organisation) -> None:
 @transaction.atomic
 def demo_load(*, today: date) -> str:
     """Write the demo volunteers (nothing when the demo recruitment exists); returns a one-line summary."""
-    from sanshe.core.demo import VOLUNTEER_ORG
+    from sanshe.people.demo_community import VOLUNTEER_ORG
 
     organisation = Organisation.objects.filter(name=VOLUNTEER_ORG).first()
     reviewer = User.objects.filter(username=REVIEWER).first()
@@ -183,7 +183,7 @@ def demo_load(*, today: date) -> str:
         application = services.application_approve(actor=reviewer, application_id=application.pk, roles=[role])
         user = application.user
         if username is None and state != "approved":
-            from sanshe.core.demo import DEMO_PASSWORD
+            from sanshe.people.demo_community import DEMO_PASSWORD
 
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])

@@ -28,11 +28,11 @@ from sanshe.accounts.services import OtpRefused, membership_extend, otp_record_c
 from sanshe.accounts.sms import get_sms_backend
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
+from sanshe.core.identity import IdentityError, normalize_phone, parse_resident_id
 from sanshe.core.models import AuditOutcome
 from sanshe.core.notify.services import notify_sms
 from sanshe.core.pii import blind_index, mask_phone
 from sanshe.people.choices import DocumentType
-from sanshe.people.identity import IdentityError, normalize_phone, parse_resident_id
 
 from .clearance import current_agreements
 from .models import (

@@ -67,7 +67,7 @@ def _remember_phone(request: HttpRequest, token: str, verified: services.PhoneVe
 
 
 def _same_phone(raw: str, verified: dict | None) -> bool:
-    from sanshe.people.identity import IdentityError, normalize_phone
+    from sanshe.core.identity import IdentityError, normalize_phone
 
     if verified is None:
         return False

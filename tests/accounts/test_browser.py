@@ -8,7 +8,7 @@ import pytest
 
 from sanshe.accounts.models import User
 from sanshe.accounts.sms import MemorySmsBackend
-from sanshe.core.demo import DEMO_PASSWORD, RESIDENT_PHONE
+from sanshe.people.demo_community import DEMO_PASSWORD, RESIDENT_PHONE
 from tests.browser.conftest import PHONE, WECHAT_UA, require_chromium, screenshot
 
 require_chromium()

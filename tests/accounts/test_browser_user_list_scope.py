@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sanshe.core.demo import DEMO_PASSWORD
+from sanshe.people.demo_community import DEMO_PASSWORD
 from tests.browser.conftest import PHONE, require_chromium, screenshot
 
 require_chromium()

@@ -62,7 +62,7 @@ def test_code_is_texted_to_a_registered_phone_and_only_its_hash_is_kept(world, r
     assert audit.community_id == world.home.pk
 
 
-def test_right_code_logs_the_resident_in_and_links_their_roster_entry(world, request_code):
+def test_right_code_logs_the_resident_in_and_links_their_person_entry(world, request_code):
     code = request_code(world.head.phone)
     user = services.otp_verify(phone=world.head.phone, code=code, ip=IP)
     world.head.refresh_from_db()

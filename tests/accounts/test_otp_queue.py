@@ -1,4 +1,4 @@
-"""A one-time code is queued the same way whether or not the phone is on the roster (no timing oracle)."""
+"""A one-time code is queued the same way whether or not the phone is a registered person's (no timing oracle)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sanshe.assessments.services import triage_decide, triage_run
 from sanshe.people.choices import Category
-from sanshe.triage.engine import RULES_VERSION
+from sanshe.rules.triage import RULES_VERSION
 
 from .conftest import give, likert
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sanshe.accounts.roles import Role
-from sanshe.core.demo import DEMO_PASSWORD, RESIDENT_PHONE
+from sanshe.people.demo_community import DEMO_PASSWORD, RESIDENT_PHONE
 
 from .conftest import CHINESE, PHONE, rendered_cjk_width, require_chromium, screenshot
 

@@ -72,7 +72,7 @@ def far_cell_xlsx(*, dimension: str | None = "XFD1048576") -> bytes:
 
 
 def two_corners_xlsx(*, dimension: str | None = "A1") -> bytes:
-    """A roster header at A1 and a cell at XFD1048576, under a `<dimension>` that lies (or none)."""
+    """A household sheet header at A1 and a cell at XFD1048576, under a `<dimension>` that lies (or none)."""
     return xlsx({**HEADER, "XFD1048576": "x"}, dimension=dimension)
 
 

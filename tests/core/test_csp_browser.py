@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sanshe.core.demo import DEMO_PASSWORD
+from sanshe.people.demo_community import DEMO_PASSWORD
 from tests.browser.conftest import require_chromium
 
 require_chromium()

@@ -15,11 +15,17 @@ from django.test import Client
 
 from sanshe.accounts.models import User
 from sanshe.accounts.roles import Role
-from sanshe.core.demo import DEMO_PASSWORD, RESIDENT_PHONE, DemoGenerator, demo_logins, feature_demos
+from sanshe.core.identity import age_on, parse_resident_id
 from sanshe.core.models import AuditEvent
 from sanshe.core.pii import blind_index
 from sanshe.people.choices import Category, DocumentType, Relation
-from sanshe.people.identity import age_on, parse_resident_id
+from sanshe.people.demo_community import (
+    DEMO_PASSWORD,
+    RESIDENT_PHONE,
+    DemoGenerator,
+    demo_logins,
+    feature_demos,
+)
 from sanshe.people.models import Person
 from sanshe.places.models import Building, Community, Compound, Household
 

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_crises_load_once_and_the_waiting_one_escalates():
     from sanshe.cases.demo import demo_load as cases_demo_load
-    from sanshe.core.demo import demo_load as core_demo_load
     from sanshe.groups.demo import demo_load as groups_demo_load
+    from sanshe.people.demo_community import demo_load as core_demo_load
     from sanshe.volunteers.demo import demo_load as volunteers_demo_load
 
     core_demo_load(people=300)

@@ -192,9 +192,9 @@ def test_the_demo_focus_group_on_four_phones(browser, chat_server):
     from django.utils import timezone
 
     from sanshe.accounts.models import User
-    from sanshe.core.demo import demo_load as core_demo_load
     from sanshe.groups import demo
     from sanshe.groups.models import Group, GroupTier
+    from sanshe.people.demo_community import demo_load as core_demo_load
     from sanshe.volunteers.demo import demo_load as volunteers_demo_load
 
     core_demo_load(people=300)

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from sanshe.accounts.models import User
-from sanshe.core.demo import demo_load as core_demo_load
 from sanshe.groups import demo, services
 from sanshe.groups.duty import on_duty_user_ids
 from sanshe.groups.models import Group, GroupMember, GroupTier, Message
+from sanshe.people.demo_community import demo_load as core_demo_load
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from playwright.sync_api import expect  # noqa: E402
 @pytest.fixture
 def demo_library(chat_server):
     """The core, groups and library demos in the running server's database."""
-    from sanshe.core.demo import demo_load as core_demo
     from sanshe.groups.demo import demo_load as groups_demo
     from sanshe.knowledge.demo import demo_load as knowledge_demo
+    from sanshe.people.demo_community import demo_load as core_demo
     from sanshe.volunteers.demo import demo_load as volunteers_demo
 
     today = timezone.localdate()

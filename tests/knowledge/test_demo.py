@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from sanshe.core.demo import demo_load as core_demo_load
 from sanshe.groups.demo import demo_load as groups_demo_load
 from sanshe.knowledge.demo import OPEN_QUESTION
 from sanshe.knowledge.demo import demo_load as knowledge_demo_load
 from sanshe.knowledge.models import Entry, EntrySource, EntryStatus
 from sanshe.knowledge.selectors import faq_sections, suggest_answers
+from sanshe.people.demo_community import demo_load as core_demo_load
 from sanshe.volunteers.demo import demo_load as volunteers_demo_load
 
 

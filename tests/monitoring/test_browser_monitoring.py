@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from sanshe.core.demo import DEMO_PASSWORD
+from sanshe.people.demo_community import DEMO_PASSWORD
 from tests.browser.conftest import CHINESE, PHONE, require_chromium, screenshot
 
 require_chromium()

@@ -12,8 +12,8 @@ from sanshe.monitoring.models import Alert, CheckIn, DailyFigures, FollowUp, Qua
 
 @pytest.mark.django_db
 def test_demo_loads_two_weeks_of_follow_up_and_is_idempotent(sms):
-    from sanshe.core.demo import demo_load as core_demo_load
     from sanshe.monitoring.demo import demo_load
+    from sanshe.people.demo_community import demo_load as core_demo_load
 
     core_demo_load(people=300)
     today = timezone.localdate()

@@ -1,7 +1,7 @@
 """A masked ID stays masked whatever is shown beside it (sanshe.core.pii, the masking rule).
 
 The resident ID mask hides exactly the eight birth-date digits; a full birth date anywhere beside it
-gives the whole number back. Every place that shows a person with a masked ID — the masked roster
+gives the whole number back. Every place that shows a person with a masked ID — the masked household sheet
 export, the person page, the edit form, the admin, the API — is read whole here, and the test tries to
 rebuild the full ID from every masked ID and every date-like string it finds.
 """
@@ -63,9 +63,9 @@ def test_the_rebuild_check_catches_a_full_birth_date():
     assert SPOUSE_ID not in rebuilt_ids("110105********002X 1949年生 76岁")
 
 
-def test_masked_roster_export(client, world, community_worker):
+def test_masked_household_sheet_export(client, world, community_worker):
     client.force_login(community_worker)
-    response = client.post(reverse("people:roster_export"), {"community": world.home.pk})
+    response = client.post(reverse("people:household_sheet_export"), {"community": world.home.pk})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = [[cell_text(c.value) for c in row] for row in sheet.iter_rows()]
     spouse = next(row for row in rows if row[0] == "王芳")

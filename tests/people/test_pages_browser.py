@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from sanshe.core.demo import DEMO_PASSWORD
 from sanshe.core.models import AuditEvent
+from sanshe.people.demo_community import DEMO_PASSWORD
 from sanshe.people.models import Person
 from tests.browser import conftest as shared
 from tests.browser.conftest import PHONE, require_chromium, screenshot

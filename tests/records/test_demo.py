@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from sanshe.accounts.models import User
-from sanshe.core.demo import demo_load as core_demo_load
+from sanshe.people.demo_community import demo_load as core_demo_load
 from sanshe.records import demo
 from sanshe.records.models import DailySummary, ServiceRecord
 

@@ -70,7 +70,7 @@ def texted_code(phone: str) -> str:
 
 def phone_proof(recruitment, phone: str) -> str:
     """Verify a phone as an applicant does: a code is texted to it and typed back (the real services)."""
-    from sanshe.people.identity import normalize_phone
+    from sanshe.core.identity import normalize_phone
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.application_phone_code_send(recruitment_token=recruitment.token, phone=phone, ip=None)
@@ -100,7 +100,7 @@ def upload(kind: str = CertificateKind.PHYSICIAN, content: bytes = JPEG, name: s
 
 def submit(recruitment, *, uploads=None, applicant=None, **overrides):
     """Sign up with a verified phone (an invalid phone cannot be verified: submitted without proof)."""
-    from sanshe.people.identity import IdentityError, normalize_phone
+    from sanshe.core.identity import IdentityError, normalize_phone
 
     data = application_data(**overrides)
     try:

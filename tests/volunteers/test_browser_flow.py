@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sanshe.core.demo import DEMO_PASSWORD
+from sanshe.people.demo_community import DEMO_PASSWORD
 from tests.browser.conftest import PHONE, require_chromium, screenshot
 from tests.volunteers.helpers import JPEG, texted_code
 

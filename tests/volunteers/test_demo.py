@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from sanshe.accounts.models import User
 from sanshe.accounts.roles import Role
-from sanshe.core.demo import demo_load as core_demo_load
+from sanshe.people.demo_community import demo_load as core_demo_load
 from sanshe.rosters.demo import demo_load as rosters_demo_load
 from sanshe.rosters.models import Assignment, AssignmentStatus, HandoverNote, HoursRecord, Shift
 from sanshe.volunteers.clearance import volunteer_is_cleared

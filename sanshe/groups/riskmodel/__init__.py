@@ -1,1 +1,1 @@
-"""The chat risk detector as a concept model (see sanshe.groups.risk for the public import)."""
+"""Moved to sanshe.rules.chatrisk; the modules here are aliases of it, kept while groups is being split."""

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
                 ('file_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=sanshe.people.models.roster_upload_path, verbose_name='文件')),
+                ('file', models.FileField(blank=True, max_length=200, upload_to=sanshe.people.models.household_sheet_upload_path, verbose_name='文件')),
                 ('file_size', models.PositiveIntegerField(default=0, verbose_name='文件大小')),
                 ('status', models.CharField(choices=[('uploaded', '已上传'), ('validating', '正在检查'), ('validated', '检查完成'), ('importing', '正在导入'), ('done', '导入完成'), ('failed', '未能导入')], default='uploaded', max_length=16, verbose_name='状态')),
                 ('mode', models.CharField(blank=True, choices=[('valid_only', '只导入无误的行'), ('all_or_nothing', '全部无误才导入')], max_length=20, verbose_name='导入方式')),

@@ -213,8 +213,8 @@ class Command(BaseCommand):
             "  按 Ctrl-C 停止。",
         ]
         if demo_logins:
-            from sanshe.core.demo import demo_logins as read_logins
-            from sanshe.core.demo import format_logins
+            from sanshe.people.demo_community import demo_logins as read_logins
+            from sanshe.people.demo_community import format_logins
 
             text = format_logins(read_logins())
             if text:

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from sanshe.monitoring.redflags import DEFAULT_FEVER_THRESHOLD_C
-from sanshe.triage.engine import AssessmentError, triage
-from sanshe.triage.schema import assessment_from_text
+from sanshe.rules.redflags import DEFAULT_FEVER_THRESHOLD_C
+from sanshe.rules.triage import AssessmentError, triage
+from sanshe.rules.triage_schema import assessment_from_text
 
 EXIT_BAD_INPUT = 2
 
