@@ -21,7 +21,8 @@ from django.http import Http404
 from sanshe.core.consumers import CLOSE_NOT_FOUND, GuardedConsumer
 
 from . import events, selectors, services
-from .models import EventKind
+from .chat import protocol
+from .chat import render as chat_render
 
 # Client actions checked afresh: they return the stream's content or write to it. "read" (sent by every open
 # page after each message, so as many as pushes) only moves the reader's own marker: the push's check serves.
@@ -53,6 +54,11 @@ class ChatConsumer(GuardedConsumer):
         except (Http404, PermissionDenied):
             return CLOSE_NOT_FOUND
         self.group, self.thread = group, thread
+        # What the reader's page shows on each message (their own, staff's, manager's actions), re-read with
+        # the access: a push is rendered for this reader (chat.render.pushed_message_html).
+        if getattr(self, "language", None) is None:
+            self.language = chat_render.socket_language(self.scope)
+        self.viewer = chat_render.chat_viewer(user=user, group=group, thread=thread, language=self.language)
         return None
 
     def channel_groups(self) -> list[str]:
@@ -88,15 +94,9 @@ class ChatConsumer(GuardedConsumer):
 
     @database_sync_to_async
     def _catch_up(self, after: int) -> dict:
-        rows = selectors.stream_events_after(group=self.group, thread=self.thread, after_seq=after)
-        user_ids = {r.message.sender_id for r in rows if r.message_id} | {
-            r.message.reply_to.sender_id for r in rows if r.message_id and r.message.reply_to_id}
         group = type(self.group).objects.get(pk=self.group.pk)  # the current announcement
-        nicknames, roles = selectors.stream_names(group=group, user_ids=user_ids)
-        payloads = [events.event_payload(r, group=group, nicknames=nicknames, roles=roles) for r in rows]
-        if self.thread is not None and any(r.kind == EventKind.MESSAGE for r in rows):
-            self._audit_thread_read()
-        return {"type": "events", "events": payloads, "more": len(rows) >= selectors.CATCH_UP_LIMIT}
+        return {"type": "events", **protocol.catch_up(self.user, group=group, thread=self.thread, after_seq=after,
+                                                       viewer=self.viewer)}
 
     @database_sync_to_async
     def _send(self, content: dict) -> dict:
@@ -140,6 +140,9 @@ class ChatConsumer(GuardedConsumer):
             await self.revoke(CLOSE_NOT_FOUND)
             return
         if await self.still_allowed(fresh=removed):
+            if data.get("kind") == "message" and "message" in data:
+                data = {**data, "html": chat_render.pushed_message_html(data, group=self.group, thread=self.thread,
+                                                                         viewer=self.viewer)}
             await self.send_json({"type": "push", "data": data})
 
 
