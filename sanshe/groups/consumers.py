@@ -1,21 +1,14 @@
 """WebSocket consumers: a group's or a private thread's live stream, and a user's own notifications.
 
-Protocol (JSON both ways):
-  client → {"type": "hello", "last_seq": N}      server → {"type": "events", "events": [...], "more": bool}
-  client → {"type": "send", "client_id", "body", "reply_to", "image_id"}
-                                                 server → {"type": "ack", ...} or {"type": "refused", ...}
-  client → {"type": "read", "seq": N}            (no answer)
-  client → {"type": "rights"}                    server → {"type": "rights", "can_post", "reason"}
-  client → {"type": "ping"}                      server → {"type": "pong"}
-  server → {"type": "push", "data": {...}}       a stream event (with "stream" and "seq") or a personal notice
-Close codes: 4401 no live session (logged out, idle, deactivated), 4404 the stream is not (or no longer)
-accessible. The client does not reconnect after either.
+The messages both ways, and their answers, are sanshe.groups.chat.protocol's (the HTTP fallback speaks the
+same). Close codes: 4401 no live session (logged out, idle, deactivated), 4404 the stream is not (or no
+longer) accessible. The client does not reconnect after either.
 """
 
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from sanshe.core.consumers import CLOSE_NOT_FOUND, GuardedConsumer
@@ -27,10 +20,6 @@ from .chat import render as chat_render
 # Client actions checked afresh: they return the stream's content or write to it. "read" (sent by every open
 # page after each message, so as many as pushes) only moves the reader's own marker: the push's check serves.
 _FRESH_ACTIONS = ("hello", "send", "rights")
-
-
-def _first_error(error: ValidationError) -> str:
-    return error.messages[0] if error.messages else "发送失败"
 
 
 class ChatConsumer(GuardedConsumer):
@@ -83,12 +72,12 @@ class ChatConsumer(GuardedConsumer):
         if kind not in (*_FRESH_ACTIONS, "read") or not await self.still_allowed(fresh=kind in _FRESH_ACTIONS):
             return
         if kind == "hello":
-            await self.send_json(await self._catch_up(_int(content.get("last_seq"))))
+            await self.send_json(await self._catch_up(protocol.int_field(content.get("last_seq"))))
         elif kind == "send":
             await self.touch_session()
             await self.send_json(await self._send(content))
         elif kind == "read":
-            await self._read(_int(content.get("seq")))
+            await self._read(protocol.int_field(content.get("seq")))
         elif kind == "rights":
             await self.send_json(await self._rights())
 
@@ -100,36 +89,20 @@ class ChatConsumer(GuardedConsumer):
 
     @database_sync_to_async
     def _send(self, content: dict) -> dict:
-        client_id = str(content.get("client_id") or "")[:40]
-        try:
-            result = services.message_send(
-                actor=self.user, group=type(self.group).objects.get(pk=self.group.pk), thread=self.thread,
-                body=str(content.get("body") or ""), image_id=_int(content.get("image_id")) or None,
-                reply_to_id=_int(content.get("reply_to")) or None, client_id=client_id,
-            )
-        except services.PostingRefused as error:
-            return {"type": "refused", "client_id": client_id, "error": _first_error(error), "posting": True}
-        except ValidationError as error:
-            return {"type": "refused", "client_id": client_id, "error": _first_error(error)}
-        except Http404:
-            return {"type": "refused", "client_id": client_id, "error": "您已不在该群中。"}
-        message = result.message
-        return {"type": "ack", "client_id": client_id, "message_id": message.pk, "status": message.status,
-                "seq": message.seq, "held_reason": services.held_label(message)}
+        return protocol.send(self.user, group=type(self.group).objects.get(pk=self.group.pk), thread=self.thread,
+                             request=protocol.SendRequest.parse(content), viewer=self.viewer)
 
     @database_sync_to_async
     def _read(self, seq: int) -> None:
-        if seq > 0:
-            group = type(self.group).objects.get(pk=self.group.pk)
-            thread = type(self.thread).objects.get(pk=self.thread.pk) if self.thread else None
-            services.read_mark(actor=self.user, group=group, seq=seq, thread=thread)
+        if seq <= 0:
+            return
+        group = type(self.group).objects.get(pk=self.group.pk)
+        thread = type(self.thread).objects.get(pk=self.thread.pk) if self.thread else None
+        protocol.read(self.user, group=group, thread=thread, seq=seq)
 
     @database_sync_to_async
     def _rights(self) -> dict:
-        if self.thread is not None:
-            return {"type": "rights", "can_post": True, "reason": ""}
-        rights = selectors.chat_rights(actor=self.user, group=type(self.group).objects.get(pk=self.group.pk))
-        return {"type": "rights", "can_post": rights.posting.allowed, "reason": rights.posting.reason}
+        return protocol.rights(self.user, group=type(self.group).objects.get(pk=self.group.pk), thread=self.thread)
 
     async def groups_push(self, event) -> None:
         data = event["data"]
@@ -159,10 +132,3 @@ class NoticeConsumer(GuardedConsumer):
     async def groups_push(self, event) -> None:
         if await self.still_allowed():
             await self.send_json({"type": "push", "data": event["data"]})
-
-
-def _int(value) -> int:
-    try:
-        return max(int(value), 0)
-    except (TypeError, ValueError):
-        return 0

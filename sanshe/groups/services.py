@@ -66,7 +66,7 @@ from .models import (
 from .nicknames import ROLE_WORDS, nickname_problem, suggest
 from .policies import creator_organisation, require_creator
 from .posting import CONSULTATION_TIERS, DUTY_BOUND_ROLES, posting_decision
-from .rules import MIN_TERM_CHARS, parse_domains, parse_terms
+from .rules import MIN_TERM_CHARS, Verdict, parse_domains, parse_terms
 from .selectors import (
     access_group,
     access_message,
@@ -744,20 +744,34 @@ def _publish(message: Message, *, group: Group, thread: PrivateThread | None, no
         _notify(other, {"kind": "thread_message", "thread_id": thread.pk, "group_id": group.pk})
 
 
-@transaction.atomic
-def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread | None = None,
-                 image_id: int | None = None, reply_to_id: int | None = None, client_id: str = "",
-                 mention_ids: list[int] | None = None, now: datetime | None = None) -> SendResult:
-    """Save a message (published, or held for review by the group rules) and push it after commit.
+@dataclass(frozen=True)
+class CheckedMessage:
+    """A message that passed `message_check`: everything `message_do_send` writes, decided before any write."""
 
-    A resend with the same `client_id` returns the first message: a flaky connection never doubles it.
+    group: Group
+    thread: PrivateThread | None
+    body: str
+    member: GroupMember | None
+    image: ChatImage | None
+    reply_to: Message | None
+    assessment: risk.RiskResult
+    risk_from_context: bool  # the sender's earlier messages raised the level above this one alone
+    verdict: Verdict | None  # the group rules' verdict (None: not moderated, or nothing held)
+
+    @property
+    def held(self) -> bool:
+        return bool(self.verdict and self.verdict.holds)
+
+
+def message_check(*, actor, group: Group, body: str = "", thread: PrivateThread | None = None,
+                  image_id: int | None = None, reply_to_id: int | None = None,
+                  now: datetime | None = None) -> CheckedMessage:
+    """Validate a message without writing anything: the length, the sender's right to post now (duty, mute,
+    slow mode, thread participation), the picture and the quoted message; read its risk and the group rules.
+
+    Raises PostingRefused (the member may not post now) or ValidationError (this message cannot be sent).
     """
     now = _now(now)
-    client_id = (client_id or "")[:40]
-    if client_id:
-        existing = Message.objects.filter(sender=actor, client_id=client_id).first()
-        if existing is not None:
-            return SendResult(existing, False)
     body = (body or "").strip()
     if len(body) > MAX_BODY_CHARS:
         raise ValidationError({"body": _("消息太长（最多 %(n)d 字），请分几条发送。") % {"n": MAX_BODY_CHARS}})
@@ -815,8 +829,18 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
         # A person in crisis is not "negative content": risk never hides a message.
         if verdict.holds and assessment.alerts and set(verdict.categories) == {"negative"}:
             verdict = None
-    held = bool(verdict and verdict.holds)
+    return CheckedMessage(group=group, thread=thread, body=body, member=member, image=image, reply_to=reply_to,
+                          assessment=assessment, risk_from_context=from_context,
+                          verdict=verdict if verdict and verdict.holds else None)
 
+
+def message_do_send(*, actor, checked: CheckedMessage, client_id: str = "", mention_ids: list[int] | None = None,
+                    now: datetime | None = None) -> SendResult:
+    """Write a checked message (inside the caller's transaction): published with the stream's next seq, or held
+    for review; its mentions, audit event and risk alert; then `_message_send_on_commit` queues what goes out."""
+    now = _now(now)
+    group, thread, body, held, verdict = checked.group, checked.thread, checked.body, checked.held, checked.verdict
+    image, reply_to, assessment = checked.image, checked.reply_to, checked.assessment
     seq = None
     if not held:
         # Reserve the stream's seq first: the message is inserted published, in one write.
@@ -847,31 +871,64 @@ def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread |
     mentioned = [u for u in dict.fromkeys(mentioned) if u != actor.pk]
     if mentioned:
         message.mentions.set(mentioned)
+    event = None
     if held:
         audit_record(actor=actor, action="groups.message.held", obj=message,
                      detail={"group": group.pk, "categories": message.held_categories},
                      community_id=group.community_id, organisation_id=group.organisation_id)
-        _notify(actor.pk, {"kind": "held", "group_id": group.pk, "client_id": client_id, "message_id": message.pk,
-                           "reason": held_notice(message)})
-        _notify(group.admin_id, {"kind": "held_count", "group_id": group.pk})
     else:
         event = ChatEvent.objects.create(group=group, thread=thread, seq=seq, kind=EventKind.MESSAGE, message=message)
-        names = {actor.pk: (member.nickname if member and member.nickname else str(actor))}
-        roles = {actor.pk: member.get_role_display() if member else ""}
-        if reply_to is not None and reply_to.sender_id and reply_to.sender_id not in names:
-            names.update(selectors_stream_names(group, reply_to.sender_id))
-        events.push_event_after_commit(event, group=group, nicknames=names, roles=roles, mention_ids=mentioned)
         if thread is not None:
             PrivateThread.objects.filter(pk=thread.pk).update(updated_at=now)
-            other = thread.helper_id if actor.pk == thread.client_id else thread.client_id
-            _notify(other, {"kind": "thread_message", "thread_id": thread.pk, "group_id": group.pk})
-        if mentioned and thread is None:
-            for user_id in mentioned:
-                _notify(user_id, {"kind": "mention", "group_id": group.pk, "message_id": message.pk})
+    _message_send_on_commit(actor=actor, checked=checked, message=message, event=event, mentioned=mentioned)
     if assessment.alerts:
         _alert_raise(message=message, group=group, thread=thread, assessment=assessment, now=now,
-                     raise_open=from_context)
+                     raise_open=checked.risk_from_context)
     return SendResult(message, True)
+
+
+def _message_send_on_commit(*, actor, checked: CheckedMessage, message: Message, event: ChatEvent | None,
+                            mentioned: list[int]) -> None:
+    """Queue everything a sent message sends out, delivered only once the transaction commits: the stream event
+    to its readers, or the held notices (sender, admin); the private thread's other side; the mentioned."""
+    group, thread, member = checked.group, checked.thread, checked.member
+    if event is None:
+        _notify(actor.pk, {"kind": "held", "group_id": group.pk, "client_id": message.client_id,
+                           "message_id": message.pk, "reason": held_notice(message)})
+        _notify(group.admin_id, {"kind": "held_count", "group_id": group.pk})
+        return
+    names = {actor.pk: (member.nickname if member and member.nickname else str(actor))}
+    roles = {actor.pk: member.get_role_display() if member else ""}
+    reply_to = checked.reply_to
+    if reply_to is not None and reply_to.sender_id and reply_to.sender_id not in names:
+        names.update(selectors_stream_names(group, reply_to.sender_id))
+    events.push_event_after_commit(event, group=group, nicknames=names, roles=roles, mention_ids=mentioned)
+    if thread is not None:
+        other = thread.helper_id if actor.pk == thread.client_id else thread.client_id
+        _notify(other, {"kind": "thread_message", "thread_id": thread.pk, "group_id": group.pk})
+    if mentioned and thread is None:
+        for user_id in mentioned:
+            _notify(user_id, {"kind": "mention", "group_id": group.pk, "message_id": message.pk})
+
+
+@transaction.atomic
+def message_send(*, actor, group: Group, body: str = "", thread: PrivateThread | None = None,
+                 image_id: int | None = None, reply_to_id: int | None = None, client_id: str = "",
+                 mention_ids: list[int] | None = None, now: datetime | None = None) -> SendResult:
+    """Save a message (published, or held for review by the group rules) and push it after commit:
+    `message_check`, then `message_do_send` (as Zulip's check_send_message / do_send_messages).
+
+    A resend with the same `client_id` returns the first message: a flaky connection never doubles it.
+    """
+    now = _now(now)
+    client_id = (client_id or "")[:40]
+    if client_id:
+        existing = Message.objects.filter(sender=actor, client_id=client_id).first()
+        if existing is not None:
+            return SendResult(existing, False)
+    checked = message_check(actor=actor, group=group, body=body, thread=thread, image_id=image_id,
+                            reply_to_id=reply_to_id, now=now)
+    return message_do_send(actor=actor, checked=checked, client_id=client_id, mention_ids=mention_ids, now=now)
 
 
 def _risk_in_context(*, actor, group: Group, thread: PrivateThread | None, body: str,

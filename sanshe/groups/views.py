@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from functools import wraps
 
@@ -147,7 +148,7 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
         member = rights.member
         if member is not None and member.status == MemberStatus.ACTIVE:
             services.read_mark(actor=user, group=group, seq=last_seq)
-        stream_url = chat_render.socket_url(f"{_ws_base(request)}/ws/groups/{group.pk}/")
+        stream_url = f"{_ws_base(request)}/ws/groups/{group.pk}/"
         base = reverse("groups:chat", args=[group.pk])
     else:
         member = selectors.membership_of(group=group, user=user)
@@ -155,7 +156,7 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
         can_post, reason, manage = participant, "" if participant else _("您在查看他人的私聊（已记录），不能发言。"), False
         if participant:
             services.read_mark(actor=user, group=group, seq=last_seq, thread=thread)
-        stream_url = chat_render.socket_url(f"{_ws_base(request)}/ws/groups/threads/{thread.pk}/")
+        stream_url = f"{_ws_base(request)}/ws/groups/threads/{thread.pk}/"
         base = reverse("groups:thread", args=[thread.pk])
     # A draft carried over (a held message moved into a private thread, or a send that failed without script).
     template_text = request.session.pop("groups_draft", "") if can_post else ""
@@ -238,34 +239,27 @@ def stream_events(request: HttpRequest, group_id: int | None = None, thread_id: 
 @member_page
 @require_POST
 def stream_send(request: HttpRequest, group_id: int | None = None, thread_id: int | None = None) -> HttpResponse:
-    """Send without WebSocket (fallback, and the no-script form): same service, same idempotent client id."""
+    """Send without WebSocket (fallback, and the no-script form): the socket's protocol, the same idempotent
+    client id; a picture may come with the form itself."""
     group, thread = _stream(request, group_id, thread_id)
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     back = reverse("groups:thread", args=[thread.pk]) if thread else reverse("groups:chat", args=[group.pk])
-    image_id = int_param(request.POST.get("image_id"))
+    send = chat_protocol.SendRequest.parse(request.POST)
     try:
         if request.FILES.get("image") is not None:
-            image_id = services.image_upload(actor=request.user, group=group,
-                                             data=request.FILES["image"].read()).pk
-        result = services.message_send(
-            actor=request.user, group=group, thread=thread, body=request.POST.get("body", ""),
-            image_id=image_id, reply_to_id=int_param(request.POST.get("reply_to")),
-            client_id=request.POST.get("client_id", ""),
-        )
+            send = dataclasses.replace(send, image_id=services.image_upload(
+                actor=request.user, group=group, data=request.FILES["image"].read()).pk)
     except ValidationError as error:
-        text = error.messages[0] if error.messages else _("发送失败")
-        if wants_json:
-            return JsonResponse({"type": "refused", "error": text, "client_id": request.POST.get("client_id", "")},
-                                status=400)
-        messages.error(request, text)
+        answer = chat_protocol.refused(send.client_id, error)
+    else:
+        answer = chat_protocol.send(request.user, group=group, thread=thread, request=send)
+    if wants_json:
+        return JsonResponse(answer, status=400 if answer["type"] == "refused" else 200)
+    if answer["type"] == "refused":
+        messages.error(request, answer["error"])
         request.session["groups_draft"] = request.POST.get("body", "")
         return redirect(back)
-    message = result.message
-    if wants_json:
-        return JsonResponse({"type": "ack", "client_id": message.client_id, "message_id": message.pk,
-                             "status": message.status, "seq": message.seq,
-                             "held_reason": services.held_label(message)})
-    if message.status == MessageStatus.HELD:
+    if answer["status"] == MessageStatus.HELD:
         messages.warning(request, _("消息需群管理员审核后显示。"))
     return redirect(back + "#bottom")
 

@@ -42,7 +42,7 @@ def test_the_poll_gives_each_reader_the_item_their_page_shows(client, on_duty, r
         page, polled = _page(client, user, on_duty), _polled(client, user, on_duty)
         for message in (opening, reply):
             html = polled[message.pk]["html"].strip()
-            assert html.startswith(f'<li class="msg-row') and html in page
+            assert html.startswith('<li class="msg-row') and html in page
             items[user.username, message.pk] = html
         # The quote names the one replied to by their nickname, in the poll as on the page.
         assert polled[reply.pk]["message"]["reply_to"]["sender"] == nickname
@@ -92,3 +92,34 @@ def test_a_push_and_a_catch_up_are_rendered_for_each_socket_as_its_page_would(cl
         assert f'id="m{message.pk}"' in pushed
     assert "记录</a>" in received[secretary.username][0] and "删除" in received[social_worker.username][0]
     assert "记录</a>" not in received[resident.username][0]
+
+
+@pytest.mark.django_db
+def test_a_held_message_is_answered_with_the_senders_item_over_http_and_the_socket_alike(client, on_duty, resident):
+    """Both transports speak one protocol (sanshe.groups.chat.protocol): a held message's "ack" carries the
+    sender's own item, the one their reloaded page shows (awaiting review)."""
+    client.force_login(resident)
+    answer = client.post(reverse("groups:send", args=[on_duty.pk]), {"body": "听说喝白酒可以预防新冠，大家多喝点",
+                                                                      "client_id": "h-1"},
+                         HTTP_ACCEPT="application/json").json()
+    assert answer["type"] == "ack" and answer["status"] == "held" and answer["client_id"] == "h-1"
+    item = answer["html"].strip()
+    assert "held" in item and "待群管理员审核" in item
+    assert item in _page(client, resident, on_duty)
+    # The same request again (a flaky connection) answers with the first message, not a second one.
+    again = client.post(reverse("groups:send", args=[on_duty.pk]), {"body": "听说喝白酒可以预防新冠，大家多喝点",
+                                                                     "client_id": "h-1"},
+                        HTTP_ACCEPT="application/json").json()
+    assert again["message_id"] == answer["message_id"]
+
+
+def test_the_socket_and_the_http_fallback_parse_a_send_alike():
+    from django.http import QueryDict
+
+    from sanshe.groups.chat.protocol import SendRequest
+
+    form = QueryDict(mutable=True)
+    form.update({"client_id": "c" * 50, "body": "你好", "reply_to": "12", "image_id": "x"})
+    socket = {"type": "send", "client_id": "c" * 50, "body": "你好", "reply_to": 12, "image_id": None}
+    assert SendRequest.parse(form) == SendRequest.parse(socket) == SendRequest(
+        client_id="c" * 40, body="你好", reply_to=12, image_id=None)

@@ -63,7 +63,7 @@ def chat_viewer(*, user, group: Group, thread: PrivateThread | None, manage: boo
 
 
 def socket_language(scope: dict) -> str:
-    """The language of the page that opened the socket: it names it (`?lang=`, see `socket_url`), because a
+    """The language of the page that opened the socket: it names it (`?lang=`, from <html lang>, added by chat.js), because a
     browser need not send the page's Accept-Language on a WebSocket handshake (Chromium sends its own); without
     it, what a page request with the socket's cookies and headers would be served in."""
     from urllib.parse import parse_qs
@@ -77,11 +77,6 @@ def socket_language(scope: dict) -> str:
         if name == b"accept-language":
             request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
     return translation.get_language_from_request(request)
-
-
-def socket_url(base: str) -> str:
-    """A stream's WebSocket URL for the current page (its language included)."""
-    return f"{base}?lang={translation.get_language()}"
 
 
 def message_html(message: dict[str, Any], *, group: Group, thread: PrivateThread | None, viewer: ChatViewer) -> str:

@@ -12,7 +12,10 @@
   };
 
   var me = Number(root.dataset.me);
-  var wsUrl = root.dataset.wsUrl;
+  // The socket renders messages for this page: it is told the page's language (a browser need not send the
+  // page's Accept-Language on the WebSocket handshake).
+  var wsUrl = root.dataset.wsUrl + (root.dataset.wsUrl.indexOf("?") < 0 ? "?" : "&") +
+    "lang=" + encodeURIComponent(document.documentElement.lang || "");
   var eventsUrl = root.dataset.eventsUrl;
   var sendUrl = root.dataset.sendUrl;
   var uploadUrl = root.dataset.uploadUrl;
@@ -362,7 +365,11 @@
     if (!item) { return; }
     item.li.dataset.id = data.message_id;
     item.li.id = "m" + data.message_id;
-    if (data.status === "held") {
+    if (data.status === "held" && data.html) {
+      // Only the sender sees it: the server's item, as a reload shows it (with the way to send it privately).
+      item.li.replaceWith(fromHtml(data.html));
+      delete pending[data.client_id];
+    } else if (data.status === "held") {
       setState(item.li, "held", data.held_reason ? interpolate(gettext("待群管理员审核，暂不显示给他人（%(reason)s）"), { reason: data.held_reason }, true) : gettext("待群管理员审核，暂不显示给他人"));
       delete pending[data.client_id];
     } else {
