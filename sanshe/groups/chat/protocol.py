@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ..models import EventKind, Group, MessageStatus, PrivateThread
-from . import render
+from . import render, services
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,6 @@ def send(user, *, group: Group, thread: PrivateThread | None, request: SendReque
          viewer: render.ChatViewer | None = None) -> dict:
     """Send the message and answer "ack" (with the sender's own item when it is held for review: only they see
     it, with the way to move it into a private thread) or "refused"."""
-    from .. import services
-
     try:
         result = services.message_send(actor=user, group=group, thread=thread, body=request.body,
                                        image_id=request.image_id, reply_to_id=request.reply_to,
@@ -89,8 +87,6 @@ def rights(user, *, group: Group, thread: PrivateThread | None) -> dict:
 
 def read(user, *, group: Group, thread: PrivateThread | None, seq: int) -> None:
     """A "read": move the reader's own marker (no answer)."""
-    from .. import services
-
     if seq > 0:
         services.read_mark(actor=user, group=group, seq=seq, thread=thread)
 
@@ -99,8 +95,6 @@ def catch_up(user, *, group: Group, thread: PrivateThread | None, after_seq: int
              viewer: render.ChatViewer) -> dict:
     """The "events" answer to a hello or a poll; reading someone else's private thread this way is audited
     like opening its page."""
-    from .. import services
-
     answer, rows = render.catch_up(user, group=group, thread=thread, after_seq=after_seq, viewer=viewer)
     if thread is not None and any(r.kind == EventKind.MESSAGE for r in rows):
         services.thread_read_by_admin(actor=user, thread=thread)
