@@ -43,12 +43,16 @@ class ChatConsumer(GuardedConsumer):
         except (Http404, PermissionDenied):
             return CLOSE_NOT_FOUND
         self.group, self.thread = group, thread
-        # What the reader's page shows on each message (their own, staff's, manager's actions), re-read with
-        # the access: a push is rendered for this reader (chat.render.pushed_message_html).
+        return None
+
+    def _refresh_viewer(self) -> None:
+        """What the reader's page shows on each message (their own, staff's, manager's actions): pushes are
+        rendered for this reader (chat.render.pushed_message_html). Read once connected and again on the
+        client's catch-up and rights requests, not in every access re-check (those cost what they did)."""
         if getattr(self, "language", None) is None:
             self.language = chat_render.socket_language(self.scope)
-        self.viewer = chat_render.chat_viewer(user=user, group=group, thread=thread, language=self.language)
-        return None
+        self.viewer = chat_render.chat_viewer(user=self.user, group=self.group, thread=self.thread,
+                                              language=self.language)
 
     def channel_groups(self) -> list[str]:
         self.stream = (events.thread_channel(self.thread.pk) if self.thread
@@ -59,6 +63,8 @@ class ChatConsumer(GuardedConsumer):
         if self.thread is not None:
             # Whoever is not a participant reads the thread live from now on: audited like the page.
             await database_sync_to_async(self._audit_thread_read)()
+        # Before any push is handled: Channels runs this consumer's handlers one at a time, connect first.
+        await database_sync_to_async(self._refresh_viewer)()
 
     def _audit_thread_read(self) -> None:
         services.thread_read_by_admin(actor=self.user, thread=self.thread)
@@ -84,6 +90,7 @@ class ChatConsumer(GuardedConsumer):
     @database_sync_to_async
     def _catch_up(self, after: int) -> dict:
         group = type(self.group).objects.get(pk=self.group.pk)  # the current announcement
+        self._refresh_viewer()
         return {"type": "events", **protocol.catch_up(self.user, group=group, thread=self.thread, after_seq=after,
                                                        viewer=self.viewer)}
 
@@ -102,6 +109,7 @@ class ChatConsumer(GuardedConsumer):
 
     @database_sync_to_async
     def _rights(self) -> dict:
+        self._refresh_viewer()
         return protocol.rights(self.user, group=type(self.group).objects.get(pk=self.group.pk), thread=self.thread)
 
     async def groups_push(self, event) -> None:
