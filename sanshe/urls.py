@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from sanshe.api.api import api
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/tokens/", include("sanshe.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    # The UI strings of the site's scripts (gettext() in JavaScript), served by the app itself: no CDN.
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
 # MEDIA_ROOT holds private uploads (rosters, certificates, chat images): never served as static files;
 # each feature serves its files through an access-checked view.

@@ -1,35 +1,25 @@
 """WebSocket consumers: a group's or a private thread's live stream, and a user's own notifications.
 
-Protocol (JSON both ways):
-  client → {"type": "hello", "last_seq": N}      server → {"type": "events", "events": [...], "more": bool}
-  client → {"type": "send", "client_id", "body", "reply_to", "image_id"}
-                                                 server → {"type": "ack", ...} or {"type": "refused", ...}
-  client → {"type": "read", "seq": N}            (no answer)
-  client → {"type": "rights"}                    server → {"type": "rights", "can_post", "reason"}
-  client → {"type": "ping"}                      server → {"type": "pong"}
-  server → {"type": "push", "data": {...}}       a stream event (with "stream" and "seq") or a personal notice
-Close codes: 4401 no live session (logged out, idle, deactivated), 4404 the stream is not (or no longer)
-accessible. The client does not reconnect after either.
+The messages both ways, and their answers, are sanshe.groups.chat.protocol's (the HTTP fallback speaks the
+same). Close codes: 4401 no live session (logged out, idle, deactivated), 4404 the stream is not (or no
+longer) accessible. The client does not reconnect after either.
 """
 
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from sanshe.core.consumers import CLOSE_NOT_FOUND, GuardedConsumer
 
 from . import events, selectors, services
-from .models import EventKind
+from .chat import protocol
+from .chat import render as chat_render
 
 # Client actions checked afresh: they return the stream's content or write to it. "read" (sent by every open
 # page after each message, so as many as pushes) only moves the reader's own marker: the push's check serves.
 _FRESH_ACTIONS = ("hello", "send", "rights")
-
-
-def _first_error(error: ValidationError) -> str:
-    return error.messages[0] if error.messages else "发送失败"
 
 
 class ChatConsumer(GuardedConsumer):
@@ -55,6 +45,15 @@ class ChatConsumer(GuardedConsumer):
         self.group, self.thread = group, thread
         return None
 
+    def _refresh_viewer(self) -> None:
+        """What the reader's page shows on each message (their own, staff's, manager's actions): pushes are
+        rendered for this reader (chat.render.pushed_message_html). Read once connected and again on the
+        client's catch-up and rights requests, not in every access re-check (those cost what they did)."""
+        if getattr(self, "language", None) is None:
+            self.language = chat_render.socket_language(self.scope)
+        self.viewer = chat_render.chat_viewer(user=self.user, group=self.group, thread=self.thread,
+                                              language=self.language)
+
     def channel_groups(self) -> list[str]:
         self.stream = (events.thread_channel(self.thread.pk) if self.thread
                        else events.group_channel(self.group.pk))
@@ -64,6 +63,8 @@ class ChatConsumer(GuardedConsumer):
         if self.thread is not None:
             # Whoever is not a participant reads the thread live from now on: audited like the page.
             await database_sync_to_async(self._audit_thread_read)()
+        # Before any push is handled: Channels runs this consumer's handlers one at a time, connect first.
+        await database_sync_to_async(self._refresh_viewer)()
 
     def _audit_thread_read(self) -> None:
         services.thread_read_by_admin(actor=self.user, thread=self.thread)
@@ -77,59 +78,39 @@ class ChatConsumer(GuardedConsumer):
         if kind not in (*_FRESH_ACTIONS, "read") or not await self.still_allowed(fresh=kind in _FRESH_ACTIONS):
             return
         if kind == "hello":
-            await self.send_json(await self._catch_up(_int(content.get("last_seq"))))
+            await self.send_json(await self._catch_up(protocol.int_field(content.get("last_seq"))))
         elif kind == "send":
             await self.touch_session()
             await self.send_json(await self._send(content))
         elif kind == "read":
-            await self._read(_int(content.get("seq")))
+            await self._read(protocol.int_field(content.get("seq")))
         elif kind == "rights":
             await self.send_json(await self._rights())
 
     @database_sync_to_async
     def _catch_up(self, after: int) -> dict:
-        rows = selectors.stream_events_after(group=self.group, thread=self.thread, after_seq=after)
-        user_ids = {r.message.sender_id for r in rows if r.message_id} | {
-            r.message.reply_to.sender_id for r in rows if r.message_id and r.message.reply_to_id}
         group = type(self.group).objects.get(pk=self.group.pk)  # the current announcement
-        nicknames, roles = selectors.stream_names(group=group, user_ids=user_ids)
-        payloads = [events.event_payload(r, group=group, nicknames=nicknames, roles=roles) for r in rows]
-        if self.thread is not None and any(r.kind == EventKind.MESSAGE for r in rows):
-            self._audit_thread_read()
-        return {"type": "events", "events": payloads, "more": len(rows) >= selectors.CATCH_UP_LIMIT}
+        self._refresh_viewer()
+        return {"type": "events", **protocol.catch_up(self.user, group=group, thread=self.thread, after_seq=after,
+                                                       viewer=self.viewer)}
 
     @database_sync_to_async
     def _send(self, content: dict) -> dict:
-        client_id = str(content.get("client_id") or "")[:40]
-        try:
-            result = services.message_send(
-                actor=self.user, group=type(self.group).objects.get(pk=self.group.pk), thread=self.thread,
-                body=str(content.get("body") or ""), image_id=_int(content.get("image_id")) or None,
-                reply_to_id=_int(content.get("reply_to")) or None, client_id=client_id,
-            )
-        except services.PostingRefused as error:
-            return {"type": "refused", "client_id": client_id, "error": _first_error(error), "posting": True}
-        except ValidationError as error:
-            return {"type": "refused", "client_id": client_id, "error": _first_error(error)}
-        except Http404:
-            return {"type": "refused", "client_id": client_id, "error": "您已不在该群中。"}
-        message = result.message
-        return {"type": "ack", "client_id": client_id, "message_id": message.pk, "status": message.status,
-                "seq": message.seq, "held_reason": services.held_label(message)}
+        return protocol.send(self.user, group=type(self.group).objects.get(pk=self.group.pk), thread=self.thread,
+                             request=protocol.SendRequest.parse(content), viewer=self.viewer)
 
     @database_sync_to_async
     def _read(self, seq: int) -> None:
-        if seq > 0:
-            group = type(self.group).objects.get(pk=self.group.pk)
-            thread = type(self.thread).objects.get(pk=self.thread.pk) if self.thread else None
-            services.read_mark(actor=self.user, group=group, seq=seq, thread=thread)
+        if seq <= 0:
+            return
+        group = type(self.group).objects.get(pk=self.group.pk)
+        thread = type(self.thread).objects.get(pk=self.thread.pk) if self.thread else None
+        protocol.read(self.user, group=group, thread=thread, seq=seq)
 
     @database_sync_to_async
     def _rights(self) -> dict:
-        if self.thread is not None:
-            return {"type": "rights", "can_post": True, "reason": ""}
-        rights = selectors.chat_rights(actor=self.user, group=type(self.group).objects.get(pk=self.group.pk))
-        return {"type": "rights", "can_post": rights.posting.allowed, "reason": rights.posting.reason}
+        self._refresh_viewer()
+        return protocol.rights(self.user, group=type(self.group).objects.get(pk=self.group.pk), thread=self.thread)
 
     async def groups_push(self, event) -> None:
         data = event["data"]
@@ -140,6 +121,9 @@ class ChatConsumer(GuardedConsumer):
             await self.revoke(CLOSE_NOT_FOUND)
             return
         if await self.still_allowed(fresh=removed):
+            if data.get("kind") == "message" and "message" in data:
+                data = {**data, "html": chat_render.pushed_message_html(data, group=self.group, thread=self.thread,
+                                                                         viewer=self.viewer)}
             await self.send_json({"type": "push", "data": data})
 
 
@@ -156,10 +140,3 @@ class NoticeConsumer(GuardedConsumer):
     async def groups_push(self, event) -> None:
         if await self.still_allowed():
             await self.send_json({"type": "push", "data": event["data"]})
-
-
-def _int(value) -> int:
-    try:
-        return max(int(value), 0)
-    except (TypeError, ValueError):
-        return 0

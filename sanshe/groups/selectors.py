@@ -209,6 +209,13 @@ def stream_messages(*, actor, group: Group, thread: PrivateThread | None = None,
     return rows
 
 
+def stream_messages_by_id(*, group: Group, thread: PrivateThread | None, message_ids) -> list[Message]:
+    """The published messages of a stream among `message_ids` (at most 100), in stream order."""
+    ids = [int(i) for i in message_ids if i][:100]
+    return list(_messages_base().filter(group=group, thread=thread, status=MessageStatus.PUBLISHED, pk__in=ids)
+                .order_by("seq"))
+
+
 @dataclass
 class RecordPick:
     """Messages offered on 记录咨询: the last hour's (or a search of the last day's), plus any tapped one."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from django.conf import settings as django_settings
@@ -26,7 +27,9 @@ from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors, background_poll, int_param
 from sanshe.core.redirects import safe_next
 
-from . import events, feedback_selectors, handover, selectors, services
+from . import feedback_selectors, handover, selectors, services
+from .chat import protocol as chat_protocol
+from .chat import render as chat_render
 from .forms import (
     AckForm,
     AnnouncementForm,
@@ -46,7 +49,6 @@ from .forms import (
 from .labels import client_group_name, label_for
 from .models import (
     DutyKind,
-    EventKind,
     GroupMember,
     GroupTier,
     Invite,
@@ -124,26 +126,8 @@ def group_create(request: HttpRequest, tier: int) -> HttpResponse:
 
 # ---------------------------------------------------------------------------------------------- chat
 
-def _with_flags(user, payloads: list[dict], *, group, thread) -> list[dict]:
-    """Mark the messages that raised an alert the reader may see (staff only: residents never see risk data),
-    and the ones that raised any alert at all (they take no "should have alerted" mark)."""
-    if payloads and scope_for(user).is_staff_member:
-        ids = [p["id"] for p in payloads]
-        flags = selectors.message_flags(actor=user, group=group, thread=thread, message_ids=ids)
-        alerted = feedback_selectors.alerted_message_ids(message_ids=ids)
-        for payload in payloads:
-            payload["flag"] = flags.get(payload["id"])
-            payload["alerted"] = payload["id"] in alerted
-    return payloads
-
-
 def _chat_context(request: HttpRequest, group, thread=None) -> dict:
     user = request.user
-    rows = selectors.stream_messages(actor=user, group=group, thread=thread)
-    ids = {m.sender_id for m in rows} | {m.reply_to.sender_id for m in rows if m.reply_to_id}
-    nicknames, roles = selectors.stream_names(group=group, user_ids=ids)
-    payloads = _with_flags(user, [events.message_payload(m, nicknames=nicknames, roles=roles) for m in rows],
-                           group=group, thread=thread)
     last_seq = thread.last_seq if thread else group.last_seq
     if thread is None:
         rights = selectors.chat_rights(actor=user, group=group)
@@ -170,6 +154,9 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
             template_text = ""
     shown_name, show_tier = label_for(group, member.role if member and member.status == MemberStatus.ACTIVE
                                       else None)
+    viewer = chat_render.chat_viewer(user=user, group=group, thread=thread, manage=manage, member=member)
+    rows = selectors.stream_messages(actor=user, group=group, thread=thread)
+    payloads = chat_render.message_items(user, rows, group=group, thread=thread, viewer=viewer)
     mention_names = []
     if thread is None:
         mention_names = list(GroupMember.objects.filter(group=group, status=MemberStatus.ACTIVE)
@@ -188,6 +175,7 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
         "held_count": len(selectors.held_messages(group=group)) if manage else 0,
         "open_alerts": selectors.open_alert_count(actor=user) if member and member.is_staff_role else 0,
         "flags_url": base + "flags/" if scope_for(user).is_staff_member else "",
+        "echo_html": chat_render.echo_html(group=group, thread=thread, viewer=viewer),
     }
 
 
@@ -230,48 +218,35 @@ def _stream(request: HttpRequest, group_id: int | None, thread_id: int | None):
 def stream_events(request: HttpRequest, group_id: int | None = None, thread_id: int | None = None) -> JsonResponse:
     """Polling fallback and catch-up: the stream's events after `after`."""
     group, thread = _stream(request, group_id, thread_id)
-    after = int_param(request.GET.get("after")) or 0
-    rows = selectors.stream_events_after(group=group, thread=thread, after_seq=after)
-    if thread is not None and any(r.kind == EventKind.MESSAGE for r in rows):
-        services.thread_read_by_admin(actor=request.user, thread=thread)  # audited like the page
-    ids = {r.message.sender_id for r in rows if r.message_id}
-    nicknames, roles = selectors.stream_names(group=group, user_ids=ids)
-    return JsonResponse({"events": [events.event_payload(r, group=group, nicknames=nicknames, roles=roles)
-                                    for r in rows],
-                         "more": len(rows) >= selectors.CATCH_UP_LIMIT})
+    return JsonResponse(chat_protocol.catch_up(
+        request.user, group=group, thread=thread, after_seq=int_param(request.GET.get("after")) or 0,
+        viewer=chat_render.chat_viewer(user=request.user, group=group, thread=thread)))
 
 
 @member_page
 @require_POST
 def stream_send(request: HttpRequest, group_id: int | None = None, thread_id: int | None = None) -> HttpResponse:
-    """Send without WebSocket (fallback, and the no-script form): same service, same idempotent client id."""
+    """Send without WebSocket (fallback, and the no-script form): the socket's protocol, the same idempotent
+    client id; a picture may come with the form itself."""
     group, thread = _stream(request, group_id, thread_id)
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     back = reverse("groups:thread", args=[thread.pk]) if thread else reverse("groups:chat", args=[group.pk])
-    image_id = int_param(request.POST.get("image_id"))
+    send = chat_protocol.SendRequest.parse(request.POST)
     try:
         if request.FILES.get("image") is not None:
-            image_id = services.image_upload(actor=request.user, group=group,
-                                             data=request.FILES["image"].read()).pk
-        result = services.message_send(
-            actor=request.user, group=group, thread=thread, body=request.POST.get("body", ""),
-            image_id=image_id, reply_to_id=int_param(request.POST.get("reply_to")),
-            client_id=request.POST.get("client_id", ""),
-        )
+            send = dataclasses.replace(send, image_id=services.image_upload(
+                actor=request.user, group=group, data=request.FILES["image"].read()).pk)
     except ValidationError as error:
-        text = error.messages[0] if error.messages else _("发送失败")
-        if wants_json:
-            return JsonResponse({"type": "refused", "error": text, "client_id": request.POST.get("client_id", "")},
-                                status=400)
-        messages.error(request, text)
+        answer = chat_protocol.refused(send.client_id, error)
+    else:
+        answer = chat_protocol.send(request.user, group=group, thread=thread, request=send)
+    if wants_json:
+        return JsonResponse(answer, status=400 if answer["type"] == "refused" else 200)
+    if answer["type"] == "refused":
+        messages.error(request, answer["error"])
         request.session["groups_draft"] = request.POST.get("body", "")
         return redirect(back)
-    message = result.message
-    if wants_json:
-        return JsonResponse({"type": "ack", "client_id": message.client_id, "message_id": message.pk,
-                             "status": message.status, "seq": message.seq,
-                             "held_reason": services.held_label(message)})
-    if message.status == MessageStatus.HELD:
+    if answer["status"] == MessageStatus.HELD:
         messages.warning(request, _("消息需群管理员审核后显示。"))
     return redirect(back + "#bottom")
 
@@ -284,15 +259,11 @@ def stream_history(request: HttpRequest, group_id: int | None = None, thread_id:
     rows = selectors.stream_messages(actor=request.user, group=group, thread=thread, before_seq=before)
     if thread is not None and rows:
         services.thread_read_by_admin(actor=request.user, thread=thread)  # audited like the page
-    ids = {m.sender_id for m in rows} | {m.reply_to.sender_id for m in rows if m.reply_to_id}
-    nicknames, roles = selectors.stream_names(group=group, user_ids=ids)
-    payloads = _with_flags(request.user, [events.message_payload(m, nicknames=nicknames, roles=roles) for m in rows],
-                           group=group, thread=thread)
+    viewer = chat_render.chat_viewer(user=request.user, group=group, thread=thread)
+    payloads = chat_render.message_items(request.user, rows, group=group, thread=thread, viewer=viewer)
     return render(request, "groups/_history.html", {
-        "messages_payload": payloads, "group": group, "thread": thread,
-        "oldest_seq": payloads[0]["seq"] if payloads else 0,
+        "messages_payload": payloads, "oldest_seq": payloads[0]["seq"] if payloads else 0,
         "history_url": request.path,
-        "is_staff_member": bool((m := selectors.membership_of(group=group, user=request.user)) and m.is_staff_role),
     })
 
 
@@ -300,15 +271,21 @@ def stream_history(request: HttpRequest, group_id: int | None = None, thread_id:
 @require_GET
 @background_poll
 def stream_flags(request: HttpRequest, group_id: int | None = None, thread_id: int | None = None) -> JsonResponse:
-    """The markers of flagged messages that arrived live (`?ids=1,2`): message id → the marker's HTML, rendered
-    by the partial the page uses. Only the alerts the reader may see; nothing for residents."""
+    """The markers of flagged messages that arrived live (`?ids=1,2`): message id → the marker's HTML ("flags"),
+    and the message's item re-rendered with it by the one template ("messages": what a reload would show; the
+    page swaps it in). Only the alerts the reader may see; nothing for residents."""
     group, thread = _stream(request, group_id, thread_id)
     ids = [int_param(part) for part in request.GET.get("ids", "").split(",")[:100]]
-    flags = {}
-    if scope_for(request.user).is_staff_member:
-        flags = selectors.message_flags(actor=request.user, group=group, thread=thread, message_ids=ids)
-    return JsonResponse({"flags": {str(message_id): render_to_string("groups/_message_flag.html", {"flag": flag})
-                                   for message_id, flag in flags.items()}})
+    if not scope_for(request.user).is_staff_member:
+        return JsonResponse({"flags": {}})
+    flags = selectors.message_flags(actor=request.user, group=group, thread=thread, message_ids=ids)
+    items = chat_render.flagged_items(request.user, group=group, thread=thread, message_ids=ids,
+                                      viewer=chat_render.chat_viewer(user=request.user, group=group, thread=thread))
+    answer: dict = {"flags": {str(message_id): render_to_string("groups/_message_flag.html", {"flag": flag})
+                              for message_id, flag in flags.items()}}
+    if items:
+        answer["messages"] = items
+    return JsonResponse(answer)
 
 
 @member_page

@@ -145,7 +145,7 @@ def test_no_message_is_lost_or_doubled_across_a_reconnect(browser, chat_server, 
         gate["routes"].append(ws)
 
     client_page = _phone(browser, base, resident)
-    client_page.route_web_socket(re.compile(r".*/ws/groups/\d+/$"), route)
+    client_page.route_web_socket(re.compile(r".*/ws/groups/\d+/(\?[^/]*)?$"), route)
     secretary_page = _phone(browser, base, secretary)
     _open_chat(client_page, base, on_duty)
     _open_chat(secretary_page, base, on_duty)

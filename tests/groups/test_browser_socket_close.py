@@ -27,7 +27,7 @@ def test_a_socket_closed_for_lost_access_is_not_reopened(browser, chat_server, o
     page = context.new_page()
     page.clock.install()  # the page's timers run only when the test says so
     sockets, polls = [], []
-    page.route_web_socket(re.compile(r".*/ws/groups/\d+/$"), lambda ws: (sockets.append(ws), ws.connect_to_server()))
+    page.route_web_socket(re.compile(r".*/ws/groups/\d+/(\?[^/]*)?$"), lambda ws: (sockets.append(ws), ws.connect_to_server()))
     page.on("request", lambda request: polls.append(request.url) if "/events/" in request.url else None)
     page.goto(f"{chat_server}/groups/{on_duty.pk}/")
     expect(page.locator("#conn")).to_have_text("实时")

@@ -300,6 +300,7 @@ TABLE = {
     "api:token_list": get(ok=P("outsider secretary medic counsellor community_worker building_steward social_worker org_admin")),
     "api:token_revoke": post({'token_id': 'token'}, ok=P("social_worker org_admin"), hidden=P("stranger outsider resident secretary medic counsellor community_worker building_steward superuser"), scoped=True),
     "set_language": public(statuses={302}),
+    "javascript-catalog": public(),
 }
 
 

@@ -5,14 +5,21 @@
   "use strict";
   var root = document.getElementById("chat");
   if (!root) { return; }
+  // UI strings come from Django's JavaScript catalogue (/i18n/js/, loaded before this script).
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, obj) {
+    return format.replace(/%\(\w+\)s/g, function (m) { return String(obj[m.slice(2, -2)]); });
+  };
 
   var me = Number(root.dataset.me);
-  var wsUrl = root.dataset.wsUrl;
+  // The socket renders messages for this page: it is told the page's language (a browser need not send the
+  // page's Accept-Language on the WebSocket handshake).
+  var wsUrl = root.dataset.wsUrl + (root.dataset.wsUrl.indexOf("?") < 0 ? "?" : "&") +
+    "lang=" + encodeURIComponent(document.documentElement.lang || "");
   var eventsUrl = root.dataset.eventsUrl;
   var sendUrl = root.dataset.sendUrl;
   var uploadUrl = root.dataset.uploadUrl;
   var flagsUrl = root.dataset.flagsUrl || "";   // staff only: markers of messages that raised an alert
-  var staff = root.dataset.staff === "1";       // staff of the group: "should have alerted" on others' messages
   var groupId = Number(root.dataset.groupId);
   var threadId = root.dataset.threadId ? Number(root.dataset.threadId) : null;
   var lastSeq = Number(root.dataset.lastSeq) || 0;
@@ -33,6 +40,9 @@
   var replyTo = null;
 
   // ------------------------------------------------------------------ rendering
+  // Every message is rendered by the server with the one template (groups/_message.html), for this reader:
+  // on page load, in a catch-up and in a live push alike. This script only inserts those items; its own
+  // echo of a message being sent is the same template's skeleton (<template id="msg-echo">).
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) { node.className = cls; }
@@ -56,60 +66,32 @@
     window.scrollTo(0, document.body.scrollHeight);
   }
 
-  function renderMessage(m, state) {
-    var li = el("li", "msg-row");
-    if (m.sender_id === me) { li.classList.add("mine"); }
-    if (!m.sender_id) { li.classList.add("system"); }
-    if (m.mentions && m.mentions.indexOf(me) >= 0) { li.classList.add("mentioned"); }
-    if (state) { li.classList.add(state); }
-    if (m.id) { li.id = "m" + m.id; li.dataset.id = m.id; }
-    li.dataset.seq = m.seq || "";
-    li.dataset.clientId = m.client_id || "";
-    li.dataset.sender = m.sender || "";
-    li.dataset.excerpt = (m.body || "[图片]").slice(0, 40);
-    var wrap = el("div", "bubble-wrap");
-    var sender = el("div", "sender", m.sender || "");
-    if (m.sender_role) { sender.appendChild(document.createTextNode(" ")); sender.appendChild(el("span", "role", m.sender_role)); }
-    wrap.appendChild(sender);
-    var bubble = el("div", "bubble");
-    if (m.reply_to) {
-      var quote = el("blockquote", "quote");
-      quote.appendChild(el("b", "", m.reply_to.sender));
-      quote.appendChild(document.createTextNode("：" + m.reply_to.excerpt));
-      bubble.appendChild(quote);
-    }
-    if (m.image) {
-      var a = el("a", "pic"); a.href = m.image.url; a.target = "_blank"; a.rel = "noopener";
-      var img = el("img"); img.src = m.image.url; img.alt = "图片"; img.loading = "lazy";
-      if (m.image.width) { img.width = m.image.width; img.height = m.image.height; }
-      a.appendChild(img); bubble.appendChild(a);
-    }
-    if (m.body) { var t = el("div", "text"); textWithBreaks(t, m.body); bubble.appendChild(t); }
-    wrap.appendChild(bubble);
-    var meta = el("div", "meta");
-    var time = el("time", "", m.time || ""); meta.appendChild(time);
-    meta.appendChild(el("span", "state", m.status === "held" ? "待群管理员审核，暂不显示给他人" + (m.held_note ? "（" + m.held_note + "）" : "") : ""));
-    if (m.id && m.status === "published" && m.sender_id) {
-      var details = el("details", "more");
-      var summary = el("summary", "", "⋯"); summary.setAttribute("aria-label", "更多操作");
-      details.appendChild(summary);
-      var menu = el("div", "menu");
-      var reply = el("button", "link", "回复"); reply.type = "button"; reply.dataset.reply = m.id;
-      menu.appendChild(reply);
-      if (!threadId && m.sender_id !== me) {
-        var report = el("button", "link", "举报"); report.type = "button"; report.dataset.report = m.id;
-        menu.appendChild(report);
-      }
-      if (staff && m.sender_id !== me) {
-        var missed = el("a", "missed-mark", "应当预警");
-        missed.href = "/groups/" + groupId + "/missed/" + m.id + "/";
-        menu.appendChild(missed);
-      }
-      details.appendChild(menu);
-      meta.appendChild(details);
-    }
-    wrap.appendChild(meta);
-    li.appendChild(wrap);
+  function fromHtml(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = String(html).trim();
+    return holder.content.firstElementChild;
+  }
+
+  // The sender's own message, shown at once; the server's item replaces it when it arrives in the stream.
+  function echoItem(clientId, text, previewUrl, reply) {
+    var skeleton = document.getElementById("msg-echo");
+    var li = skeleton.content.firstElementChild.cloneNode(true);
+    li.classList.add("pending");
+    li.dataset.clientId = clientId;
+    li.dataset.excerpt = (text || gettext("[图片]")).slice(0, 40);
+    var quote = li.querySelector(".quote");
+    if (reply) {
+      quote.textContent = "";
+      quote.appendChild(el("b", "", reply.sender));
+      quote.appendChild(document.createTextNode("：" + reply.excerpt));
+    } else { quote.remove(); }
+    var pic = li.querySelector(".pic");
+    if (previewUrl) { pic.href = previewUrl; pic.querySelector("img").src = previewUrl; } else { pic.remove(); }
+    var t = li.querySelector(".text");
+    if (text) { t.textContent = ""; textWithBreaks(t, text); } else { t.remove(); }
+    var time = li.querySelector("time");
+    time.textContent = new Date().toTimeString().slice(0, 5);
+    time.removeAttribute("title");
     return li;
   }
 
@@ -149,11 +131,11 @@
       var m = ev.message;
       var existing = document.getElementById("m" + m.id) ||
         (m.client_id && m.sender_id === me && log.querySelector('[data-client-id="' + cssEscape(m.client_id) + '"]'));
-      var li = renderMessage(m, "");
-      var oldFlag = existing && existing.querySelector(".msg-flag");
-      if (oldFlag) { li.classList.add("flagged"); li.querySelector(".meta").before(oldFlag); dropMissed(li); }
+      if (!ev.html) { return; }
+      var li = fromHtml(ev.html);
       if (existing) { existing.replaceWith(li); } else { log.appendChild(li); }
-      if (m.sender_id && m.sender_id !== me && !oldFlag) { askFlag(m.id); }
+      // A catch-up item carries its marker already; a live push is asked for it (staff only).
+      if (!fromCatchUp && m.sender_id && m.sender_id !== me) { askFlag(m.id); }
       if (m.client_id) { delete pending[m.client_id]; }
       if (stick || m.sender_id === me) { scrollToBottom(); }
     } else if (ev.kind === "message_removed") {
@@ -167,8 +149,8 @@
     markRead();
   }
 
-  // A message that raised a risk alert carries a marker linking to the alert or its crisis, rendered by the
-  // server with the same partial as on page load (groups/_message_flag.html); staff only.
+  // A message that raised a risk alert carries a marker linking to the alert or its crisis; staff only. For a
+  // message that arrived live the server sends its item again, rendered with the marker, as a reload shows it.
   var flagQueue = [], flagTimer = null;
   function askFlag(id) {
     if (!flagsUrl || !id || !window.fetch) { return; }
@@ -183,22 +165,12 @@
     fetch(flagsUrl + "?ids=" + ids.join(","), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
       .then(function (data) {
-        Object.keys(data.flags || {}).forEach(function (id) {
+        Object.keys(data.messages || {}).forEach(function (id) {
           var li = document.getElementById("m" + id);
-          var meta = li && li.querySelector(".meta");
-          if (!meta || li.querySelector(".msg-flag")) { return; }
-          meta.insertAdjacentHTML("beforebegin", data.flags[id]);
-          li.classList.add("flagged");
-          dropMissed(li);
+          if (li) { li.replaceWith(fromHtml(data.messages[id])); }
         });
       })
       .catch(function () { /* the marker shows on the next page load */ });
-  }
-
-  // A message that raised an alert is judged on the alerts page, not marked "should have alerted".
-  function dropMissed(li) {
-    var link = li.querySelector(".missed-mark");
-    if (link) { link.remove(); }
   }
 
   function cssEscape(value) {
@@ -213,23 +185,23 @@
     } else if (d.kind === "reviewed" && !d.approved) {
       var li = document.getElementById("m" + d.message_id) ||
         (d.client_id && log.querySelector('[data-client-id="' + cssEscape(d.client_id) + '"]'));
-      if (li) { setState(li, "failed", "未通过群管理员审核"); }
+      if (li) { setState(li, "failed", gettext("未通过群管理员审核")); }
     } else if (d.kind === "alert") {
-      showToast((d.imminent ? "紧急风险预警：" : "风险预警：") + d.level + " 级，点此处理", true, "/groups/alerts/#alert-" + d.alert_id);
+      showToast(interpolate(d.imminent ? gettext("紧急风险预警：%(level)s 级，点此处理") : gettext("风险预警：%(level)s 级，点此处理"), { level: d.level }, true), true, "/groups/alerts/#alert-" + d.alert_id);
       var badge = document.getElementById("alert-badge");
       if (badge) { badge.hidden = false; badge.textContent = String((Number(badge.textContent) || 0) + (d.reminder ? 0 : 1)); }
     } else if (d.kind === "removed" && mine && !threadId) {
-      disableComposer("您已被移出本群" + (d.reason ? "：" + d.reason : "。"));
+      disableComposer(d.reason ? interpolate(gettext("您已被移出本群：%(reason)s"), { reason: d.reason }, true) : gettext("您已被移出本群。"));
     } else if ((d.kind === "muted" || d.kind === "rights" || d.kind === "warned") && mine) {
-      if (d.kind === "warned") { showToast("您收到群管理员的警告" + (d.reason ? "：" + d.reason : ""), true); }
+      if (d.kind === "warned") { showToast(d.reason ? interpolate(gettext("您收到群管理员的警告：%(reason)s"), { reason: d.reason }, true) : gettext("您收到群管理员的警告"), true); }
       askRights();
     } else if (d.kind === "held_count" && mine) {
       var held = document.getElementById("held-badge");
-      if (held) { held.textContent = String((Number(held.textContent) || 0) + 1); } else { showToast("有新的待审消息"); }
+      if (held) { held.textContent = String((Number(held.textContent) || 0) + 1); } else { showToast(gettext("有新的待审消息")); }
     } else if (d.kind === "mention" && !mine) {
-      showToast("有人在其他群里@了您", false, "/groups/" + d.group_id + "/");
+      showToast(gettext("有人在其他群里@了您"), false, "/groups/" + d.group_id + "/");
     } else if ((d.kind === "thread" || d.kind === "thread_message") && d.thread_id !== threadId) {
-      showToast("您有新的私聊消息", false, "/groups/threads/" + d.thread_id + "/");
+      showToast(gettext("您有新的私聊消息"), false, "/groups/threads/" + d.thread_id + "/");
     }
   }
 
@@ -251,19 +223,19 @@
     gone = true;
     stopPolling();
     clearTimeout(pongTimer);
-    setConn(code === 401 || code === 4401 ? "请重新登录" : "无法访问", "down");
-    disableComposer(code === 401 || code === 4401 ? "登录已失效，请刷新页面重新登录。" : "您已无法访问此会话。");
+    setConn(code === 401 || code === 4401 ? gettext("请重新登录") : gettext("无法访问"), "down");
+    disableComposer(code === 401 || code === 4401 ? gettext("登录已失效，请刷新页面重新登录。") : gettext("您已无法访问此会话。"));
   }
 
   function connect() {
     if (gone) { return; }
     if (!("WebSocket" in window)) { startPolling(); return; }
     try { socket = new WebSocket(wsUrl); } catch (e) { onDown(); return; }
-    setConn("连接中…");
+    setConn(gettext("连接中…"));
     socket.onopen = function () {
       failures = 0;
       stopPolling();
-      setConn("实时", "live");
+      setConn(gettext("实时"), "live");
       send({ type: "hello", last_seq: lastSeq });
       send({ type: "rights" });
       resendPending();
@@ -304,7 +276,7 @@
   function onDown() {
     if (gone) { return; }
     failures += 1;
-    setConn("重新连接中…", "down");
+    setConn(gettext("重新连接中…"), "down");
     if (failures >= 3) { startPolling(); }
     var delay = Math.min(1000 * Math.pow(2, failures - 1), 15000);
     setTimeout(connect, delay);
@@ -339,7 +311,7 @@
         catchingUp = false;
         data.events.forEach(function (ev) { applyEvent(ev, true); });
         if (data.more) { catchUp(); }
-        if (polling) { setConn("轮询", ""); }
+        if (polling) { setConn(gettext("轮询"), ""); }
       })
       .catch(function () { catchingUp = false; });
   }
@@ -381,7 +353,7 @@
     var item = pending[data.client_id];
     if (data.type === "refused") {
       if (item) {
-        setState(item.li, "failed", data.error + "（点此重试）");
+        setState(item.li, "failed", interpolate(gettext("%(error)s（点此重试）"), { error: data.error }, true));
         item.li.dataset.retry = data.client_id;
         if (!body.value.trim() && item.body) { body.value = item.body; }  // nothing typed is lost
       } else {
@@ -393,8 +365,12 @@
     if (!item) { return; }
     item.li.dataset.id = data.message_id;
     item.li.id = "m" + data.message_id;
-    if (data.status === "held") {
-      setState(item.li, "held", "待群管理员审核，暂不显示给他人" + (data.held_reason ? "（" + data.held_reason + "）" : ""));
+    if (data.status === "held" && data.html) {
+      // Only the sender sees it: the server's item, as a reload shows it (with the way to send it privately).
+      item.li.replaceWith(fromHtml(data.html));
+      delete pending[data.client_id];
+    } else if (data.status === "held") {
+      setState(item.li, "held", data.held_reason ? interpolate(gettext("待群管理员审核，暂不显示给他人（%(reason)s）"), { reason: data.held_reason }, true) : gettext("待群管理员审核，暂不显示给他人"));
       delete pending[data.client_id];
     } else {
       setState(item.li, "pending", "");
@@ -415,7 +391,7 @@
       headers: { "X-CSRFToken": csrf, Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (data) { onAck(data); poll(); })
-      .catch(function () { setState(item.li, "failed", "网络不通，恢复后会自动重发"); });
+      .catch(function () { setState(item.li, "failed", gettext("网络不通，恢复后会自动重发")); });
   }
 
   function resendPending() {
@@ -424,11 +400,7 @@
 
   function submit(text, imageId, previewUrl) {
     var clientId = newClientId();
-    var echo = { id: null, seq: null, client_id: clientId, body: text, sender_id: me, sender: "", status: "published",
-      time: new Date().toTimeString().slice(0, 5), mentions: [],
-      image: previewUrl ? { url: previewUrl } : null,
-      reply_to: replyTo ? { sender: replyTo.sender, excerpt: replyTo.excerpt } : null };
-    var li = renderMessage(echo, "pending");        // local echo: shown at once, reconciled by client_id
+    var li = echoItem(clientId, text, previewUrl, replyTo);   // local echo: shown at once, reconciled by client_id
     log.appendChild(li);
     scrollToBottom();
     var item = { clientId: clientId, body: text, imageId: imageId, replyTo: replyTo ? replyTo.id : null, li: li };
@@ -442,7 +414,7 @@
       e.preventDefault();
       var text = body.value.trim();
       if (!text) { body.focus(); return; }
-      if (text.length > 2000) { showToast("消息太长（最多 2000 字），请分几条发送。", true); return; }
+      if (text.length > 2000) { showToast(gettext("消息太长（最多 2000 字），请分几条发送。"), true); return; }
       body.value = "";
       autosize();
       submit(text, null, null);
@@ -458,20 +430,20 @@
         imageInput.value = "";
         if (!file) { return; }
         if (["image/jpeg", "image/png", "image/gif", "image/webp"].indexOf(file.type) < 0) {
-          showToast("只能发送 JPG、PNG、GIF 或 WebP 图片。", true); return;
+          showToast(gettext("只能发送 JPG、PNG、GIF 或 WebP 图片。"), true); return;
         }
-        if (file.size > 5 * 1024 * 1024) { showToast("图片不能超过 5 MB。", true); return; }
+        if (file.size > 5 * 1024 * 1024) { showToast(gettext("图片不能超过 5 MB。"), true); return; }
         var fd = new FormData(); fd.append("image", file);
-        showToast("图片上传中…");
+        showToast(gettext("图片上传中…"));
         fetch(uploadUrl, { method: "POST", body: fd, credentials: "same-origin",
           headers: { "X-CSRFToken": csrf, Accept: "application/json" } })
           .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, data: d }; }); })
           .then(function (res) {
-            if (!res.ok) { showToast(res.data.error || "上传失败", true); return; }
+            if (!res.ok) { showToast(res.data.error || gettext("上传失败"), true); return; }
             toast.hidden = true;
             submit("", res.data.image_id, res.data.url);
           })
-          .catch(function () { showToast("网络不通，图片没有发出，请稍后重试。", true); });
+          .catch(function () { showToast(gettext("网络不通，图片没有发出，请稍后重试。"), true); });
       });
     }
     var atButton = document.getElementById("at-button");
@@ -505,14 +477,15 @@
     if (target.dataset && target.dataset.reply) {
       var li = target.closest("li");
       replyTo = { id: Number(target.dataset.reply), sender: li.dataset.sender, excerpt: li.dataset.excerpt };
-      document.getElementById("reply-text").textContent = "回复 " + replyTo.sender + "：" + replyTo.excerpt;
+      document.getElementById("reply-text").textContent = interpolate(gettext("回复 %(sender)s：%(excerpt)s"), { sender: replyTo.sender, excerpt: replyTo.excerpt }, true);
       document.getElementById("reply-bar").hidden = false;
       var d = target.closest("details"); if (d) { d.open = false; }
       body.focus();
       return;
     }
     if (target.dataset && target.dataset.report) {
-      if (!window.confirm("确定举报这条消息吗？")) { return; }
+      e.preventDefault();                        // without this script the button submits the page's form
+      if (!window.confirm(target.dataset.confirm)) { return; }
       fetch("/groups/" + groupId + "/messages/" + target.dataset.report + "/report/", { method: "POST",
         credentials: "same-origin", headers: { "X-CSRFToken": csrf, Accept: "application/json" } })
         .then(function (r) { return r.json(); })

@@ -1,7 +1,11 @@
 // Group pages: ask before destructive actions; copy invite links. Pages work without this script.
+// The question is on the form, or on the button that submitted it (a chat message's actions submit the page's
+// one form through their form= attribute).
 document.addEventListener("submit", function (e) {
   var form = e.target;
-  if (form && form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+  var button = e.submitter;
+  var question = (button && button.dataset && button.dataset.confirm) || (form && form.dataset && form.dataset.confirm);
+  if (question && !window.confirm(question)) {
     e.preventDefault();
   }
 });

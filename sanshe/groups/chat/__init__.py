@@ -1,0 +1,1 @@
+"""The group chat: one renderer of a message, and one protocol for the socket and its HTTP fallback."""

@@ -1,0 +1,1 @@
+"""Group membership: groups, members, invites, joining, duty."""

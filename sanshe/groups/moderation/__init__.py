@@ -1,0 +1,1 @@
+"""Group moderation: held messages, deletions, reports, warnings, mutes, removals, rule lists."""
