@@ -41,7 +41,7 @@ def _rate(function: Callable[[str], object], messages: list[str], seconds: float
 
 def _normalise_only() -> Callable[[str], object]:
     from sanshe.rules import chatrisk as risk
-    from sanshe.rules import rules
+    from sanshe.groups import rules
 
     risk_normalise = getattr(risk, "normalise", None) or (lambda t: unicodedata.normalize("NFKC", t))
     rules_normalise = getattr(rules, "normalise", None) or (lambda t: unicodedata.normalize("NFKC", t))
