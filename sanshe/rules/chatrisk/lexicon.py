@@ -13,7 +13,7 @@ first (`normalise`): simplified characters, no spaces, known variants rewritten.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from .normalise import NUMBER
 
@@ -534,18 +534,18 @@ MEDICAL: list[tuple[str, int, str]] = [
 
 # The names staff read next to a signal (translated where they are shown: sanshe.groups.risk.label).
 LABELS = {
-    "model": N_("统计模型第二意见（概率）"), "intent": N_("自杀意念"), "intent_soft": N_("想死的委婉说法"), "intent_method": N_("提及具体方式的自杀意念"),
-    "hopeless": N_("绝望无助"), "hopeless_soft": N_("情绪困扰"), "self_harm": N_("自伤"), "method": N_("方式与工具"),
-    "means": N_("可用于自伤的物品或地点"), "farewell": N_("告别话语"), "farewell_soft": N_("像告别的话"), "preparation": N_("准备行为"),
-    "in_hand": N_("手里有工具或药物"), "in_hand_soft": N_("已备好工具或药物"), "plan": N_("有计划"), "in_place": N_("已在现场"),
-    "in_place_plain": N_("所在地点"), "done": N_("已经实施"), "injured": N_("正在受伤或中毒"), "seeking": N_("打听致死方法或工具"),
-    "past_attempt": N_("既往自杀行为"), "dose": N_("药物剂量"), "timing": N_("时间紧迫"), "context": N_("结合此前消息"),
-    "breathing": N_("呼吸困难"), "collapse": N_("意识障碍或紫绀"), "bleeding": N_("出血"), "chest": N_("胸闷胸痛"), "child": N_("儿童危险征象"),
-    "pregnancy": N_("孕期危险征象"), "stroke": N_("疑似中风"), "cardiac": N_("疑似心梗"), "choking": N_("窒息或气道梗阻"),
-    "poisoning": N_("误服或中毒"), "medicine_out": N_("救命药物或治疗中断"), "fall": N_("摔伤"), "drowsy": N_("昏睡"), "sealed": N_("门窗封闭"),
-    "ingest": N_("已经吞服"), "unreachable": N_("联系不上"), "allergy": N_("严重过敏"), "spo2": N_("血氧偏低"), "fever": N_("持续高热"),
-    "overdose": N_("已过量服药"), "others_risk": N_("为他人担心"), "wound": N_("正在流血"), "view": N_("描述所在高处或水边"),
-    "in_hand_weak": N_("手边有药物或工具"),
+    "model": gettext_noop("统计模型第二意见（概率）"), "intent": gettext_noop("自杀意念"), "intent_soft": gettext_noop("想死的委婉说法"), "intent_method": gettext_noop("提及具体方式的自杀意念"),
+    "hopeless": gettext_noop("绝望无助"), "hopeless_soft": gettext_noop("情绪困扰"), "self_harm": gettext_noop("自伤"), "method": gettext_noop("方式与工具"),
+    "means": gettext_noop("可用于自伤的物品或地点"), "farewell": gettext_noop("告别话语"), "farewell_soft": gettext_noop("像告别的话"), "preparation": gettext_noop("准备行为"),
+    "in_hand": gettext_noop("手里有工具或药物"), "in_hand_soft": gettext_noop("已备好工具或药物"), "plan": gettext_noop("有计划"), "in_place": gettext_noop("已在现场"),
+    "in_place_plain": gettext_noop("所在地点"), "done": gettext_noop("已经实施"), "injured": gettext_noop("正在受伤或中毒"), "seeking": gettext_noop("打听致死方法或工具"),
+    "past_attempt": gettext_noop("既往自杀行为"), "dose": gettext_noop("药物剂量"), "timing": gettext_noop("时间紧迫"), "context": gettext_noop("结合此前消息"),
+    "breathing": gettext_noop("呼吸困难"), "collapse": gettext_noop("意识障碍或紫绀"), "bleeding": gettext_noop("出血"), "chest": gettext_noop("胸闷胸痛"), "child": gettext_noop("儿童危险征象"),
+    "pregnancy": gettext_noop("孕期危险征象"), "stroke": gettext_noop("疑似中风"), "cardiac": gettext_noop("疑似心梗"), "choking": gettext_noop("窒息或气道梗阻"),
+    "poisoning": gettext_noop("误服或中毒"), "medicine_out": gettext_noop("救命药物或治疗中断"), "fall": gettext_noop("摔伤"), "drowsy": gettext_noop("昏睡"), "sealed": gettext_noop("门窗封闭"),
+    "ingest": gettext_noop("已经吞服"), "unreachable": gettext_noop("联系不上"), "allergy": gettext_noop("严重过敏"), "spo2": gettext_noop("血氧偏低"), "fever": gettext_noop("持续高热"),
+    "overdose": gettext_noop("已过量服药"), "others_risk": gettext_noop("为他人担心"), "wound": gettext_noop("正在流血"), "view": gettext_noop("描述所在高处或水边"),
+    "in_hand_weak": gettext_noop("手边有药物或工具"),
 }
 MEDICAL_KINDS = frozenset({"breathing", "collapse", "bleeding", "chest", "child", "pregnancy", "stroke", "allergy",
                            "spo2", "fever", "cardiac", "choking", "poisoning", "medicine_out", "fall", "drowsy"})
