@@ -285,20 +285,31 @@ def _deliver(alert: RiskAlert, user_ids: set[int], step: int, exclude: set[int])
     return new
 
 
+def _alert_domain(alert: RiskAlert) -> str:
+    """"medical" when every signal of the alert is a medical one, else "suicide" (the chain it went to)."""
+    kinds = {code.partition(":")[0] for code in alert.signals} - {"context", "timing", "model", "others_risk"}
+    return "medical" if kinds and kinds <= risk.MEDICAL_KINDS else "suicide"
+
+
 def _alert_raise(*, message: Message, group: Group, thread: PrivateThread | None, assessment: risk.RiskResult,
                  now: datetime, raise_open: bool = False) -> RiskAlert:
-    """A new alert for the message; or, when the sender's earlier messages raised the level (`raise_open`) and
-    an alert of theirs in this stream is still open, that alert raised: one person, one alert, the latest level.
+    """A new alert for the message; or, when an alert of the sender's in this stream is still open (not yet
+    acknowledged), that alert: raised when this message is higher, else given its signals without telling
+    anyone twice. One person, one open alert, the latest level — whether the level came from this message alone
+    or from the earlier ones read with it (`raise_open`, kept for the audit detail). An acknowledged alert is
+    not reopened: the next alerting message makes a new one.
 
     An alert a crisis already carries is not raised: the new alert is handed to that crisis by the crisis
     feature (sanshe.groups.handover), which keeps its own chain."""
     imminent = assessment.level >= risk.IMMINENT_LEVEL
     alert = None
-    if raise_open and message.sender_id:
+    if message.sender_id:
         alert = (RiskAlert.objects.select_for_update()
                  .filter(group=group, thread=thread, subject_id=message.sender_id, status=RiskAlertStatus.OPEN,
                          crisis_id__isnull=True)
                  .order_by("-created_at", "-id").first())
+        if alert is not None and not raise_open and _alert_domain(alert) != (assessment.domain or "suicide"):
+            alert = None  # another kind of danger (a father who cannot breathe): its own alert and chain
     if alert is not None and assessment.level <= alert.level:
         # The episode goes on at the level already raised: the new signals are added, nobody is told twice.
         alert.signals = list(dict.fromkeys(list(alert.signals) + assessment.codes))[:24]
@@ -316,7 +327,8 @@ def _alert_raise(*, message: Message, group: Group, thread: PrivateThread | None
         refer = imminent and not was_imminent
         audit_action, detail = "groups.risk_alert.raise_level", {"from": previous, "level": alert.level,
                                                                  "message": message.pk, "group": group.pk,
-                                                                 "domain": assessment.domain}
+                                                                 "domain": assessment.domain,
+                                                                 "context": raise_open}
     else:
         alert = RiskAlert.objects.create(
             organisation_id=group.organisation_id, group=group, thread=thread, message=message,

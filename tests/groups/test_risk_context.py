@@ -152,3 +152,15 @@ def test_a_reply_about_someone_else_does_not_make_the_replier_at_risk(on_duty, r
 def test_worry_about_someone_close_stays_a_signal(on_duty, resident):
     message = send(resident, on_duty, "我妈说她不想活了，我好害怕")
     assert message.risk_level >= 6 and any(c.startswith("others_risk:") for c in message.risk_signals)
+
+
+@pytest.mark.django_db
+def test_a_message_that_alerts_alone_joins_the_senders_open_alert(on_duty, resident):
+    first = send(resident, on_duty, "我真的不想活了")
+    alert = RiskAlert.objects.get(message=first)
+    send(resident, on_duty, "安眠药我已经攒了一瓶，今晚就吃")  # alerts on its own words, higher
+    assert RiskAlert.objects.count() == 1  # one person, one open alert: raised, not doubled
+    alert.refresh_from_db()
+    assert alert.level >= IMMINENT_LEVEL and alert.status == RiskAlertStatus.OPEN
+    send(resident, on_duty, "我真的不想活了")  # the same level again: signals kept, nobody told twice
+    assert RiskAlert.objects.count() == 1
