@@ -300,7 +300,7 @@ class CrisisChain:
         self._groups: dict[int, list] = {}
 
     def overdue(self, now: datetime):
-        return (CrisisResponse.objects.select_for_update().select_related("case__person", "case__owner")
+        return (CrisisResponse.objects.select_for_update(of=("self",)).select_related("case__person", "case__owner")
                 .filter(status=CrisisStatus.OPEN, ack_deadline__lte=now).order_by("ack_deadline", "pk"))
 
     def reached(self, crisis: CrisisResponse) -> int:

@@ -465,7 +465,7 @@ class RiskAlertChain:
 
     def overdue(self, now: datetime):
         # An alert a crisis carries escalates on the crisis's chain only (sanshe.groups.handover).
-        return (RiskAlert.objects.select_for_update().select_related("group")
+        return (RiskAlert.objects.select_for_update(of=("self",)).select_related("group")
                 .filter(status=RiskAlertStatus.OPEN, ack_deadline__lte=now, crisis_id__isnull=True)
                 .order_by("ack_deadline", "pk"))
 

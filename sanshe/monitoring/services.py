@@ -972,7 +972,7 @@ class MedicalAlertChain:
     rule = chains.MEDICAL
 
     def overdue(self, now: datetime):
-        return (Alert.objects.select_for_update()
+        return (Alert.objects.select_for_update(of=("self",))
                 .select_related("person__household__unit", "building")
                 .filter(status=AlertStatus.OPEN, ack_deadline__lte=now, level__gte=Level.URGENT)
                 .order_by("ack_deadline", "pk"))
