@@ -40,8 +40,8 @@ def _rate(function: Callable[[str], object], messages: list[str], seconds: float
 
 
 def _normalise_only() -> Callable[[str], object]:
-    from sanshe.rules import chatrisk as risk
     from sanshe.groups import rules
+    from sanshe.rules import chatrisk as risk
 
     risk_normalise = getattr(risk, "normalise", None) or (lambda t: unicodedata.normalize("NFKC", t))
     rules_normalise = getattr(rules, "normalise", None) or (lambda t: unicodedata.normalize("NFKC", t))
