@@ -111,3 +111,9 @@ def test_a_superuser_sees_every_delivery(client, notices):
     text = client.get(reverse("notify:deliveries")).content.decode()
     assert "monitoring.check_in_link" in text and "138****0009" in text
     assert Notification.objects.count() == 4
+
+
+def test_an_id_beyond_the_database_integer_is_not_found(client, social_worker):
+    client.force_login(social_worker)
+    response = client.post(reverse("notify:open", args=[10**20]))
+    assert response.status_code == 404
