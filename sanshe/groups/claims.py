@@ -214,7 +214,8 @@ class RumourIndex:
             df.update(set().union(set(), *[g for r, _w, g in wordings if r is rumour]))
         n = max(len(self.rumours), 1)
         self._idf = {gram: math.log((n + 1) / (count + 0.5)) for gram, count in df.items()}
-        self._wordings: list[tuple[Rumour, str, dict[str, float], dict[str, float]]] = []
+        # (rumour, wording, claim weights, subject weights, their totals): the totals once, not per message.
+        self._wordings: list[tuple[Rumour, str, dict[str, float], dict[str, float], float, float]] = []
         self._postings: dict[str, list[int]] = {}
         for rumour, wording, grams in wordings:
             claim = {g: self._idf.get(g, 1.0) for g in grams
@@ -222,7 +223,7 @@ class RumourIndex:
             subject = {g: self._idf.get(g, 1.0) for g in grams if (len(g) == 2 and not g.startswith("#")) or g in _SUBJECT_TOKENS}
             if not claim or not (subject or set(claim) - _GENERIC_TOKENS):
                 continue  # a wording without a subject or without a claim would match far too much
-            self._wordings.append((rumour, wording, claim, subject))
+            self._wordings.append((rumour, wording, claim, subject, sum(claim.values()), sum(subject.values())))
             for gram in grams:
                 self._postings.setdefault(gram, []).append(len(self._wordings) - 1)
 
@@ -230,9 +231,9 @@ class RumourIndex:
         return len(self.rumours)
 
     @staticmethod
-    def _share(weights: dict[str, float], grams: set[str]) -> float:
-        total = sum(weights.values())
-        return sum(w for g, w in weights.items() if g in grams) / total if total else 1.0
+    def _matched(weights: dict[str, float], grams: set[str]) -> float:
+        """The weight of `weights`' grams that `grams` holds."""
+        return sum(w for g, w in weights.items() if g in grams)
 
     def score(self, text: str) -> list[tuple[float, RumourMatch]]:
         """Every wording's score for `text`, best first (for tuning and tests)."""
@@ -241,15 +242,18 @@ class RumourIndex:
         epidemic = _VIRUS_TOKEN in grams or bool(_EPIDEMIC.search(normalise(text)))
         scored = []
         for i in candidates:
-            rumour, wording, claim, subject = self._wordings[i]
+            rumour, wording, claim, subject, claim_total, subject_total = self._wordings[i]
             if _VIRUS_TOKEN in claim and not epidemic:
                 continue  # a claim about the virus is not made by a message that never names it ("夏天热死")
-            claim_share, subject_share = self._share(claim, grams), self._share(subject, grams)
-            if claim_share < CLAIM_SHARE or subject_share < SUBJECT_SHARE:
+            claim_share = self._matched(claim, grams) / claim_total if claim_total else 1.0
+            if claim_share < CLAIM_SHARE:
+                continue
+            # Ties go to the wording with more of its subject matched (泡热水澡 over 喝热水).
+            matched = self._matched(subject, grams)
+            subject_share = matched / subject_total if subject_total else 1.0
+            if subject_share < SUBJECT_SHARE:
                 continue
             value = (claim_share + subject_share) / 2
-            # Ties go to the wording with more of its subject matched (泡热水澡 over 喝热水).
-            matched = sum(w for g, w in subject.items() if g in grams)
             scored.append((value, matched, RumourMatch(rumour, value, wording)))
         scored.sort(key=lambda row: (-row[0], -row[1]))
         return [(value, found) for value, _matched, found in scored]
