@@ -1,7 +1,7 @@
 """Chat risk detector and moderation: the public set's dev split and frozen test split against the goals of issue 13;
 analyse() throughput on one core (goal ≥ 2,000 messages/s) against a normalisation-only baseline.
 
-The sets are bench/riskdata/dev.tsv, dev2.tsv and dev3.tsv (tuning) and bench/riskdata/test.tsv (frozen, never used to tune; see
+The sets are bench/riskdata/dev.tsv, dev2.tsv, dev3.tsv, dev4.tsv and moddev.tsv (tuning), moddev2.tsv (not tuned on) and bench/riskdata/test.tsv (frozen, never used to tune; see
 bench/riskdata/README.md). Goals: imminent lines reach ≥9 in ≥95 %, high lines ≥6 in ≥95 %, none lines stay ≤3 in
 ≥95 %, ≥90 % of moderation lines held and no everyday notice held. Throughput: every message of both splits through
 `analysis.analyse()` (risk + rules + question), passes repeated until RISK_BENCH_SECONDS (3) have passed, in this
@@ -21,6 +21,8 @@ DATA = Path(__file__).resolve().parent / "riskdata"
 SPLITS = (("dev.tsv", "开发集（可调参）"), ("dev2.tsv", "第二开发集（另一位作者，可调参）"),
           ("dev3.tsv", "第三开发集（第三位作者，可调参；调参前的得分见 bench/riskdata/README.md）"),
           ("moddev.tsv", "内容审核开发集（独立作者，可调参；调参前的得分见 bench/riskdata/README.md）"),
+          ("dev4.tsv", "第四开发集（第四位作者，可调参；调参前的得分见 bench/riskdata/README.md）"),
+          ("moddev2.tsv", "第二内容审核集（第四位作者，未用于调参）"),
           ("test.tsv", "冻结测试集（不可调参）"))
 SECONDS = float(os.environ.get("RISK_BENCH_SECONDS", "3"))
 GOAL_THROUGHPUT = 2000

@@ -14,7 +14,7 @@ from sanshe.groups.riskmodel.prefilter import ORIGINALS, first_chars, gated
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "riskdata"
 # The tuning sets and the training extras; the frozen test split is never read outside the benchmark.
-PUBLIC = ("dev.tsv", "dev2.tsv", "dev3.tsv", "train_extra.tsv", "mod_extra.tsv")
+PUBLIC = ("dev.tsv", "dev2.tsv", "dev3.tsv", "dev4.tsv", "moddev.tsv", "moddev2.tsv", "train_extra.tsv", "mod_extra.tsv")
 
 
 def _texts() -> list[str]:

@@ -86,6 +86,7 @@ _DOSE = re.compile(
     + rf"|(?:一共|总共|差不多|大概|大约|数了数|足足|有)\s*({NUMBER})\s*(?:粒|颗|片)"
 )
 _LATER = re.compile(r"\d+天(?:后|以后|之后)|[两三四五六七八九十几]天(?:后|以后|之后)|下周|下个月|过几天")
+_BORROW = re.compile(r"借(?:我|给我|点|几|一)|谁家有|哪位邻居有|匀(?:我|一点|点)")
 _SWALLOWED = re.compile(r"(?:吃|吞|服|喝)(?:了|下|下去|掉|光)")
 _COUNT_IN = re.compile(rf"({NUMBER})\s*({_UNIT}|克|毫升|ml|mg)|[x×*]\s*({NUMBER})")
 
@@ -370,6 +371,8 @@ def _medical(t: _Text) -> list[Signal]:
                 w = max(w // 3, 1)
             if kind == "medicine_out" and _LATER.search(norm):
                 w = 4  # runs out in days, not now: the help rules' own timing decides (sanshe.cases.rules)
+            elif kind == "medicine_out" and _BORROW.search(norm):
+                w = 3  # a neighbour is asked to lend some: the group is already solving it
             signals.append(Signal(kind, match.group(0), w))
     for match in _SPO2.finditer(norm):
         if t.negated(match.start(), match.end()):
