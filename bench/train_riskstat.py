@@ -1,6 +1,6 @@
 """Train the statistical second opinion on chat risk (`sanshe/rules/chatrisk/riskstat.py`): `make riskstat`.
 
-Data: `bench/riskdata/dev.tsv` and `dev2.tsv` (the tuning splits) and `bench/riskdata/train_extra.tsv` (more hand-written lines
+Data: `bench/riskdata/dev.tsv`, `dev2.tsv`, `dev3.tsv` and `dev4.tsv` (the tuning splits) and `bench/riskdata/train_extra.tsv` (more hand-written lines
 for training only). Never the frozen test split: this script names no other file. Labels imminent / high are
 positive, distress / none negative; `mod:` lines are skipped; for a ` ||| ` context line only the last message
 is used (the model reads one message).
@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "riskdata"
-TRAINING_FILES = ("dev.tsv", "dev2.tsv", "train_extra.tsv")
+TRAINING_FILES = ("dev.tsv", "dev2.tsv", "dev3.tsv", "dev4.tsv", "train_extra.tsv")
 OUT = ROOT / "sanshe" / "rules" / "chatrisk" / "riskstat_weights.json"
 
 POSITIVE = ("imminent", "high")

@@ -144,7 +144,7 @@ def test_committed_artefact_is_what_make_riskstat_writes_from_the_current_code(t
 
 
 @pytest.mark.parametrize(("text", "domain"), [
-    ("宝宝两个月，发烧38.5，吃奶很少，一直哭", "medical"),  # the body: medical volunteers first
+    ("我老爸血氧一直在91到93之间，走两步就喘", "medical"),  # the body: medical volunteers first
     ("把家里钥匙交给物业了，以后我不需要了", "suicide"),
 ])
 def test_second_opinion_routes_by_what_the_message_is_about(text, domain):
