@@ -9,8 +9,8 @@ import pytest
 
 from sanshe.groups import analysis, claims, harm, rules  # noqa: F401  (importing gates their patterns)
 from sanshe.groups.evaluation import read_file
-from sanshe.groups.riskmodel import detect, normalise  # noqa: F401
-from sanshe.groups.riskmodel.prefilter import ORIGINALS, first_chars, gated
+from sanshe.rules.chatrisk import detect, normalise  # noqa: F401
+from sanshe.rules.chatrisk.prefilter import ORIGINALS, first_chars, gated
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "riskdata"
 # The tuning sets and the training extras; the frozen test split is never read outside the benchmark.

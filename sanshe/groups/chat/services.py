@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.uploads import UntrustedFileError, image_clean, parse_untrusted
+from sanshe.rules import chatrisk as risk
 
-from .. import events, risk, rumour_base
+from .. import events, rumour_base
 from ..duty import ROLE_FOR_KIND, on_duty_helper, on_duty_user_ids
+from ..membership.selectors import access_group, group_settings
 from ..models import (
     ChatEvent,
     ChatImage,
@@ -36,15 +38,9 @@ from ..models import (
     MessageStatus,
     PrivateThread,
 )
+from ..moderation.selectors import moderation_policy, rulebook_for
 from ..posting import CONSULTATION_TIERS, DUTY_BOUND_ROLES, posting_decision
 from ..rules import Verdict
-from ..selectors import (
-    access_group,
-    access_thread,
-    group_settings,
-    moderation_policy,
-    rulebook_for,
-)
 from ..service_base import (
     IMAGE_FORMATS,
     MAX_BODY_CHARS,
@@ -58,6 +54,7 @@ from ..service_base import (
     _notify,
     _now,
 )
+from .selectors import access_thread
 
 
 @transaction.atomic
@@ -265,8 +262,9 @@ def message_do_send(*, actor, checked: CheckedMessage, client_id: str = "", ment
             PrivateThread.objects.filter(pk=thread.pk).update(updated_at=now)
     _message_send_on_commit(actor=actor, checked=checked, message=message, event=event, mentioned=mentioned)
     if assessment.alerts:
-        # The risk-alert chain stays in groups.services until it moves onto the notify layer (issue 14).
-        from ..services import _alert_raise
+        from ..alerts.services import (
+            _alert_raise,  # imported here: the alert chain reads the chat's own modules
+        )
 
         _alert_raise(message=message, group=group, thread=thread, assessment=assessment, now=now,
                      raise_open=checked.risk_from_context)
@@ -346,7 +344,7 @@ def _held_term(term: str) -> str:
 
 
 def selectors_stream_names(group: Group, user_id: int) -> dict[int, str]:
-    from ..selectors import stream_names
+    from .selectors import stream_names
 
     return stream_names(group=group, user_ids={user_id})[0]
 
