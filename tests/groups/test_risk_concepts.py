@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sanshe.rules.chatrisk import ALERT_LEVEL, IMMINENT_LEVEL, LABELS, assess, label, normalise
-from sanshe.rules.chatrisk import lexicon
+from sanshe.rules.chatrisk import ALERT_LEVEL, IMMINENT_LEVEL, LABELS, assess, label, lexicon, normalise
 from sanshe.rules.chatrisk.normalise import number_value
 
 IMMINENT = [

@@ -8,8 +8,7 @@ import json
 import pytest
 
 from bench import train_riskstat
-from sanshe.rules.chatrisk import riskstat
-from sanshe.rules.chatrisk import normalise
+from sanshe.rules.chatrisk import normalise, riskstat
 
 FIXTURE = [
     ("imminent", "药全吃了，再见了大家"),
