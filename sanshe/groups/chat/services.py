@@ -54,7 +54,7 @@ from ..service_base import (
     _notify,
     _now,
 )
-from .selectors import access_thread
+from .selectors import access_thread, stream_names
 
 
 @transaction.atomic
@@ -285,7 +285,7 @@ def _message_send_on_commit(*, actor, checked: CheckedMessage, message: Message,
     roles = {actor.pk: member.get_role_display() if member else ""}
     reply_to = checked.reply_to
     if reply_to is not None and reply_to.sender_id and reply_to.sender_id not in names:
-        names.update(selectors_stream_names(group, reply_to.sender_id))
+        names.update(_stream_name(group, reply_to.sender_id))
     events.push_event_after_commit(event, group=group, nicknames=names, roles=roles, mention_ids=mentioned)
     if thread is not None:
         other = thread.helper_id if actor.pk == thread.client_id else thread.client_id
@@ -343,9 +343,7 @@ def _held_term(term: str) -> str:
     return term
 
 
-def selectors_stream_names(group: Group, user_id: int) -> dict[int, str]:
-    from .selectors import stream_names
-
+def _stream_name(group: Group, user_id: int) -> dict[int, str]:
     return stream_names(group=group, user_ids={user_id})[0]
 
 
