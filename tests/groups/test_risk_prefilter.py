@@ -9,7 +9,8 @@ import pytest
 
 from sanshe.groups import analysis, claims, harm, rules  # noqa: F401  (importing gates their patterns)
 from sanshe.groups.evaluation import read_file
-from sanshe.rules.chatrisk import detect, normalise  # noqa: F401
+from sanshe.rules.chatrisk import detect  # noqa: F401  (importing gates its patterns)
+from sanshe.rules.chatrisk.normalise import normalise
 from sanshe.rules.chatrisk.prefilter import ORIGINALS, first_chars, gated
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "riskdata"
@@ -19,7 +20,7 @@ PUBLIC = ("dev.tsv", "dev2.tsv", "dev3.tsv", "train_extra.tsv", "mod_extra.tsv")
 
 def _texts() -> list[str]:
     texts = [m for name in PUBLIC for example in read_file(DATA / name) for m in example.messages]
-    return texts + [normalise.normalise(t) for t in texts]
+    return texts + [normalise(t) for t in texts]
 
 
 @pytest.mark.parametrize(("pattern", "expected"), [
