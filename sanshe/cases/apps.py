@@ -7,3 +7,8 @@ class CasesConfig(AppConfig):
     label = "cases"
     verbose_name = _("转介与个案")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import from_chat  # chat risk alerts become referrals (sanshe.groups.alerts.referral)
+
+        from_chat.register()

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import claims, risk, rules
+from sanshe.rules import chatrisk as risk
+
+from . import claims, rules
 
 
 def analyse(text: str, rulebook: rules.RuleBook | None = None,

@@ -10,8 +10,8 @@ from ninja.errors import HttpError
 from sanshe.accounts.policies import scope_for
 
 from .analysis import analyse
+from .moderation.selectors import rulebook_for
 from .rumour_base import rumour_index
-from .selectors import rulebook_for
 
 router = Router(tags=["groups 线上群"])
 MAX_TEXTS = 1000

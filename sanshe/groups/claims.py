@@ -29,9 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sanshe.core.identity import resident_id_check_char
+from sanshe.rules.chatrisk.prefilter import gate_module
 
 from . import harm
-from .riskmodel.prefilter import gate_module
 
 RUMOUR = "rumour"
 PANIC = "panic"
@@ -483,5 +483,5 @@ def private_data(text: str) -> list[PrivateFinding]:
     return findings
 
 
-# Same matches, fewer positions tried (see riskmodel.prefilter).
+# Same matches, fewer positions tried (see sanshe.rules.chatrisk.prefilter).
 gate_module(globals())

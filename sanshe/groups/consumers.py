@@ -13,9 +13,12 @@ from django.http import Http404
 
 from sanshe.core.consumers import CLOSE_NOT_FOUND, GuardedConsumer
 
-from . import events, selectors, services
+from . import events
 from .chat import protocol
 from .chat import render as chat_render
+from .chat import selectors as chat_selectors
+from .chat import services as chat_services
+from .membership import selectors as membership_selectors
 
 # Client actions checked afresh: they return the stream's content or write to it. "read" (sent by every open
 # page after each message, so as many as pushes) only moves the reader's own marker: the push's check serves.
@@ -36,10 +39,10 @@ class ChatConsumer(GuardedConsumer):
         kwargs = self.scope["url_route"]["kwargs"]
         try:
             if kwargs.get("thread_id") is not None:
-                thread = selectors.access_thread(actor=user, thread_id=int(kwargs["thread_id"]))
+                thread = chat_selectors.access_thread(actor=user, thread_id=int(kwargs["thread_id"]))
                 group = thread.group
             else:
-                group, thread = selectors.access_group(actor=user, group_id=int(kwargs["group_id"])), None
+                group, thread = membership_selectors.access_group(actor=user, group_id=int(kwargs["group_id"])), None
         except (Http404, PermissionDenied):
             return CLOSE_NOT_FOUND
         self.group, self.thread = group, thread
@@ -67,7 +70,7 @@ class ChatConsumer(GuardedConsumer):
         await database_sync_to_async(self._refresh_viewer)()
 
     def _audit_thread_read(self) -> None:
-        services.thread_read_by_admin(actor=self.user, thread=self.thread)
+        chat_services.thread_read_by_admin(actor=self.user, thread=self.thread)
 
     async def receive_json(self, content, **kwargs) -> None:
         kind = content.get("type") if isinstance(content, dict) else None

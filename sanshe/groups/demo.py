@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from sanshe.accounts.models import User
 
-from . import services
+from .chat import services as chat_services
 from .clearance import clearance_problem
+from .membership import services as membership_services
 from .models import DutyKind, Group, GroupMember, GroupTier, ManualDuty, MemberRole, MemberStatus
+from .secretary import services as secretary_services
 
 DUTY_DAYS = 30
 ANNOUNCEMENT = ("本群为线上咨询服务群：医务、心理志愿者每日轮班值守。请按顺序提问；涉及隐私的问题请点“私聊值班员”。"
@@ -36,7 +38,7 @@ def _ensure_member(actor, group: Group, user: User | None, role: str, nickname: 
         return
     if clearance_problem(user, role):
         return
-    services.member_add(actor=actor, group=group, user=user, role=role, nickname=nickname)
+    membership_services.member_add(actor=actor, group=group, user=user, role=role, nickname=nickname)
 
 
 @transaction.atomic
@@ -54,9 +56,9 @@ def demo_load(*, today: date) -> str:
         return "线上群：演示数据已存在"
 
     focus = (Group.objects.filter(community=community, tier=GroupTier.FOCUS, is_archived=False).order_by("pk").first()
-             or services.group_create(actor=social_worker, tier=GroupTier.FOCUS, community=community,
-                                      name=f"{community.name}聚焦服务群"))
-    key = services.group_create(actor=social_worker, tier=GroupTier.KEY, community=community, name=key_name)
+             or membership_services.group_create(actor=social_worker, tier=GroupTier.FOCUS, community=community,
+                                                 name=f"{community.name}聚焦服务群"))
+    key = membership_services.group_create(actor=social_worker, tier=GroupTier.KEY, community=community, name=key_name)
     staff = {name: _user(name) for name in ("mishu", "yiwu", "xinli", "mishu2", "shequ")}
     for name, role in (("mishu", MemberRole.SECRETARY), ("yiwu", MemberRole.MEDICAL),
                        ("xinli", MemberRole.PSYCHOLOGICAL), ("mishu2", MemberRole.SECRETARY)):
@@ -81,12 +83,12 @@ def demo_load(*, today: date) -> str:
                 ManualDuty.objects.create(group=group, user=staff[name], kind=kind, starts_at=start,
                                           ends_at=start + timedelta(hours=24), set_by=social_worker)
                 duties += 1
-    services.announcement_set(actor=social_worker, group=focus, text=ANNOUNCEMENT)
+    membership_services.announcement_set(actor=social_worker, group=focus, text=ANNOUNCEMENT)
 
     messages = 0
     now = timezone.now()
     script = [
-        ("mishu", services.template_render(group=focus, key="open", now=now)),
+        ("mishu", secretary_services.template_render(group=focus, key="open", now=now)),
         ("jumin", "您好，我家老人这两天有点咳嗽，体温37.5度，需要去医院吗？"),
         ("yiwu", "@王女士 您好，37.5度属于低热。先多喝温水、注意休息，每4小时量一次体温；如果出现呼吸困难、"
                  "胸闷或体温超过38.5度持续不退，请及时就医。老人有基础病吗？"),
@@ -98,7 +100,7 @@ def demo_load(*, today: date) -> str:
         if sender is None or not GroupMember.objects.filter(group=focus, user=sender,
                                                             status=MemberStatus.ACTIVE).exists():
             continue
-        services.message_send(actor=sender, group=Group.objects.get(pk=focus.pk), body=body, now=now)
+        chat_services.message_send(actor=sender, group=Group.objects.get(pk=focus.pk), body=body, now=now)
         messages += 1
 
     resident_groups = 0
@@ -106,12 +108,12 @@ def demo_load(*, today: date) -> str:
     household = getattr(getattr(resident, "person", None), "household", None) if resident else None
     if community_worker is not None and household is not None:
         compound = household.compound
-        group = services.group_create(actor=community_worker, tier=GroupTier.RESIDENT, community=compound.community,
-                                      compound=compound, name=f"{compound.name}居民群")
-        services.announcement_set(actor=community_worker, group=group,
-                                  text="本群每户一名代表，请将群昵称改为“楼栋-房号-称呼”。物资配送与核酸通知以本群公告为准。")
-        invite = services.invite_create(actor=community_worker, group=group)
-        services.invite_accept(actor=resident, token=invite.token, title="王女士")
+        group = membership_services.group_create(actor=community_worker, tier=GroupTier.RESIDENT, community=compound.community,
+                                                 compound=compound, name=f"{compound.name}居民群")
+        membership_services.announcement_set(actor=community_worker, group=group,
+                                             text="本群每户一名代表，请将群昵称改为“楼栋-房号-称呼”。物资配送与核酸通知以本群公告为准。")
+        invite = membership_services.invite_create(actor=community_worker, group=group)
+        membership_services.invite_accept(actor=resident, token=invite.token, title="王女士")
         _ensure_member(community_worker, group, social_worker, MemberRole.SOCIAL_WORKER)
         resident_groups = 1
     return (f"线上群：{focus.name}、{key.name}、{resident_groups}个小区居民群；"

@@ -1,17 +1,17 @@
 """Who is on duty in a group right now: manual duty set by a social worker, united with the roster.
 
-The roster feature (issue 3, app `sanshe.rosters`) answers through
-`sanshe.rosters.duty.roster_on_duty_user_ids(group_id=..., at=...) -> set[int]`; while that app is not
-installed, manual duty alone decides.
+The roster feature (issue 3, app `sanshe.rosters`) is built on groups, so groups never imports it: it registers a
+duty provider here in its AppConfig.ready (`sanshe/rosters/chat_duty.py`). With no provider registered (the
+roster app not installed), manual duty alone decides; who an alert reaches then falls back to the community's
+staff as it does whenever nobody is on duty (sanshe.groups.alerts).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from django.apps import apps
-from django.db.models import Q
+from typing import Protocol
 
 from .models import DutyKind, Group, GroupMember, ManualDuty, MemberRole, MemberStatus
 
@@ -47,13 +47,45 @@ def manual_on_duty(*, group: Group, at: datetime) -> dict[int, set[str]]:
     return result
 
 
-def roster_on_duty(*, group: Group, at: datetime) -> set[int]:
-    """Users the roster feature puts on duty in `group` at `at` (empty while it is not installed)."""
-    if not apps.is_installed("sanshe.rosters"):
-        return set()
-    from sanshe.rosters.duty import roster_on_duty_user_ids
+@dataclass(frozen=True)
+class DutyPeriod:
+    """One helper's duty in a group: manual duty or a roster shift."""
 
-    return set(roster_on_duty_user_ids(group_id=group.pk, at=at))
+    user_id: int
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class DutyProvider(Protocol):
+    """Duty kept outside this app (the roster's shifts), asked by group id."""
+
+    def on_duty_user_ids(self, *, group_id: int, at: datetime) -> set[int]:
+        """Users on duty in the group at `at`."""
+
+    def duty_periods(self, *, group_id: int, kinds: tuple[str, ...], start: datetime,
+                     end: datetime) -> Iterable[DutyPeriod]:
+        """Duty of `kinds` in the group overlapping [start, end), whoever holds it."""
+
+
+_PROVIDERS: dict[str, DutyProvider] = {}
+
+
+def register_duty_provider(name: str, provider: DutyProvider) -> None:
+    """Called by a feature's AppConfig.ready (the roster: `sanshe.rosters.chat_duty`); registering again replaces."""
+    _PROVIDERS[name] = provider
+
+
+def duty_providers() -> list[DutyProvider]:
+    return list(_PROVIDERS.values())
+
+
+def roster_on_duty(*, group: Group, at: datetime) -> set[int]:
+    """Users the registered duty providers (the roster) put on duty in `group` at `at`; empty without one."""
+    result: set[int] = set()
+    for provider in duty_providers():
+        result |= set(provider.on_duty_user_ids(group_id=group.pk, at=at))
+    return result
 
 
 def on_duty_user_ids(*, group: Group, at: datetime) -> set[int]:
@@ -106,16 +138,6 @@ COVER_KINDS: tuple[str, ...] = (DutyKind.MEDICAL, DutyKind.PSYCHOLOGICAL)
 COVER_HOURS = 12
 
 
-@dataclass(frozen=True)
-class DutyPeriod:
-    """One helper's duty in a group: manual duty or a roster shift."""
-
-    user_id: int
-    kind: str
-    starts_at: datetime
-    ends_at: datetime
-
-
 def duty_cover(*, group: Group, start: datetime, hours: int = COVER_HOURS,
                kinds: tuple[str, ...] = COVER_KINDS) -> list[DutyPeriod]:
     """Duty of `kinds` in `group` overlapping [start, start + hours), earliest first.
@@ -131,15 +153,8 @@ def duty_cover(*, group: Group, start: datetime, hours: int = COVER_HOURS,
             group=group, kind__in=kinds, cancelled_at__isnull=True, starts_at__lt=end, ends_at__gt=start,
         ).values_list("user_id", "kind", "starts_at", "ends_at")
     ]
-    if apps.is_installed("sanshe.rosters"):
-        from sanshe.rosters.models import Assignment, AssignmentStatus, ShiftStatus
-
-        rows = Assignment.objects.filter(
-            Q(checked_out_at__isnull=True) | Q(checked_out_at__gt=start),
-            shift__group=group, shift__status=ShiftStatus.OPEN, status=AssignmentStatus.ACTIVE, kind__in=kinds,
-            shift__starts_at__lt=end, shift__ends_at__gt=start,
-        ).values_list("user_id", "kind", "shift__starts_at", "shift__ends_at")
-        periods += [DutyPeriod(*row) for row in rows]
+    for provider in duty_providers():
+        periods += provider.duty_periods(group_id=group.pk, kinds=kinds, start=start, end=end)
     if not periods:
         return []
     members = dict(GroupMember.objects.filter(group=group, status=MemberStatus.ACTIVE,

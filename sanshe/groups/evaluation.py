@@ -131,7 +131,9 @@ def _codes(result) -> tuple[str, ...]:
 def detect(example: Example) -> Outcome:
     """Run today's detector: `risk.assess_context` over a context line's messages (the last message alone if
     the detector has no assess_context), `analysis.analyse` for a single message; moderation on the last."""
-    from . import analysis, risk
+    from sanshe.rules import chatrisk as risk
+
+    from . import analysis
 
     last = example.messages[-1]
     row = analysis.analyse(last)

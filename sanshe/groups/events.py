@@ -100,7 +100,7 @@ def message_payload(message: Message, *, nicknames: dict[int, str] | None = None
         "reply_to": None,
     }
     if message.status == MessageStatus.HELD:
-        from .services import held_label  # what the sender (the only member who sees it) is told
+        from .chat.services import held_label  # what the sender (the only member who sees it) is told
 
         payload["held_note"] = held_label(message)
         # Private data: the sender may move the text into a private thread with a helper in one tap.
@@ -153,7 +153,7 @@ def push_event_after_commit(event: ChatEvent, *, group: Group, nicknames: dict[i
     Callers that already hold the sender's nickname and role (a send) pass them in: no extra query.
     """
     if nicknames is None:
-        from .selectors import stream_names
+        from .chat.selectors import stream_names
 
         user_ids = set()
         if event.message is not None:

@@ -15,9 +15,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from sanshe.rules.chatrisk import ALERT_LEVEL, IMMINENT_LEVEL
+
 from .models import Message, RiskAlert, RiskFeedback, RiskFeedbackKind
 from .policies import rule_organisations
-from .risk import ALERT_LEVEL, IMMINENT_LEVEL
 
 MONTHS_SHOWN = 12
 

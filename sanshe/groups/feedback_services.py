@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 
+from .chat.selectors import access_message
 from .feedback_selectors import detector_organisations, feedback_export_rows
+from .membership.selectors import access_group, can_manage
 from .models import (
     VERDICT_KINDS,
     GroupMember,
@@ -24,7 +26,6 @@ from .models import (
     RiskFeedback,
     RiskFeedbackKind,
 )
-from .selectors import access_group, access_message, can_manage
 
 MIN_REASON = 4  # the same written reason as the other audited reveals and exports
 NOTE_MAX = 300

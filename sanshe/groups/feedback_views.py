@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 from sanshe.core.errors import ActionForbidden
 from sanshe.core.pages import apply_service_errors, int_param
 
-from . import feedback_selectors, feedback_services, selectors
+from . import feedback_selectors, feedback_services
+from .chat import selectors as chat_selectors
 from .forms import FeedbackExportForm, MissedMarkForm
+from .membership import selectors as membership_selectors
 from .models import RiskFeedbackKind
 from .views import member_page
 
@@ -45,10 +47,10 @@ def alert_verdict(request: HttpRequest, alert_id: int) -> HttpResponse:
 @member_page
 def message_missed(request: HttpRequest, group_id: int, message_id: int) -> HttpResponse:
     """应当预警: a staff member marks a message that raised no alert, with an optional note."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
-    message = selectors.access_message(actor=request.user, message_id=message_id, group=group)
-    member = selectors.membership_of(group=group, user=request.user)
-    if not (member is not None and member.is_staff_role) and not selectors.can_manage(actor=request.user, group=group):
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
+    message = chat_selectors.access_message(actor=request.user, message_id=message_id, group=group)
+    member = membership_selectors.membership_of(group=group, user=request.user)
+    if not (member is not None and member.is_staff_role) and not membership_selectors.can_manage(actor=request.user, group=group):
         raise ActionForbidden(_("只有群内工作人员可以标注“应当预警”。"))
     back = (reverse("groups:thread", args=[message.thread_id]) if message.thread_id
             else reverse("groups:chat", args=[group.pk])) + f"#m{message.pk}"
@@ -63,7 +65,7 @@ def message_missed(request: HttpRequest, group_id: int, message_id: int) -> Http
         else:
             messages.success(request, _("已标注“应当预警”，谢谢：这会用于改进风险识别。"))
             return redirect(back)
-    nicknames, _roles = selectors.stream_names(group=group, user_ids={message.sender_id})
+    nicknames, _roles = chat_selectors.stream_names(group=group, user_ids={message.sender_id})
     return render(request, "groups/missed_mark.html", {
         "group": group, "message": message, "sender": nicknames.get(message.sender_id, str(message.sender or "")),
         "form": form, "existing": existing, "back": back,

@@ -3,7 +3,7 @@
 When a crisis is started from a chat risk alert (sanshe.crisis), the alert is linked to it
 (`RiskAlert.crisis_id`). From then on the alert has no acknowledgement or escalation of its own:
   - the crisis's chain escalates; the alert's chain stops (its deadline is cleared);
-  - acknowledging the crisis acknowledges the alert (sanshe.crisis calls `services.alerts_follow_crisis`),
+  - acknowledging the crisis acknowledges the alert (sanshe.crisis calls `alerts.services.alerts_follow_crisis`),
     and acknowledging the alert acknowledges the crisis (through the handler registered here), in one
     transaction, each audited;
   - the alerts page, the chat marker and the crisis page show the crisis's own status label.

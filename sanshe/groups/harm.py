@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 
-from .riskmodel.prefilter import gate_module
+from sanshe.rules.chatrisk.prefilter import gate_module
 
 RUMOUR = "rumour"
 PANIC = "panic"
@@ -365,5 +365,5 @@ def read(norm: str) -> list[tuple[str, str]]:
     return found
 
 
-# Same matches, fewer positions tried (see riskmodel.prefilter).
+# Same matches, fewer positions tried (see sanshe.rules.chatrisk.prefilter).
 gate_module(globals())

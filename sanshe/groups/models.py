@@ -600,7 +600,7 @@ class RiskAlert(models.Model):
 
     @property
     def is_imminent(self) -> bool:
-        from .risk import IMMINENT_LEVEL
+        from sanshe.rules.chatrisk import IMMINENT_LEVEL
 
         return self.level >= IMMINENT_LEVEL
 

@@ -2,7 +2,7 @@
 
 The rules (`sanshe.groups.rules` word lists, `claims` shapes, `harm` concepts, the rumour base) explain
 themselves but only know the wordings someone wrote down. This model reads any wording: the same features and
-scorer as the risk model (`sanshe.groups.riskstat`: the set of character 1–3-grams of the normalised text,
+scorer as the risk model (`sanshe.rules.chatrisk.riskstat`: the set of character 1–3-grams of the normalised text,
 each valued 1/sqrt(number of grams)), with two kinds of weights, both trained by `bench/train_modstat.py`
 (`make modstat`) and stored in `modstat_weights.json` next to this file:
 
@@ -21,8 +21,8 @@ import json
 import math
 from pathlib import Path
 
-from sanshe.groups.riskmodel.normalise import normalise
-from sanshe.groups.riskstat import margin, sigmoid
+from sanshe.rules.chatrisk.normalise import normalise
+from sanshe.rules.chatrisk.riskstat import margin, sigmoid
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "modstat_weights.json"
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from sanshe.accounts.roles import HOME_ORDER, Role
 from sanshe.core.features import HomePanel, NavEntry
 
-from .selectors import home_groups
+from .membership.selectors import home_groups
 
 NAV = [
     # The consultation groups are where volunteers work all day; residents meet their helpers there.

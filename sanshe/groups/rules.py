@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from sanshe.rules.chatrisk.prefilter import gate_module
+
 from . import claims
-from .riskmodel.prefilter import gate_module
 
 SUPERSTITION = "superstition"
 RUMOUR = "rumour"
@@ -281,5 +282,5 @@ def is_question(text: str) -> bool:
     return bool(QUESTION.search(unicodedata.normalize("NFKC", (text or "").strip())))
 
 
-# Same matches, fewer positions tried (see riskmodel.prefilter).
+# Same matches, fewer positions tried (see sanshe.rules.chatrisk.prefilter).
 gate_module(globals())

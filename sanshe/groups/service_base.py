@@ -13,6 +13,7 @@ from sanshe.accounts.roles import Role
 from sanshe.core.errors import ActionForbidden
 
 from . import events
+from .membership.selectors import access_group, can_manage
 from .models import (
     Blacklist,
     Group,
@@ -21,10 +22,6 @@ from .models import (
     ModerationAction,
 )
 from .nicknames import ROLE_WORDS, suggest
-from .selectors import (
-    access_group,
-    can_manage,
-)
 
 MAX_BODY_CHARS = 2000
 MAX_CAPACITY = 2000

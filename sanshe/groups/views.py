@@ -22,14 +22,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role
+from sanshe.core import gate
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors, background_poll, int_param
 from sanshe.core.redirects import safe_next
+from sanshe.rules import chatrisk
 
-from . import feedback_selectors, handover, selectors, services
+from . import feedback_selectors, handover, service_base
+from .alerts import referral as alert_referral
+from .alerts import selectors as alert_selectors
+from .alerts import services as alert_services
 from .chat import protocol as chat_protocol
 from .chat import render as chat_render
+from .chat import selectors as chat_selectors
+from .chat import services as chat_services
 from .forms import (
     AckForm,
     AnnouncementForm,
@@ -47,6 +54,8 @@ from .forms import (
     RuleListForm,
 )
 from .labels import client_group_name, label_for
+from .membership import selectors as membership_selectors
+from .membership import services as membership_services
 from .models import (
     DutyKind,
     GroupMember,
@@ -58,7 +67,11 @@ from .models import (
     MessageStatus,
     RuleCategory,
 )
+from .moderation import selectors as moderation_selectors
+from .moderation import services as moderation_services
 from .policies import creatable_tiers, require_creator, rule_organisations
+from .secretary import selectors as secretary_selectors
+from .secretary import services as secretary_services
 
 User = get_user_model()
 
@@ -82,10 +95,10 @@ def group_list(request: HttpRequest) -> HttpResponse:
     """My groups with unread counts; create buttons by role; my private threads; open alerts."""
     scope = scope_for(request.user)
     return render(request, "groups/group_list.html", {
-        "groups": selectors.group_list(actor=request.user),
-        "threads": selectors.my_threads(actor=request.user),
+        "groups": membership_selectors.group_list(actor=request.user),
+        "threads": chat_selectors.my_threads(actor=request.user),
         "tiers": [(t, GroupTier(t).label) for t in creatable_tiers(request.user)],
-        "open_alerts": selectors.open_alert_count(actor=request.user) if scope.is_staff_member else 0,
+        "open_alerts": alert_selectors.open_alert_count(actor=request.user) if scope.is_staff_member else 0,
         "can_rules": bool(scope.roles & {Role.ORG_ADMIN, Role.SOCIAL_WORKER}),
         "is_staff": scope.is_staff_member
     })
@@ -112,9 +125,9 @@ def group_create(request: HttpRequest, tier: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            group = services.group_create(actor=request.user, tier=tier, community=data["community"],
-                                          compound=data.get("compound"), building=data.get("building"),
-                                          name=data["name"], capacity=data["capacity"])
+            group = membership_services.group_create(actor=request.user, tier=tier, community=data["community"],
+                                                     compound=data.get("compound"), building=data.get("building"),
+                                                     name=data["name"], capacity=data["capacity"])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -130,32 +143,32 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
     user = request.user
     last_seq = thread.last_seq if thread else group.last_seq
     if thread is None:
-        rights = selectors.chat_rights(actor=user, group=group)
+        rights = chat_selectors.chat_rights(actor=user, group=group)
         can_post, reason, manage = rights.posting.allowed, rights.posting.reason, rights.manage
         member = rights.member
         if member is not None and member.status == MemberStatus.ACTIVE:
-            services.read_mark(actor=user, group=group, seq=last_seq)
+            chat_services.read_mark(actor=user, group=group, seq=last_seq)
         stream_url = f"{_ws_base(request)}/ws/groups/{group.pk}/"
         base = reverse("groups:chat", args=[group.pk])
     else:
-        member = selectors.membership_of(group=group, user=user)
+        member = membership_selectors.membership_of(group=group, user=user)
         participant = user.pk in (thread.client_id, thread.helper_id)
         can_post, reason, manage = participant, "" if participant else _("您在查看他人的私聊（已记录），不能发言。"), False
         if participant:
-            services.read_mark(actor=user, group=group, seq=last_seq, thread=thread)
+            chat_services.read_mark(actor=user, group=group, seq=last_seq, thread=thread)
         stream_url = f"{_ws_base(request)}/ws/groups/threads/{thread.pk}/"
         base = reverse("groups:thread", args=[thread.pk])
     # A draft carried over (a held message moved into a private thread, or a send that failed without script).
     template_text = request.session.pop("groups_draft", "") if can_post else ""
     if request.GET.get("template") and member is not None and member.is_staff_role:
         try:
-            template_text = services.template_render(group=group, key=request.GET["template"])
+            template_text = secretary_services.template_render(group=group, key=request.GET["template"])
         except ValidationError:
             template_text = ""
     shown_name, show_tier = label_for(group, member.role if member and member.status == MemberStatus.ACTIVE
                                       else None)
     viewer = chat_render.chat_viewer(user=user, group=group, thread=thread, manage=manage, member=member)
-    rows = selectors.stream_messages(actor=user, group=group, thread=thread)
+    rows = chat_selectors.stream_messages(actor=user, group=group, thread=thread)
     payloads = chat_render.message_items(user, rows, group=group, thread=thread, viewer=viewer)
     mention_names = []
     if thread is None:
@@ -171,9 +184,9 @@ def _chat_context(request: HttpRequest, group, thread=None) -> dict:
         "upload_url": reverse("groups:upload", args=[group.pk]),
         "history_url": base + "history/", "oldest_seq": payloads[0]["seq"] if payloads and payloads[0]["seq"] else 0,
         "template_text": template_text, "mention_names": [n for n in mention_names if n],
-        "warnings": selectors.warnings_for(group=group, user=user) if member and thread is None else [],
-        "held_count": len(selectors.held_messages(group=group)) if manage else 0,
-        "open_alerts": selectors.open_alert_count(actor=user) if member and member.is_staff_role else 0,
+        "warnings": moderation_selectors.warnings_for(group=group, user=user) if member and thread is None else [],
+        "held_count": len(moderation_selectors.held_messages(group=group)) if manage else 0,
+        "open_alerts": alert_selectors.open_alert_count(actor=user) if member and member.is_staff_role else 0,
         "flags_url": base + "flags/" if scope_for(user).is_staff_member else "",
         "echo_html": chat_render.echo_html(group=group, thread=thread, viewer=viewer),
     }
@@ -187,9 +200,9 @@ def chat(request: HttpRequest, group_id: int) -> HttpResponse:
     taken to the group they are in now; anyone else who is not in the group gets the same 404 as always.
     """
     try:
-        group = selectors.access_group(actor=request.user, group_id=group_id)
+        group = membership_selectors.access_group(actor=request.user, group_id=group_id)
     except ObjectNotFound:
-        moved_to = selectors.moved_to_group(actor=request.user, group_id=group_id)
+        moved_to = membership_selectors.moved_to_group(actor=request.user, group_id=group_id)
         if moved_to is None:
             raise
         messages.info(request, _("您已转到新的交流群，原来的群链接已自动跳转到这里。"))
@@ -200,17 +213,17 @@ def chat(request: HttpRequest, group_id: int) -> HttpResponse:
 @member_page
 def thread_chat(request: HttpRequest, thread_id: int) -> HttpResponse:
     """A private thread (私聊): its two participants, and the group's admin (audited)."""
-    thread = selectors.access_thread(actor=request.user, thread_id=thread_id)
-    services.thread_read_by_admin(actor=request.user, thread=thread)
+    thread = chat_selectors.access_thread(actor=request.user, thread_id=thread_id)
+    chat_services.thread_read_by_admin(actor=request.user, thread=thread)
     return render(request, "groups/chat.html", _chat_context(request, thread.group, thread))
 
 
 def _stream(request: HttpRequest, group_id: int | None, thread_id: int | None):
     """The stream's group and thread, checked like the chat page on every request (nothing is cached)."""
     if thread_id is not None:
-        thread = selectors.access_thread(actor=request.user, thread_id=thread_id)
+        thread = chat_selectors.access_thread(actor=request.user, thread_id=thread_id)
         return thread.group, thread
-    return selectors.access_group(actor=request.user, group_id=group_id), None
+    return membership_selectors.access_group(actor=request.user, group_id=group_id), None
 
 
 @member_page
@@ -234,7 +247,7 @@ def stream_send(request: HttpRequest, group_id: int | None = None, thread_id: in
     send = chat_protocol.SendRequest.parse(request.POST)
     try:
         if request.FILES.get("image") is not None:
-            send = dataclasses.replace(send, image_id=services.image_upload(
+            send = dataclasses.replace(send, image_id=chat_services.image_upload(
                 actor=request.user, group=group, data=request.FILES["image"].read()).pk)
     except ValidationError as error:
         answer = chat_protocol.refused(send.client_id, error)
@@ -256,9 +269,9 @@ def stream_history(request: HttpRequest, group_id: int | None = None, thread_id:
     """Older messages (before a seq), as list items for the chat log."""
     group, thread = _stream(request, group_id, thread_id)
     before = int_param(request.GET.get("before"))
-    rows = selectors.stream_messages(actor=request.user, group=group, thread=thread, before_seq=before)
+    rows = chat_selectors.stream_messages(actor=request.user, group=group, thread=thread, before_seq=before)
     if thread is not None and rows:
-        services.thread_read_by_admin(actor=request.user, thread=thread)  # audited like the page
+        chat_services.thread_read_by_admin(actor=request.user, thread=thread)  # audited like the page
     viewer = chat_render.chat_viewer(user=request.user, group=group, thread=thread)
     payloads = chat_render.message_items(request.user, rows, group=group, thread=thread, viewer=viewer)
     return render(request, "groups/_history.html", {
@@ -278,7 +291,7 @@ def stream_flags(request: HttpRequest, group_id: int | None = None, thread_id: i
     ids = [int_param(part) for part in request.GET.get("ids", "").split(",")[:100]]
     if not scope_for(request.user).is_staff_member:
         return JsonResponse({"flags": {}})
-    flags = selectors.message_flags(actor=request.user, group=group, thread=thread, message_ids=ids)
+    flags = chat_selectors.message_flags(actor=request.user, group=group, thread=thread, message_ids=ids)
     items = chat_render.flagged_items(request.user, group=group, thread=thread, message_ids=ids,
                                       viewer=chat_render.chat_viewer(user=request.user, group=group, thread=thread))
     answer: dict = {"flags": {str(message_id): render_to_string("groups/_message_flag.html", {"flag": flag})
@@ -292,10 +305,10 @@ def stream_flags(request: HttpRequest, group_id: int | None = None, thread_id: i
 @require_POST
 def image_upload(request: HttpRequest, group_id: int) -> JsonResponse:
     """Upload a picture for the next message: {image_id, url} or a Chinese error."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
     upload = request.FILES.get("image")
     try:
-        image = services.image_upload(actor=request.user, group=group, data=upload.read() if upload else b"")
+        image = chat_services.image_upload(actor=request.user, group=group, data=upload.read() if upload else b"")
     except ValidationError as error:
         return JsonResponse({"error": error.messages[0]}, status=400)
     return JsonResponse({"image_id": image.pk, "url": reverse("groups:image", args=[group.pk, image.pk]),
@@ -305,7 +318,7 @@ def image_upload(request: HttpRequest, group_id: int) -> JsonResponse:
 @member_page
 def image(request: HttpRequest, group_id: int, image_id: int) -> HttpResponse:
     """A chat picture, only to those who may read the stream it was sent in (never a public media URL)."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
     from .models import ChatImage, Message
 
     picture = ChatImage.objects.filter(pk=image_id, group=group).first()
@@ -316,8 +329,8 @@ def image(request: HttpRequest, group_id: int, image_id: int) -> HttpResponse:
         if picture.uploaded_by_id != request.user.pk:
             raise ObjectNotFound(image_id)
     else:
-        selectors.access_message(actor=request.user, message_id=sent.pk)
-        if sent.status != MessageStatus.PUBLISHED and sent.sender_id != request.user.pk and not selectors.can_manage(
+        chat_selectors.access_message(actor=request.user, message_id=sent.pk)
+        if sent.status != MessageStatus.PUBLISHED and sent.sender_id != request.user.pk and not membership_selectors.can_manage(
                 actor=request.user, group=group):
             raise ObjectNotFound(image_id)
     response = FileResponse(picture.file.open("rb"), content_type=picture.content_type)
@@ -331,11 +344,11 @@ def image(request: HttpRequest, group_id: int, image_id: int) -> HttpResponse:
 @member_page
 def members(request: HttpRequest, group_id: int) -> HttpResponse:
     """Members, join requests, nickname check; managers add, mute, warn and remove."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
-    manage = selectors.can_manage(actor=request.user, group=group)
-    me = selectors.membership_of(group=group, user=request.user)
-    rows = selectors.member_list(group=group)
-    problems = {m.pk: p for m, p in services.nickname_problems(group=group)}
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
+    manage = membership_selectors.can_manage(actor=request.user, group=group)
+    me = membership_selectors.membership_of(group=group, user=request.user)
+    rows = membership_selectors.member_list(group=group)
+    problems = {m.pk: p for m, p in secretary_services.nickname_problems(group=group)}
     add_form = None
     if manage:
         add_form = MemberAddForm(candidates=_candidates(request.user, group))
@@ -344,7 +357,7 @@ def members(request: HttpRequest, group_id: int) -> HttpResponse:
         "shown_name": shown_name, "show_tier": show_tier, "group": group, "rows": rows, "problems": problems, "manage": manage, "me": me,
         "is_staff_member": bool(me and me.is_staff_role), "add_form": add_form,
         "nickname_form": NicknameForm(initial={"nickname": me.nickname if me else ""}),
-        "mute_form": MuteForm(), "settings": selectors.group_settings(group), "now": timezone.now(),
+        "mute_form": MuteForm(), "settings": membership_selectors.group_settings(group), "now": timezone.now(),
     })
 
 
@@ -381,15 +394,15 @@ def _service_call(request: HttpRequest, call: Callable[[], object], success: str
 @member_page
 @require_POST
 def member_add(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = selectors.access_group(actor=request.user, group_id=group_id, action="manage")
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id, action="manage")
     form = MemberAddForm(request.POST, candidates=_candidates(request.user, group))
     back = reverse("groups:members", args=[group.pk])
     if not form.is_valid():
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
         return redirect(back)
     data = form.cleaned_data
-    return _service_call(request, lambda: services.member_add(actor=request.user, group=group, user=data["user"],
-                                                              role=data["role"], nickname=data["nickname"]),
+    return _service_call(request, lambda: membership_services.member_add(actor=request.user, group=group, user=data["user"],
+                                                                         role=data["role"], nickname=data["nickname"]),
                          _("已添加成员。"), back)
 
 
@@ -397,27 +410,27 @@ def member_add(request: HttpRequest, group_id: int) -> HttpResponse:
 @require_POST
 def member_action(request: HttpRequest, group_id: int, member_id: int, action: str) -> HttpResponse:
     """approve / decline / mute / unmute / warn / remove / rename on one member."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
     member = _member_or_404(group, member_id)
     back = reverse("groups:members", args=[group.pk])
     reason = request.POST.get("reason", "").strip()
     actions: dict[str, tuple[Callable[[], object], str]] = {
-        "approve": (lambda: services.join_decide(actor=request.user, member=member, approve=True), _("已同意入群。")),
-        "decline": (lambda: services.join_decide(actor=request.user, member=member, approve=False), _("已拒绝。")),
-        "unmute": (lambda: services.member_unmute(actor=request.user, member=member), _("已解除禁言。")),
-        "warn": (lambda: services.member_warn(actor=request.user, member=member, reason=reason or _("违反群规")),
+        "approve": (lambda: membership_services.join_decide(actor=request.user, member=member, approve=True), _("已同意入群。")),
+        "decline": (lambda: membership_services.join_decide(actor=request.user, member=member, approve=False), _("已拒绝。")),
+        "unmute": (lambda: moderation_services.member_unmute(actor=request.user, member=member), _("已解除禁言。")),
+        "warn": (lambda: moderation_services.member_warn(actor=request.user, member=member, reason=reason or _("违反群规")),
                  _("已警告，对方会收到提醒。")),
-        "remove": (lambda: services.member_remove(actor=request.user, member=member, reason=reason),
+        "remove": (lambda: moderation_services.member_remove(actor=request.user, member=member, reason=reason),
                    _("已移出群。")),
-        "rename": (lambda: services.member_rename(actor=request.user, member=member,
-                                                  nickname=request.POST.get("nickname", "")), _("群昵称已修改。")),
+        "rename": (lambda: membership_services.member_rename(actor=request.user, member=member,
+                                                             nickname=request.POST.get("nickname", "")), _("群昵称已修改。")),
     }
     if action == "mute":
         form = MuteForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("请填写 1 分钟到 30 天之间的禁言时长。"))
             return redirect(back)
-        return _service_call(request, lambda: services.member_mute(
+        return _service_call(request, lambda: moderation_services.member_mute(
             actor=request.user, member=member, minutes=form.cleaned_data["minutes"],
             reason=form.cleaned_data["reason"]), _("已禁言。"), back)
     if action not in actions:
@@ -429,21 +442,21 @@ def member_action(request: HttpRequest, group_id: int, member_id: int, action: s
 @member_page
 @require_POST
 def my_nickname(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = selectors.access_group(actor=request.user, group_id=group_id)
-    member = selectors.membership_of(group=group, user=request.user)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
+    member = membership_selectors.membership_of(group=group, user=request.user)
     if member is None:
         raise ObjectNotFound(group_id)
-    return _service_call(request, lambda: services.member_rename(actor=request.user, member=member,
-                                                                 nickname=request.POST.get("nickname", "")),
+    return _service_call(request, lambda: membership_services.member_rename(actor=request.user, member=member,
+                                                                            nickname=request.POST.get("nickname", "")),
                          _("群昵称已修改。"), reverse("groups:members", args=[group.pk]))
 
 
 @member_page
 @require_POST
 def leave(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = selectors.access_group(actor=request.user, group_id=group_id)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
     try:
-        services.member_leave(actor=request.user, group=group)
+        membership_services.member_leave(actor=request.user, group=group)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
         return redirect("groups:members", group.pk)
@@ -454,9 +467,9 @@ def leave(request: HttpRequest, group_id: int) -> HttpResponse:
 @member_page
 @require_POST
 def nickname_remind(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = selectors.access_group(actor=request.user, group_id=group_id)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
     try:
-        result = services.nickname_remind(actor=request.user, group=group)
+        result = secretary_services.nickname_remind(actor=request.user, group=group)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
         return redirect("groups:members", group.pk)
@@ -469,8 +482,8 @@ def nickname_remind(request: HttpRequest, group_id: int) -> HttpResponse:
 @member_page
 def manage(request: HttpRequest, group_id: int) -> HttpResponse:
     """Settings, announcement, invite links / QR codes and manual duty."""
-    group = selectors.access_group(actor=request.user, group_id=group_id, action="manage")
-    current = selectors.group_settings(group)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id, action="manage")
+    current = membership_selectors.group_settings(group)
     settings_form = GroupSettingsForm(initial={"name": group.name, "capacity": group.capacity, **current.to_json()})
     announcement_form = AnnouncementForm(initial={"announcement": group.announcement})
     invite_form = InviteForm(initial={"days": current.invite_days,
@@ -498,8 +511,8 @@ def manage(request: HttpRequest, group_id: int) -> HttpResponse:
     return render(request, "groups/manage.html", {
         "group": group, "settings_form": settings_form, "announcement_form": announcement_form,
         "invite_form": invite_form, "duty_form": duty_form,
-        "invites": selectors.invite_list(group=group), "duties": selectors.duty_list(group=group, now=timezone.now()),
-        "now": timezone.now(), "member_count": selectors.active_member_count(group=group),
+        "invites": membership_selectors.invite_list(group=group), "duties": membership_selectors.duty_list(group=group, now=timezone.now()),
+        "now": timezone.now(), "member_count": membership_selectors.active_member_count(group=group),
         "overflow_groups": group.overflow_groups.all(),
     })
 
@@ -513,18 +526,18 @@ def _staff_users(group):
 def _manage_save(request: HttpRequest, group, section: str, form) -> str:
     data = form.cleaned_data
     if section == "settings":
-        services.group_update(actor=request.user, group=group, name=data["name"], capacity=data["capacity"],
-                              settings=form.settings())
+        membership_services.group_update(actor=request.user, group=group, name=data["name"], capacity=data["capacity"],
+                                         settings=form.settings())
         return _("群设置已保存。")
     if section == "announcement":
-        services.announcement_set(actor=request.user, group=group, text=data["announcement"])
+        membership_services.announcement_set(actor=request.user, group=group, text=data["announcement"])
         return _("群公告已更新，聊天页顶部会立即显示。") if data["announcement"] else _("已撤下群公告。")
     if section == "invite":
-        services.invite_create(actor=request.user, group=group, days=data["days"], max_uses=data["max_uses"],
-                               requires_approval=data["requires_approval"])
+        membership_services.invite_create(actor=request.user, group=group, days=data["days"], max_uses=data["max_uses"],
+                                          requires_approval=data["requires_approval"])
         return _("已生成入群链接和二维码。")
-    services.duty_set(actor=request.user, group=group, user=data["user"], kind=data["kind"],
-                      starts_at=data["starts_at"], ends_at=data["ends_at"])
+    membership_services.duty_set(actor=request.user, group=group, user=data["user"], kind=data["kind"],
+                                 starts_at=data["starts_at"], ends_at=data["ends_at"])
     return _("已设置值班。")
 
 
@@ -534,7 +547,7 @@ def invite_revoke(request: HttpRequest, invite_id: int) -> HttpResponse:
     invite = Invite.objects.for_actor(request.user, "manage").select_related("group").filter(pk=invite_id).first()
     if invite is None:
         raise ObjectNotFound(invite_id)
-    services.invite_revoke(actor=request.user, invite=invite)
+    membership_services.invite_revoke(actor=request.user, invite=invite)
     messages.success(request, _("链接已作废。"))
     return redirect(reverse("groups:manage", args=[invite.group_id]) + "#invite")
 
@@ -571,7 +584,7 @@ def duty_cancel(request: HttpRequest, duty_id: int) -> HttpResponse:
     duty = ManualDuty.objects.for_actor(request.user, "manage").filter(pk=duty_id).first()
     if duty is None:
         raise ObjectNotFound(duty_id)
-    services.duty_cancel(actor=request.user, duty=duty)
+    membership_services.duty_cancel(actor=request.user, duty=duty)
     messages.success(request, _("已取消该班次。"))
     return redirect(reverse("groups:manage", args=[duty.group_id]) + "#duty")
 
@@ -580,7 +593,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     """Join by link / QR code. Residents log in first (one-time code), then come back here."""
     invite = Invite.objects.select_related("group__compound", "group__building", "group__community").filter(
         token=token).first()
-    problem = services.invite_problem(invite)
+    problem = membership_services.invite_problem(invite)
     if not request.user.is_authenticated:
         if problem:
             return render(request, "groups/join.html", {"problem": problem}, status=410)
@@ -588,7 +601,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     form = JoinForm(request.POST or None)
     if request.method == "POST" and not problem and form.is_valid():
         try:
-            member = services.invite_accept(actor=request.user, token=token, title=form.cleaned_data["title"])
+            member = membership_services.invite_accept(actor=request.user, token=token, title=form.cleaned_data["title"])
         except ValidationError as error:
             problem = "；".join(error.messages)
         else:
@@ -608,19 +621,19 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 @member_page
 def moderation(request: HttpRequest, group_id: int) -> HttpResponse:
     """The admin's review queue (held messages with the rule they matched) and the moderation log."""
-    group = selectors.access_group(actor=request.user, group_id=group_id, action="manage")
-    held = selectors.held_messages(group=group)
-    nicknames, _roles = selectors.stream_names(group=group, user_ids={m.sender_id for m in held})
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id, action="manage")
+    held = moderation_selectors.held_messages(group=group)
+    nicknames, _roles = chat_selectors.stream_names(group=group, user_ids={m.sender_id for m in held})
     from .models import RuleCategory as RC
 
     labels = dict(RC.choices)
     rows = [{"message": m, "sender": nicknames.get(m.sender_id, str(m.sender)),
              "categories": [labels.get(c, c) for c in m.held_categories],
              "rumour": m.held_rumour if (m.held_rumour or {}).get("debunk") else None,
-             "debunk_text": services.debunk_text(m.held_rumour) if (m.held_rumour or {}).get("debunk") else ""}
+             "debunk_text": moderation_services.debunk_text(m.held_rumour) if (m.held_rumour or {}).get("debunk") else ""}
             for m in held]
     return render(request, "groups/moderation.html", {
-        "group": group, "rows": rows, "log": selectors.moderation_log(group=group), "reason_form": ReasonForm(),
+        "group": group, "rows": rows, "log": moderation_selectors.moderation_log(group=group), "reason_form": ReasonForm(),
     })
 
 
@@ -628,23 +641,23 @@ def moderation(request: HttpRequest, group_id: int) -> HttpResponse:
 @require_POST
 def message_action(request: HttpRequest, group_id: int, message_id: int, action: str) -> HttpResponse:
     """approve / reject / reject_warn / delete (managers) and report (members) on one message."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
-    message = selectors.access_message(actor=request.user, message_id=message_id, group=group)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
+    message = chat_selectors.access_message(actor=request.user, message_id=message_id, group=group)
     reason = request.POST.get("reason", "").strip()
     back = safe_next(request, reverse("groups:moderation", args=[group.pk]))
     calls: dict[str, tuple[Callable[[], object], str]] = {
-        "approve": (lambda: services.message_review(actor=request.user, message=message, approve=True,
-                                                    reason=reason), _("已通过，消息已在群内显示。")),
-        "reject": (lambda: services.message_review(actor=request.user, message=message, approve=False,
-                                                   reason=reason), _("已驳回删除。")),
-        "reject_warn": (lambda: services.message_review(actor=request.user, message=message, approve=False,
-                                                        reason=reason or _("违反群规"), warn=True),
+        "approve": (lambda: moderation_services.message_review(actor=request.user, message=message, approve=True,
+                                                               reason=reason), _("已通过，消息已在群内显示。")),
+        "reject": (lambda: moderation_services.message_review(actor=request.user, message=message, approve=False,
+                                                              reason=reason), _("已驳回删除。")),
+        "reject_warn": (lambda: moderation_services.message_review(actor=request.user, message=message, approve=False,
+                                                                   reason=reason or _("违反群规"), warn=True),
                         _("已驳回并警告发送人。")),
-        "debunk": (lambda: services.message_debunk_reply(actor=request.user, message=message),
+        "debunk": (lambda: moderation_services.message_debunk_reply(actor=request.user, message=message),
                    _("已驳回这条谣言，并把辟谣发到了群里。")),
-        "delete": (lambda: services.message_delete(actor=request.user, message=message,
-                                                   reason=reason or _("违反群规")), _("已删除该消息。")),
-        "report": (lambda: services.message_report(actor=request.user, message=message, reason=reason),
+        "delete": (lambda: moderation_services.message_delete(actor=request.user, message=message,
+                                                              reason=reason or _("违反群规")), _("已删除该消息。")),
+        "report": (lambda: moderation_services.message_report(actor=request.user, message=message, reason=reason),
                    _("已举报，谢谢。群管理员会尽快处理。")),
     }
     if action not in calls:
@@ -665,15 +678,15 @@ def message_action(request: HttpRequest, group_id: int, message_id: int, action:
 @require_POST
 def thread_open(request: HttpRequest, group_id: int, kind: str) -> HttpResponse:
     """私聊值班员: open (or reopen) the private thread with the on-duty helper of `kind`."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
     if kind not in (DutyKind.MEDICAL, DutyKind.PSYCHOLOGICAL):
         raise ObjectNotFound(kind)
     try:
-        thread = services.thread_open(actor=request.user, group=group, kind=kind)
+        thread = chat_services.thread_open(actor=request.user, group=group, kind=kind)
     except ValidationError as error:
         messages.warning(request, "；".join(error.messages))
         return redirect("groups:chat", group.pk)
-    draft = request.POST.get("draft", "").strip()[:services.MAX_BODY_CHARS]
+    draft = request.POST.get("draft", "").strip()[:service_base.MAX_BODY_CHARS]
     if draft:  # the held message's text, ready to send privately (the sender still decides to send it)
         request.session["groups_draft"] = draft
     return redirect("groups:thread", thread.pk)
@@ -683,12 +696,12 @@ def thread_open(request: HttpRequest, group_id: int, kind: str) -> HttpResponse:
 @require_POST
 def thread_with(request: HttpRequest, group_id: int, user_id: int) -> HttpResponse:
     """A helper on duty or the admin opens a private thread with a member (one tap from a risk alert)."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
     client = User.objects.filter(pk=user_id).first()
     if client is None:
         raise ObjectNotFound(user_id)
     try:
-        thread = services.thread_open_with(actor=request.user, group=group, client=client)
+        thread = chat_services.thread_open_with(actor=request.user, group=group, client=client)
     except ValidationError as error:
         messages.warning(request, "；".join(error.messages))
         return redirect(safe_next(request, reverse("groups:alerts")))
@@ -698,9 +711,9 @@ def thread_with(request: HttpRequest, group_id: int, user_id: int) -> HttpRespon
 @member_page
 def threads(request: HttpRequest, group_id: int) -> HttpResponse:
     """Private threads of a group that the user may see (their own; all of them for the group's admin)."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
     return render(request, "groups/threads.html", {"group": group,
-                                                   "rows": selectors.thread_list(actor=request.user, group=group)})
+                                                   "rows": chat_selectors.thread_list(actor=request.user, group=group)})
 
 
 # ---------------------------------------------------------------------------------------------- secretary
@@ -708,24 +721,24 @@ def threads(request: HttpRequest, group_id: int) -> HttpResponse:
 @member_page
 def tools(request: HttpRequest, group_id: int) -> HttpResponse:
     """The secretary's tools: templates, nickname check, record requests."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
-    me = selectors.membership_of(group=group, user=request.user)
-    manage = selectors.can_manage(actor=request.user, group=group)
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
+    me = membership_selectors.membership_of(group=group, user=request.user)
+    manage = membership_selectors.can_manage(actor=request.user, group=group)
     if not manage and (me is None or not me.is_staff_role):
         raise ActionForbidden(_("只有群内工作人员可以使用秘书工具。"))
     return render(request, "groups/tools.html", {
-        "group": group, "templates": [(k, v[0]) for k, v in services.DEFAULT_TEMPLATES.items()],
-        "problems": services.nickname_problems(group=group), "records": selectors.record_requests(group=group),
-        "settings": selectors.group_settings(group),
+        "group": group, "templates": [(k, v[0]) for k, v in secretary_services.DEFAULT_TEMPLATES.items()],
+        "problems": secretary_services.nickname_problems(group=group), "records": secretary_selectors.record_requests(group=group),
+        "settings": membership_selectors.group_settings(group),
     })
 
 
 @member_page
 def record(request: HttpRequest, group_id: int) -> HttpResponse:
     """"Record this": pick messages (the tapped one preselected) and keep them for a consultation record."""
-    group = selectors.access_group(actor=request.user, group_id=group_id)
-    me = selectors.membership_of(group=group, user=request.user)
-    if not selectors.can_manage(actor=request.user, group=group) and (me is None or not me.is_staff_role):
+    group = membership_selectors.access_group(actor=request.user, group_id=group_id)
+    me = membership_selectors.membership_of(group=group, user=request.user)
+    if not membership_selectors.can_manage(actor=request.user, group=group) and (me is None or not me.is_staff_role):
         raise ActionForbidden(_("只有群内工作人员可以记录咨询。"))
     selected = {int_param(x) for x in request.GET.getlist("m")} - {None}
     form = RecordForm(request.POST or None, initial={"message_ids": ",".join(str(i) for i in selected)})
@@ -736,10 +749,10 @@ def record(request: HttpRequest, group_id: int) -> HttpResponse:
         form = RecordForm(data)
         if form.is_valid():
             try:
-                services.record_request_create(actor=request.user, group=group,
-                                               message_ids=form.cleaned_data["message_ids"],
-                                               note=form.cleaned_data["note"],
-                                               consult_kind=form.cleaned_data["consult_kind"])
+                secretary_services.record_request_create(actor=request.user, group=group,
+                                                         message_ids=form.cleaned_data["message_ids"],
+                                                         note=form.cleaned_data["note"],
+                                                         consult_kind=form.cleaned_data["consult_kind"])
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -747,8 +760,8 @@ def record(request: HttpRequest, group_id: int) -> HttpResponse:
                 return redirect("groups:tools", group.pk)
         selected = set(ids)
     # The last hour's messages, or a search of the last day's; never a whole day to scroll through.
-    pick = selectors.record_pick_messages(group=group, query=(request.GET.get("q") or "")[:50], selected=selected)
-    nicknames, _roles = selectors.stream_names(group=group, user_ids={m.sender_id for m in pick.messages})
+    pick = secretary_selectors.record_pick_messages(group=group, query=(request.GET.get("q") or "")[:50], selected=selected)
+    nicknames, _roles = chat_selectors.stream_names(group=group, user_ids={m.sender_id for m in pick.messages})
     return render(request, "groups/record.html", {
         "group": group, "form": form, "selected": selected, "pick": pick,
         "rows": [{"message": m, "sender": nicknames.get(m.sender_id, str(m.sender))} for m in pick.messages],
@@ -762,26 +775,22 @@ def alerts(request: HttpRequest) -> HttpResponse:
     """Risk alerts for me (highest first), with one-tap actions."""
     if not scope_for(request.user).is_staff_member:
         raise ActionForbidden(_("只有工作人员会收到风险预警。"))
-    rows = selectors.alert_list(actor=request.user)
+    rows = alert_selectors.alert_list(actor=request.user)
     from .models import Group as GroupModel
 
     key_groups = list(GroupModel.objects.for_actor(request.user, "manage").filter(tier=GroupTier.KEY,
                                                                                    is_archived=False))
     from django.apps import apps as django_apps
 
-    from . import risk as risk_rules
-
     can_refer = can_start_crisis = False
-    if django_apps.is_installed("sanshe.cases"):
-        from sanshe.cases.policies import can_cases
-
-        can_refer = can_cases(request.user, "cases.refer")
+    if alert_referral.handler() is not None:  # the cases feature takes referrals (sanshe.groups.alerts.referral)
+        can_refer = gate.can(request.user, "cases.refer")
         # Social workers open the crisis protocol straight from the alert (sanshe.crisis); others refer.
-        can_start_crisis = django_apps.is_installed("sanshe.crisis") and can_cases(request.user, "cases.manage")
+        can_start_crisis = django_apps.is_installed("sanshe.crisis") and gate.can(request.user, "cases.manage")
     crises = handover.crisis_states(actor=request.user, alerts=rows)
     verdicts = feedback_selectors.alert_verdicts(actor=request.user, alert_ids=[a.pk for a in rows])
     return render(request, "groups/alerts.html", {
-        "rows": [{"alert": a, "signals": [risk_rules.label(c) for c in a.signals], "crisis": crises.get(a.pk),
+        "rows": [{"alert": a, "signals": [chatrisk.label(c) for c in a.signals], "crisis": crises.get(a.pk),
                   "verdict": verdicts.get(a.pk)} for a in rows],
         "key_groups": key_groups, "ack_form": AckForm(), "can_refer": can_refer and not can_start_crisis,
         "can_start_crisis": can_start_crisis,
@@ -792,10 +801,10 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @member_page
 @require_POST
 def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = selectors.access_alert(actor=request.user, alert_id=alert_id)
+    alert = alert_selectors.access_alert(actor=request.user, alert_id=alert_id)
     form = AckForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    alert = services.alert_acknowledge(actor=request.user, alert=alert, note=note)
+    alert = alert_services.alert_acknowledge(actor=request.user, alert=alert, note=note)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"ok": True, "ack_seconds": alert.ack_seconds})
     messages.success(request, _("已确认，请尽快联系当事人。"))
@@ -806,9 +815,9 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_POST
 def alert_refer(request: HttpRequest, alert_id: int) -> HttpResponse:
     """Start a crisis case: refer the alert's subject to the social workers of their community."""
-    alert = selectors.access_alert(actor=request.user, alert_id=alert_id)
-    return _service_call(request, lambda: services.alert_refer(actor=request.user, alert=alert,
-                                                               note=request.POST.get("note", "")),
+    alert = alert_selectors.access_alert(actor=request.user, alert_id=alert_id)
+    return _service_call(request, lambda: alert_services.alert_refer(actor=request.user, alert=alert,
+                                                                     note=request.POST.get("note", "")),
                          _("已转介给社区社会工作者（危机个案），可在转介收件箱跟进。"), reverse("groups:alerts"))
 
 
@@ -816,15 +825,15 @@ def alert_refer(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_POST
 def alert_move(request: HttpRequest, alert_id: int) -> HttpResponse:
     """Move the alert's subject into a key accompaniment group."""
-    alert = selectors.access_alert(actor=request.user, alert_id=alert_id)
+    alert = alert_selectors.access_alert(actor=request.user, alert_id=alert_id)
     target_id = int_param(request.POST.get("to_group"))
     member = GroupMember.objects.filter(group=alert.group, user_id=alert.subject_id).select_related("user").first()
     if member is None or target_id is None:
         messages.error(request, _("请选择要转入的重点陪助群。"))
         return redirect("groups:alerts")
-    target = selectors.access_group(actor=request.user, group_id=target_id, action="manage")
-    return _service_call(request, lambda: services.member_move(actor=request.user, member=member, to_group=target,
-                                                               reason=_("风险预警后转入重点陪助群")),
+    target = membership_selectors.access_group(actor=request.user, group_id=target_id, action="manage")
+    return _service_call(request, lambda: membership_services.member_move(actor=request.user, member=member, to_group=target,
+                                                                          reason=_("风险预警后转入重点陪助群")),
                          _("已转入重点陪助群。"), reverse("groups:alerts"))
 
 
@@ -837,7 +846,7 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
     if not organisations.exists():
         raise ActionForbidden(_("只有机构管理员和社会工作者可以编辑群规。"))
     organisation = organisations.filter(pk=int_param(request.GET.get("org")) or 0).first() or organisations.first()
-    policy = selectors.moderation_policy(organisation_id=organisation.pk)
+    policy = moderation_selectors.moderation_policy(organisation_id=organisation.pk)
     policy_form = PolicyForm(initial={f: getattr(policy, f) for f in PolicyForm.base_fields})
     list_forms = None
     if request.method == "POST":
@@ -845,8 +854,8 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
             policy_form = PolicyForm(request.POST)
             if policy_form.is_valid():
                 try:
-                    services.policy_save(actor=request.user, organisation=organisation,
-                                         values=policy_form.cleaned_data)
+                    moderation_services.policy_save(actor=request.user, organisation=organisation,
+                                                    values=policy_form.cleaned_data)
                 except ValidationError as error:
                     apply_service_errors(policy_form, error)
                 else:
@@ -856,9 +865,9 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
             form = RuleListForm(request.POST)
             if form.is_valid():
                 try:
-                    services.rulelist_save(actor=request.user, organisation=organisation,
-                                           category=form.cleaned_data["category"], terms=form.cleaned_data["terms"],
-                                           is_active=form.cleaned_data["is_active"])
+                    moderation_services.rulelist_save(actor=request.user, organisation=organisation,
+                                                      category=form.cleaned_data["category"], terms=form.cleaned_data["terms"],
+                                                      is_active=form.cleaned_data["is_active"])
                 except ValidationError as error:
                     apply_service_errors(form, error)
                     list_forms = {form.cleaned_data["category"]: form}
@@ -866,7 +875,7 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("词表已保存，新消息立即按新词表检查。"))
                     return redirect(reverse("groups:rules") + f"?org={organisation.pk}#{form.cleaned_data['category']}")
     rows = []
-    for row in selectors.rule_lists(organisation_id=organisation.pk):
+    for row in moderation_selectors.rule_lists(organisation_id=organisation.pk):
         form = (list_forms or {}).get(row["category"]) or RuleListForm(initial={
             "category": row["category"], "terms": row["terms"], "is_active": row["is_active"]})
         rows.append({**row, "form": form})

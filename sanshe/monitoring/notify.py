@@ -18,8 +18,7 @@ from sanshe.accounts.roles import Role, WorkerKind
 from sanshe.core.notify import fanout
 from sanshe.core.notify.models import Channel
 from sanshe.core.notify.services import masked_name, notify_sms
-
-from .redflags import Level
+from sanshe.rules.redflags import Level
 
 logger = logging.getLogger(__name__)
 

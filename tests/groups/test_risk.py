@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sanshe.groups.risk import ALERT_LEVEL, IMMINENT_LEVEL, assess, label
+from sanshe.rules.chatrisk import ALERT_LEVEL, IMMINENT_LEVEL, assess, label
 
 # Imminent: a plan with means and/or timing, an overdose already taken, a medical emergency.
 IMMINENT = [

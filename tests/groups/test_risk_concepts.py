@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sanshe.groups.risk import ALERT_LEVEL, IMMINENT_LEVEL, LABELS, assess, label, normalise
-from sanshe.groups.riskmodel import lexicon
-from sanshe.groups.riskmodel.normalise import number_value
+from sanshe.rules.chatrisk import ALERT_LEVEL, IMMINENT_LEVEL, LABELS, assess, label, lexicon, normalise
+from sanshe.rules.chatrisk.normalise import number_value
 
 IMMINENT = [
     '我现在站在天台上，风很大，对不起爸妈',

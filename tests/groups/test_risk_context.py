@@ -10,7 +10,7 @@ import pytest
 from sanshe.core.models import AuditEvent
 from sanshe.groups import services
 from sanshe.groups.models import Group, RiskAlert, RiskAlertStatus
-from sanshe.groups.risk import IMMINENT_LEVEL, assess, assess_context
+from sanshe.rules.chatrisk import IMMINENT_LEVEL, assess, assess_context
 
 from .conftest import make_client
 

@@ -9,8 +9,9 @@ import pytest
 
 from sanshe.groups import analysis, claims, harm, rules  # noqa: F401  (importing gates their patterns)
 from sanshe.groups.evaluation import read_file
-from sanshe.groups.riskmodel import detect, normalise  # noqa: F401
-from sanshe.groups.riskmodel.prefilter import ORIGINALS, first_chars, gated
+from sanshe.rules.chatrisk import detect  # noqa: F401  (importing gates its patterns)
+from sanshe.rules.chatrisk.normalise import normalise
+from sanshe.rules.chatrisk.prefilter import ORIGINALS, first_chars, gated
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "riskdata"
 # The tuning sets and the training extras; the frozen test split is never read outside the benchmark.
@@ -19,7 +20,7 @@ PUBLIC = ("dev.tsv", "dev2.tsv", "dev3.tsv", "dev4.tsv", "moddev.tsv", "moddev2.
 
 def _texts() -> list[str]:
     texts = [m for name in PUBLIC for example in read_file(DATA / name) for m in example.messages]
-    return texts + [normalise.normalise(t) for t in texts]
+    return texts + [normalise(t) for t in texts]
 
 
 @pytest.mark.parametrize(("pattern", "expected"), [

@@ -1,4 +1,4 @@
-"""The statistical second opinion on chat risk (sanshe/groups/riskstat.py) and its training (bench/train_riskstat.py)."""
+"""The statistical second opinion on chat risk (sanshe/rules/chatrisk/riskstat.py) and its training (bench/train_riskstat.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import json
 import pytest
 
 from bench import train_riskstat
-from sanshe.groups import riskstat
-from sanshe.groups.risk import normalise
+from sanshe.rules.chatrisk import normalise, riskstat
 
 FIXTURE = [
     ("imminent", "药全吃了，再见了大家"),
@@ -99,10 +98,10 @@ def test_threshold_keeps_none_flags_at_most_two_percent():
     assert sum(v >= threshold for label, v in zip(labels, values, strict=True) if label == "none") <= 2
 
 
-# The second opinion inside the detector (sanshe.groups.riskmodel.detect._second_opinion).
+# The second opinion inside the detector (sanshe.rules.chatrisk.detect._second_opinion).
 
 def test_second_opinion_raises_a_wording_the_rules_do_not_know_to_the_alert_level_only():
-    from sanshe.groups.risk import ALERT_LEVEL, IMMINENT_LEVEL, assess
+    from sanshe.rules.chatrisk import ALERT_LEVEL, IMMINENT_LEVEL, assess
 
     result = assess("把家里钥匙交给物业了，以后我不需要了")
     assert ALERT_LEVEL <= result.level < IMMINENT_LEVEL
@@ -116,7 +115,7 @@ def test_second_opinion_raises_a_wording_the_rules_do_not_know_to_the_alert_leve
     "新闻说有人跟所有人道别后出事了",  # news
 ])
 def test_second_opinion_never_overrides_the_rules_counter_evidence(text):
-    from sanshe.groups.risk import assess
+    from sanshe.rules.chatrisk import assess
 
     result = assess(text)
     assert result.level <= 3
@@ -124,7 +123,7 @@ def test_second_opinion_never_overrides_the_rules_counter_evidence(text):
 
 
 def test_second_opinion_never_lowers_a_rule_level():
-    from sanshe.groups.risk import IMMINENT_LEVEL, assess
+    from sanshe.rules.chatrisk import IMMINENT_LEVEL, assess
 
     result = assess("我攒了一瓶安眠药，今晚就吃")
     assert result.level >= IMMINENT_LEVEL
@@ -148,7 +147,7 @@ def test_committed_artefact_is_what_make_riskstat_writes_from_the_current_code(t
     ("把家里钥匙交给物业了，以后我不需要了", "suicide"),
 ])
 def test_second_opinion_routes_by_what_the_message_is_about(text, domain):
-    from sanshe.groups.risk import assess
+    from sanshe.rules.chatrisk import assess
 
     result = assess(text)
     assert [code for code in result.codes if code.startswith("model:")]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import sanshe.rules
 
 RULES = Path(sanshe.rules.__file__).parent
@@ -38,18 +40,10 @@ def test_rule_modules_import_no_database_and_no_feature():
     assert offending == []
 
 
-def test_the_old_paths_are_the_same_modules():
-    """The shims left at the old paths alias the moved modules (one module object, so patches still apply)."""
-    import sanshe.groups.risk
-    import sanshe.groups.riskmodel.detect
-    import sanshe.groups.riskstat
-    import sanshe.monitoring.redflags
-    import sanshe.rules.chatrisk
-    import sanshe.rules.chatrisk.detect
-    import sanshe.rules.chatrisk.riskstat
-    import sanshe.rules.redflags
+@pytest.mark.parametrize("old_path", ["sanshe.groups.risk", "sanshe.groups.riskstat", "sanshe.groups.riskmodel",
+                                      "sanshe.monitoring.redflags"])
+def test_the_transition_shims_are_gone(old_path):
+    """The rules live in sanshe.rules only: the old aliases were removed once every importer moved (issue 14)."""
+    import importlib.util
 
-    assert sanshe.monitoring.redflags is sanshe.rules.redflags
-    assert sanshe.groups.risk is sanshe.rules.chatrisk
-    assert sanshe.groups.riskstat is sanshe.rules.chatrisk.riskstat
-    assert sanshe.groups.riskmodel.detect is sanshe.rules.chatrisk.detect
+    assert importlib.util.find_spec(old_path) is None

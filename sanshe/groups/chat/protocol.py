@@ -23,8 +23,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .. import service_base
 from ..models import EventKind, Group, MessageStatus, PrivateThread
-from . import render, services
+from . import render
+from . import selectors as chat_selectors
+from . import services as chat_services
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,10 @@ def send(user, *, group: Group, thread: PrivateThread | None, request: SendReque
     """Send the message and answer "ack" (with the sender's own item when it is held for review: only they see
     it, with the way to move it into a private thread) or "refused"."""
     try:
-        result = services.message_send(actor=user, group=group, thread=thread, body=request.body,
-                                       image_id=request.image_id, reply_to_id=request.reply_to,
-                                       client_id=request.client_id)
-    except services.PostingRefused as error:
+        result = chat_services.message_send(actor=user, group=group, thread=thread, body=request.body,
+                                            image_id=request.image_id, reply_to_id=request.reply_to,
+                                            client_id=request.client_id)
+    except service_base.PostingRefused as error:
         return refused(request.client_id, error, posting=True)
     except ValidationError as error:
         return refused(request.client_id, error)
@@ -68,7 +71,7 @@ def send(user, *, group: Group, thread: PrivateThread | None, request: SendReque
         return refused(request.client_id, _("您已不在该群中。"))
     message = result.message
     answer = {"type": "ack", "client_id": request.client_id, "message_id": message.pk, "status": message.status,
-              "seq": message.seq, "held_reason": services.held_label(message)}
+              "seq": message.seq, "held_reason": chat_services.held_label(message)}
     if message.status == MessageStatus.HELD:
         viewer = viewer or render.chat_viewer(user=user, group=group, thread=thread)
         answer["html"] = render.message_items(user, [message], group=group, thread=thread, viewer=viewer)[0]["html"]
@@ -77,18 +80,17 @@ def send(user, *, group: Group, thread: PrivateThread | None, request: SendReque
 
 def rights(user, *, group: Group, thread: PrivateThread | None) -> dict:
     """The "rights" answer: may the user post in this stream now, and if not, why."""
-    from .. import selectors
 
     if thread is not None:
         return {"type": "rights", "can_post": True, "reason": ""}
-    answer = selectors.chat_rights(actor=user, group=group)
+    answer = chat_selectors.chat_rights(actor=user, group=group)
     return {"type": "rights", "can_post": answer.posting.allowed, "reason": answer.posting.reason}
 
 
 def read(user, *, group: Group, thread: PrivateThread | None, seq: int) -> None:
     """A "read": move the reader's own marker (no answer)."""
     if seq > 0:
-        services.read_mark(actor=user, group=group, seq=seq, thread=thread)
+        chat_services.read_mark(actor=user, group=group, seq=seq, thread=thread)
 
 
 def catch_up(user, *, group: Group, thread: PrivateThread | None, after_seq: int,
@@ -97,7 +99,7 @@ def catch_up(user, *, group: Group, thread: PrivateThread | None, after_seq: int
     like opening its page."""
     answer, rows = render.catch_up(user, group=group, thread=thread, after_seq=after_seq, viewer=viewer)
     if thread is not None and any(r.kind == EventKind.MESSAGE for r in rows):
-        services.thread_read_by_admin(actor=user, thread=thread)
+        chat_services.thread_read_by_admin(actor=user, thread=thread)
     return answer
 
 

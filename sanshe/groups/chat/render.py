@@ -30,8 +30,10 @@ from django.utils import translation
 
 from sanshe.accounts.policies import scope_for
 
-from .. import events, feedback_selectors, selectors
+from .. import events, feedback_selectors
+from ..membership import selectors as membership_selectors
 from ..models import ChatEvent, Group, Message, PrivateThread
+from . import selectors as chat_selectors
 
 TEMPLATE = "groups/_message.html"
 
@@ -55,9 +57,9 @@ def chat_viewer(*, user, group: Group, thread: PrivateThread | None, manage: boo
                 member=None, language: str | None = None) -> ChatViewer:
     """The reader of a stream as the chat page sees them (pass what the caller already knows)."""
     if member is None:
-        member = selectors.membership_of(group=group, user=user)
+        member = membership_selectors.membership_of(group=group, user=user)
     if manage is None:
-        manage = thread is None and selectors.can_manage(actor=user, group=group)
+        manage = thread is None and membership_selectors.can_manage(actor=user, group=group)
     return ChatViewer(user_id=user.pk, staff=bool(member and member.is_staff_role), manage=bool(manage),
                       language=language or translation.get_language() or "zh-hans")
 
@@ -111,7 +113,7 @@ def with_flags(user, payloads: list[dict], *, group: Group, thread: PrivateThrea
     and the ones that raised any alert at all (they take no "should have alerted" mark)."""
     if payloads and scope_for(user).is_staff_member:
         ids = [p["id"] for p in payloads]
-        flags = selectors.message_flags(actor=user, group=group, thread=thread, message_ids=ids)
+        flags = chat_selectors.message_flags(actor=user, group=group, thread=thread, message_ids=ids)
         alerted = feedback_selectors.alerted_message_ids(message_ids=ids)
         for payload in payloads:
             payload["flag"] = flags.get(payload["id"])
@@ -122,7 +124,7 @@ def with_flags(user, payloads: list[dict], *, group: Group, thread: PrivateThrea
 def _names_for(group: Group, messages: list[Message]) -> tuple[dict[int, str], dict[int, str]]:
     """Nicknames and role labels of the senders and of the senders they reply to (one query)."""
     ids = {m.sender_id for m in messages} | {m.reply_to.sender_id for m in messages if m.reply_to_id}
-    return selectors.stream_names(group=group, user_ids=ids)
+    return chat_selectors.stream_names(group=group, user_ids=ids)
 
 
 def message_items(user, messages: list[Message], *, group: Group, thread: PrivateThread | None,
@@ -158,9 +160,9 @@ def stream_events(user, rows: list[ChatEvent], *, group: Group, thread: PrivateT
 def catch_up(user, *, group: Group, thread: PrivateThread | None, after_seq: int,
              viewer: ChatViewer) -> tuple[dict, list[ChatEvent]]:
     """Everything in the stream after `after_seq` for `user` ({"events": [...], "more": bool}), and the rows."""
-    rows = selectors.stream_events_after(group=group, thread=thread, after_seq=after_seq)
+    rows = chat_selectors.stream_events_after(group=group, thread=thread, after_seq=after_seq)
     return ({"events": stream_events(user, rows, group=group, thread=thread, viewer=viewer),
-             "more": len(rows) >= selectors.CATCH_UP_LIMIT}, rows)
+             "more": len(rows) >= chat_selectors.CATCH_UP_LIMIT}, rows)
 
 
 def flagged_items(user, *, group: Group, thread: PrivateThread | None, message_ids: list[int],
@@ -170,7 +172,7 @@ def flagged_items(user, *, group: Group, thread: PrivateThread | None, message_i
     if not scope_for(user).is_staff_member:
         return {}
     ids = [i for i in message_ids if i]
-    rows = selectors.stream_messages_by_id(group=group, thread=thread, message_ids=ids)
+    rows = chat_selectors.stream_messages_by_id(group=group, thread=thread, message_ids=ids)
     items = message_items(user, rows, group=group, thread=thread, viewer=viewer)
     return {str(p["id"]): p["html"] for p in items if p.get("flag") or p.get("alerted")}
 

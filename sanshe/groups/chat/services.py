@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.uploads import UntrustedFileError, image_clean, parse_untrusted
+from sanshe.rules import chatrisk as risk
 
-from .. import events, risk, rumour_base
+from .. import events, rumour_base
 from ..duty import ROLE_FOR_KIND, on_duty_helper, on_duty_user_ids
+from ..membership.selectors import access_group, group_settings
 from ..models import (
     ChatEvent,
     ChatImage,
@@ -36,15 +38,9 @@ from ..models import (
     MessageStatus,
     PrivateThread,
 )
+from ..moderation.selectors import moderation_policy, rulebook_for
 from ..posting import CONSULTATION_TIERS, DUTY_BOUND_ROLES, posting_decision
 from ..rules import Verdict
-from ..selectors import (
-    access_group,
-    access_thread,
-    group_settings,
-    moderation_policy,
-    rulebook_for,
-)
 from ..service_base import (
     IMAGE_FORMATS,
     MAX_BODY_CHARS,
@@ -58,6 +54,7 @@ from ..service_base import (
     _notify,
     _now,
 )
+from .selectors import access_thread, stream_names
 
 
 @transaction.atomic
@@ -265,8 +262,9 @@ def message_do_send(*, actor, checked: CheckedMessage, client_id: str = "", ment
             PrivateThread.objects.filter(pk=thread.pk).update(updated_at=now)
     _message_send_on_commit(actor=actor, checked=checked, message=message, event=event, mentioned=mentioned)
     if assessment.alerts:
-        # The risk-alert chain stays in groups.services until it moves onto the notify layer (issue 14).
-        from ..services import _alert_raise
+        from ..alerts.services import (
+            _alert_raise,  # imported here: the alert chain reads the chat's own modules
+        )
 
         _alert_raise(message=message, group=group, thread=thread, assessment=assessment, now=now,
                      raise_open=checked.risk_from_context)
@@ -287,7 +285,7 @@ def _message_send_on_commit(*, actor, checked: CheckedMessage, message: Message,
     roles = {actor.pk: member.get_role_display() if member else ""}
     reply_to = checked.reply_to
     if reply_to is not None and reply_to.sender_id and reply_to.sender_id not in names:
-        names.update(selectors_stream_names(group, reply_to.sender_id))
+        names.update(_stream_name(group, reply_to.sender_id))
     events.push_event_after_commit(event, group=group, nicknames=names, roles=roles, mention_ids=mentioned)
     if thread is not None:
         other = thread.helper_id if actor.pk == thread.client_id else thread.client_id
@@ -345,9 +343,7 @@ def _held_term(term: str) -> str:
     return term
 
 
-def selectors_stream_names(group: Group, user_id: int) -> dict[int, str]:
-    from ..selectors import stream_names
-
+def _stream_name(group: Group, user_id: int) -> dict[int, str]:
     return stream_names(group=group, user_ids={user_id})[0]
 
 

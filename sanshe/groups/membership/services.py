@@ -33,9 +33,6 @@ from ..models import (
 )
 from ..nicknames import suggest
 from ..policies import creator_organisation, require_creator
-from ..selectors import (
-    group_settings,
-)
 from ..service_base import (
     ACCOUNT_ROLES,
     MAX_CAPACITY,
@@ -46,6 +43,7 @@ from ..service_base import (
     _now,
     _staff_nickname,
 )
+from .selectors import group_settings
 
 
 @transaction.atomic

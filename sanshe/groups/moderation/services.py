@@ -14,6 +14,7 @@ from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
 
 from .. import events, rumour_base
+from ..chat.selectors import access_message
 from ..chat.services import _publish, message_send
 from ..models import (
     Blacklist,
@@ -30,10 +31,6 @@ from ..models import (
     RuleList,
 )
 from ..rules import MIN_TERM_CHARS, parse_domains, parse_terms
-from ..selectors import (
-    access_message,
-    moderation_policy,
-)
 from ..service_base import (
     MAX_BODY_CHARS,
     _is_blacklisted,
@@ -41,6 +38,7 @@ from ..service_base import (
     _moderation_record,
     _notify,
 )
+from .selectors import moderation_policy
 
 
 def _remove(*, actor, group: Group, member: GroupMember, reason: str, category: str = "",

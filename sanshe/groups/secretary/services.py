@@ -17,6 +17,7 @@ from sanshe.core.errors import ActionForbidden
 from .. import events
 from ..chat.services import message_send
 from ..duty import on_duty_user_ids
+from ..membership.selectors import access_group, can_manage, group_settings
 from ..models import (
     Group,
     GroupMember,
@@ -28,11 +29,6 @@ from ..models import (
     RecordRequest,
 )
 from ..nicknames import nickname_problem
-from ..selectors import (
-    access_group,
-    can_manage,
-    group_settings,
-)
 from ..service_base import (
     SendResult,
     _now,
@@ -60,7 +56,7 @@ def record_request_create(*, actor, group: Group, message_ids: list[int], note: 
         .order_by("seq", "pk"))
     if not messages:
         raise ValidationError(_("所选消息已不存在。"))
-    from ..selectors import stream_names
+    from ..chat.selectors import stream_names
 
     nicknames, _roles = stream_names(group=group, user_ids={m.sender_id for m in messages})
     lines = []

@@ -1,6 +1,6 @@
 """Risk signals in a chat message: suicide / self-harm risk and medical emergency, level 0–10. Pure.
 
-The detector is a concept model (sanshe.groups.riskmodel), not a phrase list:
+The detector is a concept model (the modules of this package), not a phrase list:
 
 - `lexicon`: concepts, each a vocabulary of many surface forms — intent and the wish to die (with its
   euphemisms: 解脱, 一睡不起, 去另一个世界, 下辈子 …), burden and hopelessness, the method or means (heights and

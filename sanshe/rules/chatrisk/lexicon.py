@@ -587,7 +587,7 @@ MEDICAL: list[tuple[str, int, str]] = [
      r"|尿(?:也|都)?(?:很|特别)?少"),
 ]
 
-# The names staff read next to a signal (translated where they are shown: sanshe.groups.risk.label).
+# The names staff read next to a signal (translated where they are shown: sanshe.rules.chatrisk.label).
 LABELS = {
     "model": gettext_noop("统计模型第二意见（概率）"), "intent": gettext_noop("自杀意念"), "intent_soft": gettext_noop("想死的委婉说法"), "intent_method": gettext_noop("提及具体方式的自杀意念"),
     "hopeless": gettext_noop("绝望无助"), "hopeless_soft": gettext_noop("情绪困扰"), "self_harm": gettext_noop("自伤"), "method": gettext_noop("方式与工具"),

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         rulebook = rumours = None
         if options["organisation"] is not None:
             from sanshe.accounts.models import Organisation
-            from sanshe.groups.selectors import rulebook_for
+            from sanshe.groups.moderation.selectors import rulebook_for
 
             if not Organisation.objects.filter(pk=options["organisation"]).exists():
                 raise CommandError(f"没有编号为 {options['organisation']} 的机构")

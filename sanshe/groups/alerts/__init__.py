@@ -1,0 +1,1 @@
+"""Chat risk alerts: the alert chain (services), its reads (selectors) and the referral hook (referral)."""
