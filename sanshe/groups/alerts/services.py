@@ -271,8 +271,12 @@ def alerts_follow_crisis(*, crisis_id: int, status: str, actor=None, note: str =
 
 
 def _alert_domain(alert: RiskAlert) -> str:
-    return "suicide" if any(c.split(":")[0] in risk.LABELS and c.split(":")[0] not in risk.MEDICAL_KINDS
-                            for c in alert.signals) else "medical"
+    """"medical" when every signal of the alert that names a concept is a medical one, else "suicide" (the chain
+    it goes to). Context, timing, the model's opinion and a worry about someone else name no domain of their own:
+    breathing + context is medical; a model-only alert is "suicide" (its routing by the message's words happens
+    when the assessment is made, sanshe.rules.chatrisk)."""
+    kinds = {code.partition(":")[0] for code in alert.signals} - {"context", "timing", "model", "others_risk"}
+    return "medical" if kinds and kinds <= risk.MEDICAL_KINDS else "suicide"
 
 
 class RiskAlertChain:
