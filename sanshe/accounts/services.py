@@ -21,12 +21,12 @@ from sanshe.core.identity import IdentityError, normalize_phone
 from sanshe.core.models import AuditOutcome
 from sanshe.core.pii import blind_index, mask_phone
 from sanshe.core.realtime import sockets_recheck
-from sanshe.places.models import Building
 
 from . import lockout
 from .models import ApiToken, Membership, OneTimeCode, Organisation, User
 from .otp import otp_clean_code, otp_generate, otp_hash, otp_matches
 from .policies import forget_scope, require, scope_for
+from .resident_link import link_user, people_for_phone
 from .responsible import holds_role, other_organisation_records
 from .roles import STAFF_ROLES, Role, WorkerKind
 from .sms import get_sms_backend
@@ -93,16 +93,9 @@ def _otp_rate_limit(*, phone_index: str, ip: str | None, now: datetime) -> OtpRe
 
 
 def _registered_people(phone_index: str) -> list:
-    """Registered people with this phone, the household representative / head first.
-
-    An unscoped read on purpose: nobody is logged in yet, and only the yes/no and the link are used.
-    """
-    from sanshe.people.choices import Relation
-    from sanshe.people.models import Person
-
-    people = list(Person.objects.filter(phone_index=phone_index, is_active=True).select_related("user"))
-    people.sort(key=lambda p: (not p.is_representative, p.relation != Relation.HEAD, p.pk))
-    return people
+    """Registered people with this phone, the household representative / head first (the people register's
+    answer). Unscoped on purpose: nobody is logged in yet, and only the yes/no and the link are used."""
+    return people_for_phone(phone_index)
 
 
 def otp_request(*, phone: str, ip: str | None) -> OtpSent:
@@ -191,8 +184,7 @@ def _resident_account(phone_index: str) -> tuple[User | None, str, int | None]:
         user = User(username=_resident_username(person), display_name=person.name[:50])
         user.set_unusable_password()
         user.save()
-        person.user = user
-        person.save(update_fields=["user", "updated_at"])
+        link_user(person, user)
         audit_record(actor=None, action="user.create_resident", obj=user, actor_label=user.username,
                      community_id=person.community_id)
     if not user.is_active:
@@ -394,7 +386,9 @@ def role_clean(*, organisation: Organisation, role: str, worker_kind: str = "",
     if building_ids:
         if role != Role.COMMUNITY_WORKER:
             errors["buildings"] = _("只有社区工作者（如楼门栋长）可以负责具体楼栋")
-        elif Building.objects.filter(pk__in=building_ids, community_id__in=served).count() != len(building_ids):
+        # Through the served communities' compounds (a building's community is its compound's).
+        elif set(organisation.communities.filter(compounds__buildings__in=building_ids)
+                 .values_list("compounds__buildings", flat=True)) != building_ids:
             errors["buildings"] = _("所选楼栋不在本机构服务的社区内")
     if worker_kind == WorkerKind.BUILDING_STEWARD:
         if not building_ids and "buildings" not in errors:
