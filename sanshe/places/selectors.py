@@ -182,3 +182,28 @@ def household_choices(*, actor, unit_id: int | None, action: str = "change") -> 
         return []
     households = Household.objects.for_actor(actor, action).filter(unit_id=unit_id)
     return sorted(households, key=lambda household: natural_key(household.room))
+
+
+@dataclass
+class PlaceIds:
+    """A community's places tree as lookups from names to ids (for bulk imports)."""
+
+    compounds: dict[str, int]
+    buildings: dict[tuple[int, str], int]  # (compound id, name)
+    units: dict[tuple[int, str], int]  # (building id, name)
+    households: dict[tuple[int, str], int]  # (unit id, room)
+
+
+def community_place_ids(community_id: int) -> PlaceIds:
+    """Every compound, building, unit and household of a community by name, in four queries.
+
+    Unscoped: for callers that checked the actor's right to the whole community (the household sheet import).
+    """
+    compounds = dict(Compound.objects.filter(community_id=community_id).values_list("name", "id"))
+    buildings = {(c, n): i for c, n, i in
+                 Building.objects.filter(community_id=community_id).values_list("compound_id", "name", "id")}
+    units = {(b, n): i for b, n, i in
+             Unit.objects.filter(building__community_id=community_id).values_list("building_id", "name", "id")}
+    households = {(u, r): i for u, r, i in
+                  Household.objects.filter(community_id=community_id).values_list("unit_id", "room", "id")}
+    return PlaceIds(compounds, buildings, units, households)
