@@ -45,15 +45,13 @@ class UserQuerySet(ScopedQuerySet):
         if not org_ids:
             return models.Q(pk=scope.user_id) if action == "view" else None
         if action == "list":
-            from sanshe.people.models import Person
-
+            from .resident_link import resident_user_ids
             from .responsible import membership_records
 
             listed = membership_records(condition=listed_memberships_q(scope)).values("user_id")
-            residents = Person.objects.filter(
-                community_id__in=scope.community_ids("users.manage"), is_active=True, user__isnull=False,
-            ).values("user_id")
-            return models.Q(pk__in=listed) | models.Q(pk__in=residents) | models.Q(pk=scope.user_id)
+            condition = models.Q(pk__in=listed) | models.Q(pk=scope.user_id)
+            residents = resident_user_ids(scope.community_ids("users.manage"))
+            return condition if residents is None else condition | models.Q(pk__in=residents)
         # A subquery, not a join: no duplicate rows for users with several roles.
         from .responsible import membership_records
 

@@ -95,8 +95,7 @@ Scope = RoleScope
 
 
 def build_role_scope(user) -> RoleScope:
-    from sanshe.people.models import Person
-
+    from .resident_link import person_of_user
     from .responsible import memberships_of
 
     memberships = (
@@ -127,7 +126,7 @@ def build_role_scope(user) -> RoleScope:
             building_grants.setdefault(capability, set()).update(buildings)
             if membership.role == Role.ORG_ADMIN:
                 org_grants.setdefault(capability, set()).add(membership.organisation_id)
-    person = Person.objects.filter(user=user).only("pk", "household_id").first()
+    person = person_of_user(user.pk)
     if person is not None:
         roles.add(Role.RESIDENT)
     return RoleScope(
@@ -137,8 +136,8 @@ def build_role_scope(user) -> RoleScope:
         org_grants={k: frozenset(v) for k, v in org_grants.items()},
         community_grants={k: frozenset(v) for k, v in community_grants.items()},
         building_grants={k: frozenset(v) for k, v in building_grants.items()},
-        person_id=person.pk if person else None,
-        household_id=person.household_id if person else None,
+        person_id=person[0] if person else None,
+        household_id=person[1] if person else None,
         grants=tuple(grants),
     )
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import Prefetch, Q, QuerySet
 
 from sanshe.core.errors import ObjectNotFound
-from sanshe.places.models import Building, Community
 
 from .lockout import locked_usernames
 from .models import Membership, Organisation, User
 from .policies import require, scope_for
+from .resident_link import resident_home, resident_homes, resident_user_ids
 from .responsible import membership_records, other_organisation_records
 from .roles import Role
 
@@ -67,7 +65,8 @@ def user_list(*, actor, query: str = "", status: str = "", organisation_id: int 
     elif status == "inactive":
         users = users.filter(is_active=False)
     if role == Role.RESIDENT:
-        users = users.filter(pk__in=_residents(actor).values("user_id"))
+        residents = resident_user_ids(_served_communities(actor), actor)
+        users = users.none() if residents is None else users.filter(pk__in=residents)
     elif role:
         # Another organisation's former role is not in scope; one's own organisations' ones are (as listed).
         listed = Membership.objects.for_actor(actor, "list").filter(role=role, is_active=True)
@@ -80,13 +79,9 @@ def user_list(*, actor, query: str = "", status: str = "", organisation_id: int 
     return users.order_by("-is_active", "username")
 
 
-def _residents(actor):
-    """Registered people with a login in the communities the admin's organisations serve."""
-    from sanshe.people.models import Person
-
-    communities = require(actor, "users.manage").community_ids("users.manage")
-    return Person.objects.for_actor(actor, "view").filter(community_id__in=communities, is_active=True,
-                                                          user__isnull=False)
+def _served_communities(actor) -> frozenset[int]:
+    """The communities whose registered residents (with a login) the admin's user list shows."""
+    return require(actor, "users.manage").community_ids("users.manage")
 
 
 def user_page_flags(users: list[User]) -> None:
@@ -107,8 +102,7 @@ def user_list_rows(*, actor, users: list[User]) -> None:
         user.roles_shown = [m for m in user.listed_memberships if m.is_active]
         user.resident_of = None
     user_page_flags([user for user in users if user.is_managed])
-    homes = dict(_residents(actor).filter(user_id__in=[user.pk for user in users])
-                 .values_list("user_id", "community__name"))
+    homes = resident_homes(actor, _served_communities(actor), [user.pk for user in users])
     for user in users:
         user.resident_of = homes.get(user.pk)
 
@@ -141,26 +135,6 @@ def access_membership(*, actor, user_id: int, membership_id: int) -> Membership:
     return membership
 
 
-@dataclass(frozen=True)
-class AssignablePlaces:
-    """What a role may cover: the communities the actor's organisations serve, and their buildings."""
-
-    communities: list[Community]
-    buildings: list[Building]
-
-
-def assignable_places(*, actor, organisations: list[Organisation]) -> AssignablePlaces:
-    """Communities these organisations serve, and their buildings in compound order."""
-    communities = list(
-        Community.objects.for_actor(actor, "view").filter(organisations__in=organisations).distinct()
-    )
-    buildings = list(
-        Building.objects.for_actor(actor, "view").filter(community_id__in=[c.pk for c in communities])
-        .select_related("compound", "compound__community").order_by("community_id", "compound__name", "sort_key")
-    )
-    return AssignablePlaces(communities=communities, buildings=buildings)
-
-
 def my_memberships(*, actor) -> list[Membership]:
     """The actor's own active roles, for the 'my account' page."""
     return list(
@@ -176,9 +150,4 @@ def my_person(*, actor):
     scope = scope_for(actor)
     if scope.person_id is None:
         return None
-    from sanshe.people.models import Person
-
-    return (
-        Person.objects.for_actor(actor, "view").select_related("household__unit", "building", "compound", "community")
-        .filter(pk=scope.person_id).first()
-    )
+    return resident_home(actor, scope.person_id)

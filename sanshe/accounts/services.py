@@ -1,8 +1,11 @@
-"""Writes to accounts: residents' one-time codes, users, roles, passwords, lockouts. Each one is audited."""
+"""Writes to accounts: residents' one-time codes, users, roles, passwords, lockouts, API tokens. Each one is
+audited."""
 
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,22 +14,23 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sanshe.core.audit import audit_record
-from sanshe.core.errors import ObjectNotFound
+from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.identity import IdentityError, normalize_phone
 from sanshe.core.models import AuditOutcome
 from sanshe.core.pii import blind_index, mask_phone
 from sanshe.core.realtime import sockets_recheck
-from sanshe.places.models import Building
 
 from . import lockout
 from .models import ApiToken, Membership, OneTimeCode, Organisation, User
 from .otp import otp_clean_code, otp_generate, otp_hash, otp_matches
 from .policies import forget_scope, require, scope_for
+from .resident_link import link_user, people_for_phone
 from .responsible import holds_role, other_organisation_records
 from .roles import STAFF_ROLES, Role, WorkerKind
 from .sms import get_sms_backend
@@ -93,16 +97,9 @@ def _otp_rate_limit(*, phone_index: str, ip: str | None, now: datetime) -> OtpRe
 
 
 def _registered_people(phone_index: str) -> list:
-    """Registered people with this phone, the household representative / head first.
-
-    An unscoped read on purpose: nobody is logged in yet, and only the yes/no and the link are used.
-    """
-    from sanshe.people.choices import Relation
-    from sanshe.people.models import Person
-
-    people = list(Person.objects.filter(phone_index=phone_index, is_active=True).select_related("user"))
-    people.sort(key=lambda p: (not p.is_representative, p.relation != Relation.HEAD, p.pk))
-    return people
+    """Registered people with this phone, the household representative / head first (the people register's
+    answer). Unscoped on purpose: nobody is logged in yet, and only the yes/no and the link are used."""
+    return people_for_phone(phone_index)
 
 
 def otp_request(*, phone: str, ip: str | None) -> OtpSent:
@@ -191,8 +188,7 @@ def _resident_account(phone_index: str) -> tuple[User | None, str, int | None]:
         user = User(username=_resident_username(person), display_name=person.name[:50])
         user.set_unusable_password()
         user.save()
-        person.user = user
-        person.save(update_fields=["user", "updated_at"])
+        link_user(person, user)
         audit_record(actor=None, action="user.create_resident", obj=user, actor_label=user.username,
                      community_id=person.community_id)
     if not user.is_active:
@@ -394,7 +390,9 @@ def role_clean(*, organisation: Organisation, role: str, worker_kind: str = "",
     if building_ids:
         if role != Role.COMMUNITY_WORKER:
             errors["buildings"] = _("只有社区工作者（如楼门栋长）可以负责具体楼栋")
-        elif Building.objects.filter(pk__in=building_ids, community_id__in=served).count() != len(building_ids):
+        # Through the served communities' compounds (a building's community is its compound's).
+        elif set(organisation.communities.filter(compounds__buildings__in=building_ids)
+                 .values_list("compounds__buildings", flat=True)) != building_ids:
             errors["buildings"] = _("所选楼栋不在本机构服务的社区内")
     if worker_kind == WorkerKind.BUILDING_STEWARD:
         if not building_ids and "buildings" not in errors:
@@ -675,3 +673,86 @@ def user_password_change(*, actor, old_password: str, new_password: str) -> User
     if errors:
         raise ValidationError(errors)
     return user
+
+
+# ---------------------------------------------------------------------------------------------------------
+# API tokens (the API's bearer tokens): create, revoke, authenticate. Only a SHA-256 hash is ever stored.
+# ---------------------------------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "ssk_"
+# The first characters of a token, kept in clear so a user can tell their tokens apart.
+PREFIX_LENGTH = 8
+MAX_ACTIVE_TOKENS = 20
+# last_used_at is written at most this often per token, to keep writes off the request path.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_hash(plaintext: str) -> str:
+    """The stored form of a token: hex SHA-256 (tokens carry 256 random bits, so no salt is needed)."""
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def _active_tokens():
+    return ApiToken.objects.filter(revoked_at__isnull=True)
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """Make a new token for the actor; the plaintext is returned once and never stored."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise ActionForbidden("api.token")
+    if not scope_for(actor).is_staff_member:
+        raise ActionForbidden("api.token")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("请填写令牌用途，例如“区疫情平台对接”")})
+    if _active_tokens().filter(user=actor).count() >= MAX_ACTIVE_TOKENS:
+        raise ValidationError({"name": _("有效令牌已达%(n)s个，请先撤销不再使用的令牌") % {"n": MAX_ACTIVE_TOKENS}})
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=actor, name=name, prefix=plaintext[:PREFIX_LENGTH], token_hash=token_hash(plaintext))
+    token.full_clean()
+    token.save()
+    audit_record(actor=actor, action="api_token.create", obj=token, detail={"prefix": token.prefix})
+    return token, plaintext
+
+
+def _revocable_tokens(actor: User):
+    """The actor's own tokens, and for organisation admins the tokens of their organisation's users."""
+    condition = Q(user=actor)
+    if scope_for(actor).can("users.manage"):
+        condition |= Q(user__in=User.objects.for_actor(actor, "manage").values("pk"))
+    return ApiToken.objects.filter(condition)
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke a token at once; revoking an already revoked token changes nothing."""
+    if not getattr(actor, "is_authenticated", False):
+        raise ActionForbidden("api.token")
+    token = _revocable_tokens(actor).select_for_update().filter(pk=token_id).first()
+    if token is None:
+        raise ObjectNotFound()
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(actor=actor, action="api_token.revoke", obj=token,
+                 detail={"prefix": token.prefix, "owner_id": token.user_id})
+    return token
+
+
+def api_token_authenticate(*, plaintext: str) -> User | None:
+    """The active user a presented token belongs to, or None; notes the time of use (once a minute)."""
+    if not plaintext or not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
+        return None
+    token = (
+        _active_tokens().select_related("user").filter(token_hash=token_hash(plaintext), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        # A plain UPDATE: bookkeeping, not a change anyone acts on, so it is not audited.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

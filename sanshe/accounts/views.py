@@ -38,6 +38,7 @@ from .forms import (
     apply_errors,
 )
 from .lockout import lockout_minutes
+from .place_link import assignable_places
 
 PASSWORD_BACKEND = "sanshe.accounts.backends.UsernameOrPhoneBackend"
 USERS_PER_PAGE = 30
@@ -208,7 +209,7 @@ def _place_choices(request: HttpRequest, form) -> None:
     """Fill the organisation, community and building choices from what the admin manages."""
     organisations = selectors.managed_organisations(actor=request.user)
     form.set_organisations(organisations)
-    form.set_places(selectors.assignable_places(actor=request.user, organisations=organisations))
+    form.set_places(assignable_places(actor=request.user, organisations=organisations))
 
 
 @never_cache

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sanshe.accounts import services
 from sanshe.core.gate import page
 
-from . import selectors, services
+from . import selectors
 from .forms import ApiTokenForm
 
 

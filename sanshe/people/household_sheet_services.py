@@ -33,8 +33,9 @@ from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
 from sanshe.core.models import AuditOutcome
 from sanshe.core.uploads import SheetLimits, UntrustedFileError, parse_untrusted
-from sanshe.places.models import Building, Community, Compound, Household, Unit
-from sanshe.places.services import building_sort_key
+from sanshe.places.models import Community
+from sanshe.places.selectors import community_place_ids
+from sanshe.places.services import households_ensure
 
 from . import household_sheet
 from .choices import Category, Relation
@@ -256,31 +257,10 @@ def _drop_registered(table, rows: list[HouseholdSheetRow], drafts: list[_PersonD
     return kept_rows, kept_drafts
 
 
-@dataclass
-class _Places:
-    """The community's places tree as lookups from names to ids."""
-
-    compounds: dict[str, int]
-    buildings: dict[tuple[int, str], int]
-    units: dict[tuple[int, str], int]
-    households: dict[tuple[int, str], int]
-
-
-def _load_places(community_id: int) -> _Places:
-    # The actor's right to this community was checked on the job; these reads stay inside it.
-    compounds = dict(Compound.objects.filter(community_id=community_id).values_list("name", "id"))
-    buildings = {(c, n): i for c, n, i in
-                 Building.objects.filter(community_id=community_id).values_list("compound_id", "name", "id")}
-    units = {(b, n): i for b, n, i in
-             Unit.objects.filter(building__community_id=community_id).values_list("building_id", "name", "id")}
-    households = {(u, r): i for u, r, i in
-                  Household.objects.filter(community_id=community_id).values_list("unit_id", "room", "id")}
-    return _Places(compounds, buildings, units, households)
-
-
 def _new_places(community_id: int, rows: Iterable[HouseholdSheetRow]) -> dict:
     """What importing these rows would add to the places tree (for the preview)."""
-    places = _load_places(community_id)
+    # The actor's right to this community was checked on the job; these reads stay inside it.
+    places = community_place_ids(community_id)
     new_compounds: dict[str, None] = {}
     buildings: set[tuple] = set()
     units: set[tuple] = set()
@@ -482,66 +462,11 @@ class _PersonWriter(_RowWriter):
 
 
 def _ensure_places(community_id: int, rows: list[HouseholdSheetRow]) -> tuple[list[tuple[int, int, int, int]], dict]:
-    """Create the compounds, buildings, units and households the rows need; each row's household ids."""
-    places = _load_places(community_id)
-    created = {"compounds": 0, "buildings": 0, "units": 0, "households": 0}
-
-    wanted = {r.compound for r in rows} - places.compounds.keys()
-    if wanted:
-        Compound.objects.bulk_create([Compound(community_id=community_id, name=n) for n in sorted(wanted)],
-                                     ignore_conflicts=True)
-        places.compounds = dict(Compound.objects.filter(community_id=community_id).values_list("name", "id"))
-        created["compounds"] = len(wanted)
-
-    wanted_b = {(places.compounds[r.compound], r.building) for r in rows} - places.buildings.keys()
-    if wanted_b:
-        Building.objects.bulk_create([
-            Building(compound_id=c, community_id=community_id, name=n, sort_key=building_sort_key(n))
-            for c, n in sorted(wanted_b)], ignore_conflicts=True)
-        places.buildings = {(c, n): i for c, n, i in Building.objects.filter(community_id=community_id)
-                            .values_list("compound_id", "name", "id")}
-        created["buildings"] = len(wanted_b)
-
-    building_of = {}
-    for r in rows:
-        building_of[(r.compound, r.building)] = places.buildings[(places.compounds[r.compound], r.building)]
-    wanted_u = {(building_of[(r.compound, r.building)], r.unit) for r in rows} - places.units.keys()
-    if wanted_u:
-        Unit.objects.bulk_create([Unit(building_id=b, name=n) for b, n in sorted(wanted_u)], ignore_conflicts=True)
-        places.units = {(b, n): i for b, n, i in Unit.objects.filter(building__community_id=community_id)
-                        .values_list("building_id", "name", "id")}
-        created["units"] = len(wanted_u)
-
-    compound_of_building = {b: c for (c, _n), b in places.buildings.items()}
-    unit_of = {}
-    for r in rows:
-        building_id = building_of[(r.compound, r.building)]
-        unit_of[(building_id, r.unit)] = places.units[(building_id, r.unit)]
-    wanted_h: dict[tuple[int, str], int] = {}
-    for r in rows:
-        building_id = building_of[(r.compound, r.building)]
-        key = (unit_of[(building_id, r.unit)], r.room)
-        if key not in places.households:
-            wanted_h[key] = building_id
-    if wanted_h:
-        # Checked above that none exists; a household added meanwhile by someone else fails the unique
-        # constraint and with it the whole import (reported to the user), never a silent double.
-        writer = _RowWriter(Household, ("unit_id", "room", "building_id", "compound_id", "community_id",
-                                        "created_at", "updated_at"))
-        values = [writer.fixed_values + (u, room, b, compound_of_building[b], community_id, writer.now, writer.now)
-                  for (u, room), b in sorted(wanted_h.items())]
-        for start in range(0, len(values), BATCH_SIZE):
-            writer.insert(values[start:start + BATCH_SIZE])
-        places.households = {(u, r): i for u, r, i in Household.objects.filter(community_id=community_id)
-                             .values_list("unit_id", "room", "id")}
-        created["households"] = len(wanted_h)
-
-    result = []
-    for r in rows:
-        building_id = building_of[(r.compound, r.building)]
-        household_id = places.households[(unit_of[(building_id, r.unit)], r.room)]
-        result.append((household_id, building_id, compound_of_building[building_id], community_id))
-    return result, created
+    """Create the compounds, buildings, units and households the rows need (through the places tree's
+    service); each row's (household, building, compound, community) ids, and what was created."""
+    ids, created = households_ensure(community_id=community_id,
+                                     addresses=((r.compound, r.building, r.unit, r.room) for r in rows))
+    return [ids[(r.compound, r.building, r.unit, r.room)] for r in rows], created
 
 
 def _households_with_representative(household_ids: set[int]) -> set[int]:

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Length, LPad
 
 from sanshe.accounts.policies import scope_for
 from sanshe.core.errors import ObjectNotFound
 from sanshe.places.models import Building
 
-from .choices import VULNERABILITY_FLAGS, Category
+from .choices import VULNERABILITY_FLAGS, Category, Relation
 from .models import Person
 from .search import (
     NumberLookup,
@@ -281,3 +281,68 @@ def _search_page(actor, queryset: QuerySet, query: SearchQuery, parts: list[Q], 
         page.prev_before = ids[0] if more and ids else None
         page.next_after = ids[-1] if ids else None
     return page
+
+
+# ------------------------------------------------------------------ the resident behind a login (accounts)
+
+def people_for_phone(phone_index: str) -> list[Person]:
+    """Active registered people with this phone, the household representative / head first.
+
+    An unscoped read on purpose: nobody is logged in yet (the one-time-code login), and only the yes/no
+    and the link are used.
+    """
+    people = list(Person.objects.filter(phone_index=phone_index, is_active=True).select_related("user"))
+    people.sort(key=lambda p: (not p.is_representative, p.relation != Relation.HEAD, p.pk))
+    return people
+
+
+def person_of_user(user_id: int) -> tuple[int, int | None] | None:
+    """(person id, household id) of the registered person linked to this account, or None."""
+    row = Person.objects.filter(user_id=user_id).values_list("pk", "household_id").first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def resident_user_ids(community_ids, actor=None) -> QuerySet:
+    """A subquery of the accounts of the active people with a login living in these communities (those the
+    actor may see, when given; unscoped for the user list's own scope, which must not recurse into it)."""
+    people = Person.objects.for_actor(actor, "view") if actor is not None else Person.objects.all()
+    return people.filter(community_id__in=community_ids, is_active=True, user__isnull=False).values("user_id")
+
+
+def resident_homes(actor, community_ids, user_ids: list[int]) -> dict[int, str]:
+    """{user id: community name} for the accounts among `user_ids` of residents the actor sees there."""
+    return dict(
+        Person.objects.for_actor(actor, "view")
+        .filter(community_id__in=community_ids, is_active=True, user_id__in=user_ids)
+        .values_list("user_id", "community__name")
+    )
+
+
+def resident_home(actor, person_id: int) -> Person | None:
+    """The person with their household, building, compound and community, if the actor may see them."""
+    return (
+        Person.objects.for_actor(actor, "view").select_related("household__unit", "building", "compound", "community")
+        .filter(pk=person_id).first()
+    )
+
+
+# ---------------------------------------------------------------- who lives in a place (the places pages)
+
+def people_per_place(actor, key: str, ids) -> dict[int, int]:
+    """{place id: number of registered people the actor sees there} in one GROUP BY query; `key` is the
+    place's field on a person (community_id, compound_id, building_id or household_id)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = (Person.objects.for_actor(actor, "view").filter(**{f"{key}__in": ids}).order_by()
+            .values(key).annotate(n=Count("pk")))
+    return {row[key]: row["n"] for row in rows}
+
+
+def household_members(actor, household) -> list[Person]:
+    """The people registered in a household that the actor may see (masked on the page), head first."""
+    return list(
+        Person.objects.for_actor(actor, "view").filter(household=household)
+        .defer("doc_number", "address")
+        .order_by(Case(When(relation="head", then=0), default=1), "-is_representative", "id")
+    )

@@ -206,3 +206,10 @@ def person_edit(*, actor, person: Person, data: dict[str, Any], household: House
     if household is None and unit is not None and room.strip():
         household = _household_or_new_room(actor=actor, household=None, unit=unit, room=room)
     return person_update(actor=actor, person=person, data=data, household=household)
+
+
+def person_link_user(*, person: Person, user) -> None:
+    """Link a registered person to the resident account made for them at their first login (the one-time-code
+    login audits the account's creation)."""
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])

@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, QuerySet, When
+from django.db.models import Count, QuerySet
 
+from sanshe.accounts.place_link import AssignablePlaces
 from sanshe.core.errors import ObjectNotFound
-from sanshe.people.models import Person
 
+from . import residents
 from .models import Building, Community, Compound, Household, Unit
 
 
@@ -83,7 +84,7 @@ def with_counts(objects: list, actor, key: str, *, compounds=False, buildings=Fa
     if households:
         tallies["households"] = _counts(Household.objects.for_actor(actor, "view"), key, ids)
     if people:
-        tallies["people"] = _counts(Person.objects.for_actor(actor, "view"), key, ids)
+        tallies["people"] = residents.people_per_place(actor, key, ids)
     return [PlaceRow(obj=obj, counts={name: t.get(obj.pk, 0) for name, t in tallies.items()}) for obj in objects]
 
 
@@ -131,7 +132,7 @@ def unit_list(*, actor, building: Building) -> list[UnitRow]:
     households = list(
         Household.objects.for_actor(actor, "view").filter(building=building).order_by("unit_id", "room")
     )
-    people = _counts(Person.objects.for_actor(actor, "view"), "household_id", [h.pk for h in households])
+    people = residents.people_per_place(actor, "household_id", [h.pk for h in households])
     by_unit: dict[int, list[PlaceRow]] = {unit.pk: [] for unit in units}
     for household in households:
         if household.unit_id in by_unit:
@@ -140,13 +141,22 @@ def unit_list(*, actor, building: Building) -> list[UnitRow]:
             for unit in sorted(units, key=lambda unit: natural_key(unit.name))]
 
 
-def household_members(*, actor, household: Household) -> list[Person]:
+def household_members(*, actor, household: Household) -> list:
     """The people registered in a household that the actor may see (masked on the page)."""
-    return list(
-        Person.objects.for_actor(actor, "view").filter(household=household)
-        .defer("doc_number", "address")
-        .order_by(Case(When(relation="head", then=0), default=1), "-is_representative", "id")
+    return residents.household_members(actor, household)
+
+
+def assignable_places(actor, organisations: list) -> AssignablePlaces:
+    """Communities these organisations serve that the actor sees, and their buildings in compound order (the
+    role form of accounts, which asks through `accounts.place_link`)."""
+    communities = list(
+        Community.objects.for_actor(actor, "view").filter(organisations__in=organisations).distinct()
     )
+    buildings = list(
+        Building.objects.for_actor(actor, "view").filter(community_id__in=[c.pk for c in communities])
+        .select_related("compound", "compound__community").order_by("community_id", "compound__name", "sort_key")
+    )
+    return AssignablePlaces(communities=communities, buildings=buildings)
 
 
 def compound_choices(*, actor, action: str = "change") -> QuerySet:
@@ -172,3 +182,28 @@ def household_choices(*, actor, unit_id: int | None, action: str = "change") -> 
         return []
     households = Household.objects.for_actor(actor, action).filter(unit_id=unit_id)
     return sorted(households, key=lambda household: natural_key(household.room))
+
+
+@dataclass
+class PlaceIds:
+    """A community's places tree as lookups from names to ids (for bulk imports)."""
+
+    compounds: dict[str, int]
+    buildings: dict[tuple[int, str], int]  # (compound id, name)
+    units: dict[tuple[int, str], int]  # (building id, name)
+    households: dict[tuple[int, str], int]  # (unit id, room)
+
+
+def community_place_ids(community_id: int) -> PlaceIds:
+    """Every compound, building, unit and household of a community by name, in four queries.
+
+    Unscoped: for callers that checked the actor's right to the whole community (the household sheet import).
+    """
+    compounds = dict(Compound.objects.filter(community_id=community_id).values_list("name", "id"))
+    buildings = {(c, n): i for c, n, i in
+                 Building.objects.filter(community_id=community_id).values_list("compound_id", "name", "id")}
+    units = {(b, n): i for b, n, i in
+             Unit.objects.filter(building__community_id=community_id).values_list("building_id", "name", "id")}
+    households = {(u, r): i for u, r, i in
+                  Household.objects.filter(community_id=community_id).values_list("unit_id", "room", "id")}
+    return PlaceIds(compounds, buildings, units, households)

@@ -82,7 +82,7 @@ def test_superuser_changes_are_audited(client, world, social_worker):
 
 def test_a_password_the_superuser_sets_in_the_admin_revokes_tokens_and_must_be_changed(client, world,
                                                                                       social_worker):
-    from sanshe.api.services import api_token_authenticate, api_token_create
+    from sanshe.accounts.services import api_token_authenticate, api_token_create
 
     social_worker.password_must_change = False
     social_worker.save()

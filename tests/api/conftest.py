@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sanshe.api.services import api_token_create
+from sanshe.accounts.services import api_token_create
 
 PREFIX = "/api/v1"
 

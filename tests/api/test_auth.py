@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from sanshe.accounts.models import ApiToken
+from sanshe.accounts.services import api_token_create, api_token_revoke, token_hash
 from sanshe.api.api import api
-from sanshe.api.services import api_token_create, api_token_revoke, token_hash
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
 from sanshe.core.models import AuditEvent
 from tests.api.conftest import ApiCaller

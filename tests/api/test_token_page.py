@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from sanshe.accounts.models import ApiToken
-from sanshe.api.services import api_token_create, token_hash
+from sanshe.accounts.services import api_token_create, token_hash
 from tests.api.conftest import ApiCaller
 
 URL = "/api/tokens/"

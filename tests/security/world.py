@@ -123,7 +123,7 @@ def build_world() -> World:
 def _objects(w: World) -> None:
     """Pick (or make) one in-scope object of every kind the URLs take."""
     from sanshe.accounts.models import ApiToken, Membership
-    from sanshe.api.services import api_token_create
+    from sanshe.accounts.services import api_token_create
     from sanshe.assessments.models import Administration, TriageDecision
     from sanshe.cases.models import Case, CaseAssignment, CaseFollowUp, Referral
     from sanshe.crisis.models import CrisisResponse

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from sanshe.accounts.models import User
-from sanshe.api.services import api_token_create
+from sanshe.accounts.services import api_token_create
 from sanshe.core.errors import ActionForbidden
 
 
