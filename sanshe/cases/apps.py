@@ -7,3 +7,9 @@ class CasesConfig(AppConfig):
     label = "cases"
     verbose_name = _("转介与个案")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Wiring, not domain logic: monitoring's red alerts become referrals; its pages show them.
+        from . import from_monitoring
+
+        from_monitoring.register()
