@@ -1,7 +1,7 @@
 """The referrals side of health monitoring (see sanshe.monitoring.handoff), registered in CasesConfig.ready.
 
 A red (emergency) alert becomes an immediate referral; the monitoring pages show the open referrals of the
-person and of the alert.
+person and of the alert, and link the referral form.
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ class MonitoringReferralDesk:
         from .selectors import referrals_from
 
         return referrals_from(actor=actor, source_kind="alert", source_ids=[alert_id]).get(alert_id)
+
+    def referral_form_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:referral_create")
 
 
 def register() -> None:

@@ -5,8 +5,9 @@ monitoring never imports it: cases registers a `ReferralDesk` here in CasesConfi
   - tells the desk when an alert is raised (or raised again) at the emergency level: a red alert lands in the
     social workers' inbox at once as an immediate referral (after the alert's transaction commits; a failure
     there never undoes the alert, which keeps escalating on its own);
-  - asks the desk for the open referrals its pages show (on a person's quarantine period, on an alert).
-Without cases installed no desk is registered: nothing is referred and the pages show no referrals.
+  - asks the desk for the open referrals its pages show (on a person's quarantine period, on an alert), and for
+    the form its "转介社工" links open (with the record as `?source=&id=&person=&next=`).
+Without cases installed no desk is registered: nothing is referred, the pages show no referrals and no links.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class ReferralDesk(Protocol):
 
     def open_referral_for_alert(self, *, actor, alert_id: int) -> Any | None:
         """The open referral made from this alert, if the actor may see it."""
+
+    def referral_form_url(self) -> str:
+        """The page where a worker refers a person from a record (screening entry, check-in, alert)."""
 
 
 _desk: ReferralDesk | None = None
@@ -49,3 +53,8 @@ def referrals_for_person(*, actor, person_id: int) -> list[Any]:
 
 def referral_for_alert(*, actor, alert_id: int) -> Any | None:
     return _desk.open_referral_for_alert(actor=actor, alert_id=alert_id) if _desk is not None else None
+
+
+def referral_form_url() -> str:
+    """Where the pages' "转介社工" links lead, or "" (no link) without the referrals feature."""
+    return _desk.referral_form_url() if _desk is not None else ""

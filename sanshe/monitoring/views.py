@@ -232,6 +232,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change,
         "can_shorten": QuarantinePeriod.objects.for_actor(request.user, "shorten").filter(pk=period.pk).exists(),
         "referrals": handoff.referrals_for_person(actor=request.user, person_id=period.person_id),
+        "refer_url": handoff.referral_form_url(),
         "link_url": request.session.pop(f"link_{period.pk}", ""),
         "day_number": (timezone.localdate(now) - period.start_date).days + 1,
         "crumbs": [(_("隔离观察"), reverse("monitoring:period_list"))],
@@ -348,6 +349,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "alert": alert, "title": selectors.alert_title(alert), "level": Level(alert.level),
         "flags": alert.flags, "check_in": check_in, "reading": _reading(check_in.data) if check_in else None,
         "form": AlertResolveForm(), "referral": handoff.referral_for_alert(actor=request.user, alert_id=alert.pk),
+        "refer_url": handoff.referral_form_url(),
         "can_open_period": alert.period_id and can_monitor(request.user, VIEW),
         **_reach(request, alert),
         "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
@@ -434,7 +436,8 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/alert_detail.html", {
         "alert": alert, "title": selectors.alert_title(alert), "level": Level(alert.level), "flags": alert.flags,
         "check_in": alert.check_in, "reading": _reading(alert.check_in.data) if alert.check_in else None,
-        "form": form, **_reach(request, alert), "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
+        "form": form, "refer_url": handoff.referral_form_url(), **_reach(request, alert),
+        "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
     }, status=400)
 
 

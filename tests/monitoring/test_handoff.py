@@ -1,6 +1,6 @@
 """Monitoring hands over to the referrals feature through sanshe.monitoring.handoff (cases registers its desk):
-a red alert becomes an immediate referral, and the monitoring pages show the open referrals. Without a desk
-(cases not installed) nothing is referred and the pages simply show none."""
+a red alert becomes an immediate referral, and the monitoring pages show the open referrals and link the referral
+form. Without a desk (cases not installed) nothing is referred and the pages show neither."""
 
 from __future__ import annotations
 
@@ -49,8 +49,10 @@ def test_the_pages_show_the_open_referral_of_the_alert_and_of_the_person(client,
     client_for(client, community_worker)
     alert_page = reverse("monitoring:alert_detail", args=[alert.pk])
     period_page = reverse("monitoring:period_detail", args=[period.pk])
-    assert "已转介社工" not in client.get(alert_page).content.decode()
-    assert "<h2>转介</h2>" not in client.get(period_page).content.decode()
+    body = client.get(alert_page).content.decode()
+    assert "已转介社工" not in body and f'{reverse("cases:referral_create")}?source=alert&id={alert.pk}' in body
+    body = client.get(period_page).content.decode()
+    assert "<h2>转介</h2>" not in body and f'{reverse("cases:referral_create")}?source=check_in&id=' in body
     referral_create(actor=community_worker, person_id=world.head.pk, source_kind="alert", source_id=alert.pk,
                     reason="发热伴血氧偏低，家属很担心", urgency="within_24h")
     assert "已转介社工（待接收）" in client.get(alert_page).content.decode()
@@ -68,5 +70,7 @@ def test_without_a_desk_a_red_alert_still_escalates_and_nothing_is_referred(clie
     assert not Referral.objects.exists()
     client_for(client, community_worker)
     body = client.get(reverse("monitoring:alert_detail", args=[alert.pk])).content.decode()
-    assert "转介社工" in body and "已转介社工" not in body
-    assert client.get(reverse("monitoring:period_detail", args=[period.pk])).status_code == 200
+    form = reverse("cases:referral_create")
+    assert "转介社工" not in body and form not in body and "处理完毕" in body
+    period_page = client.get(reverse("monitoring:period_detail", args=[period.pk]))
+    assert period_page.status_code == 200 and form not in period_page.content.decode()
