@@ -9,6 +9,9 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import from_chat  # chat risk alerts become referrals (sanshe.groups.alerts.referral)
+        # Wiring, not domain logic: chat risk alerts (sanshe.groups.alerts.referral) and monitoring's red alerts
+        # become referrals; monitoring's pages show them.
+        from . import from_chat, from_monitoring
 
         from_chat.register()
+        from_monitoring.register()

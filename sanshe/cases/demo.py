@@ -1,8 +1,8 @@
 """Demo cases on top of the core, groups and monitoring demos: open cases in every status with follow-ups
 (some overdue), a part assigned to a medic, referrals waiting from each source, and a resident's 求助.
 
-Deterministic and idempotent: nothing happens when the demo already has cases. The monitoring demo already
-refers an alert and a screening entry; this demo only adds the sources it lacks.
+Deterministic and idempotent: nothing happens when the demo already has cases. The monitoring demo's records
+are referred first (its first red-flag alert and a screening entry), then the sources it lacks.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def _load(*, today: date, users: dict[str, User]) -> str:
 
     sw, worker = users["shegong"], users["shequ"]
     now = timezone.now()
+    _monitoring_referrals(worker=worker)
     busy = set(Referral.objects.values_list("person_id", flat=True))
     resident = users.get("jumin")
     if resident is not None and hasattr(resident, "person"):
@@ -119,6 +120,34 @@ def _load(*, today: date, users: dict[str, User]) -> str:
     help_note = _help_request(resident)
     return (f"个案演示数据：{len(cases)} 个个案（含超时跟进），待接收转介 "
             f"{Referral.objects.filter(status=ReferralStatus.NEW).count()} 条（新增 {waiting}）{help_note}。")
+
+
+def _monitoring_referrals(*, worker: User) -> None:
+    """The community worker refers what the monitoring demo found: today's first red-flag alert (fever, cough,
+    low oxygen and a worried family) and a household of the screening round (an elderly person alone)."""
+    from django.apps import apps
+
+    if not apps.is_installed("sanshe.monitoring"):
+        return
+    from sanshe.monitoring.choices import AlertKind, ContactMethod
+    from sanshe.monitoring.models import Alert, ScreeningEntry
+
+    from . import services
+
+    first = Alert.objects.filter(kind=AlertKind.RED_FLAG, check_in__isnull=False).order_by("pk").first()
+    if first is not None:
+        alert = Alert.objects.filter(person_id=first.person_id).order_by("-pk").first()
+        services.referral_create(actor=worker, person_id=alert.person_id, source_kind="alert", source_id=alert.pk,
+                                 reason="隔离期间发热伴咳嗽，血氧偏低，本人非常担心家中老人，情绪紧张，需要社工跟进。",
+                                 urgency="within_24h")
+    entry = (ScreeningEntry.objects.exclude(contact=ContactMethod.UNREACHABLE)
+             .select_related("household").order_by("pk").first())
+    if entry is not None:
+        person = Person.objects.filter(household=entry.household).order_by("pk").first()
+        if person is not None and not Referral.objects.filter(person=person).exists():
+            services.referral_create(actor=worker, person_id=person.pk, source_kind="screening",
+                                     source_id=entry.pk, urgency="routine",
+                                     reason="独居老人，家中常用降压药快吃完了，子女在外地，希望有人帮忙买药。")
 
 
 def _waiting_referrals(*, worker: User, spare: list[Person], today: date) -> int:

@@ -8,6 +8,13 @@ where `context(actor, case)` returns the template's context, or None to hide the
 (need-to-know: a counsellor's notes are not shown to a community worker). The case page renders the
 sections in `order`. Collected once per process from every installed `sanshe.*` app, like the navigation
 modules of sanshe.core.features.
+
+The feature that handles crises (sanshe.crisis, built on cases) also says there where the case's open crisis is:
+
+    CASE_OPEN_CRISIS_URL = open_crisis_url   # (actor, case) -> the crisis page, or "" (none open, or not visible)
+
+so that taking a crisis referral leads to the crisis page first and the intake links it, without cases importing
+the crisis feature. Without such a module installed, no case has an open crisis.
 """
 
 from __future__ import annotations
@@ -55,3 +62,14 @@ def case_sections_for(actor, case) -> list[tuple[str, dict[str, Any]]]:
         if context is not None:
             shown.append((section.template, {"case": case, **context}))
     return shown
+
+
+def case_open_crisis_url(*, actor, case) -> str:
+    """The page of the case's open crisis when the actor may see it, else "" (see CASE_OPEN_CRISIS_URL above)."""
+    for module in _section_modules():
+        url_for = getattr(module, "CASE_OPEN_CRISIS_URL", None)
+        if url_for is not None:
+            url = url_for(actor, case)
+            if url:
+                return url
+    return ""

@@ -264,11 +264,11 @@ def referral_crisis_stop(*, actor, referral: Referral | None, case: Case) -> tup
     the imminent chat alert the referral came from while it is not closed; None for an ordinary referral."""
     from django.urls import reverse
 
-    from sanshe.crisis.selectors import case_open_crisis, crisis_in_scope
+    from .sections import case_open_crisis_url
 
-    crisis = case_open_crisis(case_id=case.pk)
-    if crisis is not None and crisis_in_scope(actor=actor, crisis_id=crisis.pk):
-        return reverse("crisis:detail", args=[crisis.pk]), "crisis"
+    crisis_url = case_open_crisis_url(actor=actor, case=case)
+    if crisis_url:
+        return crisis_url, "crisis"
     alert = _referral_alert(actor=actor, referral=referral)
     if alert is not None and alert.is_imminent and alert.status != "closed":
         return reverse("groups:alerts") + f"#alert-{alert.pk}", "alert"
@@ -290,7 +290,7 @@ def referral_intake_view(*, actor, case: Case) -> dict | None:
     message quoted (only to someone who may see its alert), links to the open crisis and the alert."""
     from django.urls import reverse
 
-    from sanshe.crisis.selectors import case_open_crisis, crisis_in_scope
+    from .sections import case_open_crisis_url
 
     referral = (Referral.objects.for_actor(actor, "view").select_related("created_by", "taken_by")
                 .filter(pk=case.referral_id).first()) if case.referral_id else None
@@ -305,7 +305,5 @@ def referral_intake_view(*, actor, case: Case) -> dict | None:
             view["message"] = {"body": message.body, "at": message.created_at, "group": alert.group.name,
                                "sender": (message.sender.display_name or str(message.sender))
                                if message.sender_id else ""}
-    crisis = case_open_crisis(case_id=case.pk)
-    if crisis is not None and crisis_in_scope(actor=actor, crisis_id=crisis.pk):
-        view["crisis_url"] = reverse("crisis:detail", args=[crisis.pk])
+    view["crisis_url"] = case_open_crisis_url(actor=actor, case=case)
     return view

@@ -203,6 +203,18 @@ def case_open(*, actor, person_id: int, referral_id: int | None = None, urgency:
     return case
 
 
+def case_mark_crisis(*, actor, case: Case, now: datetime) -> Case:
+    """Mark an open case a crisis case of immediate urgency: the crisis feature calls this when it opens the case's
+    crisis (in its transaction, whose `crisis.open` audit event records it). The actor must be able to change the
+    case (404 otherwise); the given instance is updated too."""
+    rank = URGENCY_RANK[ReferralUrgency.IMMEDIATE]
+    if not Case.objects.for_actor(actor, "change").filter(pk=case.pk).update(
+            is_crisis=True, urgency=ReferralUrgency.IMMEDIATE, urgency_rank=rank, updated_at=now):
+        raise ObjectNotFound()
+    case.is_crisis, case.urgency, case.urgency_rank = True, ReferralUrgency.IMMEDIATE, rank
+    return case
+
+
 def _take_referral(actor, referral: Referral, now: datetime) -> None:
     if referral.status == ReferralStatus.NEW:
         referral.status, referral.taken_by, referral.taken_at = ReferralStatus.TAKEN, actor, now

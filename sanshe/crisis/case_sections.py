@@ -1,4 +1,5 @@
-"""The crisis section of the case page: the open crisis, or a "start crisis protocol" button; past crises."""
+"""The crisis section of the case page: the open crisis, or a "start crisis protocol" button; past crises. And
+where a case's open crisis is, for the referral hand-off and the intake (see sanshe.cases.sections)."""
 
 from __future__ import annotations
 
@@ -39,5 +40,18 @@ def crisis_section(actor, case) -> dict[str, Any] | None:
         "domains": CrisisDomain.choices,
     }
 
+
+def open_crisis_url(actor, case) -> str:
+    """The case's open crisis page, if there is one and the actor may see it; else ""."""
+    from .selectors import case_open_crisis, crisis_in_scope
+    from .services import crisis_url
+
+    crisis = case_open_crisis(case_id=case.pk)
+    if crisis is not None and crisis_in_scope(actor=actor, crisis_id=crisis.pk):
+        return crisis_url(crisis.pk)
+    return ""
+
+
+CASE_OPEN_CRISIS_URL = open_crisis_url
 
 CASE_SECTIONS = [CaseSection(template="crisis/_case_section.html", context=crisis_section, order=5)]

@@ -55,8 +55,15 @@ def _closed_crisis(social_worker: User, today: date) -> bool:
     if case is None:
         return False
     if not case.emergency_contact_phone:
-        case.emergency_contact_name, case.emergency_contact_phone = "家属", "13907150001"
-        case.save(update_fields=["emergency_contact_name", "emergency_contact_phone"])
+        from sanshe.cases.services import case_intake_save
+
+        # The checklist calls the emergency contact: the intake gets one through the cases feature, the rest of
+        # it as it was.
+        case = case_intake_save(actor=social_worker, case_id=case.pk, emergency_contact_name="家属",
+                                emergency_contact_phone="13907150001", demand_emotion=case.demand_emotion,
+                                demand_medical=case.demand_medical, demand_psychological=case.demand_psychological,
+                                demand_other=case.demand_other, needs=case.needs, needs_other=case.needs_other,
+                                plan=case.plan)
     opened = _at(today - timedelta(days=1), 21, 10)
     crisis = services.crisis_open(actor=social_worker, case=case, domain="suicide", source="manual",
                                   reason="晚间电话回访时说“活着没意思，今晚不想再撑了”，独自在家。", now=opened)

@@ -134,8 +134,9 @@ def crisis_open(*, actor, case, domain: str, source: str, reason: str, now: date
     social worker and the organisation admins; marks the case a crisis case of immediate urgency. Opening
     again while a crisis of the case is open returns the open one.
     """
-    from sanshe.cases.models import URGENCY_RANK, Case, ReferralUrgency
+    from sanshe.cases.models import Case
     from sanshe.cases.policies import require_cases
+    from sanshe.cases.services import case_mark_crisis
 
     require_cases(actor, "cases.manage")
     now = now or timezone.now()
@@ -169,12 +170,9 @@ def crisis_open(*, actor, case, domain: str, source: str, reason: str, now: date
             crisis.save()
     except IntegrityError:  # the same case's crisis opened twice at once
         return CrisisResponse.objects.get(case=locked, status__in=OPEN_CRISIS_STATUSES)
-    rank = URGENCY_RANK[ReferralUrgency.IMMEDIATE]
-    Case.objects.filter(pk=locked.pk).update(is_crisis=True, urgency=ReferralUrgency.IMMEDIATE, urgency_rank=rank,
-                                             updated_at=now)
-    for instance in {id(locked): locked, id(case): case}.values():
-        if isinstance(instance, Case):
-            instance.is_crisis, instance.urgency, instance.urgency_rank = True, ReferralUrgency.IMMEDIATE, rank
+    case_mark_crisis(actor=actor, case=locked, now=now)
+    if isinstance(case, Case) and case is not locked:  # the caller's instance shows it too
+        case.is_crisis, case.urgency, case.urgency_rank = locked.is_crisis, locked.urgency, locked.urgency_rank
     delivered = _deliver(crisis, chain.first_responders(locked, domain, now), 0, now)
     audit_record(actor=actor, action="crisis.open", obj=crisis,
                  detail={"case": locked.pk, "domain": domain, "source": source, "recipients": len(delivered)})

@@ -1,6 +1,6 @@
 """Demo monitoring data on top of the core demo: people under quarantine with two weeks of check-ins, today's
-follow-ups, open alerts, a lost person, a screening round in progress and referrals. Deterministic (seeded)
-and idempotent: nothing happens when the demo's quarantine periods already exist.
+follow-ups, open alerts, a lost person and a screening round in progress (the cases demo refers some of them).
+Deterministic (seeded) and idempotent: nothing happens when the demo's quarantine periods already exist.
 """
 
 from __future__ import annotations
@@ -189,7 +189,6 @@ def _load(*, today: date, worker: User) -> str:
     services.followups_pass_deadline(now=now)
 
     _screening(rng=rng, worker=worker, today=today, now=now)
-    _referrals(worker=worker, flagged=flagged)
     for offset in range(14, -1, -1):
         services.figures_refresh(day=today - timedelta(days=offset), now=now)
     active_count = QuarantinePeriod.objects.filter(status=QuarantineStatus.ACTIVE).count()
@@ -249,23 +248,3 @@ def _screening(*, rng: random.Random, worker: User, today: date, now: datetime) 
         entries.append(entry)
     ScreeningEntry.objects.bulk_create(entries)
 
-
-def _referrals(*, worker: User, flagged: list[QuarantinePeriod]) -> None:
-    from sanshe.cases.models import Referral
-    from sanshe.cases.services import referral_create
-
-    from .models import Alert
-
-    for period in flagged[:1]:
-        alert = Alert.objects.filter(person_id=period.person_id).order_by("-pk").first()
-        if alert is not None:
-            referral_create(actor=worker, person_id=period.person_id, source_kind="alert", source_id=alert.pk,
-                            reason="隔离期间发热伴咳嗽，血氧偏低，本人非常担心家中老人，情绪紧张，需要社工跟进。",
-                            urgency="within_24h")
-    entry = (ScreeningEntry.objects.exclude(contact=ContactMethod.UNREACHABLE)
-             .select_related("household").order_by("pk").first())
-    if entry is not None:
-        person = Person.objects.filter(household=entry.household).order_by("pk").first()
-        if person is not None and not Referral.objects.filter(person=person).exists():
-            referral_create(actor=worker, person_id=person.pk, source_kind="screening", source_id=entry.pk,
-                            reason="独居老人，家中常用降压药快吃完了，子女在外地，希望有人帮忙买药。", urgency="routine")

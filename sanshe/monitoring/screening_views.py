@@ -14,6 +14,7 @@ from sanshe.core.gate import page
 from sanshe.core.pages import apply_service_errors
 from sanshe.places.models import Building, Community, Compound
 
+from . import handoff
 from . import screening_selectors as selectors
 from . import screening_services as services
 from .choices import NEEDS_FOLLOW_UP, NEEDS_SOCIAL_WORKER, ContactMethod, Need, RoundStatus, Situation
@@ -210,6 +211,7 @@ def entry_done(request: HttpRequest, pk: int, household_id: int) -> HttpResponse
     following = selectors.next_household(round_=round_, household=row.household)
     return render(request, "monitoring/entry_done.html", {
         "round": round_, "row": row, "items": items, "entry": row.entry, "room": _room(row.household),
+        "refer_url": handoff.referral_form_url(),
         "next_url": reverse("monitoring:entry_form", args=[round_.pk, following.pk]) if following else
         reverse("monitoring:round_building", args=[round_.pk, row.household.building_id]),
         "crumbs": [(_("排查"), reverse("monitoring:round_list")),

@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -44,7 +43,7 @@ from sanshe.rules.redflags import (
     validate_fever_threshold,
 )
 
-from . import notify
+from . import handoff, notify
 from .choices import (
     CLOSING_STATUSES,
     SEEN_STATUSES,
@@ -945,11 +944,9 @@ def _alert_upsert(*, person_id: int, period: QuarantinePeriod | None, check_in: 
         transaction.on_commit(lambda: notify.alert_broadcast(alert_id))
         if alert.level >= Level.URGENT:
             _alert_chain_start(alert, now)
-        if alert.level >= Level.EMERGENCY and apps.is_installed("sanshe.cases"):
-            from sanshe.cases.services import referral_from_alert_on_commit
-
+        if alert.level >= Level.EMERGENCY:
             # A red alert also lands in the social workers' inbox at once (issue 6).
-            referral_from_alert_on_commit(source="monitoring", alert_id=alert_id)
+            handoff.emergency_alert_refer(alert_id=alert_id)
     return alert
 
 

@@ -26,7 +26,7 @@ from sanshe.rules.redflags import (
     Level,
 )
 
-from . import selectors, services
+from . import handoff, selectors, services
 from .choices import SYMPTOM_LABELS
 from .forms import AlertResolveForm, CheckInForm, CloseForm, EndDateForm, ProfileForm, QuarantineForm
 from .models import QuarantinePeriod
@@ -221,8 +221,6 @@ def period_create(request: HttpRequest, person_id: int) -> HttpResponse:
 @page(VIEW)
 @require_GET
 def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from sanshe.cases.selectors import referrals_for_person
-
     period = selectors.access_period(actor=request.user, id=pk)
     now = _now()
     can_change = QuarantinePeriod.objects.for_actor(request.user, "change").filter(pk=period.pk).exists()
@@ -233,7 +231,8 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "risk_labels": [HIGH_RISK_CONDITIONS[c] for c in period.risk_codes if c in HIGH_RISK_CONDITIONS],
         "can_change": can_change,
         "can_shorten": QuarantinePeriod.objects.for_actor(request.user, "shorten").filter(pk=period.pk).exists(),
-        "referrals": referrals_for_person(actor=request.user, person_id=period.person_id),
+        "referrals": handoff.referrals_for_person(actor=request.user, person_id=period.person_id),
+        "refer_url": handoff.referral_form_url(),
         "link_url": request.session.pop(f"link_{period.pk}", ""),
         "day_number": (timezone.localdate(now) - period.start_date).days + 1,
         "crumbs": [(_("隔离观察"), reverse("monitoring:period_list"))],
@@ -344,15 +343,13 @@ def alert_feed(request: HttpRequest) -> JsonResponse:
 @page(*ALERTS)
 @require_GET
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from sanshe.cases.selectors import referrals_from
-
     alert = selectors.access_alert(actor=request.user, id=pk)
     check_in = alert.check_in
     return render(request, "monitoring/alert_detail.html", {
         "alert": alert, "title": selectors.alert_title(alert), "level": Level(alert.level),
         "flags": alert.flags, "check_in": check_in, "reading": _reading(check_in.data) if check_in else None,
-        "form": AlertResolveForm(), "referral": referrals_from(actor=request.user, source_kind="alert",
-                                                              source_ids=[alert.pk]).get(alert.pk),
+        "form": AlertResolveForm(), "referral": handoff.referral_for_alert(actor=request.user, alert_id=alert.pk),
+        "refer_url": handoff.referral_form_url(),
         "can_open_period": alert.period_id and can_monitor(request.user, VIEW),
         **_reach(request, alert),
         "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
@@ -439,7 +436,8 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/alert_detail.html", {
         "alert": alert, "title": selectors.alert_title(alert), "level": Level(alert.level), "flags": alert.flags,
         "check_in": alert.check_in, "reading": _reading(alert.check_in.data) if alert.check_in else None,
-        "form": form, **_reach(request, alert), "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
+        "form": form, "refer_url": handoff.referral_form_url(), **_reach(request, alert),
+        "crumbs": [(_("预警"), reverse("monitoring:alert_list"))],
     }, status=400)
 
 

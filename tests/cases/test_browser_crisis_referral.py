@@ -88,7 +88,7 @@ def test_take_next_on_a_chat_alert_referral_keeps_the_case_immediate_through_tri
     page.locator("#assessments").get_by_role("link", name="PHQ-9", exact=True).click()
     for number, value in enumerate([1, 1, 1, 0, 0, 0, 0, 0, 3], start=1):
         page.locator(f'input[name="item{number}"][value="{value}"]').check()
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     page.locator("#assessments").get_by_role("button", name="运行分流").click()
     expect(page).to_have_url(re.compile(r"/assessments/triage/\d+/$"))
     reasons = page.locator("#reasons")

@@ -1,11 +1,11 @@
-"""The monitoring demo builds on the core demo: people under quarantine, history, alerts, screening, referrals."""
+"""The monitoring demo builds on the core demo: people under quarantine, history, alerts, screening (the cases
+demo refers some of them: tests/cases/test_demo.py)."""
 
 from __future__ import annotations
 
 import pytest
 from django.utils import timezone
 
-from sanshe.cases.models import Referral
 from sanshe.monitoring.choices import QuarantineStatus
 from sanshe.monitoring.models import Alert, CheckIn, DailyFigures, FollowUp, QuarantinePeriod, ScreeningEntry
 
@@ -28,7 +28,6 @@ def test_demo_loads_two_weeks_of_follow_up_and_is_idempotent(sms):
     assert CheckIn.objects.count() > 100
     assert Alert.objects.filter(kind="red_flag", status="open").exists()
     assert ScreeningEntry.objects.exists()
-    assert Referral.objects.exists()
     assert DailyFigures.objects.values("date").distinct().count() >= 10
     counts = (QuarantinePeriod.objects.count(), CheckIn.objects.count(), Alert.objects.count())
     assert "已存在" in demo_load(today=today)
