@@ -268,9 +268,12 @@ def notification_mark_read(*, actor, notification_id: int, now: datetime | None 
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, actor, now: datetime | None = None) -> int:
+def notifications_mark_all_read(*, actor, kind_prefix: str = "", now: datetime | None = None) -> int:
+    """Mark the actor's unread notifications read (only those of kinds starting with `kind_prefix`, if given)."""
     now = now or timezone.now()
     unread = Notification.objects.for_actor(actor).filter(read_at__isnull=True)
+    if kind_prefix:
+        unread = unread.filter(kind__startswith=kind_prefix)
     ids = list(unread.values_list("pk", flat=True))
     Delivery.objects.filter(notification_id__in=ids, channel=Channel.INAPP).update(
         status=DeliveryStatus.READ, read_at=now, updated_at=now)
