@@ -174,7 +174,8 @@ def _send(delivery: Delivery) -> None:
     if delivery.channel == Channel.SMS:
         from .sms import get_sms_backend
 
-        get_sms_backend().send(delivery.address, notification.sms_text)
+        # The reference comes back in the gateway's status report (sms_status_report).
+        get_sms_backend().send(delivery.address, notification.sms_text, reference=str(delivery.pk))
     elif delivery.channel == Channel.WECOM:
         from .wecom import WeComError, app_from_settings
 
@@ -299,3 +300,61 @@ def preference_save(*, actor, sms: bool, wecom: bool, wecom_userid: str = "", qu
     audit_record(actor=actor, action="notify.preference", obj=preference,
                  detail={"sms": sms, "wecom": wecom, "quiet": bool(quiet_start)})
     return preference
+
+
+# ---------------------------------------------------------------------------------------------- receipts
+
+def notification_delivered(*, actor, notification_id: int, now: datetime | None = None) -> bool:
+    """The recipient's open page received the in-app push (its socket acknowledged it): sent → delivered.
+
+    Scoped like the list (only the recipient's own notification; anyone else's is not found); idempotent, and a
+    delivery already read stays read. Returns whether a delivery changed.
+    """
+    from .selectors import notification_get
+
+    now = now or timezone.now()
+    notification = notification_get(actor=actor, notification_id=notification_id)
+    return bool(Delivery.objects.filter(notification=notification, channel=Channel.INAPP,
+                                        status=DeliveryStatus.SENT).update(
+        status=DeliveryStatus.DELIVERED, delivered_at=now, updated_at=now))
+
+
+# The gateway's words for a final state, and ours.
+SMS_REPORT_STATUSES = {"delivered": DeliveryStatus.DELIVERED, "failed": DeliveryStatus.FAILED}
+
+
+def sms_status_report(*, reference: str, status: str, error: str = "", now: datetime | None = None) -> bool:
+    """The SMS gateway's status report for the delivery it was handed as `reference` (sanshe.core.notify.sms).
+
+    Raises ObjectNotFound for a reference that is not one of our sent texts, ValidationError for an unknown status.
+    A report for a text already in that state changes nothing (gateways repeat reports); a delivered text does not
+    become failed by a late report. Returns whether the delivery changed.
+    """
+    from django.core.exceptions import ValidationError
+
+    from sanshe.core.errors import ObjectNotFound
+
+    now = now or timezone.now()
+    target = SMS_REPORT_STATUSES.get(status)
+    if target is None:
+        raise ValidationError({"status": "unknown status"})
+    try:
+        pk = int(reference)
+    except (TypeError, ValueError):
+        raise ObjectNotFound() from None
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update().filter(
+            pk=pk, channel=Channel.SMS,
+            status__in=(DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.FAILED),
+            sent_at__isnull=False).first() if 0 < pk < 2 ** 63 else None)
+        if delivery is None:
+            raise ObjectNotFound()
+        if delivery.status != DeliveryStatus.SENT:
+            return False
+        fields = {"status": target, "updated_at": now}
+        if target == DeliveryStatus.DELIVERED:
+            fields["delivered_at"] = now
+        else:
+            fields["error"] = (error or _("短信网关报告发送失败"))[:300]
+        Delivery.objects.filter(pk=delivery.pk).update(**fields)
+        return True
