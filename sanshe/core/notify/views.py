@@ -27,6 +27,7 @@ class PreferenceForm(forms.Form):
     sms = forms.BooleanField(label=gettext_lazy("短信通知"), required=False)
     wecom = forms.BooleanField(label=gettext_lazy("企业微信通知"), required=False)
     wecom_userid = forms.CharField(label=gettext_lazy("企业微信账号"), required=False, max_length=64)
+    chat_mentions = forms.BooleanField(label=gettext_lazy("群聊中有人@我时通知"), required=False)
     quiet_start = forms.TimeField(label=gettext_lazy("免打扰开始"), required=False,
                                   widget=forms.TimeInput(attrs={"type": "time"}))
     quiet_end = forms.TimeField(label=gettext_lazy("免打扰结束"), required=False,
@@ -74,6 +75,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
     current = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference()
     form = PreferenceForm(request.POST or None, initial={
         "sms": current.sms, "wecom": current.wecom, "wecom_userid": current.wecom_userid,
+        "chat_mentions": current.chat_mentions,
         "quiet_start": current.quiet_start, "quiet_end": current.quiet_end})
     if request.method == "POST" and form.is_valid():
         try:

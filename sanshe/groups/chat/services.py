@@ -58,6 +58,7 @@ from ..service_base import (
     _notify,
     _now,
 )
+from .mentions import mentions_notify
 
 
 @transaction.atomic
@@ -264,6 +265,7 @@ def message_do_send(*, actor, checked: CheckedMessage, client_id: str = "", ment
         if thread is not None:
             PrivateThread.objects.filter(pk=thread.pk).update(updated_at=now)
     _message_send_on_commit(actor=actor, checked=checked, message=message, event=event, mentioned=mentioned)
+    mentions_notify(message=message, mentioned=mentioned)  # notifications for those not reading (chat/mentions.py)
     if assessment.alerts:
         # The risk-alert chain stays in groups.services until it moves onto the notify layer (issue 14).
         from ..services import _alert_raise
