@@ -132,7 +132,7 @@ def household_sheet_job_create(*, actor, community_id: int, upload: File, file_n
     try:
         job.full_clean()
         job.save()
-        audit_record(actor=actor, action="roster.upload", obj=job, community_id=community.pk,
+        audit_record(actor=actor, action="household_sheet.upload", obj=job, community_id=community.pk,
                      detail={"bytes": size, "kind": Path(file_name).suffix.lower()})
     except BaseException:
         job.file.storage.delete(job.file.name)  # no orphaned copy of a household sheet on disk
@@ -342,7 +342,7 @@ def household_sheet_validate(*, actor, job: ImportJob, progress: Progress | None
     except HouseholdSheetFileError as exc:
         with transaction.atomic():
             _fail(job, exc.errors[0].reason, exc.errors)
-            audit_record(actor=actor, action="roster.validate", obj=job, outcome=AuditOutcome.FAILURE,
+            audit_record(actor=actor, action="household_sheet.validate", obj=job, outcome=AuditOutcome.FAILURE,
                          detail={"file_error": True})
         _delete_file(job)
         return job
@@ -363,7 +363,7 @@ def household_sheet_validate(*, actor, job: ImportJob, progress: Progress | None
             "new": _new_places(job.community_id, checked.rows),
         }
         job.save()
-        audit_record(actor=actor, action="roster.validate", obj=job, detail={
+        audit_record(actor=actor, action="household_sheet.validate", obj=job, detail={
             "rows": job.total_rows, "valid": job.valid_rows, "error_rows": job.error_rows})
     return job
 
@@ -525,10 +525,10 @@ def household_sheet_import(*, actor, job: ImportJob, mode: str, progress: Progre
             checked = _check(job, today=timezone.localdate(), progress=progress)
         if mode == ImportMode.ALL_OR_NOTHING and checked.errors:
             return _fail(job, _("复核时发现%(n)d处问题，按“全部无误才导入”的选择，没有导入任何人员")
-                         % {"n": len(checked.errors)}, checked.errors, actor=actor, action="roster.import")
+                         % {"n": len(checked.errors)}, checked.errors, actor=actor, action="household_sheet.import")
         if not checked.rows:
             return _fail(job, _("复核后没有可以导入的行（可能已有人先导入了这些人员）"), checked.errors,
-                         actor=actor, action="roster.import")
+                         actor=actor, action="household_sheet.import")
         with transaction.atomic():
             with _gc_paused():
                 created = _write(job, checked, progress)
@@ -541,21 +541,21 @@ def household_sheet_import(*, actor, job: ImportJob, mode: str, progress: Progre
             job.summary = {**job.summary, "created": created}
             job.finished_at = timezone.now()
             job.save()
-            audit_record(actor=actor, action="roster.import", obj=job, detail={
+            audit_record(actor=actor, action="household_sheet.import", obj=job, detail={
                 "mode": mode, "rows": checked.total_rows, "imported": created["people"],
                 "error_rows": checked.error_rows, "compounds": created["compounds"],
                 "buildings": created["buildings"], "units": created["units"], "households": created["households"]})
         return job
     except HouseholdSheetFileError as exc:
-        return _fail(job, exc.errors[0].reason, exc.errors, actor=actor, action="roster.import")
+        return _fail(job, exc.errors[0].reason, exc.errors, actor=actor, action="household_sheet.import")
     except IntegrityError:
         logger.warning("household_sheet import job %s hit a uniqueness conflict", job.pk)
         return _fail(job, _("导入期间有人同时登记了相同证件号码的人员，没有导入任何人员。请重新上传文件检查后再导入"),
-                     actor=actor, action="roster.import")
+                     actor=actor, action="household_sheet.import")
     except Exception:
         logger.exception("household_sheet import job %s failed", job.pk)
         return _fail(job, _("导入时出现系统错误，没有导入任何人员。请重新上传后再试；如果一再出现，请联系管理员"),
-                     actor=actor, action="roster.import")
+                     actor=actor, action="household_sheet.import")
     finally:
         _delete_file(job)
 
@@ -568,7 +568,7 @@ def household_sheet_job_cancel(*, actor, job: ImportJob, reason: str = "") -> Im
                   failure_reason=reason or _("已取消导入，文件已删除"), finished_at=timezone.now()):
         raise ValidationError(_("这个文件正在处理或已经处理完，不能取消"))
     job.refresh_from_db()
-    audit_record(actor=actor, action="roster.cancel", obj=job)
+    audit_record(actor=actor, action="household_sheet.cancel", obj=job)
     transaction.on_commit(lambda: _delete_file(job))
     return job
 
@@ -621,7 +621,7 @@ def household_sheet_export(*, actor, community_id: int | None = None, compound_i
     handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     with transaction.atomic():
         count = write_people(handle, people, unmasked=unmasked)
-        audit_record(actor=actor, action="roster.export", reason=reason if unmasked else "",
+        audit_record(actor=actor, action="household_sheet.export", reason=reason if unmasked else "",
                      community_id=community_id, detail={
                          "count": count, "unmasked": unmasked, "community_id": community_id,
                          "compound_id": compound_id, "building_id": building_id, "category": category})

@@ -402,24 +402,6 @@ class NoShowLift(models.Model):
         return f"{self._meta.verbose_name} #{self.pk}"
 
 
-class Notice(models.Model):
-    """An in-app notification (reminders, calls for help, offers, decisions)."""
-
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="roster_notices")
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=200, blank=True)
-    shift = models.ForeignKey(Shift, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_read")]
-
-    def __str__(self) -> str:
-        return self.text[:40]
-
-
 class CalendarFeed(models.Model):
     """A private iCal link to a volunteer's shifts; only its hash is kept; revoking ends it for good."""
 

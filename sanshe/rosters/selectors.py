@@ -26,7 +26,6 @@ from .models import (
     HoursCorrection,
     HoursRecord,
     HoursStatus,
-    Notice,
     RequestStatus,
     Shift,
     ShiftNeed,
@@ -190,11 +189,16 @@ def claim_list(*, user, now: datetime) -> ClaimList:
 
 
 def notices(*, user, limit: int = 10):
-    return list(Notice.objects.filter(user=user).order_by("-created_at")[:limit])
+    """The user's unread roster notifications (the notify layer's, kind `rosters.*`), newest first."""
+    from sanshe.core.notify.selectors import notification_list
+
+    return notification_list(actor=user, unread_only=True, kind_prefix="rosters.", limit=limit)
 
 
 def unread_notice_count(*, user) -> int:
-    return Notice.objects.filter(user=user, read_at__isnull=True).count()
+    from sanshe.core.notify.selectors import unread_count
+
+    return unread_count(actor=user, kind_prefix="rosters.")
 
 
 @dataclass

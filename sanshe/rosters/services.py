@@ -23,6 +23,8 @@ from sanshe.accounts.models import Organisation, User
 from sanshe.accounts.policies import scope_for
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ActionForbidden, ObjectNotFound
+from sanshe.core.notify.models import Channel
+from sanshe.core.notify.services import notify_send
 from sanshe.groups.models import DutyKind, Group, GroupMember, MemberRole, MemberStatus
 from sanshe.people.choices import DocumentType
 from sanshe.volunteers.clearance import cleared_user_ids, volunteer_is_cleared
@@ -45,7 +47,6 @@ from .models import (
     HoursSource,
     HoursStatus,
     NoShowLift,
-    Notice,
     RequestStatus,
     RosterPolicy,
     Shift,
@@ -93,17 +94,18 @@ def claim_window_days(group_id: int) -> int:
     return value if value is not None else GroupRoster._meta.get_field("claim_window_days").default
 
 
-def _notify(user_ids: Iterable[int], text: str, *, url: str = "", shift: Shift | None = None, sms: bool = False) -> None:
-    """In-app notices now (same transaction); text messages through the notify layer's outbox (sent after
-    commit, rate-limited, retried, logged)."""
+def _notify(user_ids: Iterable[int], text: str, *, kind: str, url: str = "", shift: Shift | None = None,
+            sms: bool = False) -> None:
+    """Tell users through the notify layer, in the caller's transaction (delivered after commit): a row in their
+    notification list (kind `rosters.<kind>`, linking to `url` or 我的班次) pushed to their open pages, and with
+    `sms` a text too (their preferences and quiet hours apply; rate-limited, retried, logged)."""
     user_ids = sorted(set(user_ids))
     if not user_ids:
         return
-    Notice.objects.bulk_create([Notice(user_id=uid, text=text[:300], url=url, shift=shift) for uid in user_ids])
-    if sms:
-        from .tasks import sms_queue
-
-        sms_queue(user_ids, f"【三社】{text}")
+    notify_send(recipients=user_ids, kind=f"rosters.{kind}", title=text, body=text if len(text) > 200 else "",
+                url=url or reverse("rosters:my_shifts"), sms_text=f"【三社】{text}" if sms else "",
+                channels=(Channel.INAPP, Channel.SMS) if sms else (Channel.INAPP,),
+                organisation_id=shift.group.organisation_id if shift is not None else None)
 
 
 def _managed_group(actor, group_id: int) -> Group:
@@ -325,7 +327,7 @@ def shift_update(*, actor, shift_id: int, start_minute: int, end_minute: int, ne
                         .values_list("user_id", flat=True))
             touched_users |= users
             _notify(users, _("班次时间已调整：%(shift)s") % {"shift": _shift_label(target)}, shift=target,
-                    url=reverse("rosters:shift_detail", args=[target.pk]))
+                    url=reverse("rosters:shift_detail", args=[target.pk]), kind="shift_changed")
     audit_record(actor=actor, action="rosters.shift_update", obj=shift, organisation_id=shift.group.organisation_id,
                  detail={"shifts": len(targets), "and_later": and_later, "notified": len(touched_users)})
     return len(targets)
@@ -350,7 +352,7 @@ def shift_cancel(*, actor, shift_id: int, reason: str, now: datetime | None = No
         status=AssignmentStatus.REMOVED, ended_by=actor, ended_at=timezone.now())
     ShiftNeed.objects.filter(shift=shift).update(filled=0)
     _notify(users, _("班次已取消：%(shift)s（%(reason)s）") % {"shift": _shift_label(shift), "reason": reason},
-            shift=shift, sms=True)
+            shift=shift, sms=True, kind="shift_cancelled")
     audit_record(actor=actor, action="rosters.shift_cancel", obj=shift, organisation_id=shift.group.organisation_id,
                  reason=reason, detail={"notified": len(users)})
     return shift
@@ -500,7 +502,7 @@ def shift_assign(*, actor, need_id: int, user_id: int, override_reason: str = ""
         assignment.rest_override_reason = override_reason[:200]
         assignment.save(update_fields=["rest_override_reason", "updated_at"])
         text += _("（休息时间不足，属临时补位，请注意休息；如身体吃不消请告诉社会工作者）")
-    _notify([user.pk], text, shift=need.shift, url=reverse("rosters:shift_detail", args=[need.shift_id]), sms=True)
+    _notify([user.pk], text, shift=need.shift, url=reverse("rosters:shift_detail", args=[need.shift_id]), sms=True, kind="assigned")
     audit_record(actor=actor, action="rosters.assign", obj=assignment, organisation_id=need.shift.group.organisation_id,
                  detail={"shift_id": need.shift_id, "kind": need.kind, "user_id": user.pk})
     if overridden:
@@ -529,7 +531,7 @@ def assignment_remove(*, actor, assignment_id: int, now: datetime | None = None)
         raise ValidationError(_("班次已开始，不能调离；如未到岗请标记缺勤"))
     _release_place(assignment, AssignmentStatus.REMOVED, actor)
     _notify([assignment.user_id], _("您的值班已被群秘书调整：%(shift)s") % {"shift": _shift_label(assignment.shift)},
-            shift=assignment.shift, sms=True)
+            shift=assignment.shift, sms=True, kind="removed")
     audit_record(actor=actor, action="rosters.remove", obj=assignment,
                  organisation_id=assignment.shift.group.organisation_id, detail={"user_id": assignment.user_id})
     return assignment
@@ -580,13 +582,13 @@ def assignment_drop(*, actor, assignment_id: int, reason: str = "", now: datetim
         _notify(_managers_of(shift.group) - {actor.pk},
                 _("%(who)s申请退班（%(shift)s）：%(reason)s") % {"who": actor, "shift": _shift_label(shift),
                                                              "reason": reason},
-                shift=shift, url=reverse("rosters:shift_detail", args=[shift.pk]), sms=True)
+                shift=shift, url=reverse("rosters:shift_detail", args=[shift.pk]), sms=True, kind="drop_request")
         audit_record(actor=actor, action="rosters.drop_request", obj=request,
                      organisation_id=shift.group.organisation_id)
         return DropResult(dropped=False, request=request)
     _release_place(assignment, AssignmentStatus.DROPPED, actor)
     _notify(_managers_of(shift.group) - {actor.pk}, _("%(who)s退出了值班：%(shift)s，请补位") % {
-        "who": actor, "shift": _shift_label(shift)}, shift=shift, url=reverse("rosters:shift_detail", args=[shift.pk]))
+        "who": actor, "shift": _shift_label(shift)}, shift=shift, url=reverse("rosters:shift_detail", args=[shift.pk]), kind="dropped")
     audit_record(actor=actor, action="rosters.drop", obj=assignment, organisation_id=shift.group.organisation_id)
     return DropResult(dropped=True)
 
@@ -609,7 +611,7 @@ def drop_decide(*, actor, request_id: int, approve: bool, now: datetime | None =
         _release_place(assignment, AssignmentStatus.DROPPED, actor)
     _notify([assignment.user_id], (_("群秘书已同意您的退班：%(shift)s") if approve else
                                    _("群秘书未同意您的退班，请按时上岗：%(shift)s")) % {
-        "shift": _shift_label(assignment.shift)}, shift=assignment.shift, sms=True)
+        "shift": _shift_label(assignment.shift)}, shift=assignment.shift, sms=True, kind="drop_decided")
     audit_record(actor=actor, action="rosters.drop_decide", obj=request,
                  organisation_id=assignment.shift.group.organisation_id, detail={"approved": approve})
     return request
@@ -646,7 +648,7 @@ def offer_create(*, actor, assignment_id: int, note: str = "", now: datetime | N
     colleagues = eligible_free_users(assignment.need, now=now, exclude=[actor.pk])
     _notify([u.pk for u in colleagues], _("%(who)s想转让值班：%(shift)s，可以接班吗？") % {
         "who": actor, "shift": _shift_label(assignment.shift)}, shift=assignment.shift,
-        url=reverse("rosters:my_shifts") + "#offers", sms=True)
+        url=reverse("rosters:my_shifts") + "#offers", sms=True, kind="offer")
     audit_record(actor=actor, action="rosters.offer", obj=offer, organisation_id=assignment.shift.group.organisation_id,
                  detail={"notified": len(colleagues)})
     return offer
@@ -696,7 +698,7 @@ def offer_take(*, actor, offer_id: int, now: datetime | None = None) -> Assignme
         raise ValidationError(_("您已在这个班次中")) from exc
     shift = assignment.shift
     _notify([assignment.user_id], _("%(who)s已接下您转让的值班：%(shift)s") % {"who": actor, "shift": _shift_label(shift)},
-            shift=shift, sms=True)
+            shift=shift, sms=True, kind="offer_taken")
     audit_record(actor=actor, action="rosters.offer_take", obj=taken, organisation_id=shift.group.organisation_id,
                  detail={"offer_id": offer.pk, "from_user": assignment.user_id})
     return taken
@@ -810,7 +812,7 @@ def assignment_mark_no_show(*, actor, assignment_id: int, now: datetime | None =
     text = _("您在%(shift)s的值班被记为缺勤") % {"shift": _shift_label(shift)}
     if limit and total >= limit:
         text += _("；缺勤已达%(n)d次，暂停自主认领，请联系社会工作者") % {"n": total}
-    _notify([assignment.user_id], text, shift=shift)
+    _notify([assignment.user_id], text, shift=shift, kind="no_show")
     audit_record(actor=actor, action="rosters.no_show", obj=assignment, organisation_id=shift.group.organisation_id,
                  detail={"user_id": assignment.user_id, "no_shows": total})
     return assignment
@@ -830,7 +832,7 @@ def no_show_lift(*, actor, user_id: int, reason: str) -> NoShowLift:
     organisation_id = min(scope.organisation_ids) if scope.organisation_ids else None
     lift = NoShowLift.objects.create(user_id=user_id, organisation_id=organisation_id, lifted_by=actor,
                                      reason=reason[:200])
-    _notify([user_id], _("社会工作者已解除您的认领限制，可以重新认领班次"))
+    _notify([user_id], _("社会工作者已解除您的认领限制，可以重新认领班次"), kind="no_show_lift")
     audit_record(actor=actor, action="rosters.no_show_lift", obj=lift, reason=reason, detail={"user_id": user_id})
     return lift
 
@@ -854,7 +856,7 @@ def handover_write(*, actor, shift_id: int, body: str) -> HandoverNote:
     if following is not None:
         users = Assignment.objects.filter(shift=following, status=AssignmentStatus.ACTIVE).values_list("user_id", flat=True)
         _notify(users, _("上一班留下了交接记录，请在上岗前查看：%(shift)s") % {"shift": _shift_label(following)},
-                shift=following, url=reverse("rosters:shift_detail", args=[following.pk]))
+                shift=following, url=reverse("rosters:shift_detail", args=[following.pk]), kind="handover")
     audit_record(actor=actor, action="rosters.handover", obj=note, organisation_id=shift.group.organisation_id)
     return note
 
@@ -880,7 +882,7 @@ def help_call(*, actor, need_id: int, now: datetime | None = None) -> HelpCall:
     call = HelpCall.objects.create(need=need, sent_by=actor, recipients=len(users))
     _notify([u.pk for u in users], _("急需补位：%(shift)s 还缺%(n)d名%(kind)s，点此认领") % {
         "shift": _shift_label(shift), "n": need.gap, "kind": DutyKind(need.kind).label},
-        shift=shift, url=reverse("rosters:my_shifts") + "#open", sms=True)
+        shift=shift, url=reverse("rosters:my_shifts") + "#open", sms=True, kind="help_call")
     audit_record(actor=actor, action="rosters.help_call", obj=call, organisation_id=shift.group.organisation_id,
                  detail={"recipients": len(users), "kind": need.kind})
     return call
@@ -943,7 +945,7 @@ def hours_decide(*, actor, record_id: int, approve: bool, note: str = "") -> Hou
     record.decided_by, record.decided_at, record.note = actor, timezone.now(), (note or record.note)[:300]
     record.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
     _notify([record.user_id], (_("您的服务时长已确认：%(d)s %(h)s小时") if approve else
-                               _("您的服务时长未被确认：%(d)s %(h)s小时")) % {"d": record.service_date, "h": record.hours})
+                               _("您的服务时长未被确认：%(d)s %(h)s小时")) % {"d": record.service_date, "h": record.hours}, kind="hours_decided")
     audit_record(actor=actor, action="rosters.hours_decide", obj=record, organisation_id=record.organisation_id,
                  detail={"approved": approve})
     return record
@@ -997,7 +999,7 @@ def hours_correction_decide(*, actor, correction_id: int, accept: bool, note: st
         record.note = _("已按更正申请从%(a)d分钟改为%(b)d分钟") % {"a": before, "b": correction.minutes}
         record.save(update_fields=["minutes", "note", "updated_at"])
     _notify([correction.requested_by_id], _("您的时长更正申请已处理：%(r)s") % {
-        "r": _("已更正") if accept else _("未更正（%(n)s）") % {"n": note}})
+        "r": _("已更正") if accept else _("未更正（%(n)s）") % {"n": note}}, kind="hours_correction")
     audit_record(actor=actor, action="rosters.hours_correction_decide", obj=correction,
                  organisation_id=correction.record.organisation_id, detail={"accepted": accept})
     return correction
@@ -1069,5 +1071,8 @@ def feed_revoke(*, actor) -> int:
 
 
 def notices_mark_read(*, actor) -> int:
-    return Notice.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+    """我的班次 shows the unread roster notifications once (as the old in-app notices did): mark them read."""
+    from sanshe.core.notify.services import notifications_mark_all_read
+
+    return notifications_mark_all_read(actor=actor, kind_prefix="rosters.")
 

@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey import crontab
@@ -34,8 +35,8 @@ def sms_send(user_ids: list[int], text: str) -> int:
 
 def send_shift_reminders(*, now=None) -> int:
     """Remind everyone whose shift starts within their organisation's reminder time (once per assignment)."""
-    from .models import Assignment, AssignmentStatus, Notice, RosterPolicy, ShiftStatus
-    from .services import _shift_label
+    from .models import Assignment, AssignmentStatus, RosterPolicy, ShiftStatus
+    from .services import _notify, _shift_label
 
     now = now or timezone.now()
     rows = list(Assignment.objects.filter(status=AssignmentStatus.ACTIVE, reminded_at__isnull=True,
@@ -52,8 +53,8 @@ def send_shift_reminders(*, now=None) -> int:
             if not claimed:
                 continue  # another worker reminded them already
             text = _("值班提醒：%(shift)s，请提前上线并签到。") % {"shift": _shift_label(assignment.shift)}
-            Notice.objects.create(user_id=assignment.user_id, text=text, shift=assignment.shift)
-            sms_queue([assignment.user_id], f"【三社】{text}")
+            _notify([assignment.user_id], text, kind="reminder", shift=assignment.shift,
+                    url=reverse("rosters:shift_detail", args=[assignment.shift_id]), sms=True)
     return len(due)
 
 

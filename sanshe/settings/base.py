@@ -228,6 +228,9 @@ SMS_CONSOLE_SHOW_CODES = env_bool("SMS_CONSOLE_SHOW_CODES", DEBUG)
 SMS_WEBHOOK_URL = os.environ.get("SMS_WEBHOOK_URL", "")
 SMS_WEBHOOK_TOKEN = os.environ.get("SMS_WEBHOOK_TOKEN", "")
 SMS_WEBHOOK_TIMEOUT = float(os.environ.get("SMS_WEBHOOK_TIMEOUT", "10"))
+# The shared secret the SMS gateway signs its status reports with (HMAC-SHA256; /notifications/sms/status/,
+# sanshe.core.notify.sms). Unset: the endpoint answers 404 and texts stay "sent".
+SMS_STATUS_SECRET = os.environ.get("SMS_STATUS_SECRET", "")
 # The notify layer (sanshe.core.notify): non-critical texts per phone per window, attempts before a delivery
 # is marked failed; WeCom (企业微信) app messages when all three WECOM_* values are set, and the API base (an
 # intranet relay may stand in for https://qyapi.weixin.qq.com).

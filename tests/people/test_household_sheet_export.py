@@ -47,7 +47,7 @@ def test_export_is_masked_by_default(client, world, community_worker):
     assert wang[5] == f"{world.spouse.phone[:3]}****{world.spouse.phone[-4:]}"
     text = str(rows)
     assert world.spouse.doc_number not in text and world.spouse.phone not in text
-    event = AuditEvent.objects.get(action="roster.export")
+    event = AuditEvent.objects.get(action="household_sheet.export")
     assert event.actor == community_worker
     assert event.detail["count"] == 3 and event.detail["unmasked"] is False
 
@@ -72,7 +72,7 @@ def test_unmasked_export_needs_a_reason(client, world, org_admin):
                                                              "reason": ""})
     assert response.status_code == 200
     assert "须填写事由" in response.content.decode()
-    assert not AuditEvent.objects.filter(action="roster.export").exists()
+    assert not AuditEvent.objects.filter(action="household_sheet.export").exists()
     for reason in ("看看", "    "):
         with pytest.raises(ValidationError):
             household_sheet_export(actor=org_admin, unmasked=True, reason=reason)
@@ -86,7 +86,7 @@ def test_unmasked_export_by_an_org_admin_with_reason_is_audited(client, world, o
     text = str(rows)
     assert world.spouse.doc_number in text and world.spouse.phone in text
     assert rows[0][2] == "出生日期" and "1949-12-31" in text  # the full date beside the full ID
-    event = AuditEvent.objects.get(action="roster.export")
+    event = AuditEvent.objects.get(action="household_sheet.export")
     assert event.reason == "报送街道防控指挥部核酸检测名单"
     assert event.detail["unmasked"] is True and event.detail["count"] == 3
     assert world.spouse.doc_number not in str(event.detail)

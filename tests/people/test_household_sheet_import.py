@@ -154,7 +154,7 @@ def test_import_audit_event_has_counts_only(world, community_worker):
     rows = [person_row(1, name="审计甲"), person_row(2, building="")]
     job = checked(community_worker, world.home, rows)
     household_sheet_import(actor=community_worker, job=job, mode=ImportMode.VALID_ONLY)
-    event = AuditEvent.objects.get(action="roster.import")
+    event = AuditEvent.objects.get(action="household_sheet.import")
     assert event.actor == community_worker and event.community_id == world.home.pk
     assert event.detail == {"mode": "valid_only", "rows": 2, "imported": 1, "error_rows": 1, "compounds": 0,
                             "buildings": 0, "units": 0, "households": 0}

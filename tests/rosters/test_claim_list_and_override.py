@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from sanshe.core.errors import ActionForbidden
 from sanshe.core.models import AuditEvent
+from sanshe.core.notify.models import Notification
 from sanshe.groups.models import GroupMember, MemberRole, MemberStatus
 from sanshe.rosters import rules, selectors, services
-from sanshe.rosters.models import Assignment, AssignmentStatus, Notice
+from sanshe.rosters.models import Assignment, AssignmentStatus
 from sanshe.rosters.rules import ClaimFacts, Interval, Policy
 from tests.rosters.conftest import NOW, at, make_shift, need
 
@@ -69,7 +70,7 @@ def test_coordinator_overrides_the_rest_rule_with_a_reason_and_it_is_audited(ros
     event = AuditEvent.objects.get(action="rosters.rest_override")
     assert event.actor == roster.social_worker and event.reason == "下午无人可排，已电话征得本人同意"
     assert event.detail["rules"] == ["rest"] and event.detail["user_id"] == medic.pk
-    assert Notice.objects.filter(user=medic, text__contains="临时补位").exists()
+    assert Notification.objects.filter(kind__startswith="rosters.", recipient=medic, title__contains="临时补位").exists()
 
 
 def test_override_never_sets_aside_clearance_overlap_or_group_role(roster):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from sanshe.accounts.roles import Role
 from sanshe.core.errors import ObjectNotFound
 from sanshe.core.models import AuditEvent
+from sanshe.core.notify.models import Notification
 from sanshe.groups.duty import on_duty_user_ids
 from sanshe.groups.models import DutyKind, GroupMember, MemberRole, MemberStatus
 from sanshe.groups.services import member_add
@@ -18,7 +19,6 @@ from sanshe.rosters.models import (
     AssignmentStatus,
     HoursRecord,
     HoursStatus,
-    Notice,
     RequestStatus,
     Shift,
     ShiftNeed,
@@ -191,7 +191,7 @@ def test_drop_free_before_three_hours_then_needs_approval(roster):
         services.assignment_drop(actor=medic, assignment_id=b.pk, now=NOW)
     result = services.assignment_drop(actor=medic, assignment_id=b.pk, reason="孩子发烧", now=NOW)
     assert not result.dropped and need(soon).filled == 1
-    assert Notice.objects.filter(user=roster.secretary, text__contains="申请退班").exists()
+    assert Notification.objects.filter(kind__startswith="rosters.", recipient=roster.secretary, title__contains="申请退班").exists()
     services.drop_decide(actor=roster.secretary, request_id=result.request.pk, approve=True, now=NOW)
     b.refresh_from_db()
     assert b.status == AssignmentStatus.DROPPED and need(soon).filled == 0
@@ -202,7 +202,7 @@ def test_offer_to_colleagues_one_taker_wins(roster):
     shift = make_shift(roster.group, at(1, 8), at(1, 12))
     a = services.shift_claim(actor=giver, need_id=need(shift).pk, now=NOW)
     offer = services.offer_create(actor=giver, assignment_id=a.pk, note="临时出差", now=NOW)
-    assert set(Notice.objects.filter(text__contains="想转让值班").values_list("user_id", flat=True)) == {taker.pk, other.pk}
+    assert set(Notification.objects.filter(kind__startswith="rosters.", title__contains="想转让值班").values_list("recipient_id", flat=True)) == {taker.pk, other.pk}
     taken = services.offer_take(actor=taker, offer_id=offer.pk, now=NOW)
     assert taken.user == taker and need(shift).filled == 1
     a.refresh_from_db()
@@ -263,7 +263,7 @@ def test_handover_reaches_the_next_shift(roster):
     with pytest.raises(ValidationError, match="只有本班次"):
         services.handover_write(actor=roster.medics[2], shift_id=first.pk, body="x")
     services.handover_write(actor=a.user, shift_id=first.pk, body="3号楼王阿姨血压偏高，下午再问一次")
-    assert Notice.objects.filter(user=roster.medics[1], text__contains="交接").exists()
+    assert Notification.objects.filter(kind__startswith="rosters.", recipient=roster.medics[1], title__contains="交接").exists()
 
 
 def test_help_call_reaches_eligible_free_volunteers_only(roster, django_capture_on_commit_callbacks):
@@ -276,7 +276,7 @@ def test_help_call_reaches_eligible_free_volunteers_only(roster, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         call = services.help_call(actor=roster.secretary, need_id=need(gap).pk, now=NOW)
     assert call.recipients == 2
-    assert set(Notice.objects.filter(text__contains="急需补位").values_list("user_id", flat=True)) == {free1.pk, free2.pk}
+    assert set(Notification.objects.filter(kind__startswith="rosters.", title__contains="急需补位").values_list("recipient_id", flat=True)) == {free1.pk, free2.pk}
     assert len([m for m in MemorySmsBackend.outbox if "急需补位" in m[1]]) == 2
     with pytest.raises(ValidationError, match="30分钟内"):
         services.help_call(actor=roster.secretary, need_id=need(gap).pk, now=NOW)
@@ -291,7 +291,7 @@ def test_reminders_in_app_and_sms_once(roster, django_capture_on_commit_callback
         assert send_shift_reminders(now=at(0, 7, 30)) == 0  # 90 minutes before: not yet
         assert send_shift_reminders(now=at(0, 8, 5)) == 1
         assert send_shift_reminders(now=at(0, 8, 10)) == 0
-    assert Notice.objects.filter(user=roster.medics[0], text__contains="值班提醒").count() == 1
+    assert Notification.objects.filter(kind__startswith="rosters.", recipient=roster.medics[0], title__contains="值班提醒").count() == 1
     assert any("值班提醒" in text for _phone, text in MemorySmsBackend.outbox)
 
 
@@ -334,4 +334,4 @@ def test_cancel_tells_everyone_on_the_shift(roster):
     services.shift_cancel(actor=roster.secretary, shift_id=shift.pk, reason="本群合并", now=NOW - timedelta(hours=1))
     shift.refresh_from_db()
     assert shift.status == ShiftStatus.CANCELLED and need(shift).filled == 0
-    assert Notice.objects.filter(user=roster.medics[0], text__contains="班次已取消").exists()
+    assert Notification.objects.filter(kind__startswith="rosters.", recipient=roster.medics[0], title__contains="班次已取消").exists()

@@ -27,6 +27,8 @@ WS_PERSONAS = ["anonymous", "stranger", "outsider", "resident", "secretary", "me
 WS_TABLE = {
     "ws/ping/": (lambda w: "/ws/ping/", {
         "anonymous": 4401, **{p: CONNECTS for p in WS_PERSONAS if p != "anonymous"}}),
+    "ws/notifications/": (lambda w: "/ws/notifications/", {
+        "anonymous": 4401, **{p: CONNECTS for p in WS_PERSONAS if p != "anonymous"}}),
     "ws/groups/me/": (lambda w: "/ws/groups/me/", {
         "anonymous": 4401, **{p: CONNECTS for p in WS_PERSONAS if p != "anonymous"}}),
     "ws/groups/<int:group_id>/": (lambda w: f"/ws/groups/{w.group.pk}/", {

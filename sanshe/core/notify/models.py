@@ -52,6 +52,8 @@ class Notification(models.Model):
                                   related_name="+", verbose_name=_("社区"))
     created_at = models.DateTimeField(_("时间"), db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # "At most one of these per recipient" (e.g. one per chat message that @-mentions them); "" for no limit.
+    once_key = models.CharField(max_length=100, blank=True, default="")
 
     objects = NotificationQuerySet.as_manager()
 
@@ -60,6 +62,8 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         indexes = [models.Index(fields=["recipient", "read_at"], name="notify_unread")]
+        constraints = [models.UniqueConstraint(fields=["recipient", "once_key"], condition=~Q(once_key=""),
+                                               name="notify_once_per_recipient")]
 
     def __str__(self) -> str:
         return self.title
@@ -115,6 +119,7 @@ class NotificationPreference(models.Model):
     sms = models.BooleanField(_("短信"), default=True)
     wecom = models.BooleanField(_("企业微信"), default=True)
     wecom_userid = models.CharField(_("企业微信账号"), max_length=64, blank=True)
+    chat_mentions = models.BooleanField(_("群聊中有人@我时通知"), default=True)
     quiet_start = models.TimeField(_("免打扰开始"), null=True, blank=True)
     quiet_end = models.TimeField(_("免打扰结束"), null=True, blank=True)
 

@@ -16,11 +16,14 @@ from .models import Delivery, Notification
 PAGE_SIZE = 50
 
 
-def notification_list(*, actor, unread_only: bool = False, limit: int = PAGE_SIZE) -> list[Notification]:
-    """The actor's own notifications, newest first."""
+def notification_list(*, actor, unread_only: bool = False, kind_prefix: str = "",
+                      limit: int = PAGE_SIZE) -> list[Notification]:
+    """The actor's own notifications (of kinds starting with `kind_prefix`, e.g. "rosters."), newest first."""
     rows = Notification.objects.for_actor(actor)
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
+    if kind_prefix:
+        rows = rows.filter(kind__startswith=kind_prefix)
     return list(rows.order_by("-created_at", "-pk")[:limit])
 
 
@@ -32,10 +35,11 @@ def notification_get(*, actor, notification_id: int) -> Notification:
     return notification
 
 
-def unread_count(*, actor) -> int:
+def unread_count(*, actor, kind_prefix: str = "") -> int:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return 0
-    return Notification.objects.for_actor(actor).filter(read_at__isnull=True).count()
+    rows = Notification.objects.for_actor(actor).filter(read_at__isnull=True)
+    return (rows.filter(kind__startswith=kind_prefix) if kind_prefix else rows).count()
 
 
 def can_view_deliveries(actor) -> bool:

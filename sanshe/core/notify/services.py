@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,18 +96,25 @@ def _after_commit(pushes: list[tuple[int, dict]], delivery_ids: list[int]) -> No
 def notify_send(*, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "",
                 sms_text: str = "", data: dict | None = None, channels: Iterable[str] = (Channel.INAPP,),
                 critical: bool = False, organisation_id: int | None = None, community_id: int | None = None,
-                now: datetime | None = None) -> list[Notification]:
+                once_key: str = "", quiet_push: bool = False, now: datetime | None = None) -> list[Notification]:
     """Notify users (objects or ids) inside the caller's transaction; delivery starts after commit.
 
     In-app: a row in the recipient's notification list and a push (`data`, or a toast of `title` and `url`) to
     their open pages. SMS (`sms_text`, to the account's phone) and WeCom (to their WeCom id, when the deployment
     has a WeCom application) follow the person's preferences and quiet hours — except `critical` ones (crisis,
     imminent risk, emergency alerts), which always go out. Inactive accounts get nothing.
+
+    `once_key`: a recipient who already has a notification with this key gets no second one (a chat message's
+    @mention, however often it is processed). `quiet_push`: in the recipient's quiet hours the in-app row is
+    kept in their list but not pushed to their open pages (its delivery is logged as not sent).
     """
     now = now or timezone.now()
     channels = set(channels)
     ids = {getattr(r, "pk", r) for r in recipients if r}
-    users = list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("pk")
+    if once_key:
+        users = users.exclude(pk__in=Notification.objects.filter(once_key=once_key).values("recipient_id"))
+    users = list(users)
     preferences = _preferences({u.pk for u in users})
     wecom_ready = Channel.WECOM in channels and _wecom_ready()
     notifications: list[Notification] = []
@@ -116,15 +123,26 @@ def notify_send(*, recipients: Iterable, kind: str, title: str, body: str = "", 
     for user in users:
         preference = preferences.get(user.pk) or NotificationPreference(user=user)
         quiet = not critical and in_quiet_hours(preference.quiet_start, preference.quiet_end, now)
-        notification = Notification.objects.create(
+        notification = Notification(
             recipient=user, kind=kind, title=title[:200], body=body, url=url[:300], sms_text=sms_text,
             data=data or {}, critical=critical, organisation_id=organisation_id, community_id=community_id,
-            created_at=now)
+            once_key=once_key[:100], created_at=now)
+        if once_key:
+            try:
+                with transaction.atomic():  # a concurrent send of the same key got there first: not twice
+                    notification.save()
+            except IntegrityError:
+                continue
+        else:
+            notification.save()
         notifications.append(notification)
         if Channel.INAPP in channels:
-            deliveries.append(_delivery(notification, Channel.INAPP, "", now))
-            pushes.append((user.pk, {**(data or {"kind": "notify", "text": title, "href": url}),
-                                     "notification_id": notification.pk}))
+            if quiet and quiet_push:
+                deliveries.append(_delivery(notification, Channel.INAPP, "", now, skipped=_("免打扰时段")))
+            else:
+                deliveries.append(_delivery(notification, Channel.INAPP, "", now))
+                pushes.append((user.pk, {**(data or {"kind": "notify", "text": title, "href": url}),
+                                         "notification_id": notification.pk}))
         if Channel.SMS in channels and sms_text and user.phone and (preference.sms or critical):
             deliveries.append(_delivery(notification, Channel.SMS, user.phone, now,
                                         skipped=_("免打扰时段") if quiet else ""))
@@ -174,7 +192,8 @@ def _send(delivery: Delivery) -> None:
     if delivery.channel == Channel.SMS:
         from .sms import get_sms_backend
 
-        get_sms_backend().send(delivery.address, notification.sms_text)
+        # The reference comes back in the gateway's status report (sms_status_report).
+        get_sms_backend().send(delivery.address, notification.sms_text, reference=str(delivery.pk))
     elif delivery.channel == Channel.WECOM:
         from .wecom import WeComError, app_from_settings
 
@@ -268,9 +287,12 @@ def notification_mark_read(*, actor, notification_id: int, now: datetime | None 
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, actor, now: datetime | None = None) -> int:
+def notifications_mark_all_read(*, actor, kind_prefix: str = "", now: datetime | None = None) -> int:
+    """Mark the actor's unread notifications read (only those of kinds starting with `kind_prefix`, if given)."""
     now = now or timezone.now()
     unread = Notification.objects.for_actor(actor).filter(read_at__isnull=True)
+    if kind_prefix:
+        unread = unread.filter(kind__startswith=kind_prefix)
     ids = list(unread.values_list("pk", flat=True))
     Delivery.objects.filter(notification_id__in=ids, channel=Channel.INAPP).update(
         status=DeliveryStatus.READ, read_at=now, updated_at=now)
@@ -279,7 +301,7 @@ def notifications_mark_all_read(*, actor, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def preference_save(*, actor, sms: bool, wecom: bool, wecom_userid: str = "", quiet_start: time | None = None,
-                    quiet_end: time | None = None) -> NotificationPreference:
+                    quiet_end: time | None = None, chat_mentions: bool = True) -> NotificationPreference:
     """The actor's own channels and quiet hours (crisis and imminent-risk alerts ignore the quiet hours)."""
     from django.core.exceptions import ValidationError
 
@@ -290,9 +312,68 @@ def preference_save(*, actor, sms: bool, wecom: bool, wecom_userid: str = "", qu
     preference, _created = NotificationPreference.objects.get_or_create(user=actor)
     preference.sms, preference.wecom = sms, wecom
     preference.wecom_userid = (wecom_userid or "").strip()
+    preference.chat_mentions = chat_mentions
     preference.quiet_start, preference.quiet_end = quiet_start, quiet_end
     preference.full_clean()
     preference.save()
     audit_record(actor=actor, action="notify.preference", obj=preference,
-                 detail={"sms": sms, "wecom": wecom, "quiet": bool(quiet_start)})
+                 detail={"sms": sms, "wecom": wecom, "quiet": bool(quiet_start), "chat_mentions": chat_mentions})
     return preference
+
+
+# ---------------------------------------------------------------------------------------------- receipts
+
+def notification_delivered(*, actor, notification_id: int, now: datetime | None = None) -> bool:
+    """The recipient's open page received the in-app push (its socket acknowledged it): sent → delivered.
+
+    Scoped like the list (only the recipient's own notification; anyone else's is not found); idempotent, and a
+    delivery already read stays read. Returns whether a delivery changed.
+    """
+    from .selectors import notification_get
+
+    now = now or timezone.now()
+    notification = notification_get(actor=actor, notification_id=notification_id)
+    return bool(Delivery.objects.filter(notification=notification, channel=Channel.INAPP,
+                                        status=DeliveryStatus.SENT).update(
+        status=DeliveryStatus.DELIVERED, delivered_at=now, updated_at=now))
+
+
+# The gateway's words for a final state, and ours.
+SMS_REPORT_STATUSES = {"delivered": DeliveryStatus.DELIVERED, "failed": DeliveryStatus.FAILED}
+
+
+def sms_status_report(*, reference: str, status: str, error: str = "", now: datetime | None = None) -> bool:
+    """The SMS gateway's status report for the delivery it was handed as `reference` (sanshe.core.notify.sms).
+
+    Raises ObjectNotFound for a reference that is not one of our sent texts, ValidationError for an unknown status.
+    A report for a text already in that state changes nothing (gateways repeat reports); a delivered text does not
+    become failed by a late report. Returns whether the delivery changed.
+    """
+    from django.core.exceptions import ValidationError
+
+    from sanshe.core.errors import ObjectNotFound
+
+    now = now or timezone.now()
+    target = SMS_REPORT_STATUSES.get(status)
+    if target is None:
+        raise ValidationError({"status": "unknown status"})
+    try:
+        pk = int(reference)
+    except (TypeError, ValueError):
+        raise ObjectNotFound() from None
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update().filter(
+            pk=pk, channel=Channel.SMS,
+            status__in=(DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.FAILED),
+            sent_at__isnull=False).first() if 0 < pk < 2 ** 63 else None)
+        if delivery is None:
+            raise ObjectNotFound()
+        if delivery.status != DeliveryStatus.SENT:
+            return False
+        fields = {"status": target, "updated_at": now}
+        if target == DeliveryStatus.DELIVERED:
+            fields["delivered_at"] = now
+        else:
+            fields["error"] = (error or _("短信网关报告发送失败"))[:300]
+        Delivery.objects.filter(pk=delivery.pk).update(**fields)
+        return True

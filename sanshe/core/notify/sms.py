@@ -4,6 +4,8 @@ which must go out at once."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import re
@@ -22,7 +24,7 @@ logger = logging.getLogger("sanshe.sms")
 
 
 class SmsBackend(Protocol):
-    def send(self, phone: str, message: str) -> None: ...
+    def send(self, phone: str, message: str, *, reference: str = "") -> None: ...
 
 
 _URL = re.compile(r"https?://[^\s/]+[^\s，。）)]*")
@@ -53,7 +55,7 @@ class ConsoleSmsBackend:
     A production deployment may not use this backend (`check --deploy` fails, sanshe.core.checks).
     """
 
-    def send(self, phone: str, message: str) -> None:
+    def send(self, phone: str, message: str, *, reference: str = "") -> None:
         masked = f"[SMS to {mask_phone(phone)}] {redact(message)}"
         logger.warning(masked)
         show = getattr(settings, "SMS_CONSOLE_SHOW_CODES", False)
@@ -61,17 +63,30 @@ class ConsoleSmsBackend:
 
 
 class HttpSmsBackend:
-    """Posts each message as JSON `{"phone": …, "message": …}` to SMS_WEBHOOK_URL (an SMS gateway or relay).
+    """Posts each message as JSON `{"phone": …, "message": …, "reference": …}` to SMS_WEBHOOK_URL (an SMS
+    gateway or relay).
 
     `SMS_WEBHOOK_TOKEN`, when set, is sent as `Authorization: Bearer …`. Any answer other than 2xx, or no
     answer within SMS_WEBHOOK_TIMEOUT seconds, raises SmsError so the caller's task can retry or report it.
+
+    Status reports: `reference` names the delivery record (the notify layer's); when SMS_STATUS_SECRET is set,
+    the gateway reports the text's fate to POST /notifications/sms/status/ (`status_url` in the body when
+    SITE_URL is set) as JSON `{"reference": …, "status": "delivered"|"failed", "error": …}` with the header
+    `X-Sanshe-Signature: sha256=<hex HMAC-SHA256 of the raw body under SMS_STATUS_SECRET>`
+    (sanshe.core.notify.views.sms_status), which marks the delivery delivered or failed.
     """
 
-    def send(self, phone: str, message: str) -> None:
+    def send(self, phone: str, message: str, *, reference: str = "") -> None:
         url = getattr(settings, "SMS_WEBHOOK_URL", "")
         if not url:
             raise SmsError("SMS_WEBHOOK_URL is not set")
-        body = json.dumps({"phone": phone, "message": message}, ensure_ascii=False).encode()
+        payload = {"phone": phone, "message": message}
+        if reference:
+            payload["reference"] = reference
+            site = getattr(settings, "SITE_URL", "").rstrip("/")
+            if site and getattr(settings, "SMS_STATUS_SECRET", ""):
+                payload["status_url"] = f"{site}/notifications/sms/status/"
+        body = json.dumps(payload, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json; charset=utf-8"}
         token = getattr(settings, "SMS_WEBHOOK_TOKEN", "")
         if token:
@@ -97,9 +112,23 @@ class MemorySmsBackend:
 
     outbox: list[tuple[str, str]] = []
 
-    def send(self, phone: str, message: str) -> None:
+    def send(self, phone: str, message: str, *, reference: str = "") -> None:
         self.outbox.append((phone, message))
 
 
 def get_sms_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
+
+
+SIGNATURE_HEADER = "X-Sanshe-Signature"
+
+
+def status_signature(body: bytes, secret: str) -> str:
+    """The signature a gateway puts in X-Sanshe-Signature for a status report's raw body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def status_signature_valid(body: bytes, header: str | None) -> bool:
+    """Whether a status report is signed with SMS_STATUS_SECRET (never true while no secret is set)."""
+    secret = getattr(settings, "SMS_STATUS_SECRET", "")
+    return bool(secret and header) and hmac.compare_digest(status_signature(body, secret), header.strip())

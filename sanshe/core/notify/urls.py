@@ -11,4 +11,5 @@ urlpatterns = [
     path("read-all/", views.notifications_read_all, name="read_all"),
     path("settings/", views.preference_edit, name="preferences"),
     path("deliveries/", views.delivery_list, name="deliveries"),
+    path("sms/status/", views.sms_status, name="sms_status"),
 ]

@@ -7,6 +7,10 @@ the token is cached until shortly before it expires; POST /cgi-bin/message/send?
 {"touser": "a|b", "agentid": N, "msgtype": "text", "text": {"content": …}}. errcode 42001 (token expired) or
 40014 (token invalid) → a fresh token and one more try. Any other non-zero errcode raises WeComError.
 
+Status: WeCom gives no delivery or read receipt for app messages (nor for robot posts), so a WeCom delivery is
+marked "sent" when WeCom answers errcode 0 and stays "sent"; only in-app pushes (acknowledged by the page) and
+texts (the SMS gateway's status report) can become "delivered".
+
 The base URL is a setting (WECOM_API_BASE) so an intranet relay, or the test's local server, can stand in.
 """
 

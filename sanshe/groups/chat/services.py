@@ -54,6 +54,7 @@ from ..service_base import (
     _notify,
     _now,
 )
+from .mentions import mentions_notify
 from .selectors import access_thread, stream_names
 
 
@@ -261,6 +262,7 @@ def message_do_send(*, actor, checked: CheckedMessage, client_id: str = "", ment
         if thread is not None:
             PrivateThread.objects.filter(pk=thread.pk).update(updated_at=now)
     _message_send_on_commit(actor=actor, checked=checked, message=message, event=event, mentioned=mentioned)
+    mentions_notify(message=message, mentioned=mentioned)  # notifications for those not reading (chat/mentions.py)
     if assessment.alerts:
         from ..alerts.services import (
             _alert_raise,  # imported here: the alert chain reads the chat's own modules

@@ -116,7 +116,9 @@ def test_a_gateway_failure_is_retried_then_logged_as_failed(worker, settings, ht
     assert deliveries_retry_due(now=delivery.next_attempt_at) == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.error) == (DeliveryStatus.SENT, 2, "")
-    assert [r["body"] for r in server.requests] == [{"phone": "13800000001", "message": "【三社】请打卡"}] * 2
+    # The delivery's id goes along as the reference the gateway's status report names (test_receipts.py).
+    assert [r["body"] for r in server.requests] == [{"phone": "13800000001", "message": "【三社】请打卡",
+                                                     "reference": str(delivery.pk)}] * 2
 
     server.answer = lambda request: (500, {})
     with django_capture_on_commit_callbacks(execute=True):
