@@ -24,7 +24,7 @@ from typing import Any
 from django.apps import apps
 from django.template.loader import render_to_string
 
-from sanshe.accounts.policies import Scope
+from .gate import DirectoryScope as Scope
 
 
 @dataclass(frozen=True)
