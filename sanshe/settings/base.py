@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "sanshe.crisis",
     "sanshe.records",
     "sanshe.knowledge",
+    "sanshe.home",
 ]
 
 MIDDLEWARE = [
@@ -120,7 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "sanshe.core.context_processors.navigation",
+                "sanshe.home.context_processors.navigation",
             ],
         },
     },
@@ -191,7 +192,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "sanshe.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # 等保2.0: lock out after repeated failures, idle timeout.
