@@ -211,7 +211,7 @@ LOGIN_IP_WINDOW_MINUTES = float(os.environ.get("LOGIN_IP_WINDOW_MINUTES", "15"))
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 # Residents (users with no staff role) stay logged in on their own phone: their session ends after this many
 # seconds without use (sliding; never shorter than SESSION_IDLE_TIMEOUT), then they log in again by SMS code.
-# Staff keep SESSION_IDLE_TIMEOUT. See sanshe/accounts/sessions.py.
+# Staff keep SESSION_IDLE_TIMEOUT. See sanshe/core/sessions.py.
 RESIDENT_SESSION_IDLE_TIMEOUT = int(os.environ.get("RESIDENT_SESSION_IDLE_TIMEOUT", str(14 * 24 * 60 * 60)))
 # An open WebSocket re-checks its session and access before a push at most this often (each action, catch-up
 # and control message re-checks at once); see sanshe/core/consumers.py.
