@@ -9,6 +9,7 @@ admin.site.site_title = "三社"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
+    path("", include("sanshe.home.urls")),
     path("", include("sanshe.core.urls")),
     path("accounts/", include("sanshe.accounts.urls")),
     path("notifications/", include("sanshe.core.notify.urls")),

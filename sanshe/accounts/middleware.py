@@ -1,4 +1,4 @@
-"""Session policy (等保2.0): idle timeout (sanshe.accounts.sessions), and a forced change of a password an
+"""Session policy (等保2.0): idle timeout (sanshe.core.sessions), and a forced change of a password an
 administrator chose."""
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 
 from sanshe.core.pages import BACKGROUND_ATTRIBUTE
 from sanshe.core.redirects import safe_next
-
-from .sessions import (
+from sanshe.core.sessions import (
     LAST_SEEN_KEY,
     is_resident_session,
     session_idle_expired,
@@ -57,7 +56,7 @@ def _next_after_login(request) -> str:
 class IdleTimeoutMiddleware:
     """A session unused for longer than its limit is ended (checked on the next request).
 
-    The limit is sanshe.accounts.sessions.idle_limit: SESSION_IDLE_TIMEOUT for staff, days for residents. An
+    The limit is sanshe.core.sessions.idle_limit: SESSION_IDLE_TIMEOUT for staff, days for residents. An
     ended resident is sent to the one-time-code login, staff to the password login; both keep `next`.
     """
 

@@ -43,7 +43,7 @@ def _suggested(source: str, source_id: int, actor) -> tuple[str, str]:
 
 
 def _back(request: HttpRequest) -> str:
-    return safe_next(request, reverse("core:home"))
+    return safe_next(request, reverse("home:home"))
 
 
 @page("cases.refer")

@@ -11,16 +11,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sanshe.accounts.policies import scope_for
-from sanshe.accounts.roles import Role
-
+from .gate import can
 from .models import AuditEvent
 from .selectors import action_label
 
 
 def is_org_admin(user) -> bool:
     """Only organisation admins (with is_staff) use the admin; other roles have their pages."""
-    return bool(user.is_active and user.is_staff and Role.ORG_ADMIN in scope_for(user).roles)
+    return bool(user.is_active and user.is_staff and can(user, "accounts.org_admin"))
 
 
 class ScopedServiceAdmin(admin.ModelAdmin):
@@ -38,7 +36,7 @@ class ScopedServiceAdmin(admin.ModelAdmin):
 
     def _can(self, request, capability: str) -> bool:
         user = request.user
-        return user.is_active and user.is_staff and scope_for(user).can(capability) and (
+        return user.is_active and user.is_staff and can(user, capability) and (
             user.is_superuser or is_org_admin(user))
 
     def has_module_permission(self, request) -> bool:
@@ -103,7 +101,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         user = request.user
-        return user.is_superuser or (is_org_admin(user) and scope_for(user).can("audit.view"))
+        return user.is_superuser or (is_org_admin(user) and can(user, "audit.view"))
 
     def has_add_permission(self, request) -> bool:
         return False

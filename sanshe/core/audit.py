@@ -12,6 +12,15 @@ from .context import current_request
 from .models import AuditEvent, AuditOutcome
 
 
+def primary_organisation_id(user) -> int | None:
+    """The organisation an event of `user` is filed under: the lowest id among their memberships' (the gate's)."""
+    # Imported here: the gate's page decorator loads django.contrib.auth's views, which need the app registry.
+    from .gate import scope_for
+
+    ids = scope_for(user).directory.organisation_ids
+    return min(ids) if ids else None
+
+
 def audit_record(
     *,
     actor,
@@ -25,8 +34,6 @@ def audit_record(
     organisation_id: int | None = None,
 ) -> AuditEvent:
     """Append one audit event. `detail` must never carry personal data (no names, IDs or phones)."""
-    from sanshe.accounts.policies import primary_organisation_id
-
     request = current_request()
     user = actor if getattr(actor, "is_authenticated", False) else None
     if community_id is None and obj is not None:

@@ -4,7 +4,7 @@ Channels' AuthMiddlewareStack loads the user once, when the socket opens; after 
 deactivated, a role revoked, a clearance lapse, the session be logged out or go idle. So every Sanshe socket
 derives from `GuardedConsumer`, which
   * re-validates the session from the session store (it still exists, has not ended by the same idle rule
-    the pages use — sanshe.accounts.sessions.session_idle_expired: minutes for staff, days for residents —, its
+    the pages use — sanshe.core.sessions.session_idle_expired: minutes for staff, days for residents —, its
     password hash still matches, the account is active) and loads a fresh user
     (no scope cached on an old user object), then asks the consumer's own `authorize` (the same `access_*`
     selectors and scopes the pages use) — on connect, on catch-up and client actions, and before every push;
@@ -42,6 +42,7 @@ from django.utils.crypto import constant_time_compare
 
 from .gate import scope_for
 from .realtime import control_group
+from .sessions import LAST_SEEN_KEY, now_seconds, session_idle_expired, session_touch_due
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -74,8 +75,6 @@ def live_session_user(session_key: str | None, *, user_id: int | None = None):
     Read-only: unlike django.contrib.auth.get_user it never flushes or cycles the session (the page does that
     on its next request).
     """
-    from sanshe.accounts.sessions import LAST_SEEN_KEY, session_idle_expired
-
     if not session_key:
         return None
     session = _session_store(session_key)
@@ -98,8 +97,6 @@ def live_session_user(session_key: str | None, *, user_id: int | None = None):
 
 def session_touch(session_key: str | None) -> None:
     """A user action over a socket (sending a message) counts as use of the session, like a page request."""
-    from sanshe.accounts.sessions import LAST_SEEN_KEY, now_seconds, session_touch_due
-
     if not session_key:
         return
     session = _session_store(session_key)

@@ -9,6 +9,7 @@ A feature app may have a `navigation.py` module with
     AUDIT_ACTION_LABELS: {code: label}  Chinese names of the audit actions the feature writes (audit log page)
 and may have an `audit_labels.py` module with AUDIT_ACTION_LABELS and
     AUDIT_OBJECT_NAMES: {"app.model": AuditObjectName}  how the audit log names that model's objects
+    AUDIT_STAFF_ACTORS: (user ids) -> set of ids        which actors are staff, named unmasked (the directory)
 Core collects them from every installed `sanshe.*` app, so a feature never edits core's files and
 the layout never imports a feature directly.
 """
@@ -24,7 +25,7 @@ from typing import Any
 from django.apps import apps
 from django.template.loader import render_to_string
 
-from sanshe.accounts.policies import Scope
+from .gate import DirectoryScope as Scope
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,16 @@ def audit_object_names() -> dict[str, AuditObjectName]:
     for module in _feature_modules("audit_labels"):
         names.update(getattr(module, "AUDIT_OBJECT_NAMES", {}))
     return names
+
+
+def audit_staff_actor_ids(user_ids: set[int]) -> set[int]:
+    """The actors among `user_ids` the directory names as staff (none without a directory: all masked)."""
+    found: set[int] = set()
+    for module in _feature_modules("audit_labels"):
+        staff = getattr(module, "AUDIT_STAFF_ACTORS", None)
+        if staff is not None:
+            found |= set(staff(user_ids))
+    return found
 
 
 def staff_layout_includes() -> list[str]:

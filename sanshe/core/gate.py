@@ -25,7 +25,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache, wraps
-from typing import Any
+from typing import Any, Protocol
 
 from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
@@ -38,6 +38,30 @@ from .errors import ActionForbidden, ObjectNotFound
 
 CACHE_ATTRIBUTE = "_sanshe_scope"
 MODULE = "capabilities"
+
+
+class DirectoryScope(Protocol):
+    """What the kernel reads of the directory's part ("accounts"): roles and places per capability.
+
+    The directory (sanshe.accounts.policies.RoleScope) implements it; every `scope_filter` receives it.
+    """
+
+    user_id: int
+    roles: frozenset[str]
+    organisation_ids: frozenset[int]
+    person_id: int | None
+    household_id: int | None
+
+    def can(self, capability: str) -> bool: ...
+    def community_ids(self, capability: str) -> frozenset[int]: ...
+    def building_ids(self, capability: str) -> frozenset[int]: ...
+    def organisation_ids_for(self, capability: str) -> frozenset[int]: ...
+
+    @property
+    def is_staff_member(self) -> bool: ...
+
+    @property
+    def home_role(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -120,7 +144,7 @@ class Scope:
         return self._parts[name]
 
     @property
-    def directory(self) -> Any:
+    def directory(self) -> DirectoryScope:
         """The user's roles and places from the directory (sanshe.accounts: `accounts.policies.RoleScope`)."""
         return self.part("accounts")
 

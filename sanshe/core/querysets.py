@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 if TYPE_CHECKING:
-    from sanshe.accounts.policies import RoleScope as Scope
+    from .gate import DirectoryScope as Scope
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -1,4 +1,4 @@
-"""Home pages (工作台) per role, the audit log page, health check."""
+"""The audit log page and the health check (the home pages 工作台 are the shell's: sanshe.home)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from sanshe.accounts.policies import scope_for
-
 from . import gate, selectors
-from .features import home_panels
 from .forms import AuditFilterForm
 from .pages import int_param
-
-
-@gate.page()
-def home(request: HttpRequest) -> HttpResponse:
-    """Each role lands on its own 工作台."""
-    scope = scope_for(request.user)
-    role = selectors.home_role_for(request.user, scope.home_role)
-    context = selectors.home_context(actor=request.user, role=role)
-    context["feature_panels"] = home_panels(request=request, role=role)
-    return render(request, f"core/home_{role}.html", context)
-
 
 FILTER_KEYS = ("actor", "action", "outcome", "date_from", "date_to", "system")
 

@@ -1,6 +1,6 @@
 """Home-page (工作台) panels of monitoring, per role: a selector returning each partial's context.
 
-Wiring (core/views.py home): include "monitoring/_home_<role>.html" with the dict the matching function returns.
+Wiring (sanshe/home/views.py): include "monitoring/_home_<role>.html" with the dict the matching function returns.
 """
 
 from __future__ import annotations

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "sanshe.crisis",
     "sanshe.records",
     "sanshe.knowledge",
+    "sanshe.home",
 ]
 
 MIDDLEWARE = [
@@ -120,7 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "sanshe.core.context_processors.navigation",
+                "sanshe.home.context_processors.navigation",
             ],
         },
     },
@@ -191,7 +192,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "sanshe.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # 等保2.0: lock out after repeated failures, idle timeout.
@@ -210,7 +211,7 @@ LOGIN_IP_WINDOW_MINUTES = float(os.environ.get("LOGIN_IP_WINDOW_MINUTES", "15"))
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 # Residents (users with no staff role) stay logged in on their own phone: their session ends after this many
 # seconds without use (sliding; never shorter than SESSION_IDLE_TIMEOUT), then they log in again by SMS code.
-# Staff keep SESSION_IDLE_TIMEOUT. See sanshe/accounts/sessions.py.
+# Staff keep SESSION_IDLE_TIMEOUT. See sanshe/core/sessions.py.
 RESIDENT_SESSION_IDLE_TIMEOUT = int(os.environ.get("RESIDENT_SESSION_IDLE_TIMEOUT", str(14 * 24 * 60 * 60)))
 # An open WebSocket re-checks its session and access before a push at most this often (each action, catch-up
 # and control message re-checks at once); see sanshe/core/consumers.py.

@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from sanshe.accounts.sessions import LAST_SEEN_KEY
 from sanshe.accounts.sms import MemorySmsBackend
+from sanshe.core.sessions import LAST_SEEN_KEY
 from tests.browser.conftest import PHONE, require_chromium, screenshot
 from tests.factories import PASSWORD
 

@@ -17,7 +17,7 @@ def _idle_for(client, seconds: int) -> None:
 
 def test_session_idle_longer_than_thirty_minutes_is_ended(client, logged_in, social_worker):
     logged_in(social_worker)
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200
     _idle_for(client, 31 * 60)
     response = client.get(reverse("accounts:my_account"))
     assert response.status_code == 302
@@ -29,9 +29,9 @@ def test_session_idle_longer_than_thirty_minutes_is_ended(client, logged_in, soc
 
 def test_session_used_within_thirty_minutes_stays(client, logged_in, social_worker):
     logged_in(social_worker)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     _idle_for(client, 29 * 60)
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200
     # ...and the activity moved last_seen forward.
     assert int(time.time()) - client.session[LAST_SEEN_KEY] < 5
 
@@ -39,17 +39,17 @@ def test_session_used_within_thirty_minutes_stays(client, logged_in, social_work
 def test_timeout_is_configurable(client, logged_in, social_worker, settings):
     settings.SESSION_IDLE_TIMEOUT = 5 * 60
     logged_in(social_worker)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     _idle_for(client, 6 * 60)
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("home:home")).status_code == 302
     assert "_auth_user_id" not in client.session
 
 
 def test_htmx_request_after_timeout_navigates_the_whole_page(client, logged_in, social_worker):
     logged_in(social_worker)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     _idle_for(client, 31 * 60)
-    response = client.get(reverse("core:home"), headers={"HX-Request": "true"})
+    response = client.get(reverse("home:home"), headers={"HX-Request": "true"})
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith(reverse("accounts:login"))
 
@@ -61,7 +61,7 @@ DAY = 24 * 60 * 60
 
 def test_resident_idle_two_hours_is_still_logged_in(client, resident, settings):
     client.force_login(resident)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     _idle_for(client, 2 * 60 * 60)
     response = client.get(reverse("accounts:my_account"))
     assert response.status_code == 200
@@ -74,7 +74,7 @@ def test_resident_idle_two_hours_is_still_logged_in(client, resident, settings):
 def test_resident_past_the_long_limit_goes_to_the_code_login_and_back(client, world, resident, sms,
                                                                        django_capture_on_commit_callbacks):
     client.force_login(resident)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     _idle_for(client, 14 * DAY + 60)
     wanted = reverse("accounts:my_account") + "?tab=roles"
     response = client.get(wanted)
@@ -97,11 +97,11 @@ def test_resident_past_the_long_limit_goes_to_the_code_login_and_back(client, wo
 def test_the_resident_limit_is_configurable(client, resident, settings):
     settings.RESIDENT_SESSION_IDLE_TIMEOUT = 3 * DAY
     client.force_login(resident)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     _idle_for(client, 2 * DAY)
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200
     _idle_for(client, 3 * DAY + 60)
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home:home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:otp_login"))
 
 
@@ -110,18 +110,18 @@ def test_a_resident_who_also_holds_a_staff_role_keeps_the_staff_timeout(client, 
 
     grant(resident, world.org, Role.COMMUNITY_WORKER, communities=[world.home])
     client.force_login(resident)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     assert client.session.get_expiry_age() < DAY  # SESSION_COOKIE_AGE, not the resident's days
     _idle_for(client, 31 * 60)
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home:home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_htmx_request_of_an_expired_resident_returns_to_the_page_not_the_fragment(client, resident):
     client.force_login(resident)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     _idle_for(client, 15 * DAY)
-    response = client.get(reverse("core:home"), headers={
+    response = client.get(reverse("home:home"), headers={
         "HX-Request": "true", "HX-Current-URL": "http://testserver/accounts/me/?tab=roles"})
     assert response.status_code == 204
     assert response["HX-Redirect"] == reverse("accounts:otp_login") + "?next=%2Faccounts%2Fme%2F%3Ftab%3Droles"
@@ -129,12 +129,12 @@ def test_htmx_request_of_an_expired_resident_returns_to_the_page_not_the_fragmen
 
 def test_a_form_sent_after_expiry_returns_to_the_form_page_and_never_off_site(client, social_worker):
     client.force_login(social_worker)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     _idle_for(client, 31 * 60)
     response = client.post(reverse("accounts:password_change"), {}, headers={"Referer": "https://evil.example/x"})
     assert response["Location"] == reverse("accounts:login")
     client.force_login(social_worker)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     _idle_for(client, 31 * 60)
     response = client.post(reverse("accounts:password_change"), {},
                            headers={"Referer": "http://testserver/accounts/me/password/"})

@@ -30,11 +30,11 @@ def _logged_in(client) -> bool:
 
 def test_staff_logs_in_with_username_and_lands_on_their_home(client, org_admin):
     response = login_post(client, "org_admin")
-    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    assert response.status_code == 302 and response["Location"] == reverse("home:home")
     assert _logged_in(client)
-    home = client.get(reverse("core:home"))
+    home = client.get(reverse("home:home"))
     assert home.status_code == 200
-    assert "core/home_org_admin.html" in [t.name for t in home.templates]
+    assert "home/home_org_admin.html" in [t.name for t in home.templates]
 
 
 def test_staff_logs_in_with_phone_in_any_common_spelling(client, social_worker):

@@ -228,9 +228,9 @@ def test_resident_logs_in_through_the_page_and_lands_on_their_home(client, world
     code = re.search(r"\d{6}", sms[-1][1]).group()
     assert code not in text
     done = client.post(url, {"phone": world.head.phone, "code": code, "action": "verify"})
-    assert done.status_code == 302 and done["Location"] == reverse("core:home")
-    home = client.get(reverse("core:home"))
-    assert "core/home_resident.html" in [t.name for t in home.templates]
+    assert done.status_code == 302 and done["Location"] == reverse("home:home")
+    home = client.get(reverse("home:home"))
+    assert "home/home_resident.html" in [t.name for t in home.templates]
     login = AuditEvent.objects.get(action="login.success")
     assert login.detail == {"method": "otp"}
 
@@ -259,7 +259,7 @@ def test_page_redirects_only_to_local_next(client, world, sms, django_capture_on
     code = re.search(r"\d{6}", sms[-1][1]).group()
     done = client.post(url, {"phone": world.head.phone, "code": code, "action": "verify",
                              "next": "https://evil.example/"})
-    assert done["Location"] == reverse("core:home")
+    assert done["Location"] == reverse("home:home")
 
 
 def test_console_backend_on_the_demo_prints_the_code_with_a_masked_phone(world, capsys, caplog, settings,

@@ -93,7 +93,7 @@ def test_a_password_set_by_an_admin_must_be_changed_before_anything_else(client,
                            follow=True)
     assert response.redirect_chain[-1][0] == reverse("accounts:password_change")
     assert "请先修改为只有您自己知道的密码" in response.content.decode()
-    assert client.get(reverse("core:home"))["Location"] == reverse("accounts:password_change")
+    assert client.get(reverse("home:home"))["Location"] == reverse("accounts:password_change")
     client.post(reverse("accounts:password_change"), {
         "old_password": "Init-Pass-77", "new_password1": "Mine-Pass-88", "new_password2": "Mine-Pass-88"})
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200

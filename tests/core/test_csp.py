@@ -33,7 +33,7 @@ def test_anonymous_pages_carry_the_policy(db, url):
 def test_staff_and_resident_pages_carry_the_policy(world, social_worker, resident):
     staff = Client()
     staff.force_login(social_worker)
-    for url in (reverse("core:home"), "/groups/", "/monitoring/today/", "/api/v1/communities"):
+    for url in (reverse("home:home"), "/groups/", "/monitoring/today/", "/api/v1/communities"):
         response = staff.get(url)
         assert response.status_code == 200, url
         _assert_strict(response)
@@ -54,7 +54,7 @@ def test_a_separate_websocket_origin_is_allowed_to_connect(db, settings):
 def test_pages_turn_htmx_eval_and_script_tags_off(world, social_worker):
     client = Client()
     client.force_login(social_worker)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("home:home")).content.decode()
     meta = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page)
     assert meta and '"allowEval":false' in meta.group(1) and '"allowScriptTags":false' in meta.group(1)
     assert '"includeIndicatorStyles":false' in meta.group(1)

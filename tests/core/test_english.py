@@ -49,7 +49,7 @@ def test_setlang_renders_the_login_page_in_english(client):
 def test_staff_dashboard_in_english(client, social_worker):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     client.force_login(social_worker)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("home:home")).content.decode()
     assert "Dashboard" in page and "Social worker" in page
 
 
@@ -60,7 +60,7 @@ def test_staff_dashboard_in_english(client, social_worker):
 def test_every_role_home_renders_in_english(client, world, persona, request):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     client.force_login(request.getfixturevalue(persona))
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home:home"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Dashboard" in page and "Log out" in page and "退出" not in page

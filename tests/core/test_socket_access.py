@@ -138,7 +138,7 @@ def test_the_ping_socket_closes_when_the_account_is_deactivated(world, org_admin
 def _ping_after_idle(user, idle_seconds: int) -> dict:
     """Open the ping socket, let the session sit unused for `idle_seconds`, then ping: what comes back."""
     client, _key = _session_key(user)
-    client.get(reverse("core:home"))  # a page view stamps the session (and sets a resident's lifetime)
+    client.get(reverse("home:home"))  # a page view stamps the session (and sets a resident's lifetime)
     cookie = f"{django_settings.SESSION_COOKIE_NAME}={client.cookies[django_settings.SESSION_COOKIE_NAME].value}"
 
     def age():

@@ -254,7 +254,7 @@ def _more_people(world, community_worker, n, start=0):
 
 def test_list_pages_cost_the_same_queries_for_3_or_20_people(client, world, community_worker, live_period):
     client.force_login(community_worker)
-    client.get(reverse("core:home"))  # the session's first request writes it; measure the pages after
+    client.get(reverse("home:home"))  # the session's first request writes it; measure the pages after
     urls = [reverse("monitoring:today") + "?all=1", reverse("monitoring:today_building", args=[world.building.pk]),
             reverse("monitoring:alert_list"), reverse("monitoring:period_list")]
     _more_people(world, community_worker, 2)
@@ -268,7 +268,7 @@ def test_list_pages_cost_the_same_queries_for_3_or_20_people(client, world, comm
 def test_screening_building_page_costs_the_same_queries_for_more_households(client, world, community_worker):
     round_ = screening_services.screening_round_start(actor=community_worker, compound_id=world.compound.pk)
     client.force_login(community_worker)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     url = reverse("monitoring:round_building", args=[round_.pk, world.building.pk])
     small = _count(client, url)
     for i in range(15):

@@ -163,7 +163,7 @@ def test_a_name_in_the_query_string_still_searches(client, world, community_work
 def test_every_people_search_box_posts(client, world, community_worker):
     """The list, the home page and any htmx control send the typed text in a POST body, never a URL."""
     client.force_login(community_worker)
-    for url in (LIST, reverse("core:home")):
+    for url in (LIST, reverse("home:home")):
         page = client.get(url).content.decode()
         search_forms = [form for form in re.findall(r"<form\b[^>]*>.*?</form>", page, flags=re.S)
                         if 'name="q"' in form]

@@ -312,14 +312,14 @@ def test_nav_and_home_panel_per_role(client, world, focus, secretary, medic, com
 
     message = group_services.message_send(actor=resident, group=focus, body="能帮忙买药吗").message
     group_services.record_request_create(actor=secretary, group=focus, message_ids=[message.pk])
-    page = login(client, secretary).get(reverse("core:home")).content.decode()
+    page = login(client, secretary).get(reverse("home:home")).content.decode()
     assert reverse("records:record_list") in page and reverse("records:request_list") in page
     assert reverse("records:referral_out_list") not in page
     page = login(client, medic).get(reverse("records:record_list")).content.decode()
     assert reverse("records:summary_index") in page and reverse("records:referral_out_list") not in page
-    page = login(client, community_worker).get(reverse("core:home")).content.decode()
+    page = login(client, community_worker).get(reverse("home:home")).content.decode()
     assert reverse("records:record_list") not in page
-    page = login(client, social_worker).get(reverse("core:home")).content.decode()
+    page = login(client, social_worker).get(reverse("home:home")).content.decode()
     assert reverse("records:referral_out_list") in page
 
 

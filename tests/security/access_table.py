@@ -21,7 +21,7 @@ def P(names: str) -> frozenset[str]:  # noqa: N802 (reads as a set literal in th
 
 
 TABLE = {
-    "core:home": get(ok=EVERYONE),
+    "home:home": get(ok=EVERYONE),
     "core:audit_list": get(ok=P("org_admin")),
     "core:healthz": public(statuses={200}),
     "notify:list": get(ok=EVERYONE),

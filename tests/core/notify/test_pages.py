@@ -62,7 +62,7 @@ def test_someone_elses_notification_is_not_found(client, social_worker, notices)
 
 def test_the_header_links_to_the_list(client, social_worker):
     client.force_login(social_worker)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("home:home")).content.decode()
     assert reverse("notify:list") in page and reverse("notify:badge") in page
 
 

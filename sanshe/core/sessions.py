@@ -1,4 +1,4 @@
-"""How long a login lasts: one rule for pages (IdleTimeoutMiddleware) and sockets (core.consumers).
+"""How long a login lasts: one rule for pages (accounts' IdleTimeoutMiddleware) and sockets (core.consumers).
 
 Staff sessions end after SESSION_IDLE_TIMEOUT seconds without use (等保2.0: they hold other people's data).
 Residents — users who hold no staff role — stay logged in on their own phone: their session ends only after
@@ -16,8 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from .policies import scope_for
-from .roles import Role
+from .gate import can
 
 LAST_SEEN_KEY = "last_seen"
 # The session's last-use stamp is written at most this often (keeps session saves off the hot path).
@@ -40,8 +39,7 @@ def resident_idle_limit() -> int:
 
 def is_resident_session(user) -> bool:
     """A resident and nothing else: no staff role anywhere (the one scope the pages use, cached per request)."""
-    scope = scope_for(user)
-    return Role.RESIDENT in scope.roles and not scope.is_staff_member
+    return can(user, "accounts.resident") and not can(user, "accounts.staff")
 
 
 def idle_limit(user) -> int:

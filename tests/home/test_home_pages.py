@@ -13,14 +13,14 @@ pytestmark = pytest.mark.django_db
 
 def home(client, user) -> str:
     client.force_login(user)
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home:home"))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     return response.content.decode()
 
 
 def test_anonymous_users_are_sent_to_login(client, world):
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home:home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 

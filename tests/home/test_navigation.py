@@ -11,8 +11,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from sanshe.core.context_processors import MAX_PRIMARY
 from sanshe.core.features import NavEntry
+from sanshe.home.context_processors import MAX_PRIMARY
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_anonymous_pages_have_no_navigation(client, world):
 
 
 def test_an_entry_declares_its_roles_and_place():
-    entry = NavEntry("x", "core:home", primary={"social_worker": 2, "community_worker": 3})
+    entry = NavEntry("x", "home:home", primary={"social_worker": 2, "community_worker": 3})
     assert entry.rank_for("social_worker") == 2
     assert entry.rank_for("building_steward") == 3  # a steward works like a community worker
     assert entry.rank_for("resident") is None

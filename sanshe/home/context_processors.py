@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from sanshe.accounts.policies import scope_for
 from sanshe.accounts.roles import Role, WorkerKind
+from sanshe.core.features import NavEntry, feature_nav, staff_layout_includes
 
-from .features import NavEntry, feature_nav, staff_layout_includes
 from .selectors import home_role_for
 
 # The foundation's own entries; features add theirs through their navigation.py (sanshe.core.features).
 NAV = [
-    NavEntry(_("工作台"), "core:home"),
+    NavEntry(_("工作台"), "home:home"),
     NavEntry(_("人员"), "people:person_list", "people.view",
              primary={Role.ORG_ADMIN: 1, Role.COMMUNITY_WORKER: 2}),
     NavEntry(_("地点"), "places:community_list", "places.view"),
@@ -35,7 +35,7 @@ def _nav_items(request, user, scope, home_role: str) -> list[dict]:
             url = reverse(entry.url_name)
         except NoReverseMatch:  # a feature whose pages are not installed is simply not shown
             continue
-        rank = -1 if entry.url_name == "core:home" else entry.rank_for(home_role)
+        rank = -1 if entry.url_name == "home:home" else entry.rank_for(home_role)
         items.append({"label": entry.label, "url": url, "rank": rank, "order": index})
     # The active entry is the one whose URL is the longest prefix of the current path.
     matches = [item for item in items if request.path == item["url"] or (
