@@ -128,18 +128,3 @@ class ChatConsumer(GuardedConsumer):
                 data = {**data, "html": chat_render.pushed_message_html(data, group=self.group, thread=self.thread,
                                                                          viewer=self.viewer)}
             await self.send_json({"type": "push", "data": data})
-
-
-class NoticeConsumer(GuardedConsumer):
-    """/ws/groups/me/: the user's own notices (risk alerts, mentions, unread changes) on any page."""
-
-    def channel_groups(self) -> list[str]:
-        return [events.user_channel(self.user_id)]
-
-    async def receive_json(self, content, **kwargs) -> None:
-        if isinstance(content, dict) and content.get("type") == "ping" and await self.still_allowed():
-            await self.send_json({"type": "pong"})
-
-    async def groups_push(self, event) -> None:
-        if await self.still_allowed():
-            await self.send_json({"type": "push", "data": event["data"]})

@@ -23,5 +23,3 @@ HOME_PANELS = [
               lambda user: home_groups(user=user), order=10),
 ]
 
-# Live risk alerts and private-chat notices on every staff page.
-STAFF_LAYOUT_INCLUDES = ["groups/_notices.html"]

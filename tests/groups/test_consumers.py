@@ -149,7 +149,7 @@ def test_a_risk_message_alerts_the_on_duty_counsellor_in_real_time(on_duty, resi
 
     async def scenario():
         client, _, _ = await _connect(path, resident)
-        helper, _, _ = await _connect("/ws/groups/me/", counsellor)
+        helper, _, _ = await _connect("/ws/notifications/", counsellor)
         await client.send_json_to({"type": "send", "client_id": "x-1", "body": "我攒了一瓶安眠药，今晚就吃"})
         assert (await client.receive_json_from(timeout=5))["status"] == "published"
         alert = await _push(helper, "alert")
@@ -198,7 +198,7 @@ def test_a_new_user_without_any_group_can_open_the_notice_socket():
     user = UserFactory()
 
     async def scenario():
-        socket, connected, _ = await _connect("/ws/groups/me/", user)
+        socket, connected, _ = await _connect("/ws/notifications/", user)
         assert connected
         await socket.send_json_to({"type": "ping"})
         assert await socket.receive_json_from(timeout=5) == {"type": "pong"}

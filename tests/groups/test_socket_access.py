@@ -70,7 +70,7 @@ def test_deactivating_a_user_closes_all_their_sockets_at_once(on_duty, counsello
     async def scenario():
         browser = await database_sync_to_async(_login)(counsellor)
         chat, connected, _ = await _open(f"/ws/groups/{on_duty.pk}/", client=browser)
-        notices, connected2, _ = await _open("/ws/groups/me/", client=browser)
+        notices, connected2, _ = await _open("/ws/notifications/", client=browser)
         assert connected and connected2
         await database_sync_to_async(accounts.user_deactivate)(actor=org_admin, user_id=counsellor.pk)
         assert await _closed_with(chat) == 4401
@@ -78,7 +78,7 @@ def test_deactivating_a_user_closes_all_their_sockets_at_once(on_duty, counsello
         await database_sync_to_async(_say)(social_worker, on_duty, "停用之后的消息")
         assert await chat.receive_nothing(timeout=0.3)
         # Nor can the account open a new one with its old session cookie.
-        _s, connected, code = await _open("/ws/groups/me/", client=browser)
+        _s, connected, code = await _open("/ws/notifications/", client=browser)
         assert (connected, code) == (False, 4401)
 
     async_to_sync(scenario)()
@@ -93,7 +93,7 @@ def test_revoking_the_role_that_gave_access_closes_the_socket(resident_group, wo
 
     async def scenario():
         chat, connected, _ = await _open(f"/ws/groups/{resident_group.pk}/", colleague)
-        notices, _, _ = await _open("/ws/groups/me/", colleague)
+        notices, _, _ = await _open("/ws/notifications/", colleague)
         assert connected
         await database_sync_to_async(accounts.membership_revoke)(actor=org_admin, membership_id=membership.pk)
         assert await _closed_with(chat) == 4404
@@ -165,7 +165,7 @@ def test_an_idle_expired_session_opens_no_socket_and_an_open_one_closes(on_duty,
         await database_sync_to_async(_age)(idle, django_settings.RESIDENT_SESSION_IDLE_TIMEOUT + 5)
         _s, connected, code = await _open(f"/ws/groups/{on_duty.pk}/", client=idle)
         assert (connected, code) == (False, 4401)
-        _s, connected, code = await _open("/ws/groups/me/", client=idle)
+        _s, connected, code = await _open("/ws/notifications/", client=idle)
         assert (connected, code) == (False, 4401)
 
         active = await database_sync_to_async(_login)(resident)

@@ -180,9 +180,9 @@ def test_home_panel_lists_unread_groups_first_and_open_alerts(on_duty, resident,
     assert "1 条风险预警待确认" in html and on_duty.name in html
 
 
-def test_the_notice_socket_url_follows_websocket_url(client, focus, counsellor, settings):
+def test_the_notification_socket_url_follows_websocket_url(client, focus, counsellor, settings):
     client.force_login(counsellor)
-    assert 'data-notice-ws="ws://testserver/ws/groups/me/"' in client.get(reverse("groups:alerts")).content.decode()
+    assert 'data-notify-ws="ws://testserver/ws/notifications/"' in client.get(reverse("groups:alerts")).content.decode()
     settings.WEBSOCKET_URL = "ws://127.0.0.1:8001"
     page = client.get(reverse("groups:chat", args=[focus.pk])).content.decode()
     assert f'data-ws-url="ws://127.0.0.1:8001/ws/groups/{focus.pk}/"' in page

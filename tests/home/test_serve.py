@@ -174,7 +174,7 @@ def test_single_mode_runs_tasks_in_process_so_their_pushes_reach_open_pages(tmp_
     started = _read_until(process, READY)
     assert READY in started and "后台任务: huey" in started, started
 
-    url, origin = f"ws://127.0.0.1:{port}/ws/groups/me/", f"http://127.0.0.1:{port}"
+    url, origin = f"ws://127.0.0.1:{port}/ws/notifications/", f"http://127.0.0.1:{port}"
     with connect(url, origin=origin, additional_headers={"Cookie": f"sessionid={session}"}, open_timeout=10) as ws:
         # Now nobody has acknowledged in time; queue the escalation job as the scheduler does (its own
         # every-minute run may take it first): the consumer threads inside the server run it.

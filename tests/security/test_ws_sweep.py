@@ -29,8 +29,6 @@ WS_TABLE = {
         "anonymous": 4401, **{p: CONNECTS for p in WS_PERSONAS if p != "anonymous"}}),
     "ws/notifications/": (lambda w: "/ws/notifications/", {
         "anonymous": 4401, **{p: CONNECTS for p in WS_PERSONAS if p != "anonymous"}}),
-    "ws/groups/me/": (lambda w: "/ws/groups/me/", {
-        "anonymous": 4401, **{p: CONNECTS for p in WS_PERSONAS if p != "anonymous"}}),
     "ws/groups/<int:group_id>/": (lambda w: f"/ws/groups/{w.group.pk}/", {
         "anonymous": 4401, "stranger": 4404, "outsider": 4404, "away_social_worker": 4404,
         "resident": CONNECTS, "secretary": CONNECTS, "medic": CONNECTS, "counsellor": CONNECTS,

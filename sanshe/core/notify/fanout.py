@@ -16,7 +16,7 @@ from sanshe.core.realtime import KINDS, channel_name, layer_send
 
 __all__ = ["KINDS", "USER_PUSH", "channel_name", "layer_send", "push", "push_after_commit", "user_channel"]
 
-# The event type the user channel's consumer (sanshe.groups.consumers.NoticeConsumer) forwards as a push.
+# The event type the user channel's consumer (sanshe.core.notify.consumers.NotificationConsumer) forwards as a push.
 USER_PUSH = "groups.push"
 
 

@@ -141,8 +141,12 @@ def notify_send(*, recipients: Iterable, kind: str, title: str, body: str = "", 
                 deliveries.append(_delivery(notification, Channel.INAPP, "", now, skipped=_("免打扰时段")))
             else:
                 deliveries.append(_delivery(notification, Channel.INAPP, "", now))
-                pushes.append((user.pk, {**(data or {"kind": "notify", "text": title, "href": url}),
-                                         "notification_id": notification.pk}))
+                # The feature's own data, plus what any page needs for a toast: the title, the link, whether
+                # it is critical (notify/live.js shows every notification the same way).
+                payload = {"kind": "notify", **(data or {})}
+                payload.setdefault("text", title)
+                payload.setdefault("href", url)
+                pushes.append((user.pk, {**payload, "critical": critical, "notification_id": notification.pk}))
         if Channel.SMS in channels and sms_text and user.phone and (preference.sms or critical):
             deliveries.append(_delivery(notification, Channel.SMS, user.phone, now,
                                         skipped=_("免打扰时段") if quiet else ""))

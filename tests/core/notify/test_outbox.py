@@ -61,7 +61,7 @@ def test_delivery_happens_after_commit(worker, sms, django_capture_on_commit_cal
     # The in-app push reached the user's own channel, with a toast's text and link.
     message = async_to_sync(layer.receive)(channel)
     assert message["type"] == "groups.push"
-    assert message["data"] == {"kind": "notify", "text": "个案已转由您负责", "href": "/cases/",
+    assert message["data"] == {"kind": "notify", "text": "个案已转由您负责", "href": "/cases/", "critical": False,
                                "notification_id": note.pk}
 
 
@@ -166,3 +166,19 @@ def test_quiet_hours_skip_ordinary_texts_and_never_critical_ones(worker, sms, dj
 
 def test_masked_name_is_the_one_masking_rule():
     assert masked_name("张伟") == "张*" and masked_name("欧阳娜娜") == "欧阳**"
+
+
+def test_a_push_with_feature_data_still_carries_the_toast(worker, django_capture_on_commit_callbacks, settings):
+    """A feature's own push data (e.g. a chat risk alert's level) is kept, and every push also carries the
+    notification's title, link and criticality, so any page shows it the same way (notify/live.js)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(fanout.user_channel(worker.pk), channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        [note] = notify_send(recipients=[worker.pk], kind="groups.alert", title="紧急风险预警：9 级",
+                             url="/groups/alerts/#alert-7", data={"kind": "alert", "alert_id": 7, "level": 9},
+                             critical=True)
+    data = async_to_sync(layer.receive)(channel)["data"]
+    assert data == {"kind": "alert", "alert_id": 7, "level": 9, "text": "紧急风险预警：9 级",
+                    "href": "/groups/alerts/#alert-7", "critical": True, "notification_id": note.pk}

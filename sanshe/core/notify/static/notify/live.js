@@ -1,8 +1,9 @@
 // The notification socket of every signed-in page (sanshe.core.notify.consumers.NotificationConsumer).
 // Each push of a notification is acknowledged ("delivered": the page got it), the header's unread badge is
 // reloaded, and the page tells the server which path it shows while in view (a chat @mention is not sent to
-// someone reading that chat). A toast is shown only where no other live script shows them (the staff layout's
-// notices and the chat page have their own). Reconnects with back-off; stops on 4401/4403/4404.
+// someone reading that chat). Every page shows the toast of a notification (its title and link, red when
+// critical) and of a new private-chat message, except the chat page, whose own socket shows them (chat.js).
+// UI strings through Django's JavaScript catalogue (/i18n/js/). Reconnects with back-off; stops on 4401/4403/4404.
 (function () {
   "use strict";
   var holder = document.querySelector("[data-notify-ws]");
@@ -10,7 +11,8 @@
   var url = holder.getAttribute("data-notify-ws");
   var badgeUrl = holder.getAttribute("data-notify-badge");
   var toast = document.getElementById("notify-toast");
-  var othersToast = !!document.querySelector("[data-notice-ws], [data-ws-url]");
+  var othersToast = !!document.querySelector("[data-ws-url]");
+  var t = window.gettext || function (s) { return s; };
   var socket = null;
   var failures = 0;
   var toastTimer = null;
@@ -56,6 +58,9 @@
         send({ type: "delivered", notification_id: d.notification_id });
         refreshBadge();
         show(d.text, d.href || d.url, !!d.critical);
+      } else if ((d.kind === "thread" || d.kind === "thread_message") && d.thread_id) {
+        var href = "/groups/threads/" + d.thread_id + "/";
+        if (location.pathname !== href) { show(t("您有新的私聊消息"), href, false); }
       }
     };
     socket.onclose = function (e) {
