@@ -12,7 +12,7 @@
   var badgeUrl = holder.getAttribute("data-notify-badge");
   var toast = document.getElementById("notify-toast");
   var othersToast = !!document.querySelector("[data-ws-url]");
-  var t = window.gettext || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
   var socket = null;
   var failures = 0;
   var toastTimer = null;
@@ -60,7 +60,7 @@
         show(d.text, d.href || d.url, !!d.critical);
       } else if ((d.kind === "thread" || d.kind === "thread_message") && d.thread_id) {
         var href = "/groups/threads/" + d.thread_id + "/";
-        if (location.pathname !== href) { show(t("您有新的私聊消息"), href, false); }
+        if (location.pathname !== href) { show(gettext("您有新的私聊消息"), href, false); }
       }
     };
     socket.onclose = function (e) {
