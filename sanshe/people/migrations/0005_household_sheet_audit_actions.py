@@ -15,11 +15,14 @@ def _rename(apps, schema_editor, old: str, new: str) -> None:
     AuditEvent = apps.get_model("core", "AuditEvent")
     postgres = schema_editor.connection.vendor == "postgresql"
     if postgres:
+        # Deferred foreign-key checks still pending in this transaction would forbid the ALTER TABLE: run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(f"ALTER TABLE core_auditevent DISABLE TRIGGER {TRIGGER}")
     for action in ACTIONS:
         AuditEvent.objects.filter(action=f"{old}.{action}").update(action=f"{new}.{action}")
     if postgres:
         schema_editor.execute(f"ALTER TABLE core_auditevent ENABLE TRIGGER {TRIGGER}")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are INITIALLY DEFERRED
 
 
 def forward(apps, schema_editor):
