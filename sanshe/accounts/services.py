@@ -485,6 +485,38 @@ def user_create(*, actor, organisation_id: int, username: str, display_name: str
 
 
 @transaction.atomic
+def account_open(*, username_base: str, display_name: str, phone: str, phone_index: str) -> User:
+    """An account without a password yet, for someone another feature has vetted (an approved volunteer): the
+    first free username of `username_base`, `-2`, `-3`…; the person chooses the password later
+    (`account_first_password_set`). The calling feature audits its own decision."""
+    username, n = username_base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{username_base}-{n}"
+    user = User(username=username, display_name=display_name[:50], phone=phone, phone_index=phone_index)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def account_first_password_set(*, user: User, password1: str, password2: str) -> User:
+    """The first password of an account opened without one (`account_open`); the caller has checked that this
+    person may set it. Refused if a password was set already."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.has_usable_password():
+        raise ValidationError(_("登录密码已设置过，请直接登录；忘记密码请联系机构管理员重置"))
+    if password1 != password2:
+        raise ValidationError({"password2": _("两次输入的密码不一致")})
+    try:
+        validate_password(password1, user)
+    except ValidationError as exc:
+        raise ValidationError({"password1": exc.messages}) from exc
+    user.set_password(password1)
+    user.password_must_change = False
+    user.save(update_fields=["password", "password_must_change"])
+    return user
+
+
 def user_update(*, actor, user_id: int, display_name: str, phone: str | None = None) -> User:
     """Change a user's name and login phone (None keeps it, "" removes it); changed field names are audited."""
     user = _managed_user(actor, user_id, lock=True)

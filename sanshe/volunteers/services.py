@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -24,7 +23,14 @@ from sanshe.accounts.otp import otp_clean_code, otp_generate, otp_hash
 from sanshe.accounts.policies import forget_scope, scope_for
 from sanshe.accounts.responsible import holds_role, organisation_member_ids
 from sanshe.accounts.roles import OrganisationKind, Role
-from sanshe.accounts.services import OtpRefused, membership_extend, otp_record_check, resend_seconds
+from sanshe.accounts.services import (
+    OtpRefused,
+    account_first_password_set,
+    account_open,
+    membership_extend,
+    otp_record_check,
+    resend_seconds,
+)
 from sanshe.accounts.sms import get_sms_backend
 from sanshe.core.audit import audit_record
 from sanshe.core.errors import ObjectNotFound
@@ -491,17 +497,7 @@ def application_account_activate(*, token: str, password1: str, password2: str) 
     # Never an account attached by phone number alone (as approval did before issue 11).
     if not application.account_is_applicants:
         raise ValidationError(_("该账号不是由本次报名开通的，请用原有方式登录；忘记密码请联系机构管理员重置"))
-    if user.has_usable_password():
-        raise ValidationError(_("登录密码已设置过，请直接登录；忘记密码请联系机构管理员重置"))
-    if password1 != password2:
-        raise ValidationError({"password2": _("两次输入的密码不一致")})
-    try:
-        validate_password(password1, user)
-    except ValidationError as exc:
-        raise ValidationError({"password1": exc.messages}) from exc
-    user.set_password(password1)
-    user.password_must_change = False
-    user.save(update_fields=["password", "password_must_change"])
+    user = account_first_password_set(user=user, password1=password1, password2=password2)
     audit_record(actor=user, action="volunteer.account_activate", obj=user, organisation_id=application.organisation_id)
     return user
 
@@ -579,15 +575,6 @@ def application_reject(*, actor, application_id: int, reason: str) -> VolunteerA
     return application
 
 
-def _volunteer_username(application: VolunteerApplication) -> str:
-    base = f"zyz{application.pk:05d}"
-    username, n = base, 1
-    while User.objects.filter(username=username).exists():
-        n += 1
-        username = f"{base}-{n}"
-    return username
-
-
 def _grant_volunteer_roles(application: VolunteerApplication, user: User) -> None:
     """Give the account the approved roles in the organisation, over the approved communities only."""
     organisation = application.organisation
@@ -661,10 +648,8 @@ def application_approve(*, actor, application_id: int, roles: Iterable[str], not
     elif User.objects.filter(phone_index=application.phone_index).exists():
         user, waiting_for_link = None, True
     else:
-        user = User(username=_volunteer_username(application), display_name=application.name[:50],
-                    phone=application.phone, phone_index=application.phone_index)
-        user.set_unusable_password()
-        user.save()
+        user = account_open(username_base=f"zyz{application.pk:05d}", display_name=application.name,
+                            phone=application.phone, phone_index=application.phone_index)
         created = True
     application.status = ApplicationStatus.APPROVED
     application.approved_roles = roles
