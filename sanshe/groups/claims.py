@@ -413,16 +413,19 @@ _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?1[3-9][0-9](?:[\s-]?[0-9]){8}(?
 # Only mobile numbers are private: service numbers (110, 120, 12345, 12320, 400-/800- hotlines, the office's
 # landline) never match the mobile shape, so a notice quoting them is never held.
 _CONDITION = re.compile(
-    r"阳性|确诊|感染了|阳了|复阳|核酸异常|抗原两道杠|两道杠|密接|次密接|抑郁症|焦虑症|精神病|精神分裂|双相|hiv|艾滋|梅毒|乙肝|"
+    r"阳性|确诊|感染了|阳了|复阳|是阳的|就是阳|阳的人|核酸异常|混管(?:阳|异常|有问题)|抗原两道杠|两道杠|两条杠|二道杠|被拉走|拉去方舱|"
+    r"(?:是|得了|感染|死于)新冠|新冠(?:去世|走的|没的)|体温(?:登记|记录)|密接|次密接|抑郁症|焦虑症|精神病|精神分裂|双相|hiv|艾滋|梅毒|乙肝|"
     r"肺结核|癌症|癌|尿毒症|吸毒|怀孕|流产|堕胎|(?<!慢)性病|(?:体检|检查|检测|化验|核酸|抗原)(?:报告|单|结果)|病历", re.IGNORECASE)
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪"
              "范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 _WHO = re.compile(
-    r"(?:\d{1,3}(?:号楼|栋|幢|号|#)[^，。]{0,4}?\d{2,4}(?:室|号|房)?|\d{1,3}-\d{1,2}-\d{2,4}|\d{1,2}单元\d{3,4}|"
+    r"(?:\d{1,3}(?:号楼|栋|幢|号|#)[^，。]{0,4}?\d{2,4}(?:室|号|房)?|\d{1,3}-\d{1,2}-\d{2,4}|(?<![\d-])\d{1,3}-\d{3,4}(?![\d-])|\d{1,2}单元\d{3,4}|"
+    # a list of names ("叶建平、阎晓东", "郭伟 / 曹静"), a name with a temperature ("蒋华 37.9"), "姓冯的"
+    r"[" + _SURNAMES + r"][\u4e00-\u9fff]{1,2}\s*[、/]\s*[\u4e00-\u9fff]{2,3}|[" + _SURNAMES + r"][\u4e00-\u9fff]{1,2}(?=\s*3\d\.\d)|姓[" + _SURNAMES + r"]的|"
     r"(?:老|小|阿)[" + _SURNAMES + r"]|叫[" + _SURNAMES + r"][\u4e00-\u9fff]{1,2}的|[" + _SURNAMES + r"](?:阿姨|叔叔|大爷|大妈|奶奶|爷爷|师傅|老师|女士|先生|某某?|家)|"
-    r"[" + _SURNAMES + r"][\u4e00-\u9fff]{1,2}(?=(?:是|得了|查出|确诊|患有|有|阳了|感染|的核酸|核酸|检测|被|已经|也|怀孕|流产|去过|(?:他|她)(?:老公|老婆|家)?(?:是|得了|确诊|查出|阳)|的(?:体检|检查|检测|化验|病历|诊断|抗原|报告|身份证|化验))))"
+    r"[" + _SURNAMES + r"][\u4e00-\u9fff]{1,2}(?=(?:今天|昨天|前天|刚刚|刚才)?(?:是|得了|查出|确诊|患有|有|阳了|感染|的核酸|核酸|检测|被|已经|也|怀孕|流产|去过|抗原(?:两|阳|是阳|结果是阳)|(?:他|她)(?:老公|老婆|家)?(?:是|得了|确诊|查出|阳)|的(?:体检|检查|检测|化验|病历|诊断|抗原|报告|身份证|化验))))"
 )
-_NOT_NAME = re.compile(r"^(?:王府|张贴|李子|高温|高危|高风险|马上|方舱|方面|白天|白酒|金银|石家|江苏|于是|任何|万一|段时间|曾经|"
+_NOT_NAME = re.compile(r"^(?:小程序|王府|张贴|李子|高温|高危|高风险|马上|方舱|方面|白天|白酒|金银|石家|江苏|于是|任何|万一|段时间|曾经|"
                        r"周边|周末|周围|林区|黄码|黄色|龙头|程度|余下|向上|向下|叶子|夏天|孔洞|汤药|许多|许可|严重|毛病|邵阳|"
                        r"付款|范围|史上|陆续|武汉|钱包|戴口罩|罗列|田地|常见|何时|何况|朱砂)")
 _PROXIMITY = 16
@@ -470,16 +473,16 @@ def private_data(text: str) -> list[PrivateFinding]:
         digits = re.sub(r"[\s+-]", "", m.group(0))
         findings.append(PrivateFinding("phone", digits[-11:][:3] + "…"))
         break
-    norm = normalise(original)
-    for m in _CONDITION.finditer(norm):
-        window = norm[max(0, m.start() - _PROXIMITY):m.end()]
-        for who in _WHO.finditer(window):
-            if _NOT_NAME.match(window[who.start():]):
-                continue
-            findings.append(PrivateFinding("diagnosis", m.group(0)))
-            break
-        if any(f.kind == "diagnosis" for f in findings):
-            break
+    # The normalised text (simplified characters, variants rewritten) and the text with only its spaces removed:
+    # normalising drops punctuation, and flats ("7-502"), lists of names ("罗晓峰、段丽华") and temperatures
+    # ("38.2") are read with theirs.
+    for text in (normalise(original), re.sub(r"\s+", "", original)):
+        for m in _CONDITION.finditer(text):
+            # the person may be named before the condition ("刘建华确诊了") or after it ("阳性的几户：2-301孙丽")
+            window = text[max(0, m.start() - _PROXIMITY):m.end() + _PROXIMITY]
+            if any(not _NOT_NAME.match(window[who.start():]) for who in _WHO.finditer(window)):
+                findings.append(PrivateFinding("diagnosis", m.group(0)))
+                return findings
     return findings
 
 

@@ -236,3 +236,26 @@ def test_fresh_phrasings_of_harmful_claims_are_held(text):
 ])
 def test_everyday_chat_sharing_words_with_harmful_claims_is_not_held(text):
     assert _held(text) == [], text
+
+
+@pytest.mark.parametrize("text", [
+    "今天混管阳性的两户：7-502黎明、7-1101严丹，大家注意",   # the people after the result, flat as building-room
+    "群里说的阳性名单 / 6-203 钱多多 / 9-1704 顾佳",
+    "确诊的就是8栋那个唐志远，他家是1502",
+    "名字不打码了：罗晓峰、段丽华，核酸异常",                  # a list of names
+    "体温登记：邵刚 38.2、汤敏 36.6，仅供参考",                 # names with their temperatures
+    "混管有问题的是三楼那户姓邹的",
+    "孔令辉今天抗原两道杠了，他家在12楼",
+])
+def test_private_health_data_about_named_people_is_found_before_or_after_the_result(text):
+    assert [f.kind for f in claims.private_data(text)] == ["diagnosis"], text
+
+
+@pytest.mark.parametrize("text", [
+    "麻烦大家今天把抗原结果在小程序上报一下",
+    "请3-5号楼的居民今晚接龙报抗原结果",
+    "疾控提醒：抗原阳性请在小程序上报，并居家观察",
+    "新冠疫苗第三针明天在社区医院打，带身份证",
+])
+def test_notices_about_results_name_nobody(text):
+    assert claims.private_data(text) == [], text
