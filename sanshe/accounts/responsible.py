@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from django.db.models import Q, QuerySet
 
 from .models import Membership, User
-from .roles import Role
+from .roles import Role, WorkerKind
 
 VOLUNTEER_ROLES = frozenset({Role.MEDICAL_VOLUNTEER, Role.COUNSELLOR, Role.GENERAL_VOLUNTEER})
 
@@ -161,6 +161,19 @@ def holder_ids(*, roles: Iterable[str], community_id: int | None = None, buildin
 def holders(**place) -> QuerySet[User]:
     """The holders (`holder_ids`) as users, ordered by name (lists people choose from)."""
     return User.objects.filter(pk__in=holder_ids(**place)).order_by("display_name", "pk")
+
+
+def community_workers_for(*, community_id: int, building_id: int | None) -> list[User]:
+    """The community workers a resident's follow-up falls to (health monitoring, the crisis protocol's door
+    knock): the building's stewards, else the community's own staff, else any community worker of the
+    community (lowest id first, so the choice is stable)."""
+    for place in ({"building_id": building_id} if building_id is not None else None,
+                  {"community_id": community_id, "worker_kind": WorkerKind.COMMUNITY_STAFF},
+                  {"community_id": community_id}):
+        ids = holder_ids(roles=[Role.COMMUNITY_WORKER], **place) if place else set()
+        if ids:
+            return list(User.objects.filter(pk__in=ids).order_by("pk"))
+    return []
 
 
 def org_admin_ids(*, community_id: int | None = None, organisation_id: int | None = None) -> set[int]:

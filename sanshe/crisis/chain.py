@@ -10,7 +10,7 @@ Each escalation (every 5 minutes without acknowledgement) adds the next step:
      take over the case and phone the client now;
   2. everyone else on duty in the client's groups (the other kind of helper, the secretary), and the
      community workers closest to the client (the building's stewards, else the community's own staff,
-     sanshe.monitoring.notify.responsible_workers) — the community can knock on the door (六(二)5:
+     sanshe.accounts.responsible.community_workers_for) — the community can knock on the door (六(二)5:
      the social worker contacts the client's community);
   3. and after: nobody new is left, so everyone already alerted is reminded again (in-app and SMS),
      every 5 minutes, until someone acknowledges. A crisis never goes quiet.
@@ -103,9 +103,9 @@ def escalation_step(case, step: int, now: datetime, groups: list | None = None) 
                          .values_list("user_id", flat=True))
                 for user_id in sorted(staff):
                     recipients.setdefault(user_id, RecipientReason.ON_DUTY_HELPER)
-        from sanshe.monitoring.notify import responsible_workers
+        from sanshe.accounts.responsible import community_workers_for
 
-        for user in responsible_workers(community_id=case.community_id, building_id=case.building_id):
+        for user in community_workers_for(community_id=case.community_id, building_id=case.building_id):
             recipients.setdefault(user.pk, RecipientReason.COMMUNITY_WORKER)
     return recipients
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanshe.accounts.models import User
-from sanshe.accounts.roles import Role, WorkerKind
+from sanshe.accounts.responsible import community_workers_for
+from sanshe.accounts.roles import Role
 from sanshe.core.notify import fanout
 from sanshe.core.notify.models import Channel
 from sanshe.core.notify.services import masked_name, notify_sms
@@ -31,18 +31,8 @@ def building_group(building_id: int) -> str:
     return fanout.channel_name("alerts-building", building_id)
 
 
-def responsible_workers(*, community_id: int, building_id: int | None) -> list[User]:
-    """The community workers a person's follow-up falls to: the building's stewards, else the community's
-    own staff, else any community worker of the community (lowest id first, so the choice is stable)."""
-    from sanshe.accounts.responsible import holder_ids
-
-    for place in ({"building_id": building_id} if building_id is not None else None,
-                  {"community_id": community_id, "worker_kind": WorkerKind.COMMUNITY_STAFF},
-                  {"community_id": community_id}):
-        ids = holder_ids(roles=[Role.COMMUNITY_WORKER], **place) if place else set()
-        if ids:
-            return list(User.objects.filter(pk__in=ids).order_by("pk"))
-    return []
+# The community workers a follow-up falls to: asked of the one resolver (sanshe.accounts.responsible).
+responsible_workers = community_workers_for
 
 
 def community_social_workers(community_id: int) -> set[int]:
