@@ -21,7 +21,9 @@ STAFF_COORDINATORS = (Role.ORG_ADMIN, Role.SOCIAL_WORKER, Role.COMMUNITY_WORKER)
 def _memberships(user, roles):
     from sanshe.accounts.responsible import memberships_of
 
-    return (memberships_of(user, roles=roles)
+    # Ordered: a user with roles in two organisations gets a new group in the same one every time (the lowest id,
+    # as for their audit events), not whichever row the database returns first (PostgreSQL has no fixed order).
+    return (memberships_of(user, roles=roles).order_by("organisation_id", "pk")
             .select_related("organisation").prefetch_related("communities", "buildings", "organisation__communities"))
 
 
